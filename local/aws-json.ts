@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * A local AWS service spoken over the AWS JSON protocol (X-Amz-Target: <prefix>.<Operation>), so the
+ * unmodified AWS SDK v3 clients and the AWS CLI talk to it with only an endpoint override.
+ */
+export interface AwsJsonService {
+  /** The X-Amz-Target prefix, for example 'AWSEvents' or 'AmazonSQS'. */
+  readonly targetPrefix: string;
+  /** Handles one operation; throws AwsServiceError for a client error. */
+  handle(operation: string, input: Record<string, unknown>, request: AwsRequestContext): Promise<unknown>;
+}
+
+/** What a service may want to know about the HTTP request. */
+export interface AwsRequestContext {
+  readonly headers: IncomingMessage['headers'];
+  /** The host the client used, for building URLs (queue URLs) that point back here. */
+  readonly host: string;
+}
+
+/** A modelled AWS error: the SDK raises it as an exception named `code`. */
+export class AwsServiceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * An HTTP request handler that routes AWS JSON protocol calls to the services by their target prefix.
+ * Returns false when the request is not an AWS JSON call, so a caller can try other handlers.
+ */
+export function createAwsJsonRouter(services: readonly AwsJsonService[]) {
+  const byPrefix = new Map(services.map((s) => [s.targetPrefix, s]));
+  return async function route(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const target = req.headers['x-amz-target'];
+    if (req.method !== 'POST' || typeof target !== 'string') return false;
+    const dot = target.lastIndexOf('.');
+    const service = byPrefix.get(target.slice(0, dot));
+    if (!service) return false;
+    const contentType = String(req.headers['content-type'] ?? 'application/x-amz-json-1.1');
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': contentType });
+      res.end(JSON.stringify(payload ?? {}));
+    };
+    try {
+      const raw = await readBody(req);
+      const input = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      const output = await service.handle(target.slice(dot + 1), input, {
+        headers: req.headers,
+        host: String(req.headers.host ?? 'localhost'),
+      });
+      send(200, output);
+    } catch (err) {
+      if (err instanceof AwsServiceError) {
+        res.setHeader('x-amzn-errortype', err.code);
+        send(err.statusCode, { __type: err.code, message: err.message });
+      } else {
+        send(500, { __type: 'InternalFailure', message: (err as Error).message });
+      }
+    }
+    return true;
+  };
+}
