@@ -1,0 +1,352 @@
+import { randomUUID } from 'node:crypto';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from '../aws-ids.js';
+import { AwsServiceError } from '../aws-json.js';
+import { FunctionWorker, type ExecutionOutcome } from './worker-pool.js';
+import type {
+  FunctionConfig,
+  FunctionLogEntry,
+  InvocationRecord,
+  InvokeResult,
+  QueueMessageAttribute,
+  SendToQueue,
+} from './types.js';
+
+/** Options of the local Lambda host; everything outside Lambda is a port. */
+export interface LambdaHostOptions {
+  readonly functions: readonly FunctionConfig[];
+  /** Delivers DLQ messages and on-failure records to SQS. */
+  readonly sendToQueue: SendToQueue;
+  /** Extra variables for every function, typically AWS_ENDPOINT_URL_<SERVICE> pointing at local services. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /**
+   * Waits before the first and second async retry.
+   * @default [60000, 120000] (AWS retries after one, then two minutes)
+   */
+  readonly retryDelaysMs?: readonly number[];
+  /** Concurrency of a function without reserved concurrency. @default 10 */
+  readonly defaultConcurrency?: number;
+  /** Receives every log line of every function (tests observe logs here). */
+  readonly onLog?: (entry: FunctionLogEntry) => void;
+  /** Where prefixed log lines go. @default process.stdout */
+  readonly writeLine?: (line: string) => void;
+  /** Delivers to destinations that are neither SQS nor Lambda (SNS, EventBridge); unset means they are logged and dropped. */
+  readonly sendToDestination?: (arn: string, body: string) => Promise<void>;
+  readonly now?: () => number;
+}
+
+interface AsyncEvent {
+  readonly requestId: string;
+  readonly payload: unknown;
+  readonly enqueuedAt: number;
+  attempts: number;
+}
+
+class FunctionSlot {
+  readonly idle: FunctionWorker[] = [];
+  readonly busy = new Set<FunctionWorker>();
+  running = 0;
+  readonly waiters: Array<() => void> = [];
+  constructor(
+    readonly config: FunctionConfig,
+    readonly limit: number,
+  ) {}
+}
+
+const ERROR_MESSAGE_LIMIT = 1024;
+
+/**
+ * Runs the functions of a cloud assembly on this machine: synchronous and asynchronous invokes, warm
+ * workers, reserved concurrency, async retries with DLQ and on-failure destinations as Lambda does them.
+ * Sync invokes over a reserved concurrency limit are throttled (TooManyRequestsException, 429) like
+ * AWS; without a reservation they wait for a worker, since the local default limit is a machine
+ * artefact and not an AWS quota.
+ */
+export class LambdaHost {
+  private readonly slots = new Map<string, FunctionSlot>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly retryDelaysMs: readonly number[];
+  private readonly now: () => number;
+  private stopped = false;
+
+  constructor(private readonly options: LambdaHostOptions) {
+    this.retryDelaysMs = options.retryDelaysMs ?? [60_000, 120_000];
+    this.now = options.now ?? Date.now;
+    for (const config of options.functions) {
+      const limit = config.reservedConcurrency ?? options.defaultConcurrency ?? 10;
+      this.slots.set(config.name, new FunctionSlot(config, limit));
+    }
+  }
+
+  /** The configuration of a function by name or ARN (a `:$LATEST` qualifier is accepted); throws ResourceNotFoundException. */
+  getFunction(nameOrArn: string): FunctionConfig {
+    return this.slot(nameOrArn).config;
+  }
+
+  /** Invokes and waits, like Invoke with InvocationType RequestResponse. */
+  async invokeSync(nameOrArn: string, payload: unknown): Promise<InvokeResult> {
+    const slot = this.slot(nameOrArn);
+    if (slot.running >= slot.limit && slot.config.reservedConcurrency !== undefined) {
+      throw new AwsServiceError('TooManyRequestsException', 'Rate Exceeded.', 429);
+    }
+    const requestId = randomUUID();
+    const lines: string[] = [];
+    const outcome = await this.run(slot, requestId, payload, lines);
+    return toInvokeResult(requestId, outcome, lines);
+  }
+
+  /** Queues an event and returns at once, like Invoke with InvocationType Event (202). */
+  async invokeAsync(nameOrArn: string, payload: unknown): Promise<{ requestId: string }> {
+    const slot = this.slot(nameOrArn);
+    const event: AsyncEvent = { requestId: randomUUID(), payload, enqueuedAt: this.now(), attempts: 0 };
+    this.track(this.processAsync(slot, event));
+    return { requestId: event.requestId };
+  }
+
+  /** Resolves once every queued async event, retry and destination delivery has finished. */
+  async whenIdle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Terminates every worker and drops queued async events. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const workers = [...this.slots.values()].flatMap((s) => [...s.idle, ...s.busy]);
+    for (const slot of this.slots.values()) {
+      slot.idle.length = 0;
+      slot.waiters.splice(0).forEach((wake) => wake());
+    }
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private slot(nameOrArn: string): FunctionSlot {
+    let name = nameOrArn;
+    if (nameOrArn.startsWith('arn:')) {
+      const resource = parseArn(nameOrArn).resource; // function:NAME[:QUALIFIER]
+      name = resource.split(':')[1] ?? resource;
+    }
+    const slot = this.slots.get(name);
+    if (!slot) {
+      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${nameOrArn}`, 404);
+    }
+    return slot;
+  }
+
+  private track(promise: Promise<unknown>) {
+    const tracked = promise.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private async acquire(slot: FunctionSlot): Promise<void> {
+    while (slot.running >= slot.limit) {
+      if (this.stopped) throw new Error('Lambda host stopped');
+      await new Promise<void>((resolve) => slot.waiters.push(resolve));
+    }
+    slot.running++;
+  }
+
+  private release(slot: FunctionSlot) {
+    slot.running--;
+    slot.waiters.shift()?.();
+  }
+
+  private async run(
+    slot: FunctionSlot,
+    requestId: string,
+    event: unknown,
+    lines: string[],
+  ): Promise<ExecutionOutcome> {
+    await this.acquire(slot);
+    let worker: FunctionWorker | undefined;
+    try {
+      worker = slot.idle.pop() ?? this.spawn(slot.config);
+      slot.busy.add(worker);
+      const w = worker;
+      const onLine = (entryRequestId: string | undefined, line: string) => {
+        if (entryRequestId === requestId) lines.push(line);
+      };
+      this.lineListeners.set(w, onLine);
+      return await w.execute(requestId, event);
+    } finally {
+      if (worker) {
+        this.lineListeners.delete(worker);
+        slot.busy.delete(worker);
+        if (worker.usable && !this.stopped) slot.idle.push(worker);
+      }
+      this.release(slot);
+    }
+  }
+
+  private readonly lineListeners = new Map<
+    FunctionWorker,
+    (requestId: string | undefined, line: string) => void
+  >();
+
+  private spawn(config: FunctionConfig): FunctionWorker {
+    const worker: FunctionWorker = new FunctionWorker(
+      config,
+      this.environmentOf(config),
+      (requestId, line) => {
+        (this.options.writeLine ?? ((l: string) => process.stdout.write(`${l}\n`)))(
+          `[${config.name}] ${line}`,
+        );
+        this.options.onLog?.({ functionName: config.name, requestId, line });
+        this.lineListeners.get(worker)?.(requestId, line);
+      },
+    );
+    return worker;
+  }
+
+  private environmentOf(config: FunctionConfig): Record<string, string> {
+    const logGroup = `/aws/lambda/${config.name}`;
+    return {
+      // Node needs PATH and friends to behave; Lambda sets its own, so we keep only these from the host.
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      ...config.environment,
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_NAME: config.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: logGroup,
+      AWS_LAMBDA_LOG_STREAM_NAME: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+      _HANDLER: config.handler,
+      LAMBDA_TASK_ROOT: config.codeDir,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      ...this.options.extraEnv,
+    };
+  }
+
+  private async processAsync(slot: FunctionSlot, event: AsyncEvent): Promise<void> {
+    const config = slot.config;
+    const maxRetries = config.asyncConfig?.maximumRetryAttempts ?? 2;
+    const maxAgeMs = (config.asyncConfig?.maximumEventAgeInSeconds ?? 21_600) * 1000;
+    // "Capturing records of Lambda asynchronous invocations": reserved concurrency 0 sends events to
+    // the DLQ or on-failure destination without retries.
+    if (config.reservedConcurrency === 0) {
+      await this.deliverFailure(
+        config,
+        event,
+        'RetriesExhausted',
+        {
+          ok: false,
+          error: { errorType: 'TooManyRequestsException', errorMessage: 'Rate Exceeded.' },
+        },
+        429,
+      );
+      return;
+    }
+    for (;;) {
+      if (this.stopped) return;
+      if (this.now() - event.enqueuedAt > maxAgeMs) {
+        await this.deliverFailure(config, event, 'EventAgeExceeded', undefined, 200);
+        return;
+      }
+      event.attempts++;
+      const outcome = await this.run(slot, event.requestId, event.payload, []).catch((err: Error) => ({
+        ok: false as const,
+        error: { errorType: 'ServiceException', errorMessage: err.message },
+      }));
+      if (outcome.ok || this.stopped) return;
+      if (event.attempts > maxRetries) {
+        await this.deliverFailure(config, event, 'RetriesExhausted', outcome, 200);
+        return;
+      }
+      const delay = this.retryDelaysMs[Math.min(event.attempts - 1, this.retryDelaysMs.length - 1)] ?? 0;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          resolve();
+        }, delay);
+        this.timers.add(timer);
+      });
+    }
+  }
+
+  private async deliverFailure(
+    config: FunctionConfig,
+    event: AsyncEvent,
+    condition: InvocationRecord['requestContext']['condition'],
+    outcome: ExecutionOutcome | undefined,
+    statusCode: number,
+  ): Promise<void> {
+    const { onFailureArn, deadLetterArn } = config.asyncConfig ?? {};
+    const error = outcome && !outcome.ok ? outcome.error : undefined;
+    const jobs: Promise<void>[] = [];
+    if (deadLetterArn) {
+      // "Dead-letter queues": body is the event unchanged; RequestID, ErrorCode (3-digit HTTP code) and
+      // ErrorMessage (truncated to 1 KB) travel as message attributes.
+      const attributes: Record<string, QueueMessageAttribute> = {
+        RequestID: { DataType: 'String', StringValue: event.requestId },
+        ErrorCode: { DataType: 'Number', StringValue: String(statusCode) },
+        ErrorMessage: {
+          DataType: 'String',
+          StringValue: (error?.errorMessage ?? condition).slice(0, ERROR_MESSAGE_LIMIT),
+        },
+      };
+      jobs.push(this.deliver(deadLetterArn, JSON.stringify(event.payload ?? null), attributes));
+    }
+    if (onFailureArn) {
+      const record: InvocationRecord = {
+        version: '1.0',
+        timestamp: new Date(this.now()).toISOString(),
+        requestContext: {
+          requestId: event.requestId,
+          functionArn: `${config.arn}:$LATEST`,
+          condition,
+          approximateInvokeCount: event.attempts,
+        },
+        requestPayload: event.payload,
+        responseContext: {
+          statusCode,
+          executedVersion: '$LATEST',
+          ...(error ? { functionError: 'Unhandled' } : {}),
+        },
+        responsePayload: error
+          ? { errorType: error.errorType, errorMessage: error.errorMessage, trace: error.trace }
+          : null,
+      };
+      jobs.push(this.deliver(onFailureArn, JSON.stringify(record), {}));
+    }
+    const results = await Promise.allSettled(jobs);
+    for (const r of results) {
+      if (r.status === 'rejected')
+        this.hostLog(config, `failed to deliver a failed event: ${String(r.reason)}`);
+    }
+    if (jobs.length === 0)
+      this.hostLog(config, `dropped async event ${event.requestId} (${condition}, no DLQ or destination)`);
+  }
+
+  private async deliver(
+    arn: string,
+    body: string,
+    attributes: Record<string, QueueMessageAttribute>,
+  ): Promise<void> {
+    const service = parseArn(arn).service;
+    if (service === 'sqs') return this.options.sendToQueue(arn, body, attributes);
+    if (service === 'lambda') {
+      await this.invokeAsync(arn, JSON.parse(body));
+      return;
+    }
+    if (this.options.sendToDestination) return this.options.sendToDestination(arn, body);
+    throw new Error(`no local delivery for destination ${arn}`);
+  }
+
+  private hostLog(config: FunctionConfig, message: string) {
+    (this.options.writeLine ?? ((l: string) => process.stdout.write(`${l}\n`)))(
+      `[${config.name}] [lambda-host] ${message}`,
+    );
+  }
+}
+
+function toInvokeResult(requestId: string, outcome: ExecutionOutcome, lines: string[]): InvokeResult {
+  const logs = lines.join('\n');
+  if (outcome.ok) return { requestId, payload: JSON.parse(outcome.json) as unknown, logs };
+  return { requestId, payload: outcome.error, functionError: 'Unhandled', logs };
+}

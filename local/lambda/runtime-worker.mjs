@@ -1,0 +1,149 @@
+/* global console */
+// The in-worker half of the local Lambda runtime: loads the bundled asset the way the Node.js runtime
+// does, and answers 'invoke' messages one at a time. Plain .mjs so the host can start it from any
+// loader (vitest, tsx, plain node) without a TypeScript transform inside the worker.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Module } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName } = workerData;
+let currentRequestId;
+
+// Lambda replaces console so each line carries time, request id and level; we do the same and post the
+// line to the host instead of writing it, so the host can attribute it to the request.
+const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+for (const [method, level] of Object.entries(levels)) {
+  console[method] = (...args) => {
+    const text = `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${format(...args)}`;
+    parentPort.postMessage({ type: 'log', requestId: currentRequestId, text });
+  };
+}
+
+function formatError(err) {
+  if (err instanceof Error) {
+    return {
+      errorType: err.name ?? 'Error',
+      errorMessage: err.message,
+      trace: String(err.stack ?? '').split('\n'),
+    };
+  }
+  return { errorType: typeof err, errorMessage: String(err), trace: [] };
+}
+
+class RuntimeError extends Error {
+  constructor(name, message) {
+    super(message);
+    this.name = name;
+  }
+}
+
+function hasModuleType(dir) {
+  const pkg = join(dir, 'package.json');
+  if (!existsSync(pkg)) return false;
+  try {
+    return JSON.parse(readFileSync(pkg, 'utf8')).type === 'module';
+  } catch {
+    return false;
+  }
+}
+
+// A .js asset without its own package.json is CommonJS in Lambda, even when cdk.out sits inside a
+// repository whose package.json says "type": "module"; so compile it as CJS ourselves instead of
+// letting Node pick the repository's module type. ESM syntax falls back to import(), like Node 22's
+// module detection.
+function loadCommonJs(file) {
+  const mod = new Module(file, null);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(dirname(file));
+  mod._compile(readFileSync(file, 'utf8'), file);
+  return mod.exports;
+}
+
+const esmSyntax = /Cannot use import statement|Unexpected token 'export'|import\.meta|await is only valid/;
+
+async function loadModule(base) {
+  if (existsSync(`${base}.js`)) {
+    const file = `${base}.js`;
+    if (hasModuleType(dirname(file))) return import(pathToFileURL(file).href);
+    try {
+      return loadCommonJs(file);
+    } catch (err) {
+      if (err instanceof SyntaxError && esmSyntax.test(err.message)) return import(pathToFileURL(file).href);
+      throw err;
+    }
+  }
+  if (existsSync(`${base}.mjs`)) return import(pathToFileURL(`${base}.mjs`).href);
+  if (existsSync(`${base}.cjs`)) return loadCommonJs(`${base}.cjs`);
+  throw new RuntimeError(
+    'Runtime.ImportModuleError',
+    `Error: Cannot find module '${base.slice(codeDir.length + 1)}'`,
+  );
+}
+
+async function loadHandler() {
+  const dot = handler.lastIndexOf('.');
+  if (dot <= 0) throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${handler}`);
+  const mod = await loadModule(join(codeDir, handler.slice(0, dot)));
+  const name = handler.slice(dot + 1);
+  const fn = mod?.[name] ?? mod?.default?.[name];
+  if (typeof fn !== 'function') {
+    throw new RuntimeError('Runtime.HandlerNotFound', `${handler} is undefined or not exported`);
+  }
+  return fn;
+}
+
+// Init runs once per worker, like a Lambda cold start; a failed init fails every invoke of this worker.
+const handlerPromise = loadHandler();
+handlerPromise.catch(() => undefined);
+
+parentPort.on('message', async (msg) => {
+  if (msg.type !== 'invoke') return;
+  currentRequestId = msg.requestId;
+  let settled = false;
+  const finish = (err, result) => {
+    if (settled) return;
+    settled = true;
+    if (err !== null && err !== undefined) {
+      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error: formatError(err) });
+      return;
+    }
+    let json;
+    try {
+      json = JSON.stringify(result === undefined ? null : result);
+    } catch {
+      const marshal = new RuntimeError('Runtime.JSONStringifyError', 'Unable to stringify response body');
+      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error: formatError(marshal) });
+      return;
+    }
+    parentPort.postMessage({ type: 'result', requestId: msg.requestId, json: json ?? 'null' });
+  };
+  const context = {
+    awsRequestId: msg.requestId,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memoryMb),
+    logGroupName,
+    logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    done: (err, result) => finish(err, result),
+    succeed: (result) => finish(null, result),
+    fail: (err) => finish(err ?? new Error('handled')),
+  };
+  try {
+    const fn = await handlerPromise;
+    const returned = fn(msg.event, context, (err, result) => finish(err, result));
+    if (returned && typeof returned.then === 'function') {
+      returned.then(
+        (result) => finish(null, result),
+        (err) => finish(err ?? new Error('rejected')),
+      );
+    }
+  } catch (err) {
+    finish(err);
+  }
+});

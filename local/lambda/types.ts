@@ -1,0 +1,75 @@
+/** Plain configuration of one Lambda function, mapped from an AWS::Lambda::Function in cdk.out. */
+export interface FunctionConfig {
+  readonly name: string;
+  readonly arn: string;
+  /** `file.export`, for example 'index.handler'. */
+  readonly handler: string;
+  /** The bundled asset directory in cdk.out (holds index.mjs or index.js). */
+  readonly codeDir: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** At most this many executions at once; 0 disables the function (AWS semantics). */
+  readonly reservedConcurrency?: number;
+  readonly asyncConfig?: AsyncInvokeConfig;
+}
+
+/** EventInvokeConfig plus the DeadLetterConfig of a function. */
+export interface AsyncInvokeConfig {
+  /** @default 2 */
+  readonly maximumRetryAttempts?: number;
+  /** @default 21600 */
+  readonly maximumEventAgeInSeconds?: number;
+  readonly onFailureArn?: string;
+  readonly deadLetterArn?: string;
+}
+
+/** An SQS message attribute, in the shape SendMessage takes. */
+export interface QueueMessageAttribute {
+  readonly DataType: 'String' | 'Number' | 'Binary' | string;
+  readonly StringValue?: string;
+  readonly BinaryValue?: Uint8Array;
+}
+
+/** Port: deliver a message to an SQS queue (the local SQS service in process, or a fake in tests). */
+export type SendToQueue = (
+  queueArn: string,
+  body: string,
+  attributes: Record<string, QueueMessageAttribute>,
+) => Promise<void>;
+
+/** What a synchronous invoke returns; payload is the parsed JSON response. */
+export interface InvokeResult {
+  readonly requestId: string;
+  readonly payload: unknown;
+  readonly functionError?: 'Unhandled';
+  /** The function's log lines for this request, as the LogType Tail of Invoke would carry them. */
+  readonly logs?: string;
+}
+
+/** One log line a function wrote. */
+export interface FunctionLogEntry {
+  readonly functionName: string;
+  /** Absent for output written outside an invocation (module init, stray timers). */
+  readonly requestId?: string;
+  readonly line: string;
+}
+
+/** The invocation record Lambda sends to an on-failure destination (see "Capturing records of Lambda asynchronous invocations"). */
+export interface InvocationRecord {
+  readonly version: '1.0';
+  readonly timestamp: string;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: 'RetriesExhausted' | 'EventAgeExceeded';
+    readonly approximateInvokeCount: number;
+  };
+  readonly requestPayload: unknown;
+  readonly responseContext: {
+    readonly statusCode: number;
+    readonly executedVersion: string;
+    readonly functionError?: string;
+  };
+  readonly responsePayload: unknown;
+}

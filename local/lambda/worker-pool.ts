@@ -1,0 +1,129 @@
+import { Worker } from 'node:worker_threads';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { FunctionConfig } from './types.js';
+
+/**
+ * Why worker threads and not child processes: a Worker takes its own `env` object (so process.env
+ * inside the handler is exactly the function's environment, isolated from the host and other
+ * functions), starts in tens of milliseconds, can be terminated at once on a timeout, and caps heap
+ * size through resourceLimits (a stand-in for MemorySize). Handlers that call process.exit end only
+ * their worker. What a worker cannot isolate (native addons with global state, process.chdir) is
+ * not used by Node Lambda bundles.
+ */
+const WORKER_URL = new URL('./runtime-worker.mjs', import.meta.url);
+
+/** How one execution ended, before it is shaped into an Invoke response. */
+export type ExecutionOutcome =
+  | { readonly ok: true; readonly json: string }
+  | { readonly ok: false; readonly error: { errorType: string; errorMessage: string; trace?: string[] } };
+
+type LogSink = (requestId: string | undefined, line: string) => void;
+
+/** One warm execution environment of a function. */
+export class FunctionWorker {
+  private readonly worker: Worker;
+  private current?: { requestId: string; resolve: (o: ExecutionOutcome) => void; timer: NodeJS.Timeout };
+  private dead = false;
+
+  constructor(
+    private readonly config: FunctionConfig,
+    env: Record<string, string>,
+    private readonly log: LogSink,
+  ) {
+    this.worker = new Worker(WORKER_URL, {
+      env,
+      stdout: true,
+      stderr: true,
+      workerData: {
+        codeDir: config.codeDir,
+        handler: config.handler,
+        functionName: config.name,
+        functionArn: config.arn,
+        memoryMb: config.memoryMb,
+        logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+        logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+      },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, config.memoryMb) },
+    });
+    this.pipe(this.worker.stdout);
+    this.pipe(this.worker.stderr);
+    this.worker.on('message', (msg: WorkerMessage) => this.onMessage(msg));
+    this.worker.on('error', (err) =>
+      this.fail(err.name === 'Error' ? 'Runtime.ExitError' : err.name, err.message),
+    );
+    this.worker.on('exit', (code) =>
+      this.fail('Runtime.ExitError', `Runtime exited with error: exit status ${code}`),
+    );
+  }
+
+  /** False once the worker exited or was terminated; the pool then drops it. */
+  get usable(): boolean {
+    return !this.dead;
+  }
+
+  /** Runs one event; on timeout the worker is terminated, as Lambda recycles a timed-out sandbox. */
+  execute(requestId: string, event: unknown): Promise<ExecutionOutcome> {
+    const timeoutMs = this.config.timeoutSeconds * 1000;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.settle({
+          ok: false,
+          error: {
+            errorType: 'Sandbox.Timedout',
+            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`,
+          },
+        });
+        void this.terminate();
+      }, timeoutMs);
+      this.current = { requestId, resolve, timer };
+      this.worker.postMessage({ type: 'invoke', requestId, event, deadline: Date.now() + timeoutMs });
+    });
+  }
+
+  /** Stops the worker; an execution in flight ends as a runtime exit. */
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+
+  private pipe(stream: Readable | null | undefined) {
+    if (!stream) return;
+    createInterface({ input: stream }).on('line', (line) => this.log(this.current?.requestId, line));
+  }
+
+  private onMessage(msg: WorkerMessage) {
+    if (msg.type === 'log') this.log(msg.requestId, msg.text);
+    else if (msg.type === 'result' && msg.requestId === this.current?.requestId)
+      this.settle({ ok: true, json: msg.json });
+    else if (msg.type === 'error' && msg.requestId === this.current?.requestId)
+      this.settle({ ok: false, error: msg.error });
+  }
+
+  private fail(errorType: string, message: string) {
+    this.dead = true;
+    const requestId = this.current?.requestId;
+    if (requestId)
+      this.settle({
+        ok: false,
+        error: { errorType, errorMessage: `RequestId: ${requestId} Error: ${message}` },
+      });
+  }
+
+  private settle(outcome: ExecutionOutcome) {
+    const current = this.current;
+    if (!current) return;
+    this.current = undefined;
+    clearTimeout(current.timer);
+    current.resolve(outcome);
+  }
+}
+
+type WorkerMessage =
+  | { type: 'log'; requestId?: string; text: string }
+  | { type: 'result'; requestId: string; json: string }
+  | {
+      type: 'error';
+      requestId: string;
+      error: { errorType: string; errorMessage: string; trace?: string[] };
+    };
