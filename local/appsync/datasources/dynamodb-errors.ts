@@ -1,0 +1,27 @@
+import { RequestObjectError } from './attribute-values.js';
+import { mappingError, type DataSourceOutcome } from './types.js';
+
+/**
+ * Turns what a DynamoDB call threw into ctx.error. AppSync prefixes the service's error code with
+ * `DynamoDB:` ("JavaScript resolver function reference for DynamoDB", error handling), so
+ * resolvers can match on `DynamoDB:ConditionalCheckFailedException` and the like.
+ */
+export function dynamoDbFailure(err: unknown): DataSourceOutcome {
+  if (err instanceof RequestObjectError) return mappingError(err.message);
+  if (err instanceof Error && typeof (err as { $metadata?: unknown }).$metadata === 'object') {
+    return { error: { type: `DynamoDB:${err.name}`, message: err.message } };
+  }
+  // Not a service answer (engine down, socket reset): AppSync reports it as an internal data source failure.
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: { type: 'DynamoDB:InternalFailure', message } };
+}
+
+/** A JSON string for a value with object keys sorted, so equal items compare equal. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,17 @@
+/** Local executors for AppSync data sources: request object in, ctx.result / ctx.error out. */
+export { createDataSourceInvoker } from './invoker.js';
+export { executeDynamoDb, type DynamoDbTarget } from './dynamodb.js';
+export { executeLambda } from './lambda.js';
+export { executeNone } from './none.js';
+export { executeEventBridge } from './eventbridge.js';
+export { executeHttp } from './http.js';
+export { decodeNextToken, encodeNextToken, fromSdkItem, toSdkItem } from './attribute-values.js';
+export type {
+  ContextSnapshot,
+  DataSourceConfig,
+  DataSourceDeps,
+  DataSourceError,
+  DataSourceOutcome,
+  InvokeDataSource,
+  PutEventsEntry,
+} from './types.js';
