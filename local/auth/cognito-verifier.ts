@@ -1,0 +1,51 @@
+import { JwtVerifier } from 'aws-jwt-verify';
+import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { Jwks } from 'aws-jwt-verify/jwk';
+
+/** Where to verify a pool's tokens: its issuer and either its JWKS (no HTTP) or the URI to fetch it from. */
+export interface CognitoVerifierOptions {
+  /** The `iss` the tokens must carry, e.g. http://localhost:20002/cognito/us-east-1_abc. */
+  readonly issuer: string;
+  /** The pool's public keys; when given, no HTTP request is made. */
+  readonly jwks?: Jwks;
+  /** @default `<issuer>/.well-known/jwks.json` */
+  readonly jwksUri?: string;
+  /** Accepted app client ids (`aud` of ID tokens, `client_id` of access tokens). null accepts any. @default null */
+  readonly clientId?: string | readonly string[] | null;
+}
+
+/** A verified Cognito ID or access token's claims. */
+export type CognitoClaims = JwtPayload & { token_use: 'id' | 'access'; sub: string; iss: string };
+
+/** Verifies Cognito ID or access tokens; rejects with an aws-jwt-verify error (JwtExpiredError, ...). */
+export interface CognitoTokenVerifier {
+  verify(token: string): Promise<CognitoClaims>;
+}
+
+/**
+ * A verifier for a local (or any custom-issuer) Cognito pool built on aws-jwt-verify: signature, expiry,
+ * issuer, client id and token_use are its checks, not ours. Either token kind is accepted, as AppSync
+ * accepts an ID or an access token in the Authorization header.
+ */
+export function createCognitoVerifier(options: CognitoVerifierOptions): CognitoTokenVerifier {
+  const clientId =
+    options.clientId == null
+      ? null
+      : typeof options.clientId === 'string'
+        ? options.clientId
+        : [...options.clientId];
+  const verifier = JwtVerifier.create({
+    issuer: options.issuer,
+    jwksUri: options.jwksUri ?? `${options.issuer}/.well-known/jwks.json`,
+    // The Cognito check below covers the client id: aud for ID tokens, client_id for access tokens.
+    audience: null,
+    customJwtCheck: ({ payload }) => validateCognitoJwtFields(payload, { tokenUse: null, clientId }),
+  });
+  if (options.jwks) verifier.cacheJwks(options.jwks);
+  return {
+    async verify(token) {
+      return (await verifier.verify(token)) as CognitoClaims;
+    },
+  };
+}
