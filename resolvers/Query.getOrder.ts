@@ -1,0 +1,22 @@
+import { type Context, util } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+import { callerOf } from '../domain/identity.js';
+import { orderKey } from '../domain/keys.js';
+import { viewOrderFor } from '../domain/views.js';
+import type { Order, QueryGetOrderArgs } from './generated/schema.js';
+
+/** Reads the order item, which embeds its lines and vendor orders. */
+export function request(ctx: Context<QueryGetOrderArgs>) {
+  return ddb.get({ key: orderKey(ctx.args.id), consistentRead: true });
+}
+
+/**
+ * A customer sees its own orders, a vendor only its lines of orders it takes part in, an admin any
+ * order. An order the caller may not see answers NotFound, so ids cannot be probed.
+ */
+export function response(ctx: Context<QueryGetOrderArgs, object, object, object, Order | null>) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  const view = ctx.result ? viewOrderFor(ctx.result, callerOf(ctx.identity)) : null;
+  if (!view) util.error(`Order ${ctx.args.id} not found`, 'NotFound');
+  return view;
+}
