@@ -1,0 +1,186 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { topicArn as localTopicArn } from '../aws-ids.js';
+
+/** Plain configuration of a topic, mapped from an AWS::SNS::Topic in cdk.out. */
+export interface TopicConfig {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** One published message as the outbox keeps it. */
+export interface OutboxMessage {
+  readonly messageId: string;
+  readonly topicArn: string;
+  readonly message: string;
+  readonly subject?: string;
+  readonly messageAttributes: Record<
+    string,
+    { DataType: string; StringValue?: string; BinaryValue?: string }
+  >;
+  readonly messageGroupId?: string;
+  readonly publishedAt: string;
+}
+
+const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+const escapeXml = (s: string) =>
+  s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!,
+  );
+
+class SnsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads `Prefix.N.Field` members of a query-protocol list into objects, in index order. */
+function members(params: URLSearchParams, prefix: string): Array<Record<string, string>> {
+  const byIndex = new Map<number, Record<string, string>>();
+  for (const [key, value] of params) {
+    if (!key.startsWith(`${prefix}.`)) continue;
+    const rest = key.slice(prefix.length + 1);
+    const dot = rest.indexOf('.');
+    const index = Number(dot === -1 ? rest : rest.slice(0, dot));
+    const entry = byIndex.get(index) ?? {};
+    entry[dot === -1 ? '' : rest.slice(dot + 1)] = value;
+    byIndex.set(index, entry);
+  }
+  return [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
+}
+
+function attributesOf(params: URLSearchParams, prefix: string): OutboxMessage['messageAttributes'] {
+  const out: OutboxMessage['messageAttributes'] = {};
+  for (const entry of members(params, prefix)) {
+    const name = entry.Name;
+    if (!name) continue;
+    out[name] = {
+      DataType: entry['Value.DataType'] ?? 'String',
+      ...(entry['Value.StringValue'] !== undefined ? { StringValue: entry['Value.StringValue'] } : {}),
+      ...(entry['Value.BinaryValue'] !== undefined ? { BinaryValue: entry['Value.BinaryValue'] } : {}),
+    };
+  }
+  return out;
+}
+
+/**
+ * SNS as a local outbox: Publish and PublishBatch over the query protocol (form-encoded Action=...,
+ * XML answers) so @aws-sdk/client-sns works with an endpoint override; messages are kept for listing
+ * instead of being fanned out.
+ */
+export class SnsService {
+  private readonly topics = new Map<string, TopicConfig>();
+  private readonly outbox: OutboxMessage[] = [];
+
+  constructor(topics: readonly TopicConfig[] = []) {
+    for (const topic of topics) this.topics.set(topic.arn, topic);
+  }
+
+  /** Published messages, oldest first, optionally of one topic. */
+  listOutbox(topicArn?: string): readonly OutboxMessage[] {
+    return this.outbox.filter((m) => topicArn === undefined || m.topicArn === topicArn);
+  }
+
+  /** Publishes in process (for other local components); throws when the topic is unknown. */
+  publish(
+    topicArn: string,
+    message: string,
+    extra: Partial<Pick<OutboxMessage, 'subject' | 'messageAttributes' | 'messageGroupId'>> = {},
+  ): OutboxMessage {
+    if (!this.topics.has(topicArn)) throw new SnsError('NotFound', 'Topic does not exist', 404);
+    if (!message) throw new SnsError('InvalidParameter', 'Invalid parameter: Empty message', 400);
+    const entry: OutboxMessage = {
+      messageId: randomUUID(),
+      topicArn,
+      message,
+      messageAttributes: extra.messageAttributes ?? {},
+      ...(extra.subject !== undefined ? { subject: extra.subject } : {}),
+      ...(extra.messageGroupId !== undefined ? { messageGroupId: extra.messageGroupId } : {}),
+      publishedAt: new Date().toISOString(),
+    };
+    this.outbox.push(entry);
+    return entry;
+  }
+
+  /** The HTTP handler; returns false when the request is not an SNS query-protocol call. */
+  readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (req.method !== 'POST' || req.headers['x-amz-target']) return false;
+    if (!String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return false;
+    // Several query-protocol services may share one port; the SigV4 credential scope names the service.
+    const auth = String(req.headers.authorization ?? '');
+    if (auth && !auth.includes('/sns/aws4_request')) return false;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const action = params.get('Action') ?? '';
+    const requestId = randomUUID();
+    try {
+      const result = this.dispatch(action, params);
+      res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+      res.end(
+        `<${action}Response xmlns="${XMLNS}"><${action}Result>${result}</${action}Result>` +
+          `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`,
+      );
+    } catch (err) {
+      const e = err instanceof SnsError ? err : new SnsError('InternalError', (err as Error).message, 500);
+      res.writeHead(e.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+      res.end(
+        `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${e.status < 500 ? 'Sender' : 'Receiver'}</Type>` +
+          `<Code>${e.code}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+    }
+    return true;
+  };
+
+  private dispatch(action: string, params: URLSearchParams): string {
+    switch (action) {
+      case 'Publish': {
+        const arn = params.get('TopicArn') ?? params.get('TargetArn') ?? '';
+        const entry = this.publish(arn, params.get('Message') ?? '', {
+          subject: params.get('Subject') ?? undefined,
+          messageAttributes: attributesOf(params, 'MessageAttributes.entry'),
+          messageGroupId: params.get('MessageGroupId') ?? undefined,
+        });
+        return `<MessageId>${entry.messageId}</MessageId>`;
+      }
+      case 'PublishBatch': {
+        const arn = params.get('TopicArn') ?? '';
+        if (!this.topics.has(arn)) throw new SnsError('NotFound', 'Topic does not exist', 404);
+        const entries = members(params, 'PublishBatchRequestEntries.member');
+        const ok: string[] = [];
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i]!;
+          const entry = this.publish(arn, e.Message ?? '', {
+            subject: e.Subject,
+            messageAttributes: attributesOf(
+              new URLSearchParams(Object.entries(e)),
+              'MessageAttributes.entry',
+            ),
+            messageGroupId: e.MessageGroupId,
+          });
+          ok.push(
+            `<member><Id>${escapeXml(e.Id ?? String(i))}</Id><MessageId>${entry.messageId}</MessageId></member>`,
+          );
+        }
+        return `<Successful>${ok.join('')}</Successful><Failed/>`;
+      }
+      case 'CreateTopic': {
+        const name = params.get('Name') ?? '';
+        const arn = localTopicArn(name);
+        if (!this.topics.has(arn)) this.topics.set(arn, { name, arn });
+        return `<TopicArn>${arn}</TopicArn>`;
+      }
+      case 'ListTopics':
+        return `<Topics>${[...this.topics.keys()].map((a) => `<member><TopicArn>${a}</TopicArn></member>`).join('')}</Topics>`;
+      default:
+        throw new SnsError('InvalidAction', `The action ${action} is not valid for this endpoint.`, 400);
+    }
+  }
+}
