@@ -68,12 +68,18 @@ export type Mutation = {
    * arrives through onOrderStatusChanged. Errors: NotFound, InvalidTransition, IdempotencyConflict.
    */
   processPayment: Payment;
-  /** Internal (IAM): the notification consumer pushes a notification to its recipient. */
+  /** Internal (IAM): the notification consumer stores a notification and pushes it to its recipient. */
   publishNotification: Maybe<Notification>;
-  /** Internal (IAM): a consumer moves an order's status; subscribers are notified. */
+  /**
+   * Internal (IAM): relays a committed status change to subscribers. Every status change, whoever made it,
+   * reaches subscribers through this mutation: table stream → pipe → bus → status publisher → here.
+   */
   publishOrderStatus: Maybe<OrderStatusEvent>;
-  /** Internal (IAM): the payment consumer records a charge or refund result; subscribers are notified. */
-  recordPaymentResult: Maybe<OrderStatusEvent>;
+  /**
+   * Internal (IAM): the payment consumer records a charge or refund result, moving the order to PAID or
+   * PAYMENT_FAILED. A result for an older attempt, or a repeated one, changes nothing.
+   */
+  recordPaymentResult: Maybe<Payment>;
   /** Sets stock, price or name. Vendors on their own products, admins on any. Errors: ValidationError, Unauthorized. */
   updateInventory: Product;
   /** Moves a vendor's part of an order. Errors: NotFound, InvalidTransition, ValidationError. */
@@ -166,7 +172,7 @@ export type Order = {
   shippingAddress: Address;
   status: OrderStatus;
   statusHistory: Array<StatusChange>;
-  /** Sum of all line totals, in minor units. Equals the sum of the vendor subtotals. */
+  /** Sum of all line totals, in minor units; equals the sum of the vendor subtotals. A vendor sees its subtotal. */
   total: Scalars['Int']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
   vendorIds: Array<Scalars['ID']['output']>;
@@ -258,6 +264,19 @@ export type Payment = {
   updatedAt: Scalars['AWSDateTime']['output'];
 };
 
+/** Internal: a payment as the stream carried it. */
+export type PaymentInput = {
+  amount: Scalars['Int']['input'];
+  attempts: Scalars['Int']['input'];
+  currency: Currency;
+  failureReason?: InputMaybe<Scalars['String']['input']>;
+  method?: InputMaybe<PaymentMethod>;
+  orderId: Scalars['ID']['input'];
+  refundedAmount: Scalars['Int']['input'];
+  status: PaymentStatus;
+  updatedAt: Scalars['AWSDateTime']['input'];
+};
+
 export type PaymentMethod =
   | 'CARD'
   | 'WALLET';
@@ -321,17 +340,24 @@ export type PublishNotificationInput = {
   recipient: Scalars['ID']['input'];
 };
 
-/** Internal: a consumer moves an order from one status to another. */
+/**
+ * Internal: the status publisher relays one committed status change to subscribers. It writes nothing:
+ * the change is already in the table, and this input is the event the stream carried.
+ */
 export type PublishOrderStatusInput = {
   actor: ActorType;
+  at: Scalars['AWSDateTime']['input'];
   correlationId: Scalars['ID']['input'];
-  /** The status the order must be in; the write is conditional on it. */
-  expectedStatus: OrderStatus;
+  customerId: Scalars['ID']['input'];
   orderId: Scalars['ID']['input'];
+  payment?: InputMaybe<PaymentInput>;
+  previousStatus?: InputMaybe<OrderStatus>;
   reason?: InputMaybe<Scalars['String']['input']>;
   status: OrderStatus;
   vendorId?: InputMaybe<Scalars['ID']['input']>;
+  vendorIds: Array<Scalars['ID']['input']>;
   vendorStatus?: InputMaybe<VendorOrderStatus>;
+  version: Scalars['Int']['input'];
 };
 
 export type Query = {

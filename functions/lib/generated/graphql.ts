@@ -50,6 +50,19 @@ export type OrderStatus =
   /** Every vendor order that is still active has shipped. */
   | 'SHIPPED';
 
+/** Internal: a payment as the stream carried it. */
+export type PaymentInput = {
+  amount: number;
+  attempts: number;
+  currency: Currency;
+  failureReason?: string | null | undefined;
+  method?: PaymentMethod | null | undefined;
+  orderId: string;
+  refundedAmount: number;
+  status: PaymentStatus;
+  updatedAt: string;
+};
+
 export type PaymentMethod =
   | 'CARD'
   | 'WALLET';
@@ -72,17 +85,24 @@ export type PublishNotificationInput = {
   recipient: string;
 };
 
-/** Internal: a consumer moves an order from one status to another. */
+/**
+ * Internal: the status publisher relays one committed status change to subscribers. It writes nothing:
+ * the change is already in the table, and this input is the event the stream carried.
+ */
 export type PublishOrderStatusInput = {
   actor: ActorType;
+  at: string;
   correlationId: string;
-  /** The status the order must be in; the write is conditional on it. */
-  expectedStatus: OrderStatus;
+  customerId: string;
   orderId: string;
+  payment?: PaymentInput | null | undefined;
+  previousStatus?: OrderStatus | null | undefined;
   reason?: string | null | undefined;
   status: OrderStatus;
   vendorId?: string | null | undefined;
+  vendorIds: Array<string>;
   vendorStatus?: VendorOrderStatus | null | undefined;
+  version: number;
 };
 
 /** Internal: the payment consumer records the outcome of a charge or a refund. */
@@ -119,7 +139,7 @@ export type RecordPaymentResultMutationVariables = Exact<{
 }>;
 
 
-export type RecordPaymentResultMutation = { recordPaymentResult: { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null };
+export type RecordPaymentResultMutation = { recordPaymentResult: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null };
 
 export type PublishNotificationMutationVariables = Exact<{
   input: PublishNotificationInput;
@@ -207,18 +227,6 @@ export const PublishOrderStatusDocument = new TypedDocumentString(`
 export const RecordPaymentResultDocument = new TypedDocumentString(`
     mutation RecordPaymentResult($input: RecordPaymentResultInput!) {
   recordPaymentResult(input: $input) {
-    ...OrderStatusEventFields
-  }
-}
-    fragment OrderStatusEventFields on OrderStatusEvent {
-  orderId
-  customerId
-  vendorIds
-  status
-  previousStatus
-  vendorId
-  vendorStatus
-  payment {
     orderId
     amount
     currency
@@ -229,12 +237,8 @@ export const RecordPaymentResultDocument = new TypedDocumentString(`
     refundedAmount
     updatedAt
   }
-  reason
-  actor
-  version
-  correlationId
-  at
-}`) as unknown as TypedDocumentString<RecordPaymentResultMutation, RecordPaymentResultMutationVariables>;
+}
+    `) as unknown as TypedDocumentString<RecordPaymentResultMutation, RecordPaymentResultMutationVariables>;
 export const PublishNotificationDocument = new TypedDocumentString(`
     mutation PublishNotification($input: PublishNotificationInput!) {
   publishNotification(input: $input) {

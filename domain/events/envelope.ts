@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * Domain events on the bus: a versioned envelope around typed data. The stream enricher builds them from
+ * table stream records; the consumers parse them with these schemas.
+ */
+
+/** The EventBridge source every domain event carries. */
+export const EVENT_SOURCE = 'orderloop.orders';
+/** The EventBridge detail-type every domain event carries; rules route on detail.type. */
+export const EVENT_DETAIL_TYPE = 'orderloop.domain-event';
+
+const orderStatus = z.enum([
+  'PLACED',
+  'PAYMENT_PENDING',
+  'PAYMENT_FAILED',
+  'PAID',
+  'FULFILLING',
+  'SHIPPED',
+  'DELIVERED',
+  'COMPLETED',
+  'CANCELLED',
+]);
+const vendorOrderStatus = z.enum(['PENDING', 'ACCEPTED', 'REJECTED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
+const paymentStatus = z.enum(['PENDING', 'SUCCEEDED', 'DECLINED', 'FAILED', 'REFUNDED', 'PARTIALLY_REFUNDED']);
+const actor = z.enum(['CUSTOMER', 'VENDOR', 'ADMIN', 'SYSTEM']);
+
+/** A line as stored on an order. */
+export const LineSchema = z.object({
+  vendorId: z.string(),
+  productId: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: z.number().int(),
+  lineTotal: z.number().int(),
+});
+
+/** A payment as stored on an order. */
+export const PaymentSchema = z.object({
+  orderId: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  status: paymentStatus,
+  method: z.string().nullable().optional(),
+  attempts: z.number().int(),
+  failureReason: z.string().nullable().optional(),
+  refundedAmount: z.number().int(),
+  updatedAt: z.string(),
+});
+
+/** An order changed status (order.statusChanged), including its creation (previousStatus null). */
+export const OrderStatusChangedSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  vendorIds: z.array(z.string()),
+  status: orderStatus,
+  previousStatus: orderStatus.nullable(),
+  total: z.number().int(),
+  currency: z.string(),
+  lines: z.array(LineSchema),
+  payment: PaymentSchema.nullable(),
+  reason: z.string().nullable(),
+  actor,
+  version: z.number().int(),
+  at: z.string(),
+  vendorOrders: z.array(z.object({ vendorId: z.string(), status: vendorOrderStatus })),
+});
+
+/** A vendor's part of an order changed status (vendorOrder.statusChanged). */
+export const VendorOrderStatusChangedSchema = z.object({
+  orderId: z.string(),
+  vendorId: z.string(),
+  customerId: z.string(),
+  status: vendorOrderStatus,
+  previousStatus: vendorOrderStatus.nullable(),
+  lines: z.array(LineSchema),
+  subtotal: z.number().int(),
+  currency: z.string(),
+  reason: z.string().nullable(),
+  version: z.number().int(),
+  at: z.string(),
+});
+
+/** A customer asked to pay an order (payment.requested). */
+export const PaymentRequestedSchema = z.object({
+  orderId: z.string(),
+  customerId: z.string(),
+  attempt: z.number().int(),
+  amount: z.number().int(),
+  currency: z.string(),
+  paymentToken: z.string(),
+  method: z.string().nullable(),
+  requestedAt: z.string(),
+});
+
+/** A product's stock or price changed (product.changed). */
+export const ProductChangedSchema = z.object({
+  vendorId: z.string(),
+  productId: z.string(),
+  name: z.string(),
+  available: z.number().int(),
+  previousAvailable: z.number().int().nullable(),
+  reserved: z.number().int(),
+  lowStockThreshold: z.number().int(),
+});
+
+/** Every event type and the schema of its data. */
+export const EVENT_SCHEMAS = {
+  'order.statusChanged': OrderStatusChangedSchema,
+  'vendorOrder.statusChanged': VendorOrderStatusChangedSchema,
+  'payment.requested': PaymentRequestedSchema,
+  'product.changed': ProductChangedSchema,
+} as const;
+
+/** A domain event type. */
+export type EventType = keyof typeof EVENT_SCHEMAS;
+
+/** The current envelope version; a consumer rejects versions it does not know. */
+export const ENVELOPE_VERSION = 1;
+
+/** The envelope every domain event travels in. */
+export const EnvelopeSchema = z.object({
+  type: z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]),
+  version: z.literal(ENVELOPE_VERSION),
+  /** Deterministic: the stream record's eventID, so a redelivery carries the same id. */
+  id: z.string().min(1),
+  time: z.string(),
+  correlationId: z.string().min(1),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** A parsed envelope with typed data. */
+export type Envelope<T extends EventType = EventType> = {
+  type: T;
+  version: typeof ENVELOPE_VERSION;
+  id: string;
+  time: string;
+  correlationId: string;
+  data: z.infer<(typeof EVENT_SCHEMAS)[T]>;
+};
+
+/** Parses an envelope and its data; throws a ZodError naming the bad field. */
+export function parseEnvelope(value: unknown): Envelope {
+  const envelope = EnvelopeSchema.parse(value);
+  const data = EVENT_SCHEMAS[envelope.type].parse(envelope.data);
+  return { ...envelope, data } as Envelope;
+}
+
+/** Narrows an envelope to one type. */
+export function isEvent<T extends EventType>(envelope: Envelope, type: T): envelope is Envelope<T> {
+  return envelope.type === type;
+}

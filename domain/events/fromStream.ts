@@ -1,0 +1,171 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ENVELOPE_VERSION, type EventType } from './envelope.js';
+
+/**
+ * Maps table stream records to domain events: the pipe's enrichment step. Pure, so it is unit-tested
+ * without a pipe, and the same code runs in AWS and locally.
+ */
+
+/** A DynamoDB stream record as EventBridge Pipes hands it to an enrichment or target. */
+export interface StreamRecord {
+  eventID: string;
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  dynamodb: {
+    ApproximateCreationDateTime?: number;
+    NewImage?: Record<string, AttributeValue>;
+    OldImage?: Record<string, AttributeValue>;
+    SequenceNumber?: string;
+  };
+}
+
+/** The bus-bound shape of one domain event (the envelope before validation). */
+export interface RawEnvelope {
+  type: EventType;
+  version: typeof ENVELOPE_VERSION;
+  id: string;
+  time: string;
+  correlationId: string;
+  data: Record<string, unknown>;
+}
+
+type Item = Record<string, unknown>;
+
+function image(av: Record<string, AttributeValue> | undefined): Item | null {
+  return av ? (unmarshall(av) as Item) : null;
+}
+
+function lastHistory(item: Item): Item | null {
+  const history = item.statusHistory;
+  return Array.isArray(history) && history.length > 0 ? (history[history.length - 1] as Item) : null;
+}
+
+function vendorOrdersOf(item: Item): Item[] {
+  const value = item.vendorOrders;
+  if (Array.isArray(value)) return value as Item[];
+  if (value && typeof value === 'object') return Object.values(value as Record<string, Item>);
+  return [];
+}
+
+function orderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
+  const previousStatus = (oldItem?.status as string | undefined) ?? null;
+  if (oldItem && previousStatus === newItem.status) return null;
+  const last = lastHistory(newItem);
+  return {
+    type: 'order.statusChanged',
+    version: ENVELOPE_VERSION,
+    correlationId: String(newItem.correlationId ?? ''),
+    data: {
+      orderId: newItem.id,
+      customerId: newItem.customerId,
+      vendorIds: newItem.vendorIds ?? [],
+      status: newItem.status,
+      previousStatus,
+      total: newItem.total,
+      currency: newItem.currency,
+      lines: newItem.lines ?? [],
+      payment: newItem.payment ?? null,
+      reason: (last?.reason as string | null | undefined) ?? null,
+      actor: (last?.actor as string | undefined) ?? 'SYSTEM',
+      version: newItem.version,
+      at: (last?.at as string | undefined) ?? newItem.updatedAt,
+      vendorOrders: vendorOrdersOf(newItem).map((v) => ({ vendorId: v.vendorId, status: v.status })),
+    },
+  };
+}
+
+function vendorOrderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
+  const previousStatus = (oldItem?.status as string | undefined) ?? null;
+  if (oldItem && previousStatus === newItem.status) return null;
+  return {
+    type: 'vendorOrder.statusChanged',
+    version: ENVELOPE_VERSION,
+    correlationId: String(newItem.correlationId ?? ''),
+    data: {
+      orderId: newItem.orderId,
+      vendorId: newItem.vendorId,
+      customerId: newItem.customerId,
+      status: newItem.status,
+      previousStatus,
+      lines: newItem.lines ?? [],
+      subtotal: newItem.subtotal,
+      currency: newItem.currency,
+      reason: (newItem.reason as string | null | undefined) ?? null,
+      version: newItem.version,
+      at: newItem.updatedAt,
+    },
+  };
+}
+
+function paymentRequestedEvent(newItem: Item): Omit<RawEnvelope, 'id' | 'time'> {
+  return {
+    type: 'payment.requested',
+    version: ENVELOPE_VERSION,
+    correlationId: String(newItem.correlationId ?? ''),
+    data: {
+      orderId: newItem.orderId,
+      customerId: newItem.customerId,
+      attempt: newItem.attempt,
+      amount: newItem.amount,
+      currency: newItem.currency,
+      paymentToken: newItem.paymentToken,
+      method: newItem.method ?? null,
+      requestedAt: newItem.createdAt,
+    },
+  };
+}
+
+function productEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
+  if (oldItem && oldItem.available === newItem.available && oldItem.reserved === newItem.reserved) return null;
+  return {
+    type: 'product.changed',
+    version: ENVELOPE_VERSION,
+    correlationId: String(newItem.correlationId ?? `product#${newItem.vendorId}#${newItem.productId}`),
+    data: {
+      vendorId: newItem.vendorId,
+      productId: newItem.productId,
+      name: newItem.name,
+      available: newItem.available,
+      previousAvailable: (oldItem?.available as number | undefined) ?? null,
+      reserved: newItem.reserved ?? 0,
+      lowStockThreshold: newItem.lowStockThreshold ?? 0,
+    },
+  };
+}
+
+/** The domain event a stream record means, or null when it means none (other entities, no change). */
+export function toDomainEvent(record: StreamRecord): RawEnvelope | null {
+  if (record.eventName === 'REMOVE') return null;
+  const newItem = image(record.dynamodb.NewImage);
+  if (!newItem) return null;
+  const oldItem = image(record.dynamodb.OldImage);
+  let event: Omit<RawEnvelope, 'id' | 'time'> | null = null;
+  switch (newItem.entity) {
+    case 'ORDER':
+      event = orderEvent(newItem, oldItem);
+      break;
+    case 'VENDOR_ORDER':
+      event = vendorOrderEvent(newItem, oldItem);
+      break;
+    case 'PAYMENT':
+      event = record.eventName === 'INSERT' ? paymentRequestedEvent(newItem) : null;
+      break;
+    case 'PRODUCT':
+      event = productEvent(newItem, oldItem);
+      break;
+    default:
+      event = null;
+  }
+  if (!event) return null;
+  const seconds = record.dynamodb.ApproximateCreationDateTime;
+  const time = seconds ? new Date(seconds * 1000).toISOString() : new Date().toISOString();
+  return { ...event, id: record.eventID, time, correlationId: event.correlationId || record.eventID };
+}
+
+/**
+ * Maps a batch. Pipes sends every element of the returned array to the target; a record that means no
+ * event still needs an element, so the pipe filter should already have dropped such records.
+ */
+export function toDomainEvents(records: readonly StreamRecord[]): RawEnvelope[] {
+  return records.map(toDomainEvent).filter((e): e is RawEnvelope => e !== null);
+}
