@@ -1,7 +1,18 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import {
+  App,
+  Aws,
+  CfnCondition,
+  CfnMapping,
+  CfnOutput,
+  Duration,
+  Fn,
+  Stack,
+  Token,
+  type CfnElement,
+} from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +21,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 
 /** The schema the sample API serves, so tests can compare what the loader reads back. */
@@ -53,10 +65,16 @@ export function synthSampleApp(): SampleApp {
   writeFileSync(join(src, 'handler', 'index.mjs'), HANDLER_CODE);
   writeFileSync(join(src, 'Mutation.placeOrder.js'), ASSET_RESOLVER_CODE);
 
-  const app = new App({ outdir });
-  const env = { account: '000000000000', region: 'us-east-1' };
+  // The same context `cdk synth` sets: construct paths in templates, and version reporting (whose
+  // CDKMetadata resource carries a Condition the loader must evaluate).
+  const app = new App({
+    outdir,
+    analyticsReporting: true,
+    context: { 'aws:cdk:enable-path-metadata': true },
+  });
 
-  const stateful = new Stack(app, 'SampleStateful', { env });
+  // Environment-agnostic, like orderloop's stacks: asset buckets carry ${AWS::AccountId} placeholders.
+  const stateful = new Stack(app, 'SampleStateful');
   const table = new dynamodb.Table(stateful, 'Orders', {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
     sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
@@ -83,8 +101,7 @@ export function synthSampleApp(): SampleApp {
     writeCapacity: 3,
   });
 
-  const api = new Stack(app, 'SampleApi', { env });
-  api.addDependency(stateful);
+  const api = new Stack(app, 'SampleApi');
   const dlq = new sqs.Queue(api, 'ConsumerDlq', { retentionPeriod: Duration.days(14) });
   const queue = new sqs.Queue(api, 'Consumer', {
     queueName: 'sample-consumer',
@@ -156,7 +173,39 @@ export function synthSampleApp(): SampleApp {
     },
   });
 
+  // A schema shipped as an S3 asset (DefinitionS3Location) rather than inline.
+  const schemaAsset = new s3assets.Asset(api, 'SchemaAsset', { path: schemaFile });
+  const rawApi = new appsync.CfnGraphQLApi(api, 'RawApi', {
+    name: 'sample-raw',
+    authenticationType: 'API_KEY',
+  });
+  new appsync.CfnGraphQLSchema(api, 'RawSchema', {
+    apiId: rawApi.attrApiId,
+    definitionS3Location: schemaAsset.s3ObjectUrl,
+  });
+
+  const never = new CfnCondition(api, 'Never', {
+    expression: Fn.conditionNot(Fn.conditionEquals(Aws.REGION, 'us-east-1')),
+  });
+  new CfnCondition(api, 'InUsEast1', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+  new sqs.CfnQueue(api, 'Skipped').cfnOptions.condition = never;
+  const sizes = new CfnMapping(api, 'Sizes', { mapping: { 'us-east-1': { memory: '256' } } });
+  const queueId = api.resolve(api.getLogicalId(queue.node.defaultChild as CfnElement)) as string;
+
   new CfnOutput(api, 'GraphqlUrl', { value: gql.graphqlUrl });
+  new CfnOutput(api, 'RealtimeUrl', {
+    value: (gql.node.defaultChild as appsync.CfnGraphQLApi).attrRealtimeUrl,
+  });
+  new CfnOutput(api, 'Region', { value: Fn.conditionIf('InUsEast1', 'local', 'elsewhere').toString() });
+  new CfnOutput(api, 'Memory', { value: sizes.findInMap(Aws.REGION, 'memory') });
+  new CfnOutput(api, 'ArnPart', { value: Fn.select(5, Fn.split(':', bus.eventBusArn)) });
+  new CfnOutput(api, 'FirstAz', { value: Fn.select(0, Fn.getAzs()) });
+  new CfnOutput(api, 'Encoded', { value: Fn.base64(queue.queueName) });
+  new CfnOutput(api, 'SubForms', {
+    value: Token.asString({
+      'Fn::Sub': [`\${${queueId}.QueueName}/\${Where}/\${!Literal}`, { Where: Aws.REGION }],
+    }),
+  });
   new CfnOutput(api, 'UserPoolClientId', { value: client.userPoolClientId });
   new CfnOutput(api, 'Joined', { value: Fn.join(':', [bus.eventBusName, queue.queueName]) });
 
