@@ -38,7 +38,9 @@ function operation(op: UpdateOperation): UpdateOperation {
 }
 
 function asOperation(value: unknown): UpdateOperation | null {
-  return isRecord(value) && (value as Record<symbol, unknown>)[OPERATION] === true ? (value as unknown as UpdateOperation) : null;
+  return isRecord(value) && (value as Record<symbol, unknown>)[OPERATION] === true
+    ? (value as unknown as UpdateOperation)
+    : null;
 }
 
 /** `operations` of the module: each call describes one change to one attribute path. */
@@ -58,7 +60,9 @@ function fail(message: string): never {
 }
 
 function mapValues(value: unknown, what: string): AttributeMap {
-  return dynamodbUtil.toMapValues(value) ?? fail(`${what} must be an object, received ${JSON.stringify(value)}`);
+  return (
+    dynamodbUtil.toMapValues(value) ?? fail(`${what} must be an object, received ${JSON.stringify(value)}`)
+  );
 }
 
 /** DynamoDB placeholders allow only letters, digits and underscores. */
@@ -89,7 +93,9 @@ function projectionOf(projection: unknown): ProjectionExpression | undefined {
 
 function expressionOf(filter: unknown, what: string): DynamoDBExpression | undefined {
   if (filter === undefined || filter === null) return undefined;
-  const rendered = renderDynamoDBExpression(filter) ?? fail(`${what} is not a valid filter object: ${JSON.stringify(filter)}`);
+  const rendered =
+    renderDynamoDBExpression(filter) ??
+    fail(`${what} is not a valid filter object: ${JSON.stringify(filter)}`);
   return rendered.expression === '' ? undefined : rendered;
 }
 
@@ -122,7 +128,9 @@ function keyConditionOf(query: unknown): DynamoDBExpression {
       if (comparator !== undefined) parts.push(`${name} ${comparator} ${value(field, op, v)}`);
       else if (op === 'beginsWith') parts.push(`begins_with(${name}, ${value(field, op, v)})`);
       else if (op === 'between' && Array.isArray(v) && v.length === 2) {
-        parts.push(`${name} BETWEEN ${value(field, 'between_0', v[0])} AND ${value(field, 'between_1', v[1])}`);
+        parts.push(
+          `${name} BETWEEN ${value(field, 'between_0', v[0])} AND ${value(field, 'between_1', v[1])}`,
+        );
       } else fail(`unsupported key condition operator ${op} on ${field}`);
     }
   }
@@ -147,19 +155,31 @@ function collectUpdate(update: Json, parent: string[], clauses: UpdateClauses): 
   for (const [field, v] of Object.entries(update)) {
     if (v === undefined) continue;
     const valuePath = [...parent, field];
-    const target = [...parent, field].map((segment) => {
-      clauses.names[`#${token(segment)}`] = segment;
-      return `#${token(segment)}`;
-    }).join('.');
+    const target = [...parent, field]
+      .map((segment) => {
+        clauses.names[`#${token(segment)}`] = segment;
+        return `#${token(segment)}`;
+      })
+      .join('.');
     const op = asOperation(v);
     if (op !== null) {
       applyOperation(op, target, valuePath, clauses);
-    } else if (Array.isArray(v) && v.length > 0 && v.every((item) => asOperation(item)?._type === 'updateListItem')) {
+    } else if (
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((item) => asOperation(item)?._type === 'updateListItem')
+    ) {
       for (const item of v as UpdateOperation[]) {
         const index = item.index ?? 0;
-        clauses.set.push(`${target}[${index}] = ${updateValue(clauses, [...valuePath, String(index)], item.value)}`);
+        clauses.set.push(
+          `${target}[${index}] = ${updateValue(clauses, [...valuePath, String(index)], item.value)}`,
+        );
       }
-    } else if (isRecord(v) && Object.keys(v).length > 0 && (v as Record<symbol, unknown>)[TYPED_SET] !== true) {
+    } else if (
+      isRecord(v) &&
+      Object.keys(v).length > 0 &&
+      (v as Record<symbol, unknown>)[TYPED_SET] !== true
+    ) {
       // a plain object updates the named sub-attributes; operations.replace swaps the whole map
       collectUpdate(v, valuePath, clauses);
     } else {
@@ -168,7 +188,12 @@ function collectUpdate(update: Json, parent: string[], clauses: UpdateClauses): 
   }
 }
 
-function applyOperation(op: UpdateOperation, target: string, valuePath: string[], clauses: UpdateClauses): void {
+function applyOperation(
+  op: UpdateOperation,
+  target: string,
+  valuePath: string[],
+  clauses: UpdateClauses,
+): void {
   switch (op._type) {
     case 'remove':
       clauses.remove.push(target);
@@ -192,7 +217,9 @@ function applyOperation(op: UpdateOperation, target: string, valuePath: string[]
       break;
     case 'updateListItem': {
       const index = op.index ?? 0;
-      clauses.set.push(`${target}[${index}] = ${updateValue(clauses, [...valuePath, String(index)], op.value)}`);
+      clauses.set.push(
+        `${target}[${index}] = ${updateValue(clauses, [...valuePath, String(index)], op.value)}`,
+      );
       break;
     }
   }
@@ -214,10 +241,10 @@ function updateExpressionOf(update: unknown): DynamoDBExpression {
 }
 
 function get(input: Json) {
-  return withOptions(
-    { operation: 'GetItem', key: mapValues(input.key, 'key') } as Json,
-    { consistentRead: input.consistentRead, projection: projectionOf(input.projection) },
-  );
+  return withOptions({ operation: 'GetItem', key: mapValues(input.key, 'key') } as Json, {
+    consistentRead: input.consistentRead,
+    projection: projectionOf(input.projection),
+  });
 }
 
 function writeOptions(input: Json): Json {
@@ -231,18 +258,29 @@ function writeOptions(input: Json): Json {
 
 function put(input: Json) {
   return withOptions(
-    { operation: 'PutItem', key: mapValues(input.key, 'key'), attributeValues: mapValues(input.item ?? {}, 'item') } as Json,
+    {
+      operation: 'PutItem',
+      key: mapValues(input.key, 'key'),
+      attributeValues: mapValues(input.item ?? {}, 'item'),
+    } as Json,
     writeOptions(input),
   );
 }
 
 function remove(input: Json) {
-  return withOptions({ operation: 'DeleteItem', key: mapValues(input.key, 'key') } as Json, writeOptions(input));
+  return withOptions(
+    { operation: 'DeleteItem', key: mapValues(input.key, 'key') } as Json,
+    writeOptions(input),
+  );
 }
 
 function update(input: Json) {
   return withOptions(
-    { operation: 'UpdateItem', key: mapValues(input.key, 'key'), update: updateExpressionOf(input.update) } as Json,
+    {
+      operation: 'UpdateItem',
+      key: mapValues(input.key, 'key'),
+      update: updateExpressionOf(input.update),
+    } as Json,
     writeOptions(input),
   );
 }
@@ -307,13 +345,15 @@ function batchGet(input: Json) {
 
 function batchPut(input: Json) {
   const tables: Json = {};
-  for (const [table, items] of tablesOf(input)) tables[table] = listOf(items, `tables.${table}`).map((i) => mapValues(i, 'item'));
+  for (const [table, items] of tablesOf(input))
+    tables[table] = listOf(items, `tables.${table}`).map((i) => mapValues(i, 'item'));
   return { operation: 'BatchPutItem', tables };
 }
 
 function batchDelete(input: Json) {
   const tables: Json = {};
-  for (const [table, keys] of tablesOf(input)) tables[table] = listOf(keys, `tables.${table}`).map((k) => mapValues(k, 'key'));
+  for (const [table, keys] of tablesOf(input))
+    tables[table] = listOf(keys, `tables.${table}`).map((k) => mapValues(k, 'key'));
   return { operation: 'BatchDeleteItem', tables };
 }
 
@@ -335,20 +375,31 @@ function transactWriteItem(item: unknown): Json {
   const condition = { condition: expressionOf(spec.condition, 'condition') };
   switch (kind) {
     case 'putItem':
-      return withOptions({ ...base, operation: 'PutItem', attributeValues: mapValues(spec.item ?? {}, 'item') }, condition);
+      return withOptions(
+        { ...base, operation: 'PutItem', attributeValues: mapValues(spec.item ?? {}, 'item') },
+        condition,
+      );
     case 'updateItem':
-      return withOptions({ ...base, operation: 'UpdateItem', update: updateExpressionOf(spec.update) }, condition);
+      return withOptions(
+        { ...base, operation: 'UpdateItem', update: updateExpressionOf(spec.update) },
+        condition,
+      );
     case 'deleteItem':
       return withOptions({ ...base, operation: 'DeleteItem' }, condition);
     case 'conditionCheck':
       return withOptions({ ...base, operation: 'ConditionCheck' }, condition);
     default:
-      return fail(`unknown transactWrite item ${String(kind)}; expected putItem, updateItem, deleteItem or conditionCheck`);
+      return fail(
+        `unknown transactWrite item ${String(kind)}; expected putItem, updateItem, deleteItem or conditionCheck`,
+      );
   }
 }
 
 function transactWrite(input: Json) {
-  return { operation: 'TransactWriteItems', transactItems: listOf(input.items, 'items').map(transactWriteItem) };
+  return {
+    operation: 'TransactWriteItems',
+    transactItems: listOf(input.items, 'items').map(transactWriteItem),
+  };
 }
 
 /** Builds the module object; a fresh one per sandbox keeps resolvers from sharing mutable state. */

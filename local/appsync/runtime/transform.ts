@@ -200,7 +200,10 @@ function expandSubscriptionFilter(filter: unknown, ignored: readonly string[]): 
     if (ignored.includes(key)) continue;
     let alternatives: Group[];
     if (key === 'and' && Array.isArray(value)) {
-      alternatives = value.reduce<Group[]>((acc, m) => cross(acc, expandSubscriptionFilter(m, ignored)), [[]]);
+      alternatives = value.reduce<Group[]>(
+        (acc, m) => cross(acc, expandSubscriptionFilter(m, ignored)),
+        [[]],
+      );
     } else if (key === 'or' && Array.isArray(value)) {
       alternatives = value.flatMap((m) => expandSubscriptionFilter(m, ignored));
     } else {
@@ -212,7 +215,11 @@ function expandSubscriptionFilter(filter: unknown, ignored: readonly string[]): 
   return groups;
 }
 
-function toSubscriptionFilter(filter: unknown, ignoredFields?: readonly string[] | null, rules?: unknown): SubscriptionFilter | null {
+function toSubscriptionFilter(
+  filter: unknown,
+  ignoredFields?: readonly string[] | null,
+  rules?: unknown,
+): SubscriptionFilter | null {
   try {
     let groups = expandSubscriptionFilter(filter, ignoredFields ?? []);
     if (isRecord(rules)) {

@@ -114,7 +114,10 @@ function matchesEntry(entry: SubscriptionFilterEntry, payload: unknown): boolean
     }
     case 'containsAny':
       // the payload field is a list; a scalar field is read as a list of one
-      return Array.isArray(value) && value.some((v) => (Array.isArray(actual) ? contains(actual, v) : sameValue(actual, v)));
+      return (
+        Array.isArray(value) &&
+        value.some((v) => (Array.isArray(actual) ? contains(actual, v) : sameValue(actual, v)))
+      );
     default:
       return false;
   }
@@ -142,19 +145,23 @@ function validateEntry(entry: unknown): void {
   if (fieldName.split('.').length > limits.fieldNameDepth) {
     throw new Error(`subscription filter fieldName exceeds maximum nesting depth ${limits.fieldNameDepth}.`);
   }
-  if (!OPERATORS.has(operator)) throw new Error(`subscription filter has unsupported operator \`${operator}\`.`);
+  if (!OPERATORS.has(operator))
+    throw new Error(`subscription filter has unsupported operator \`${operator}\`.`);
   if (operator === 'in' || operator === 'notIn' || operator === 'containsAny') {
     const max = operator === 'containsAny' ? limits.containsAnyValues : limits.inValues;
     if (!Array.isArray(value) || !value.every(isScalar)) {
       throw new Error(`subscription filter value for operator \`${operator}\` must be a list.`);
     }
-    if (value.length > max) throw new Error(`subscription exceeds maximum value limit ${max} for operator \`${operator}\`.`);
+    if (value.length > max)
+      throw new Error(`subscription exceeds maximum value limit ${max} for operator \`${operator}\`.`);
   } else if (operator === 'between') {
     if (!Array.isArray(value) || value.length !== 2 || !value.every(isScalar)) {
       throw new Error('subscription filter value for operator `between` must be a list of two values.');
     }
   } else if (!isScalar(value)) {
-    throw new Error(`subscription filter value for operator \`${operator}\` must be a string, number or boolean.`);
+    throw new Error(
+      `subscription filter value for operator \`${operator}\` must be a string, number or boolean.`,
+    );
   }
 }
 
@@ -164,23 +171,31 @@ export function validateSubscriptionFilter(filter: unknown): asserts filter is S
     throw new Error('subscription filter must be an object with a filterGroup list.');
   }
   if (filter.filterGroup.length > SUBSCRIPTION_FILTER_LIMITS.filterGroups) {
-    throw new Error(`subscription exceeds maximum filter group limit ${SUBSCRIPTION_FILTER_LIMITS.filterGroups}.`);
+    throw new Error(
+      `subscription exceeds maximum filter group limit ${SUBSCRIPTION_FILTER_LIMITS.filterGroups}.`,
+    );
   }
   for (const group of filter.filterGroup) {
     if (!isRecord(group) || !Array.isArray(group.filters)) {
       throw new Error('each subscription filter group must have a filters list.');
     }
     if (group.filters.length > SUBSCRIPTION_FILTER_LIMITS.filtersPerGroup) {
-      throw new Error(`Filters exceed maximum attributes limit ${SUBSCRIPTION_FILTER_LIMITS.filtersPerGroup} for subscription`);
+      throw new Error(
+        `Filters exceed maximum attributes limit ${SUBSCRIPTION_FILTER_LIMITS.filtersPerGroup} for subscription`,
+      );
     }
     group.filters.forEach(validateEntry);
   }
 }
 
 /** Basic filtering: every non-null subscription argument must equal the payload field of its name. */
-export function matchesArgumentFilter(args: Record<string, unknown> | null | undefined, payload: unknown): boolean {
+export function matchesArgumentFilter(
+  args: Record<string, unknown> | null | undefined,
+  payload: unknown,
+): boolean {
   return Object.entries(args ?? {}).every(
-    ([name, expected]) => expected === null || expected === undefined || sameValue(valueAt(payload, name), expected),
+    ([name, expected]) =>
+      expected === null || expected === undefined || sameValue(valueAt(payload, name), expected),
   );
 }
 

@@ -40,7 +40,11 @@ describe('@aws-appsync/utils/dynamodb', () => {
       operation: 'PutItem',
       key: { id: { S: 't-1' } },
       attributeValues: { title: { S: 'New Task' }, owner: { S: 'u-1' }, isComplete: { BOOL: false } },
-      condition: { expression: '(#owner = :owner_eq)', expressionNames: { '#owner': 'owner' }, expressionValues: { ':owner_eq': { S: 'u-1' } } },
+      condition: {
+        expression: '(#owner = :owner_eq)',
+        expressionNames: { '#owner': 'owner' },
+        expressionValues: { ':owner_eq': { S: 'u-1' } },
+      },
       _version: 3,
     });
   });
@@ -99,12 +103,18 @@ describe('@aws-appsync/utils/dynamodb', () => {
       },
     });
     expect(request.operation).toBe('UpdateItem');
-    expect(request.condition).toEqual({ expression: '(#isVerified = :isVerified_eq)', expressionNames: { '#isVerified': 'isVerified' }, expressionValues: { ':isVerified_eq': { BOOL: true } } });
+    expect(request.condition).toEqual({
+      expression: '(#isVerified = :isVerified_eq)',
+      expressionNames: { '#isVerified': 'isVerified' },
+      expressionValues: { ':isVerified_eq': { BOOL: true } },
+    });
   });
 
   it('rejects an update that changes nothing', () => {
     // Prepare / Act / Assess
-    expect(() => ddb.update({ key: { id: 1 }, update: {} })).toThrow('update must change at least one attribute');
+    expect(() => ddb.update({ key: { id: 1 }, update: {} })).toThrow(
+      'update must change at least one attribute',
+    );
   });
 
   it('builds a Query request with a key condition, a filter and the paging options', () => {
@@ -128,7 +138,11 @@ describe('@aws-appsync/utils/dynamodb', () => {
         expressionNames: { '#pk': 'pk', '#sk': 'sk' },
         expressionValues: { ':pk_eq': { S: 'VENDOR#v1' }, ':sk_beginsWith': { S: 'ORDER#' } },
       },
-      filter: { expression: '(#status <> :status_ne)', expressionNames: { '#status': 'status' }, expressionValues: { ':status_ne': { S: 'CANCELLED' } } },
+      filter: {
+        expression: '(#status <> :status_ne)',
+        expressionNames: { '#status': 'status' },
+        expressionValues: { ':status_ne': { S: 'CANCELLED' } },
+      },
       index: 'byVendor',
       limit: 20,
       nextToken: 'abc',
@@ -141,12 +155,16 @@ describe('@aws-appsync/utils/dynamodb', () => {
     // Prepare / Act
     const request = ddb.query({ query: { id: { eq: 1 }, createdAt: { between: ['2024', '2025'] } } });
     // Assess
-    expect(request.query).toMatchObject({ expression: '#id = :id_eq AND #createdAt BETWEEN :createdAt_between_0 AND :createdAt_between_1' });
+    expect(request.query).toMatchObject({
+      expression: '#id = :id_eq AND #createdAt BETWEEN :createdAt_between_0 AND :createdAt_between_1',
+    });
   });
 
   it('rejects a key condition operator DynamoDB does not allow', () => {
     // Prepare / Act / Assess
-    expect(() => ddb.query({ query: { id: { ne: 1 } } })).toThrow('unsupported key condition operator ne on id');
+    expect(() => ddb.query({ query: { id: { ne: 1 } } })).toThrow(
+      'unsupported key condition operator ne on id',
+    );
   });
 
   it('builds Scan and Sync requests from the docs sync example', () => {
@@ -159,24 +177,41 @@ describe('@aws-appsync/utils/dynamodb', () => {
       limit: 10,
       segment: 0,
       totalSegments: 2,
-      filter: { expression: '(#a > :a_gt)', expressionNames: { '#a': 'a' }, expressionValues: { ':a_gt': { N: 1 } } },
+      filter: {
+        expression: '(#a > :a_gt)',
+        expressionNames: { '#a': 'a' },
+        expressionValues: { ':a_gt': { N: 1 } },
+      },
     });
     expect(sync).toEqual({ operation: 'Sync', limit: 10, lastSync: 1700000000000 });
   });
 
   it('builds the batch requests from the typings examples', () => {
     // Prepare / Act
-    const get = ddb.batchGet({ tables: { post: { keys: [{ id: '1' }, { id: '2' }], consistentRead: false, projection: ['id'] } } });
-    const put = ddb.batchPut({ tables: { post: [{ id: 'one', value: 'x' }], comment: [{ id: 'one', text: 'something' }] } });
+    const get = ddb.batchGet({
+      tables: { post: { keys: [{ id: '1' }, { id: '2' }], consistentRead: false, projection: ['id'] } },
+    });
+    const put = ddb.batchPut({
+      tables: { post: [{ id: 'one', value: 'x' }], comment: [{ id: 'one', text: 'something' }] },
+    });
     const del = ddb.batchDelete({ tables: { post: [{ id: 'one' }] } });
     // Assess
     expect(get).toEqual({
       operation: 'BatchGetItem',
-      tables: { post: { keys: [{ id: { S: '1' } }, { id: { S: '2' } }], consistentRead: false, projection: { expression: '#id', expressionNames: { '#id': 'id' } } } },
+      tables: {
+        post: {
+          keys: [{ id: { S: '1' } }, { id: { S: '2' } }],
+          consistentRead: false,
+          projection: { expression: '#id', expressionNames: { '#id': 'id' } },
+        },
+      },
     });
     expect(put).toEqual({
       operation: 'BatchPutItem',
-      tables: { post: [{ id: { S: 'one' }, value: { S: 'x' } }], comment: [{ id: { S: 'one' }, text: { S: 'something' } }] },
+      tables: {
+        post: [{ id: { S: 'one' }, value: { S: 'x' } }],
+        comment: [{ id: { S: 'one' }, text: { S: 'something' } }],
+      },
     });
     expect(del).toEqual({ operation: 'BatchDeleteItem', tables: { post: [{ id: { S: 'one' } }] } });
   });
@@ -195,13 +230,42 @@ describe('@aws-appsync/utils/dynamodb', () => {
     // Assess
     expect(get).toEqual({
       operation: 'TransactGetItems',
-      transactItems: [{ table: 'post', key: { id: { S: '1' } }, projection: { expression: '#name', expressionNames: { '#name': 'name' } } }],
+      transactItems: [
+        {
+          table: 'post',
+          key: { id: { S: '1' } },
+          projection: { expression: '#name', expressionNames: { '#name': 'name' } },
+        },
+      ],
     });
     expect(write.transactItems).toEqual([
-      { table: 'post', operation: 'PutItem', key: { id: { S: '1' } }, attributeValues: { title: { S: 't' } } },
+      {
+        table: 'post',
+        operation: 'PutItem',
+        key: { id: { S: '1' } },
+        attributeValues: { title: { S: 't' } },
+      },
       { table: 'post', operation: 'DeleteItem', key: { id: { S: '2' } } },
-      { table: 'post', operation: 'UpdateItem', key: { id: { S: '3' } }, update: { expression: 'ADD #views :views', expressionNames: { '#views': 'views' }, expressionValues: { ':views': { N: 1 } } } },
-      { table: 'post', operation: 'ConditionCheck', key: { id: { S: '4' } }, condition: { expression: '(attribute_exists(#id))', expressionNames: { '#id': 'id' }, expressionValues: {} } },
+      {
+        table: 'post',
+        operation: 'UpdateItem',
+        key: { id: { S: '3' } },
+        update: {
+          expression: 'ADD #views :views',
+          expressionNames: { '#views': 'views' },
+          expressionValues: { ':views': { N: 1 } },
+        },
+      },
+      {
+        table: 'post',
+        operation: 'ConditionCheck',
+        key: { id: { S: '4' } },
+        condition: {
+          expression: '(attribute_exists(#id))',
+          expressionNames: { '#id': 'id' },
+          expressionValues: {},
+        },
+      },
     ]);
   });
 
@@ -211,7 +275,10 @@ describe('@aws-appsync/utils/dynamodb', () => {
     // Act
     const request = ddb.put({ key: { id: 'p' }, item });
     // Assess
-    expect(request.attributeValues).toEqual({ tags: { SS: ['a', 'b', 'c'] }, sizes: { NS: ['1', '2', '3'] } });
+    expect(request.attributeValues).toEqual({
+      tags: { SS: ['a', 'b', 'c'] },
+      sizes: { NS: ['1', '2', '3'] },
+    });
   });
 
   it('rejects a filter the transform cannot render', () => {

@@ -15,28 +15,154 @@ describe('util.transform.toDynamoDBFilterExpression', () => {
     ['ne', { v: { ne: 'x' } }, '(#v <> :v_ne)', { '#v': 'v' }, { ':v_ne': { S: 'x' } }],
     ['ge on a number', { v: { ge: 10 } }, '(#v >= :v_ge)', { '#v': 'v' }, { ':v_ge': { N: 10 } }],
     ['eq null', { v: { eq: null } }, '(#v = :v_eq)', { '#v': 'v' }, { ':v_eq': { NULL: null } }],
-    ['contains (docs: title contains "Hello World")', { title: { contains: 'Hello World' } }, '(contains(#title,:title_contains))', { '#title': 'title' }, { ':title_contains': { S: 'Hello World' } }],
-    ['notContains', { v: { notContains: 'x' } }, '(NOT contains(#v,:v_notContains))', { '#v': 'v' }, { ':v_notContains': { S: 'x' } }],
-    ['beginsWith', { v: { beginsWith: 'x' } }, '(begins_with(#v,:v_beginsWith))', { '#v': 'v' }, { ':v_beginsWith': { S: 'x' } }],
-    ['between ignores a third bound', { v: { between: ['1', '9', '3'] } }, '(#v BETWEEN :v_between_start AND :v_between_end)', { '#v': 'v' }, { ':v_between_start': { S: '1' }, ':v_between_end': { S: '9' } }],
-    ['in', { v: { in: ['a', 'b'] } }, '(#v IN (:v_in_0, :v_in_1))', { '#v': 'v' }, { ':v_in_0': { S: 'a' }, ':v_in_1': { S: 'b' } }],
+    [
+      'contains (docs: title contains "Hello World")',
+      { title: { contains: 'Hello World' } },
+      '(contains(#title,:title_contains))',
+      { '#title': 'title' },
+      { ':title_contains': { S: 'Hello World' } },
+    ],
+    [
+      'notContains',
+      { v: { notContains: 'x' } },
+      '(NOT contains(#v,:v_notContains))',
+      { '#v': 'v' },
+      { ':v_notContains': { S: 'x' } },
+    ],
+    [
+      'beginsWith',
+      { v: { beginsWith: 'x' } },
+      '(begins_with(#v,:v_beginsWith))',
+      { '#v': 'v' },
+      { ':v_beginsWith': { S: 'x' } },
+    ],
+    [
+      'between ignores a third bound',
+      { v: { between: ['1', '9', '3'] } },
+      '(#v BETWEEN :v_between_start AND :v_between_end)',
+      { '#v': 'v' },
+      { ':v_between_start': { S: '1' }, ':v_between_end': { S: '9' } },
+    ],
+    [
+      'in',
+      { v: { in: ['a', 'b'] } },
+      '(#v IN (:v_in_0, :v_in_1))',
+      { '#v': 'v' },
+      { ':v_in_0': { S: 'a' }, ':v_in_1': { S: 'b' } },
+    ],
     ['an empty in', { v: { in: [] } }, '(null)', { '#v': 'v' }, {}],
-    ['attributeExists false', { v: { attributeExists: false } }, '(attribute_not_exists(#v))', { '#v': 'v' }, {}],
-    ['attributeType', { a: { attributeType: '_null' }, b: { attributeType: 'stringSet' } }, '(attribute_type(#a,:a_attributeType)) AND (attribute_type(#b,:b_attributeType))', { '#a': 'a', '#b': 'b' }, { ':a_attributeType': { S: 'NULL' }, ':b_attributeType': { S: 'SS' } }],
-    ['size', { v: { size: { gt: 2 } } }, '(size(#v) > :v_size_gt)', { '#v': 'v' }, { ':v_size_gt': { N: 2 } }],
-    ['two comparisons on one size', { v: { size: { gt: 2, lt: 5 } } }, '((size(#v) > :v_size_gt) AND (size(#v) < :v_size_lt))', { '#v': 'v' }, { ':v_size_gt': { N: 2 }, ':v_size_lt': { N: 5 } }],
-    ['nested size', { v: { size: { size: { gt: 1 } } } }, '(size(#v) > :v_size_size_gt)', { '#v': 'v' }, { ':v_size_size_gt': { N: 1 } }],
-    ['size with attributeExists', { v: { size: { attributeExists: true } } }, '(attribute_exists(size(#v)))', { '#v': 'v' }, {}],
-    ['two top-level fields', { a: { eq: 1 }, b: { eq: 2 } }, '(#a = :a_eq) AND (#b = :b_eq)', { '#a': 'a', '#b': 'b' }, { ':a_eq': { N: 1 }, ':b_eq': { N: 2 } }],
-    ['two operators on one field', { v: { ge: 1, le: 5 } }, '((#v >= :v_ge) AND (#v <= :v_le))', { '#v': 'v' }, { ':v_ge': { N: 1 }, ':v_le': { N: 5 } }],
-    ['an and of one member', { and: [{ a: { eq: 1 } }] }, '(#a = :and_0_a_eq)', { '#a': 'a' }, { ':and_0_a_eq': { N: 1 } }],
-    ['an or inside an and', { and: [{ or: [{ a: { eq: 1 } }, { b: { eq: 2 } }] }, { c: { eq: 3 } }] }, '(((#a = :and_0_or_0_a_eq) OR (#b = :and_0_or_1_b_eq)) AND (#c = :and_1_c_eq))', { '#a': 'a', '#b': 'b', '#c': 'c' }, { ':and_0_or_0_a_eq': { N: 1 }, ':and_0_or_1_b_eq': { N: 2 }, ':and_1_c_eq': { N: 3 } }],
-    ['not of a group', { not: { and: [{ a: { eq: 1 } }, { b: { eq: 2 } }] } }, '(NOT ((#a = :not_and_0_a_eq) AND (#b = :not_and_1_b_eq)))', { '#a': 'a', '#b': 'b' }, { ':not_and_0_a_eq': { N: 1 }, ':not_and_1_b_eq': { N: 2 } }],
-    ['not of a not', { not: { not: { a: { eq: 1 } } } }, '(NOT (NOT (#a = :not_not_a_eq)))', { '#a': 'a' }, { ':not_not_a_eq': { N: 1 } }],
-    ['a field beside a group', { a: { eq: 1 }, and: [{ b: { eq: 2 } }] }, '(#a = :a_eq) AND (#b = :and_0_b_eq)', { '#a': 'a', '#b': 'b' }, { ':a_eq': { N: 1 }, ':and_0_b_eq': { N: 2 } }],
-    ['a dotted name used verbatim', { 'a.b': { eq: 1 } }, '(#a.b = :a.b_eq)', { '#a.b': 'a.b' }, { ':a.b_eq': { N: 1 } }],
-    ['the Amplify update guard', { and: [{ id: { attributeExists: true } }, { _version: { eq: 1 } }] }, '((attribute_exists(#id)) AND (#_version = :and_1__version_eq))', { '#id': 'id', '#_version': '_version' }, { ':and_1__version_eq': { N: 1 } }],
-    ['an empty field beside a comparison leaves a dangling joiner', { a: { eq: 1 }, b: {} }, '(#a = :a_eq) AND ', { '#a': 'a', '#b': 'b' }, { ':a_eq': { N: 1 } }],
+    [
+      'attributeExists false',
+      { v: { attributeExists: false } },
+      '(attribute_not_exists(#v))',
+      { '#v': 'v' },
+      {},
+    ],
+    [
+      'attributeType',
+      { a: { attributeType: '_null' }, b: { attributeType: 'stringSet' } },
+      '(attribute_type(#a,:a_attributeType)) AND (attribute_type(#b,:b_attributeType))',
+      { '#a': 'a', '#b': 'b' },
+      { ':a_attributeType': { S: 'NULL' }, ':b_attributeType': { S: 'SS' } },
+    ],
+    [
+      'size',
+      { v: { size: { gt: 2 } } },
+      '(size(#v) > :v_size_gt)',
+      { '#v': 'v' },
+      { ':v_size_gt': { N: 2 } },
+    ],
+    [
+      'two comparisons on one size',
+      { v: { size: { gt: 2, lt: 5 } } },
+      '((size(#v) > :v_size_gt) AND (size(#v) < :v_size_lt))',
+      { '#v': 'v' },
+      { ':v_size_gt': { N: 2 }, ':v_size_lt': { N: 5 } },
+    ],
+    [
+      'nested size',
+      { v: { size: { size: { gt: 1 } } } },
+      '(size(#v) > :v_size_size_gt)',
+      { '#v': 'v' },
+      { ':v_size_size_gt': { N: 1 } },
+    ],
+    [
+      'size with attributeExists',
+      { v: { size: { attributeExists: true } } },
+      '(attribute_exists(size(#v)))',
+      { '#v': 'v' },
+      {},
+    ],
+    [
+      'two top-level fields',
+      { a: { eq: 1 }, b: { eq: 2 } },
+      '(#a = :a_eq) AND (#b = :b_eq)',
+      { '#a': 'a', '#b': 'b' },
+      { ':a_eq': { N: 1 }, ':b_eq': { N: 2 } },
+    ],
+    [
+      'two operators on one field',
+      { v: { ge: 1, le: 5 } },
+      '((#v >= :v_ge) AND (#v <= :v_le))',
+      { '#v': 'v' },
+      { ':v_ge': { N: 1 }, ':v_le': { N: 5 } },
+    ],
+    [
+      'an and of one member',
+      { and: [{ a: { eq: 1 } }] },
+      '(#a = :and_0_a_eq)',
+      { '#a': 'a' },
+      { ':and_0_a_eq': { N: 1 } },
+    ],
+    [
+      'an or inside an and',
+      { and: [{ or: [{ a: { eq: 1 } }, { b: { eq: 2 } }] }, { c: { eq: 3 } }] },
+      '(((#a = :and_0_or_0_a_eq) OR (#b = :and_0_or_1_b_eq)) AND (#c = :and_1_c_eq))',
+      { '#a': 'a', '#b': 'b', '#c': 'c' },
+      { ':and_0_or_0_a_eq': { N: 1 }, ':and_0_or_1_b_eq': { N: 2 }, ':and_1_c_eq': { N: 3 } },
+    ],
+    [
+      'not of a group',
+      { not: { and: [{ a: { eq: 1 } }, { b: { eq: 2 } }] } },
+      '(NOT ((#a = :not_and_0_a_eq) AND (#b = :not_and_1_b_eq)))',
+      { '#a': 'a', '#b': 'b' },
+      { ':not_and_0_a_eq': { N: 1 }, ':not_and_1_b_eq': { N: 2 } },
+    ],
+    [
+      'not of a not',
+      { not: { not: { a: { eq: 1 } } } },
+      '(NOT (NOT (#a = :not_not_a_eq)))',
+      { '#a': 'a' },
+      { ':not_not_a_eq': { N: 1 } },
+    ],
+    [
+      'a field beside a group',
+      { a: { eq: 1 }, and: [{ b: { eq: 2 } }] },
+      '(#a = :a_eq) AND (#b = :and_0_b_eq)',
+      { '#a': 'a', '#b': 'b' },
+      { ':a_eq': { N: 1 }, ':and_0_b_eq': { N: 2 } },
+    ],
+    [
+      'a dotted name used verbatim',
+      { 'a.b': { eq: 1 } },
+      '(#a.b = :a.b_eq)',
+      { '#a.b': 'a.b' },
+      { ':a.b_eq': { N: 1 } },
+    ],
+    [
+      'the Amplify update guard',
+      { and: [{ id: { attributeExists: true } }, { _version: { eq: 1 } }] },
+      '((attribute_exists(#id)) AND (#_version = :and_1__version_eq))',
+      { '#id': 'id', '#_version': '_version' },
+      { ':and_1__version_eq': { N: 1 } },
+    ],
+    [
+      'an empty field beside a comparison leaves a dangling joiner',
+      { a: { eq: 1 }, b: {} },
+      '(#a = :a_eq) AND ',
+      { '#a': 'a', '#b': 'b' },
+      { ':a_eq': { N: 1 } },
+    ],
     ['not of an empty filter', { not: {} }, '(NOT )', {}, {}],
     ['an empty group', { and: [] }, '', {}, {}],
   ];
@@ -55,7 +181,9 @@ describe('util.transform.toDynamoDBFilterExpression', () => {
     // Act
     const result = transform.toDynamoDBFilterExpression(input);
     // Assess: byte-for-byte the string AWS returned for this input
-    expect(result).toBe('{"expression":"(contains(#content,:content_contains))","expressionNames":{"#content":"content"},"expressionValues":{":content_contains":{"S":"foo"}}}');
+    expect(result).toBe(
+      '{"expression":"(contains(#content,:content_contains))","expressionNames":{"#content":"content"},"expressionValues":{":content_contains":{"S":"foo"}}}',
+    );
   });
 
   it('renders a condition exactly like a filter', () => {
@@ -130,13 +258,46 @@ describe('util.transform.toSubscriptionFilter', () => {
   });
 
   const rows: [string, unknown[], unknown][] = [
-    ['two fields in one group', [{ a: { eq: 1 }, b: { eq: 2 } }], { filterGroup: [{ filters: [f('a', 'eq', 1), f('b', 'eq', 2)] }] }],
-    ['an or as one group per member', [{ or: [{ a: { eq: 1 } }, { b: { eq: 2 } }] }], { filterGroup: [{ filters: [f('a', 'eq', 1)] }, { filters: [f('b', 'eq', 2)] }] }],
-    ['two operators on one field as alternatives', [{ a: { eq: 1, ne: 2 } }], { filterGroup: [{ filters: [f('a', 'eq', 1)] }, { filters: [f('a', 'ne', 2)] }] }],
-    ['a dotted field path as written', [{ 'loc.addr.country': { eq: 'USA' } }], { filterGroup: [{ filters: [f('loc.addr.country', 'eq', 'USA')] }] }],
-    ['not as a field name', [{ not: { a: { eq: 1 } } }], { filterGroup: [{ filters: [f('not', 'a', { eq: 1 })] }] }],
-    ['ignored fields inside an and', [{ a: { eq: 1 }, and: [{ b: { eq: 2 } }] }, ['b']], { filterGroup: [{ filters: [f('a', 'eq', 1)] }] }],
-    ['rules as alternatives added to every group', [{ a: { eq: 1 } }, [], { r1: { gte: 250 }, r2: { eq: 'p' } }], { filterGroup: [{ filters: [f('a', 'eq', 1), f('r1', 'gte', 250)] }, { filters: [f('a', 'eq', 1), f('r2', 'eq', 'p')] }] }],
+    [
+      'two fields in one group',
+      [{ a: { eq: 1 }, b: { eq: 2 } }],
+      { filterGroup: [{ filters: [f('a', 'eq', 1), f('b', 'eq', 2)] }] },
+    ],
+    [
+      'an or as one group per member',
+      [{ or: [{ a: { eq: 1 } }, { b: { eq: 2 } }] }],
+      { filterGroup: [{ filters: [f('a', 'eq', 1)] }, { filters: [f('b', 'eq', 2)] }] },
+    ],
+    [
+      'two operators on one field as alternatives',
+      [{ a: { eq: 1, ne: 2 } }],
+      { filterGroup: [{ filters: [f('a', 'eq', 1)] }, { filters: [f('a', 'ne', 2)] }] },
+    ],
+    [
+      'a dotted field path as written',
+      [{ 'loc.addr.country': { eq: 'USA' } }],
+      { filterGroup: [{ filters: [f('loc.addr.country', 'eq', 'USA')] }] },
+    ],
+    [
+      'not as a field name',
+      [{ not: { a: { eq: 1 } } }],
+      { filterGroup: [{ filters: [f('not', 'a', { eq: 1 })] }] },
+    ],
+    [
+      'ignored fields inside an and',
+      [{ a: { eq: 1 }, and: [{ b: { eq: 2 } }] }, ['b']],
+      { filterGroup: [{ filters: [f('a', 'eq', 1)] }] },
+    ],
+    [
+      'rules as alternatives added to every group',
+      [{ a: { eq: 1 } }, [], { r1: { gte: 250 }, r2: { eq: 'p' } }],
+      {
+        filterGroup: [
+          { filters: [f('a', 'eq', 1), f('r1', 'gte', 250)] },
+          { filters: [f('a', 'eq', 1), f('r2', 'eq', 'p')] },
+        ],
+      },
+    ],
     ['rules on their own', [{}, [], { r1: { eq: 1 } }], { filterGroup: [{ filters: [f('r1', 'eq', 1)] }] }],
     ['an empty filter as no group', [{}], { filterGroup: [] }],
     ['a field with no operator as no group', [{ a: {} }], { filterGroup: [] }],
@@ -164,7 +325,14 @@ describe('util.transform.toElasticsearchQueryDSL', () => {
     expect(result).toEqual({
       bool: {
         must: [
-          { bool: { must: [{ bool: { must_not: { term: { upvotes: 15 } } } }, { range: { upvotes: { gte: 10, lte: 20 } } }] } },
+          {
+            bool: {
+              must: [
+                { bool: { must_not: { term: { upvotes: 15 } } } },
+                { range: { upvotes: { gte: 10, lte: 20 } } },
+              ],
+            },
+          },
           { bool: { must: [{ term: { title: 'hihihi' } }, { wildcard: { title: 'h*i' } }] } },
         ],
       },
