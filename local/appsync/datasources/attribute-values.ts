@@ -21,7 +21,9 @@ const fromB64 = (text: unknown, where: string) => {
  */
 export function toSdkValue(value: unknown, where: string): AttributeValue {
   if (!isRecord(value) || Object.keys(value).length !== 1) {
-    throw new RequestObjectError(`${where}: expected a typed value such as { "S": "text" }, received ${JSON.stringify(value)}`);
+    throw new RequestObjectError(
+      `${where}: expected a typed value such as { "S": "text" }, received ${JSON.stringify(value)}`,
+    );
   }
   const [type, v] = Object.entries(value)[0] as [string, unknown];
   const list = (what: string) => {
@@ -33,7 +35,8 @@ export function toSdkValue(value: unknown, where: string): AttributeValue {
       if (typeof v !== 'string') throw new RequestObjectError(`${where}: S must be a string`);
       return { S: v };
     case 'N':
-      if (typeof v !== 'string' && typeof v !== 'number') throw new RequestObjectError(`${where}: N must be a number`);
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new RequestObjectError(`${where}: N must be a number`);
       return { N: String(v) };
     case 'B':
       return { B: fromB64(v, where) };
@@ -91,7 +94,8 @@ function toJsonValue(value: AttributeValue): unknown {
   if (value.B !== undefined) return { B: b64(value.B) };
   if (value.BS !== undefined) return { BS: value.BS.map(b64) };
   if (value.L !== undefined) return { L: value.L.map(toJsonValue) };
-  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toJsonValue(v)])) };
+  if (value.M !== undefined)
+    return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toJsonValue(v)])) };
   return value;
 }
 
@@ -113,4 +117,16 @@ export function decodeNextToken(token: unknown): SdkItem | undefined {
     throw new RequestObjectError('nextToken is not a token this API issued');
   }
   return toSdkItem(parsed, 'nextToken');
+}
+
+/** A JSON string for a value with object keys sorted, so equal items compare equal. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

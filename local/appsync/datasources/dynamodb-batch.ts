@@ -7,8 +7,7 @@ import {
   type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { RequestObjectError, fromSdkItem, toSdkItem, type SdkItem } from './attribute-values.js';
-import { canonical } from './dynamodb-errors.js';
+import { RequestObjectError, canonical, fromSdkItem, toSdkItem, type SdkItem } from './attribute-values.js';
 import { mergeExpressionAttributes, readExpression } from './expressions.js';
 import { isRecord, type DataSourceOutcome } from './types.js';
 
@@ -16,7 +15,8 @@ type Request = Record<string, unknown>;
 
 /** `tables` of a batch request: real table names to their entries. */
 function readTables(request: Request): [string, unknown][] {
-  if (!isRecord(request.tables)) throw new RequestObjectError('tables is required and must map table names to entries');
+  if (!isRecord(request.tables))
+    throw new RequestObjectError('tables is required and must map table names to entries');
   return Object.entries(request.tables);
 }
 
@@ -37,7 +37,9 @@ const identity = (item: SdkItem, attributeNames: string[]) =>
 export async function batchGetItem(client: DynamoDBClient, request: Request): Promise<DataSourceOutcome> {
   const wanted = readTables(request).map(([table, spec]) => {
     if (!isRecord(spec)) throw new RequestObjectError(`tables.${table} must be an object with keys`);
-    const keys = listOf(spec.keys, `tables.${table}.keys`).map((k, i) => toSdkItem(k, `tables.${table}.keys[${i}]`));
+    const keys = listOf(spec.keys, `tables.${table}.keys`).map((k, i) =>
+      toSdkItem(k, `tables.${table}.keys[${i}]`),
+    );
     const projection = readExpression(spec.projection, `tables.${table}.projection`);
     const input: KeysAndAttributes = {
       Keys: keys,

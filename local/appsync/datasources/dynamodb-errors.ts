@@ -15,13 +15,3 @@ export function dynamoDbFailure(err: unknown): DataSourceOutcome {
   const message = err instanceof Error ? err.message : String(err);
   return { error: { type: 'DynamoDB:InternalFailure', message } };
 }
-
-/** A JSON string for a value with object keys sorted, so equal items compare equal. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}

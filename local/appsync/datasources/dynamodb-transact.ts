@@ -80,7 +80,10 @@ function toWrite(item: Record<string, unknown>, i: number): { write: TransactWri
   switch (item.operation) {
     case 'PutItem': {
       const Item = { ...toSdkItem(item.attributeValues ?? {}, `${where}.attributeValues`), ...Key };
-      return { key: Key, write: { Put: { TableName, Item, ...conditional, ...mergeExpressionAttributes(condition) } } };
+      return {
+        key: Key,
+        write: { Put: { TableName, Item, ...conditional, ...mergeExpressionAttributes(condition) } },
+      };
     }
     case 'UpdateItem': {
       const update = requireExpression(item.update, `${where}.update`);
@@ -98,7 +101,10 @@ function toWrite(item: Record<string, unknown>, i: number): { write: TransactWri
       };
     }
     case 'DeleteItem':
-      return { key: Key, write: { Delete: { TableName, Key, ...conditional, ...mergeExpressionAttributes(condition) } } };
+      return {
+        key: Key,
+        write: { Delete: { TableName, Key, ...conditional, ...mergeExpressionAttributes(condition) } },
+      };
     case 'ConditionCheck': {
       const check = requireExpression(item.condition, `${where}.condition`);
       return {
@@ -126,7 +132,10 @@ function toWrite(item: Record<string, unknown>, i: number): { write: TransactWri
  * transaction, ctx.error is DynamoDB:TransactionCanceledException and ctx.result holds `keys: null`
  * and the `cancellationReasons`.
  */
-export async function transactWriteItems(client: DynamoDBClient, request: Request): Promise<DataSourceOutcome> {
+export async function transactWriteItems(
+  client: DynamoDBClient,
+  request: Request,
+): Promise<DataSourceOutcome> {
   const writes = readTransactItems(request).map(toWrite);
   try {
     await client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.write) }));

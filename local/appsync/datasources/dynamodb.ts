@@ -14,11 +14,17 @@ import {
   fromSdkItem,
   toSdkItem,
   type SdkItem,
+  canonical,
 } from './attribute-values.js';
 import { batchDeleteItem, batchGetItem, batchPutItem } from './dynamodb-batch.js';
-import { canonical, dynamoDbFailure } from './dynamodb-errors.js';
+import { dynamoDbFailure } from './dynamodb-errors.js';
 import { transactGetItems, transactWriteItems } from './dynamodb-transact.js';
-import { mergeExpressionAttributes, readExpression, requireExpression, type ExpressionBlock } from './expressions.js';
+import {
+  mergeExpressionAttributes,
+  readExpression,
+  requireExpression,
+  type ExpressionBlock,
+} from './expressions.js';
 import { isRecord, mappingError, type DataSourceOutcome } from './types.js';
 
 /** The table and client one AMAZON_DYNAMODB data source works with. */
@@ -121,7 +127,8 @@ async function putItem(target: DynamoDbTarget, request: Request): Promise<DataSo
       }),
     );
   } catch (err) {
-    if (isConditionFailure(err)) return conditionFailed(target, key, { kind: 'item', item }, condition.equalsIgnore, err);
+    if (isConditionFailure(err))
+      return conditionFailed(target, key, { kind: 'item', item }, condition.equalsIgnore, err);
     throw err;
   }
   // "PutItem": the item written is returned in ctx.result.
@@ -147,7 +154,8 @@ async function updateItem(target: DynamoDbTarget, request: Request): Promise<Dat
     return { result: out.Attributes ? fromSdkItem(out.Attributes) : null };
   } catch (err) {
     // An update expression cannot be replayed against the current item, so there is no desired result to match.
-    if (isConditionFailure(err)) return conditionFailed(target, key, { kind: 'unknown' }, condition.equalsIgnore, err);
+    if (isConditionFailure(err))
+      return conditionFailed(target, key, { kind: 'unknown' }, condition.equalsIgnore, err);
     throw err;
   }
 }
@@ -168,7 +176,8 @@ async function deleteItem(target: DynamoDbTarget, request: Request): Promise<Dat
     // "DeleteItem": the item that was deleted, or null when there was none.
     return { result: out.Attributes ? fromSdkItem(out.Attributes) : null };
   } catch (err) {
-    if (isConditionFailure(err)) return conditionFailed(target, key, { kind: 'absent' }, condition.equalsIgnore, err);
+    if (isConditionFailure(err))
+      return conditionFailed(target, key, { kind: 'absent' }, condition.equalsIgnore, err);
     throw err;
   }
 }
@@ -275,9 +284,11 @@ const operations: Record<string, Operation> = {
  * (conflict-detection) data sources, such as `_version`, are ignored.
  */
 export async function executeDynamoDb(target: DynamoDbTarget, request: unknown): Promise<DataSourceOutcome> {
-  if (!isRecord(request)) return mappingError('The request object of a DynamoDB data source must be an object');
+  if (!isRecord(request))
+    return mappingError('The request object of a DynamoDB data source must be an object');
   const name = request.operation;
-  const operation = typeof name === 'string' && Object.hasOwn(operations, name) ? operations[name] : undefined;
+  const operation =
+    typeof name === 'string' && Object.hasOwn(operations, name) ? operations[name] : undefined;
   if (!operation) {
     return mappingError(
       `Unsupported operation '${String(name)}'. Supported operations: ${Object.keys(operations).join(', ')}`,

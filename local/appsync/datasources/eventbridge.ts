@@ -1,4 +1,10 @@
-import { isRecord, mappingError, type DataSourceDeps, type DataSourceOutcome, type PutEventsEntry } from './types.js';
+import {
+  isRecord,
+  mappingError,
+  type DataSourceDeps,
+  type DataSourceOutcome,
+  type PutEventsEntry,
+} from './types.js';
 
 function toEntry(event: unknown, i: number, busArn: string): PutEventsEntry | string {
   if (!isRecord(event)) return `events[${i}] must be an object`;
@@ -6,7 +12,10 @@ function toEntry(event: unknown, i: number, busArn: string): PutEventsEntry | st
   if (typeof source !== 'string') return `events[${i}].source must be a string`;
   if (typeof detailType !== 'string') return `events[${i}].detailType must be a string`;
   if (!isRecord(detail)) return `events[${i}].detail must be an object`;
-  if (resources !== undefined && !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))) {
+  if (
+    resources !== undefined &&
+    !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))
+  ) {
     return `events[${i}].resources must be a list of strings`;
   }
   if (time !== undefined && (typeof time !== 'string' || Number.isNaN(Date.parse(time)))) {
@@ -32,9 +41,12 @@ export async function executeEventBridge(
   request: unknown,
   putEvents: DataSourceDeps['putEvents'],
 ): Promise<DataSourceOutcome> {
-  if (!isRecord(request)) return mappingError('The request object of an EventBridge data source must be an object');
+  if (!isRecord(request))
+    return mappingError('The request object of an EventBridge data source must be an object');
   if (request.operation !== 'PutEvents') {
-    return mappingError(`Unsupported operation '${String(request.operation)}'. Supported operations: PutEvents`);
+    return mappingError(
+      `Unsupported operation '${String(request.operation)}'. Supported operations: PutEvents`,
+    );
   }
   if (!Array.isArray(request.events) || request.events.length === 0) {
     return mappingError('events is required and must hold at least one event');
@@ -50,6 +62,8 @@ export async function executeEventBridge(
     return { result: { Entries: out.Entries, FailedEntryCount: out.FailedEntryCount } };
   } catch (err) {
     const name = err instanceof Error && err.name !== 'Error' ? err.name : 'ServiceException';
-    return { error: { type: `EventBridge:${name}`, message: err instanceof Error ? err.message : String(err) } };
+    return {
+      error: { type: `EventBridge:${name}`, message: err instanceof Error ? err.message : String(err) },
+    };
   }
 }

@@ -45,7 +45,10 @@ export function mergeExpressionAttributes(...blocks: (ExpressionBlock | undefine
   ExpressionAttributeValues?: Record<string, AttributeValue>;
 } {
   const names = Object.assign({}, ...blocks.map((b) => b?.expressionNames ?? {})) as Record<string, string>;
-  const values = Object.assign({}, ...blocks.map((b) => b?.expressionValues ?? {})) as Record<string, AttributeValue>;
+  const values = Object.assign({}, ...blocks.map((b) => b?.expressionValues ?? {})) as Record<
+    string,
+    AttributeValue
+  >;
   return {
     ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
     ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),

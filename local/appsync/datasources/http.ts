@@ -31,13 +31,24 @@ export async function executeHttp(
   const headers = isRecord(params.headers)
     ? Object.fromEntries(Object.entries(params.headers).map(([k, v]) => [k, String(v)]))
     : {};
-  const body = params.body === undefined ? undefined : typeof params.body === 'string' ? params.body : JSON.stringify(params.body);
+  const body =
+    params.body === undefined
+      ? undefined
+      : typeof params.body === 'string'
+        ? params.body
+        : JSON.stringify(params.body);
   try {
     const res = await fetchImpl(url, { method, headers, body });
     return {
-      result: { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.text() },
+      result: {
+        statusCode: res.status,
+        headers: Object.fromEntries(res.headers.entries()),
+        body: await res.text(),
+      },
     };
   } catch (err) {
-    return { error: { type: 'HTTP:RequestFailed', message: err instanceof Error ? err.message : String(err) } };
+    return {
+      error: { type: 'HTTP:RequestFailed', message: err instanceof Error ? err.message : String(err) },
+    };
   }
 }

@@ -5,7 +5,10 @@ import { executeLambda } from './lambda.js';
 import { executeNone } from './none.js';
 import type { DataSourceConfig, DataSourceDeps, DataSourceOutcome, InvokeDataSource } from './types.js';
 
-function executorFor(config: DataSourceConfig, deps: DataSourceDeps): (request: unknown) => Promise<DataSourceOutcome> {
+function executorFor(
+  config: DataSourceConfig,
+  deps: DataSourceDeps,
+): (request: unknown) => Promise<DataSourceOutcome> {
   switch (config.type) {
     case 'AMAZON_DYNAMODB': {
       const target = { client: deps.dynamodb, tableName: config.tableName };
@@ -33,7 +36,10 @@ function executorFor(config: DataSourceConfig, deps: DataSourceDeps): (request: 
  * request object a request handler returned, answering with what AppSync puts in ctx.result and
  * ctx.error. Configuration mistakes (unknown type, duplicate name) fail here, at start-up.
  */
-export function createDataSourceInvoker(dataSources: readonly DataSourceConfig[], deps: DataSourceDeps): InvokeDataSource {
+export function createDataSourceInvoker(
+  dataSources: readonly DataSourceConfig[],
+  deps: DataSourceDeps,
+): InvokeDataSource {
   const executors = new Map<string, (request: unknown) => Promise<DataSourceOutcome>>();
   for (const config of dataSources) {
     if (executors.has(config.name)) throw new Error(`data source name ${config.name} is used twice`);
@@ -42,7 +48,9 @@ export function createDataSourceInvoker(dataSources: readonly DataSourceConfig[]
   return async (dataSourceName, requestObject) => {
     const execute = executors.get(dataSourceName);
     if (!execute) {
-      throw new Error(`no data source named ${dataSourceName}; known: ${[...executors.keys()].join(', ') || 'none'}`);
+      throw new Error(
+        `no data source named ${dataSourceName}; known: ${[...executors.keys()].join(', ') || 'none'}`,
+      );
     }
     return execute(requestObject);
   };

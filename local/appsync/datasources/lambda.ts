@@ -29,10 +29,14 @@ export async function executeLambda(
   if (!isRecord(request)) return mappingError('The request object of a Lambda data source must be an object');
   const { operation, invocationType } = request;
   if (operation !== 'Invoke' && operation !== 'BatchInvoke') {
-    return mappingError(`Unsupported operation '${String(operation)}'. Supported operations: Invoke, BatchInvoke`);
+    return mappingError(
+      `Unsupported operation '${String(operation)}'. Supported operations: Invoke, BatchInvoke`,
+    );
   }
   if (invocationType !== undefined && invocationType !== 'RequestResponse' && invocationType !== 'Event') {
-    return mappingError(`invocationType must be RequestResponse or Event, received ${String(invocationType)}`);
+    return mappingError(
+      `invocationType must be RequestResponse or Event, received ${String(invocationType)}`,
+    );
   }
   const payload = request.payload ?? null;
   const event = operation === 'BatchInvoke' ? [payload] : payload;

@@ -52,7 +52,10 @@ export type InvokeDataSource = (
 export interface DataSourceDeps {
   readonly dynamodb: DynamoDBClient;
   invokeLambda(functionArn: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }>;
-  putEvents(busArn: string, entries: PutEventsEntry[]): Promise<{ FailedEntryCount: number; Entries: unknown[] }>;
+  putEvents(
+    busArn: string,
+    entries: PutEventsEntry[],
+  ): Promise<{ FailedEntryCount: number; Entries: unknown[] }>;
   /** Used by HTTP data sources. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
 }

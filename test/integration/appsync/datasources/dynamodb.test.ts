@@ -11,7 +11,15 @@ import {
 
 const TABLE = 'orderloop-ds-test';
 const SCAN_TABLE = 'orderloop-ds-scan-test';
-const ctx: ContextSnapshot = { arguments: {}, identity: null, source: null, stash: {}, prev: null, info: {}, request: {} };
+const ctx: ContextSnapshot = {
+  arguments: {},
+  identity: null,
+  source: null,
+  stash: {},
+  prev: null,
+  info: {},
+  request: {},
+};
 
 /** Typed values the way util.dynamodb.toMapValues builds them in a resolver. */
 const typed = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
@@ -60,7 +68,11 @@ describe('AMAZON_DYNAMODB data source', () => {
 
   beforeAll(async () => {
     engine = await startDynamoDbLocal();
-    client = new DynamoDBClient({ endpoint: engine.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    client = new DynamoDBClient({
+      endpoint: engine.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     await createTable(client, TABLE);
     await createTable(client, SCAN_TABLE);
     const noop = async () => {
@@ -74,7 +86,10 @@ describe('AMAZON_DYNAMODB data source', () => {
       { dynamodb: client, invokeLambda: noop, putEvents: noop },
     );
     for (let i = 1; i <= 5; i++) {
-      await seed({ pk: 'SCAN', sk: `ITEM#${i}`, n: i, kind: i % 2 ? 'odd' : 'even', _lastChangedAt: 1000 * i }, SCAN_TABLE);
+      await seed(
+        { pk: 'SCAN', sk: `ITEM#${i}`, n: i, kind: i % 2 ? 'odd' : 'even', _lastChangedAt: 1000 * i },
+        SCAN_TABLE,
+      );
     }
   });
   afterAll(async () => {
@@ -118,7 +133,11 @@ describe('AMAZON_DYNAMODB data source', () => {
 
     it('returns null when no item has the key', async () => {
       // Act
-      const { result, error } = await run({ operation: 'GetItem', key: key(freshPk(), 'NOPE'), consistentRead: true });
+      const { result, error } = await run({
+        operation: 'GetItem',
+        key: key(freshPk(), 'NOPE'),
+        consistentRead: true,
+      });
       // Assess: "GetItem" — a missing item is a null ctx.result, not an error
       expect(error).toBeUndefined();
       expect(result).toBeNull();
@@ -210,7 +229,11 @@ describe('AMAZON_DYNAMODB data source', () => {
         operation: 'PutItem',
         key: key(pk, 'META'),
         attributeValues: typed({ status: 'PAID' }),
-        condition: { expression: '#s = :s', expressionNames: { '#s': 'status' }, expressionValues: typed({ ':s': 'NEW' }) },
+        condition: {
+          expression: '#s = :s',
+          expressionNames: { '#s': 'status' },
+          expressionValues: typed({ ':s': 'NEW' }),
+        },
       });
       // Assess: "Condition expressions", specifying a condition
       expect(error).toBeUndefined();
@@ -296,7 +319,11 @@ describe('AMAZON_DYNAMODB data source', () => {
       const { result, error } = await run({
         operation: 'DeleteItem',
         key: key(pk, 'META'),
-        condition: { expression: '#s = :s', expressionNames: { '#s': 'status' }, expressionValues: typed({ ':s': 'NEW' }) },
+        condition: {
+          expression: '#s = :s',
+          expressionNames: { '#s': 'status' },
+          expressionValues: typed({ ':s': 'NEW' }),
+        },
       });
       // Assess: "Condition expressions" — Reject strategy
       expect(error?.type).toBe('DynamoDB:ConditionalCheckFailedException');
@@ -311,7 +338,10 @@ describe('AMAZON_DYNAMODB data source', () => {
       for (let i = 1; i <= 5; i++) await seed({ pk, sk: `LINE#${i}`, qty: i });
       const request = {
         operation: 'Query',
-        query: { expression: 'pk = :pk AND begins_with(sk, :line)', expressionValues: typed({ ':pk': pk, ':line': 'LINE#' }) },
+        query: {
+          expression: 'pk = :pk AND begins_with(sk, :line)',
+          expressionValues: typed({ ':pk': pk, ':line': 'LINE#' }),
+        },
         limit: 2,
       };
       // Act
@@ -325,7 +355,13 @@ describe('AMAZON_DYNAMODB data source', () => {
         nextToken = page.nextToken;
       } while (nextToken && pages.length < 10);
       // Assess: "Query" — items, an opaque string nextToken, scannedCount; null nextToken on the last page
-      expect(pages.flatMap((p) => p.items.map((i) => i.sk))).toEqual(['LINE#1', 'LINE#2', 'LINE#3', 'LINE#4', 'LINE#5']);
+      expect(pages.flatMap((p) => p.items.map((i) => i.sk))).toEqual([
+        'LINE#1',
+        'LINE#2',
+        'LINE#3',
+        'LINE#4',
+        'LINE#5',
+      ]);
       expect(typeof pages[0]?.nextToken).toBe('string');
       expect(pages.at(-1)?.nextToken).toBeNull();
       expect(pages[0]?.scannedCount).toBe(2);
@@ -343,7 +379,11 @@ describe('AMAZON_DYNAMODB data source', () => {
         operation: 'Query',
         index: 'gsi1',
         query: { expression: 'gsi1pk = :v', expressionValues: typed({ ':v': vendor }) },
-        filter: { expression: '#s = :open', expressionNames: { '#s': 'status' }, expressionValues: typed({ ':open': 'OPEN' }) },
+        filter: {
+          expression: '#s = :open',
+          expressionNames: { '#s': 'status' },
+          expressionValues: typed({ ':open': 'OPEN' }),
+        },
         projection: { expression: 'sk, gsi1sk' },
         scanIndexForward: false,
       });
@@ -465,7 +505,12 @@ describe('AMAZON_DYNAMODB data source', () => {
       });
       // Assess: "BatchPutItem" / "BatchDeleteItem" — data per table, unprocessedItems / unprocessedKeys per table
       expect(put.result).toEqual({
-        data: { [TABLE]: [{ pk, sk: 'A', v: 1 }, { pk, sk: 'B', v: 2 }] },
+        data: {
+          [TABLE]: [
+            { pk, sk: 'A', v: 1 },
+            { pk, sk: 'B', v: 2 },
+          ],
+        },
         unprocessedItems: { [TABLE]: [] },
       });
       expect(del.result).toEqual({ data: { [TABLE]: [{ pk, sk: 'A' }] }, unprocessedKeys: { [TABLE]: [] } });
@@ -474,7 +519,10 @@ describe('AMAZON_DYNAMODB data source', () => {
 
     it('fails with DynamoDB:ResourceNotFoundException when a batch names an unknown table', async () => {
       // Act
-      const { error } = await run({ operation: 'BatchGetItem', tables: { 'no-such-table': { keys: [key('a', 'b')] } } });
+      const { error } = await run({
+        operation: 'BatchGetItem',
+        tables: { 'no-such-table': { keys: [key('a', 'b')] } },
+      });
       // Assess: batch requests name real tables, and DynamoDB's error reaches ctx.error
       expect(error?.type).toBe('DynamoDB:ResourceNotFoundException');
     });
@@ -514,14 +562,22 @@ describe('AMAZON_DYNAMODB data source', () => {
             operation: 'UpdateItem',
             key: key(pk, 'STOCK'),
             update: { expression: 'SET qty = qty - :q', expressionValues: typed({ ':q': 2 }) },
-            condition: { expression: 'qty >= :q', expressionValues: typed({ ':q': 2 }), returnValuesOnConditionCheckFailure: true },
+            condition: {
+              expression: 'qty >= :q',
+              expressionValues: typed({ ':q': 2 }),
+              returnValuesOnConditionCheckFailure: true,
+            },
           },
           { table: TABLE, operation: 'DeleteItem', key: key(pk, 'OLD') },
           {
             table: TABLE,
             operation: 'ConditionCheck',
             key: key(pk, 'VENDOR'),
-            condition: { expression: 'active = :t', expressionValues: typed({ ':t': true }), returnValuesOnConditionCheckFailure: false },
+            condition: {
+              expression: 'active = :t',
+              expressionValues: typed({ ':t': true }),
+              returnValuesOnConditionCheckFailure: false,
+            },
           },
         ],
       });
@@ -553,7 +609,11 @@ describe('AMAZON_DYNAMODB data source', () => {
             operation: 'UpdateItem',
             key: key(pk, 'STOCK'),
             update: { expression: 'SET qty = qty - :q', expressionValues: typed({ ':q': 2 }) },
-            condition: { expression: 'qty >= :q', expressionValues: typed({ ':q': 2 }), returnValuesOnConditionCheckFailure: true },
+            condition: {
+              expression: 'qty >= :q',
+              expressionValues: typed({ ':q': 2 }),
+              returnValuesOnConditionCheckFailure: true,
+            },
           },
         ],
       });

@@ -9,7 +9,15 @@ import {
   type PutEventsEntry,
 } from '../../../../local/appsync/datasources/index.js';
 
-const ctx: ContextSnapshot = { arguments: {}, identity: null, source: null, stash: {}, prev: null, info: {}, request: {} };
+const ctx: ContextSnapshot = {
+  arguments: {},
+  identity: null,
+  source: null,
+  stash: {},
+  prev: null,
+  info: {},
+  request: {},
+};
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:payments';
 const BUS = 'arn:aws:events:us-east-1:000000000000:event-bus/orders';
 
@@ -73,7 +81,11 @@ describe('AWS_LAMBDA data source', () => {
       functionError: 'Unhandled',
     }));
     // Act
-    const outcome = await invokerWith(fakeDeps({ invokeLambda }))('payments', { operation: 'Invoke', payload: {} }, ctx);
+    const outcome = await invokerWith(fakeDeps({ invokeLambda }))(
+      'payments',
+      { operation: 'Invoke', payload: {} },
+      ctx,
+    );
     // Assess: a Lambda error reaches ctx.error with type Lambda:Unhandled
     expect(outcome).toEqual({ error: { type: 'Lambda:Unhandled', message: 'card declined' } });
   });
@@ -131,7 +143,13 @@ describe('AMAZON_EVENTBRIDGE data source', () => {
       {
         operation: 'PutEvents',
         events: [
-          { source: 'orderloop.orders', detailType: 'OrderPlaced', detail: { id: 'o-1' }, resources: ['r'], time: '2024-05-01T10:00:00Z' },
+          {
+            source: 'orderloop.orders',
+            detailType: 'OrderPlaced',
+            detail: { id: 'o-1' },
+            resources: ['r'],
+            time: '2024-05-01T10:00:00Z',
+          },
           { source: 'orderloop.orders', detailType: 'OrderPaid', detail: { id: 'o-1' } },
         ],
       },
@@ -149,7 +167,9 @@ describe('AMAZON_EVENTBRIDGE data source', () => {
       },
       { Source: 'orderloop.orders', DetailType: 'OrderPaid', Detail: '{"id":"o-1"}', EventBusName: BUS },
     ]);
-    expect(outcome).toEqual({ result: { Entries: [{ EventId: 'e-0' }, { EventId: 'e-1' }], FailedEntryCount: 0 } });
+    expect(outcome).toEqual({
+      result: { Entries: [{ EventId: 'e-0' }, { EventId: 'e-1' }], FailedEntryCount: 0 },
+    });
   });
 
   it('keeps failed entries as data rather than an error', async () => {
@@ -166,7 +186,10 @@ describe('AMAZON_EVENTBRIDGE data source', () => {
     );
     // Assess: "EventBridge data source" — per-entry ErrorCode/ErrorMessage in Entries
     expect(outcome.error).toBeUndefined();
-    expect(outcome.result).toEqual({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }] });
+    expect(outcome.result).toEqual({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }],
+    });
   });
 
   it('rejects an event without a detailType', async () => {
@@ -179,7 +202,10 @@ describe('AMAZON_EVENTBRIDGE data source', () => {
       ctx,
     );
     // Assess: "EventBridge data source" — source, detailType and detail are required per event
-    expect(outcome.error).toEqual({ type: 'MappingTemplate', message: 'events[0].detailType must be a string' });
+    expect(outcome.error).toEqual({
+      type: 'MappingTemplate',
+      message: 'events[0].detailType must be a string',
+    });
     expect(putEvents).not.toHaveBeenCalled();
   });
 });
@@ -187,7 +213,10 @@ describe('AMAZON_EVENTBRIDGE data source', () => {
 describe('HTTP data source', () => {
   it('calls the endpoint with path, query, headers and body and returns status, headers and body', async () => {
     // Prepare
-    const fetch = vi.fn(async () => new Response('{"ok":true}', { status: 201, headers: { 'content-type': 'application/json' } }));
+    const fetch = vi.fn(
+      async () =>
+        new Response('{"ok":true}', { status: 201, headers: { 'content-type': 'application/json' } }),
+    );
     // Act
     const outcome = await invokerWith(fakeDeps({ fetch }))(
       'vendorApi',
@@ -204,7 +233,9 @@ describe('HTTP data source', () => {
       headers: { 'x-api-key': 'k' },
       body: '{"id":"o-1"}',
     });
-    expect(outcome).toEqual({ result: { statusCode: 201, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' } });
+    expect(outcome).toEqual({
+      result: { statusCode: 201, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' },
+    });
   });
 });
 
@@ -218,7 +249,14 @@ describe('createDataSourceInvoker', () => {
 
   it('rejects two data sources with the same name at start-up', () => {
     // Act
-    const build = () => createDataSourceInvoker([{ name: 'x', type: 'NONE' }, { name: 'x', type: 'NONE' }], fakeDeps());
+    const build = () =>
+      createDataSourceInvoker(
+        [
+          { name: 'x', type: 'NONE' },
+          { name: 'x', type: 'NONE' },
+        ],
+        fakeDeps(),
+      );
     // Assess
     expect(build).toThrow(/used twice/);
   });
