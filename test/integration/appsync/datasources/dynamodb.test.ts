@@ -399,7 +399,7 @@ describe('AMAZON_DYNAMODB data source', () => {
       });
     });
 
-    it('fails with DynamoDB:ValidationException when the key condition names a non-key attribute', async () => {
+    it('fails when the key condition names a non-key attribute, with DynamoDB:ValidationException', async () => {
       // Act
       const { error } = await run({
         operation: 'Query',
@@ -517,7 +517,7 @@ describe('AMAZON_DYNAMODB data source', () => {
       expect((left.result as { items: unknown[] }).items).toEqual([{ pk, sk: 'B', v: 2 }]);
     });
 
-    it('fails with DynamoDB:ResourceNotFoundException when a batch names an unknown table', async () => {
+    it('fails when a batch names an unknown table, with DynamoDB:ResourceNotFoundException', async () => {
       // Act
       const { error } = await run({
         operation: 'BatchGetItem',
@@ -595,7 +595,7 @@ describe('AMAZON_DYNAMODB data source', () => {
       expect(stock.result).toEqual({ pk, sk: 'STOCK', qty: 3 });
     });
 
-    it('fails as a whole with cancellationReasons in request order when one condition does not hold', async () => {
+    it('fails when one condition of a transaction does not hold, with cancellationReasons in request order', async () => {
       // Prepare
       const pk = freshPk();
       await seed({ pk, sk: 'STOCK', qty: 1 });

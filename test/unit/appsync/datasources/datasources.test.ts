@@ -122,6 +122,26 @@ describe('AWS_LAMBDA data source', () => {
     expect(outcome).toEqual({ result: null });
   });
 
+  it('fails when the function cannot be invoked, with a Lambda: error type', async () => {
+    // Prepare
+    const missing = Object.assign(new Error('Function not found: payments'), {
+      name: 'ResourceNotFoundException',
+    });
+    const invokeLambda = vi.fn(async () => {
+      throw missing;
+    });
+    // Act
+    const outcome = await invokerWith(fakeDeps({ invokeLambda }))(
+      'payments',
+      { operation: 'Invoke', payload: {} },
+      ctx,
+    );
+    // Assess: the invocation failure becomes ctx.error instead of crashing the resolver
+    expect(outcome).toEqual({
+      error: { type: 'Lambda:ResourceNotFoundException', message: 'Function not found: payments' },
+    });
+  });
+
   it('rejects an unknown operation', async () => {
     // Act
     const outcome = await invokerWith(fakeDeps())('payments', { operation: 'Call', payload: {} }, ctx);
@@ -189,6 +209,25 @@ describe('AMAZON_EVENTBRIDGE data source', () => {
     expect(outcome.result).toEqual({
       FailedEntryCount: 1,
       Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'boom' }],
+    });
+  });
+
+  it('fails when PutEvents itself fails, with an EventBridge: error type', async () => {
+    // Prepare
+    const putEvents = vi.fn(async () => {
+      throw Object.assign(new Error('Event bus orders does not exist.'), {
+        name: 'ResourceNotFoundException',
+      });
+    });
+    // Act
+    const outcome = await invokerWith(fakeDeps({ putEvents }))(
+      'bus',
+      { operation: 'PutEvents', events: [{ source: 's', detailType: 'd', detail: {} }] },
+      ctx,
+    );
+    // Assess: the call failure becomes ctx.error for the response handler
+    expect(outcome).toEqual({
+      error: { type: 'EventBridge:ResourceNotFoundException', message: 'Event bus orders does not exist.' },
     });
   });
 
