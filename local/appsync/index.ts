@@ -1,0 +1,156 @@
+/**
+ * The local AppSync: one GraphQL API of a cloud assembly served over HTTP (`/graphql`) and the
+ * real-time WebSocket protocol (`/graphql/realtime`), mountable next to other local services.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Assembly } from '../assembly/index.js';
+import { createAuthorizer, type SigV4Options, type UserPoolKeySource } from '../auth/index.js';
+import { appSyncConfigFromAssembly, type AppSyncApiConfig } from './config.js';
+import { createDataSourceInvoker, type DataSourceDeps } from './datasources/index.js';
+import { RealtimeHub } from './realtime/index.js';
+import type { InvokeDataSource } from './runtime/index.js';
+import { createGraphqlHttpHandler, Faults, GraphQLEngine, RequestCounter, type BillableEvent } from './server/index.js';
+
+export { appSyncConfigFromAssembly, type AppSyncApiConfig, type ResolverConfig } from './config.js';
+export * from './server/index.js';
+export * from './realtime/index.js';
+
+/** Everything createLocalAppSync needs; only the assembly and a DynamoDB client are required. */
+export interface LocalAppSyncOptions {
+  readonly assembly: Assembly;
+  /** The client of the DynamoDB Local engine the tables live in. */
+  readonly dynamodb: DynamoDBClient;
+  /** @default Lambda data sources fail with a "not configured" error */
+  readonly invokeLambda?: DataSourceDeps['invokeLambda'];
+  /** @default EventBridge data sources fail with a "not configured" error */
+  readonly putEvents?: DataSourceDeps['putEvents'];
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** The key source of the user pools (the local Cognito). Needed when the API trusts a user pool. */
+  readonly cognito?: UserPoolKeySource;
+  /** IAM credentials and region SigV4 requests are checked against. @default LOCAL_CREDENTIALS, us-east-1 */
+  readonly sigv4?: SigV4Options;
+  /** Which API to serve, by name or logical id. @default the only API of the assembly */
+  readonly api?: string;
+  /** @default '/graphql' */
+  readonly graphqlPath?: string;
+  /** Called for every billable request, connection minute and real-time message. @default none */
+  readonly onRequest?: (event: BillableEvent) => void;
+  /** @default 60000 */
+  readonly keepAliveIntervalMs?: number;
+}
+
+/** A running local AppSync API. */
+export interface LocalAppSync {
+  readonly config: AppSyncApiConfig;
+  readonly engine: GraphQLEngine;
+  /** Billable requests so far, per pricing dimension. */
+  readonly counter: RequestCounter;
+  /** Turn data-source faults on and off per field. */
+  readonly faults: Faults;
+  /** The HTTP handler for `/graphql`; resolves false for any other path so handlers can be chained. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Serves `/graphql/realtime` WebSocket upgrades of an HTTP server. */
+  attachWebSocket(server: Server): void;
+  /** Closes every real-time connection. */
+  stop(): Promise<void>;
+}
+
+function pickApi(apis: AppSyncApiConfig[], wanted?: string): AppSyncApiConfig {
+  const found = wanted ? apis.find((a) => a.name === wanted || a.logicalId === wanted) : apis.length === 1 ? apis[0] : undefined;
+  if (!found) {
+    const names = apis.map((a) => a.name).join(', ') || 'none';
+    throw new Error(wanted ? `no AppSync API named ${wanted}; the assembly has: ${names}` : `pass api: the assembly has several AppSync APIs (${names})`);
+  }
+  return found;
+}
+
+const notConfigured = (what: string) => () => Promise.reject(new Error(`${what} is not configured for the local AppSync`));
+
+/** Builds the local AppSync for one API of the assembly. */
+export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
+  const config = pickApi(appSyncConfigFromAssembly(options.assembly), options.api);
+  const faults = new Faults();
+  const counter = new RequestCounter(options.onRequest);
+  const base = createDataSourceInvoker(config.dataSources, {
+    dynamodb: options.dynamodb,
+    invokeLambda: options.invokeLambda ?? notConfigured('invokeLambda'),
+    putEvents: options.putEvents ?? notConfigured('putEvents'),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const invoke: InvokeDataSource = async (name, request, ctx) => {
+    const fault = faults.take(ctx.typeName, ctx.fieldName);
+    if (fault?.latencyMs) await delay(fault.latencyMs);
+    if (fault?.error) return { error: { ...fault.error } };
+    return base(name, request, ctx);
+  };
+  const engine = new GraphQLEngine(config, { invoke });
+  const authorize = createAuthorizer(config.auth, {
+    ...(options.cognito ? { userPools: options.cognito } : {}),
+    ...(options.sigv4 ? { sigv4: options.sigv4 } : {}),
+  });
+  const graphqlPath = options.graphqlPath ?? '/graphql';
+  const hub = new RealtimeHub({
+    engine,
+    authorize,
+    counter,
+    graphqlPath,
+    ...(options.keepAliveIntervalMs ? { keepAliveIntervalMs: options.keepAliveIntervalMs } : {}),
+  });
+  const handleHttp = createGraphqlHttpHandler({ engine, authorize, publisher: hub, counter, path: graphqlPath });
+  return {
+    config,
+    engine,
+    counter,
+    faults,
+    handleHttp,
+    attachWebSocket: (server) => hub.attach(server),
+    stop: () => hub.stop(),
+  };
+}
+
+/** A local AppSync listening on its own port. */
+export interface AppSyncServer {
+  readonly appsync: LocalAppSync;
+  readonly url: string;
+  readonly realtimeUrl: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Starts a node:http server with only the local AppSync on it. @default port 0 (any free port), host 127.0.0.1 */
+export async function startAppSyncServer(options: LocalAppSyncOptions & { port?: number; host?: string }): Promise<AppSyncServer> {
+  const appsync = createLocalAppSync(options);
+  const server = createServer((req, res) => {
+    appsync.handleHttp(req, res).then(
+      (handled) => {
+        if (!handled) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ errorType: 'NotFound', message: `No route for ${req.url ?? ''}` }] }));
+        }
+      },
+      (err: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: (err as Error).message }] }));
+      },
+    );
+  });
+  appsync.attachWebSocket(server);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  const port = (server.address() as { port: number }).port;
+  const path = options.graphqlPath ?? '/graphql';
+  return {
+    appsync,
+    port,
+    url: `http://${host}:${port}${path}`,
+    realtimeUrl: `ws://${host}:${port}${path}/realtime`,
+    close: async () => {
+      await appsync.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

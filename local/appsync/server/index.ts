@@ -1,0 +1,16 @@
+/** The local AppSync GraphQL server: the engine, the HTTP handler, AppSync scalars and the hooks. */
+export { GraphQLEngine } from './engine.js';
+export type {
+  EngineDeps,
+  GraphQLResponse,
+  OperationOutcome,
+  OperationRequest,
+  PreparedSubscription,
+  PublishEvent,
+  SubscriptionFailure,
+} from './engine.js';
+export { createGraphqlHttpHandler, flatHeaders, readBody, type GraphqlHttpOptions, type Publisher } from './http.js';
+export { APPSYNC_SCALARS, installAppSyncScalars } from './scalars.js';
+export { Faults, RequestCounter, type BillableEvent, type FaultRule, type PricingDimension } from './hooks.js';
+export { formatError, type AppSyncErrorEntry } from './errors.js';
+export { projectByFieldName, selectionSetGraphQL, selectionSetList } from './selection.js';
