@@ -9,8 +9,13 @@ import {
 } from './streams-client.js';
 import type { PipeConfig, PipeHooks, PipePorts, PipeStreamRecord } from './types.js';
 
+/** The stream operations the poller uses; StreamsClient by default, a fake in unit tests. */
+export type StreamsApi = Pick<StreamsClient, 'listShards' | 'getShardIterator' | 'getRecords'>;
+
 /** How a local pipe reaches DynamoDB Local and paces itself. */
 export interface LocalPipeOptions extends StreamsClientOptions {
+  /** Reads the stream. @default a StreamsClient on `endpoint` */
+  readonly streams?: StreamsApi;
   /** Pause between polls of a caught-up stream. @default 200 */
   readonly pollIntervalMs?: number;
   /** How often the shard list is re-read, to find child shards. @default 2000 */
@@ -51,7 +56,7 @@ const GET_RECORDS_MAX = 1000;
  * checkpoints each shard past fully processed records only, so a restart resumes without loss.
  */
 export class LocalPipe {
-  private readonly client: StreamsClient;
+  private readonly client: StreamsApi;
   private readonly hooks: PipeHooks;
   private readonly now: () => number;
   private readonly shards = new Map<string, ShardState>();
@@ -79,7 +84,7 @@ export class LocalPipe {
         `pipe ${config.name}: maximumBatchingWindowInSeconds must be between 0 and 300, received ${config.maximumBatchingWindowInSeconds}`,
       );
     }
-    this.client = new StreamsClient(options);
+    this.client = options.streams ?? new StreamsClient(options);
     this.hooks = options.hooks ?? {};
     this.now = options.now ?? Date.now;
   }

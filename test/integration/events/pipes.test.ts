@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, functionArn, localArn, queueArn } from '../../../local/aws-ids.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb/engine.js';
@@ -67,7 +72,11 @@ function fakePorts(lambda: (payload: PipeStreamRecord[]) => LambdaInvokeResult =
 }
 
 async function startPipe(config: PipeConfig, ports: PipePorts): Promise<LocalPipe> {
-  const pipe = new LocalPipe(config, ports, { endpoint: engine.endpoint, pollIntervalMs: 50, retryDelayMs: () => 10 });
+  const pipe = new LocalPipe(config, ports, {
+    endpoint: engine.endpoint,
+    pollIntervalMs: 50,
+    retryDelayMs: () => 10,
+  });
   running.push(pipe);
   await pipe.start();
   return pipe;
@@ -75,7 +84,9 @@ async function startPipe(config: PipeConfig, ports: PipePorts): Promise<LocalPip
 
 async function putOrders(...ids: string[]): Promise<void> {
   for (const id of ids) {
-    await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: id }, kind: { S: id.split('-')[0]! } } }));
+    await ddb.send(
+      new PutItemCommand({ TableName: TABLE, Item: { pk: { S: id }, kind: { S: id.split('-')[0]! } } }),
+    );
   }
 }
 
@@ -83,7 +94,11 @@ const ids = (records: readonly PipeStreamRecord[]) => records.map((r) => r.dynam
 
 beforeAll(async () => {
   engine = await startDynamoDbLocal();
-  ddb = new DynamoDBClient({ endpoint: engine.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  ddb = new DynamoDBClient({
+    endpoint: engine.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   await ddb.send(
     new CreateTableCommand({
       TableName: TABLE,
@@ -172,7 +187,10 @@ describe('LocalPipe with a DynamoDB stream source', () => {
     // Prepare
     const { ports, invocations } = fakePorts();
     const filtered: string[] = [];
-    const config = pipeConfig({ batchSize: 10, filters: [{ dynamodb: { NewImage: { kind: { S: ['order'] } } } }] });
+    const config = pipeConfig({
+      batchSize: 10,
+      filters: [{ dynamodb: { NewImage: { kind: { S: ['order'] } } } }],
+    });
     const pipe = new LocalPipe(config, ports, {
       endpoint: engine.endpoint,
       pollIntervalMs: 50,
@@ -194,7 +212,9 @@ describe('LocalPipe with a DynamoDB stream source', () => {
   it('isolates exactly the poison record with AUTOMATIC_BISECT and delivers the others', async () => {
     // Prepare
     const { ports, invocations, dlq } = fakePorts((batch) =>
-      ids(batch).includes('order-poison') ? { functionError: 'Unhandled', payload: { errorMessage: 'boom' } } : { payload: null },
+      ids(batch).includes('order-poison')
+        ? { functionError: 'Unhandled', payload: { errorMessage: 'boom' } }
+        : { payload: null },
     );
     const delivered: string[] = [];
     const config = pipeConfig({
@@ -232,14 +252,22 @@ describe('LocalPipe with a DynamoDB stream source', () => {
   it('sends the poison record to the DLQ after MaximumRetryAttempts and lets the records behind it flow', async () => {
     // Prepare
     const { ports, invocations, dlq } = fakePorts((batch) =>
-      ids(batch).includes('order-bad') ? { functionError: 'Unhandled', payload: { errorMessage: 'boom' } } : { payload: null },
+      ids(batch).includes('order-bad')
+        ? { functionError: 'Unhandled', payload: { errorMessage: 'boom' } }
+        : { payload: null },
     );
     const pipe = await startPipe(pipeConfig({ maximumRetryAttempts: 2, deadLetterArn: DLQ }), ports);
     // Act
     await putOrders('order-r1', 'order-bad', 'order-r3');
     await pipe.drain();
     // Assess: "Pipes error handling" — stream sources retry up to MaximumRetryAttempts, then the DLQ gets the batch info.
-    expect(invocations.map((b) => ids(b)[0])).toEqual(['order-r1', 'order-bad', 'order-bad', 'order-bad', 'order-r3']);
+    expect(invocations.map((b) => ids(b)[0])).toEqual([
+      'order-r1',
+      'order-bad',
+      'order-bad',
+      'order-bad',
+      'order-r3',
+    ]);
     expect(dlq).toHaveLength(1);
     expect(dlq[0]).toMatchObject({
       context: { partnerResourceArn: pipeConfig().arn, condition: 'RetryAttemptsExhausted' },
@@ -256,7 +284,9 @@ describe('LocalPipe with a DynamoDB stream source', () => {
     const { ports, invocations } = fakePorts((batch) => {
       calls++;
       const second = batch.find((r) => r.dynamodb.Keys.pk!.S === 'order-p2');
-      return calls === 1 && second ? { payload: { batchItemFailures: [{ itemIdentifier: second.eventID }] } } : { payload: null };
+      return calls === 1 && second
+        ? { payload: { batchItemFailures: [{ itemIdentifier: second.eventID }] } }
+        : { payload: null };
     });
     const pipe = await startPipe(pipeConfig({ batchSize: 3, maximumBatchingWindowInSeconds: 2 }), ports);
     // Act
@@ -274,14 +304,20 @@ describe('LocalPipe with a DynamoDB stream source', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pipes-checkpoint-'));
     try {
       const first = fakePorts();
-      const firstPipe = await startPipe(pipeConfig(), { ...first.ports, checkpoints: new FileCheckpointStore(join(dir, 'cp.json')) });
+      const firstPipe = await startPipe(pipeConfig(), {
+        ...first.ports,
+        checkpoints: new FileCheckpointStore(join(dir, 'cp.json')),
+      });
       await putOrders('order-c1', 'order-c2');
       await firstPipe.drain();
       await firstPipe.stop();
       await putOrders('order-c3', 'order-c4');
       // Act
       const second = fakePorts();
-      const secondPipe = await startPipe(pipeConfig(), { ...second.ports, checkpoints: new FileCheckpointStore(join(dir, 'cp.json')) });
+      const secondPipe = await startPipe(pipeConfig(), {
+        ...second.ports,
+        checkpoints: new FileCheckpointStore(join(dir, 'cp.json')),
+      });
       await secondPipe.drain();
       // Assess: every record is delivered exactly once across the restart.
       expect(first.invocations.flatMap(ids)).toEqual(['order-c1', 'order-c2']);
@@ -296,13 +332,20 @@ describe('LocalPipe with a DynamoDB stream source', () => {
     const { ports } = fakePorts();
     const sent: Parameters<PipePorts['putEvents']>[1] = [];
     const busArn = localArn('events', 'event-bus/orders');
-    const pipe = await startPipe(pipeConfig({ batchSize: 2, maximumBatchingWindowInSeconds: 2, target: { type: 'eventbridge', busArn } }), {
-      ...ports,
-      async putEvents(bus, entries) {
-        sent.push(...entries);
-        return ports.putEvents(bus, entries);
+    const pipe = await startPipe(
+      pipeConfig({
+        batchSize: 2,
+        maximumBatchingWindowInSeconds: 2,
+        target: { type: 'eventbridge', busArn },
+      }),
+      {
+        ...ports,
+        async putEvents(bus, entries) {
+          sent.push(...entries);
+          return ports.putEvents(bus, entries);
+        },
       },
-    });
+    );
     // Act
     await putOrders('order-e1', 'order-e2');
     await pipe.drain();
@@ -311,7 +354,10 @@ describe('LocalPipe with a DynamoDB stream source', () => {
       ['Pipe orders-pipe', 'Event from aws:dynamodb'],
       ['Pipe orders-pipe', 'Event from aws:dynamodb'],
     ]);
-    expect(sent.map((e) => (JSON.parse(e.Detail) as PipeStreamRecord).dynamodb.Keys.pk!.S)).toEqual(['order-e1', 'order-e2']);
+    expect(sent.map((e) => (JSON.parse(e.Detail) as PipeStreamRecord).dynamodb.Keys.pk!.S)).toEqual([
+      'order-e1',
+      'order-e2',
+    ]);
   });
 });
 

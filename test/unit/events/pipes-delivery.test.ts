@@ -63,7 +63,10 @@ function harness(
   cfg: PipeConfig,
   answers: {
     lambda?: (arn: string, payload: unknown) => LambdaInvokeResult;
-    putEvents?: (entries: PutEventsEntry[]) => { FailedEntryCount: number; Entries: { EventId?: string; ErrorCode?: string }[] };
+    putEvents?: (entries: PutEventsEntry[]) => {
+      FailedEntryCount: number;
+      Entries: { EventId?: string; ErrorCode?: string }[];
+    };
   } = {},
 ) {
   const invokes: { arn: string; payload: unknown }[] = [];
@@ -78,7 +81,9 @@ function harness(
     },
     async putEvents(_bus, batch) {
       entries.push(batch);
-      return answers.putEvents?.(batch) ?? { FailedEntryCount: 0, Entries: batch.map(() => ({ EventId: 'id' })) };
+      return (
+        answers.putEvents?.(batch) ?? { FailedEntryCount: 0, Entries: batch.map(() => ({ EventId: 'id' })) }
+      );
     },
     async sendToQueue(arn, body) {
       queue.push({ arn, body });
@@ -147,9 +152,41 @@ describe('deliverBatch', () => {
     expect(h.commits).toEqual([batch[1]!.dynamodb.SequenceNumber]);
   });
 
+  it('halves a failing batch with AUTOMATIC_BISECT until only the poison record fails', async () => {
+    // Prepare
+    const h = harness(
+      config({ maximumRetryAttempts: 0, onPartialBatchItemFailure: 'AUTOMATIC_BISECT', deadLetterArn: DLQ }),
+      {
+        lambda: (_arn, payload) =>
+          keys(payload).includes('poison')
+            ? { functionError: 'Unhandled', payload: null }
+            : { payload: null },
+      },
+    );
+    const batch = [record('a', 1), record('b', 2), record('poison', 3), record('d', 4)];
+    // Act
+    await deliverBatch(batch, h.ctx);
+    // Assess: OnPartialBatchItemFailure — "halves each batch and retry each half until ... one failed message left".
+    expect(h.invokes.map((i) => keys(i.payload))).toEqual([
+      ['a', 'b', 'poison', 'd'],
+      ['a', 'b'],
+      ['poison', 'd'],
+      ['poison'],
+      ['d'],
+    ]);
+    const message = JSON.parse(h.queue[0]!.body) as DeadLetterMessage;
+    expect(message.DDBStreamBatchInfo).toMatchObject({
+      batchSize: 1,
+      startSequenceNumber: batch[2]!.dynamodb.SequenceNumber,
+    });
+    expect(h.commits).toEqual([2, 3, 4].map((i) => batch[i - 1]!.dynamodb.SequenceNumber));
+  });
+
   it('moves past exhausted records without a DLQ when none is configured', async () => {
     // Prepare
-    const h = harness(config({ maximumRetryAttempts: 0 }), { lambda: () => ({ functionError: 'Unhandled', payload: null }) });
+    const h = harness(config({ maximumRetryAttempts: 0 }), {
+      lambda: () => ({ functionError: 'Unhandled', payload: null }),
+    });
     // Act
     const done = await deliverBatch([record('a', 1)], h.ctx);
     // Assess
@@ -163,7 +200,8 @@ describe('deliverBatch', () => {
     // Prepare
     let calls = 0;
     const h = harness(config({ maximumRetryAttempts: 5 }), {
-      lambda: () => (++calls === 1 ? { payload: { batchItemFailures: [{ itemIdentifier: 'nope' }] } } : { payload: null }),
+      lambda: () =>
+        ++calls === 1 ? { payload: { batchItemFailures: [{ itemIdentifier: 'nope' }] } } : { payload: null },
     });
     // Act
     await deliverBatch([record('a', 1), record('b', 2)], h.ctx);
@@ -178,7 +216,8 @@ describe('deliverBatch', () => {
     // Prepare
     const enrich = functionArn('enrich');
     const h = harness(config({ enrichment: { functionArn: enrich } }), {
-      lambda: (arn, payload) => (arn === enrich ? { payload: keys(payload).map((k) => ({ orderId: k })) } : { payload: null }),
+      lambda: (arn, payload) =>
+        arn === enrich ? { payload: keys(payload).map((k) => ({ orderId: k })) } : { payload: null },
     });
     // Act
     await deliverBatch([record('a', 1), record('b', 2)], h.ctx);
@@ -202,7 +241,14 @@ describe('deliverBatch', () => {
   it('applies the enrichment input template to each record', async () => {
     // Prepare
     const enrich = functionArn('enrich');
-    const h = harness(config({ enrichment: { functionArn: enrich, inputTemplate: '{"id": <$.dynamodb.Keys.pk.S>, "note": "pipe <aws.pipes.pipe-name>"}' } }));
+    const h = harness(
+      config({
+        enrichment: {
+          functionArn: enrich,
+          inputTemplate: '{"id": <$.dynamodb.Keys.pk.S>, "note": "pipe <aws.pipes.pipe-name>"}',
+        },
+      }),
+    );
     // Act
     await deliverBatch([record('a', 1), record('b', 2)], h.ctx);
     // Assess: "Input transformation" — transformers apply to each record of a batch separately.
@@ -215,17 +261,32 @@ describe('deliverBatch', () => {
   it('retries an event bus target from the first entry PutEvents reports as failed', async () => {
     // Prepare
     let calls = 0;
-    const h = harness(config({ target: { type: 'eventbridge', busArn: localArn('events', 'event-bus/b'), source: 'orders', detailType: 'OrderChanged' } }), {
-      putEvents: (batch) =>
-        ++calls === 1
-          ? { FailedEntryCount: 1, Entries: batch.map((_, i) => (i === 1 ? { ErrorCode: 'InternalFailure' } : { EventId: 'x' })) }
-          : { FailedEntryCount: 0, Entries: batch.map(() => ({ EventId: 'y' })) },
-    });
+    const h = harness(
+      config({
+        target: {
+          type: 'eventbridge',
+          busArn: localArn('events', 'event-bus/b'),
+          source: 'orders',
+          detailType: 'OrderChanged',
+        },
+      }),
+      {
+        putEvents: (batch) =>
+          ++calls === 1
+            ? {
+                FailedEntryCount: 1,
+                Entries: batch.map((_, i) => (i === 1 ? { ErrorCode: 'InternalFailure' } : { EventId: 'x' })),
+              }
+            : { FailedEntryCount: 0, Entries: batch.map(() => ({ EventId: 'y' })) },
+      },
+    );
     const batch = [record('a', 1), record('b', 2), record('c', 3)];
     // Act
     await deliverBatch(batch, h.ctx);
     // Assess: FailedEntryCount > 0 fails those entries; the ones before them are done.
-    expect(h.entries.map((b) => b.map((e) => (JSON.parse(e.Detail) as PipeStreamRecord).dynamodb.Keys.pk!.S))).toEqual([
+    expect(
+      h.entries.map((b) => b.map((e) => (JSON.parse(e.Detail) as PipeStreamRecord).dynamodb.Keys.pk!.S)),
+    ).toEqual([
       ['a', 'b', 'c'],
       ['b', 'c'],
     ]);
@@ -260,7 +321,11 @@ describe('deliverBatch', () => {
     // Prepare
     const h = harness(config(), { lambda: () => ({ functionError: 'Unhandled', payload: null }) });
     let stopping = false;
-    const ctx: DeliveryContext = { ...h.ctx, isStopping: () => stopping, sleep: async () => void (stopping = true) };
+    const ctx: DeliveryContext = {
+      ...h.ctx,
+      isStopping: () => stopping,
+      sleep: async () => void (stopping = true),
+    };
     // Act
     const done = await deliverBatch([record('a', 1)], ctx);
     // Assess: an unprocessed record is delivered again after a restart (at least once).
@@ -274,7 +339,11 @@ describe('applyInputTemplate', () => {
     // Prepare
     const vars = { pipeArn: 'arn:p', pipeName: 'p', ingestionTime: '2026-01-01T00:00:00.000Z' };
     // Act
-    const out = applyInputTemplate('{"keys": <$.k>, "label": "key <$.k.id>", "pipe": <aws.pipes.pipe-arn>}', { k: { id: 7 } }, vars);
+    const out = applyInputTemplate(
+      '{"keys": <$.k>, "label": "key <$.k.id>", "pipe": <aws.pipes.pipe-arn>}',
+      { k: { id: 7 } },
+      vars,
+    );
     // Assess: "Amazon EventBridge Pipes input transformation"
     expect(out).toEqual({ keys: { id: 7 }, label: 'key 7', pipe: 'arn:p' });
   });
@@ -313,7 +382,10 @@ describe('LocalPipe', () => {
     // Prepare
     const ports = harness(config()).ctx.ports;
     // Act
-    const create = () => new LocalPipe(config({ maximumBatchingWindowInSeconds: 301 }), ports, { endpoint: 'http://127.0.0.1:1' });
+    const create = () =>
+      new LocalPipe(config({ maximumBatchingWindowInSeconds: 301 }), ports, {
+        endpoint: 'http://127.0.0.1:1',
+      });
     // Assess: PipeSourceDynamoDBStreamParameters MaximumBatchingWindowInSeconds — maximum 300.
     expect(create).toThrow('received 301');
   });
