@@ -45,6 +45,9 @@ const endpoints: ReplayEndpoints = {
 
 const report = await replayDeadLetters(queue, httpReplayPorts(endpoints, values['audit-file']), {
   dryRun: values['dry-run'],
+}).catch((err: Error) => {
+  console.error(`replay failed: ${err.message}`);
+  process.exit(1);
 });
 for (const item of report.items) {
   console.log(
