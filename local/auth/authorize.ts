@@ -1,10 +1,15 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { JwtExpiredError, JwtParseError } from 'aws-jwt-verify/error';
-import type { Jwks } from 'aws-jwt-verify/jwk';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import { LOCAL_ACCOUNT } from '../aws-ids.js';
 import { verifyApiKey, type ApiKeyConfig } from './api-key.js';
-import { createCognitoVerifier, type CognitoClaims, type CognitoTokenVerifier } from './cognito-verifier.js';
+import {
+  createCognitoVerifier,
+  localJwksCache,
+  type CognitoClaims,
+  type CognitoTokenVerifier,
+  type JwksLike,
+} from './cognito-verifier.js';
 import type { AppSyncIdentity, AuthMode, CognitoIdentity, IamIdentity } from './identity.js';
 import { isSigV4Authorization, verifySigV4, type SigV4Options, type SignedHttpRequest } from './sigv4.js';
 
@@ -22,7 +27,7 @@ export interface ApiOidcConfig {
   readonly issuer: string;
   /** @default any audience */
   readonly clientId?: string;
-  readonly jwks?: Jwks;
+  readonly jwks?: JwksLike;
   /** @default `<issuer>/.well-known/jwks.json` */
   readonly jwksUri?: string;
 }
@@ -41,7 +46,7 @@ export interface ApiAuthConfig {
 /** Where a user pool's keys come from; the local Cognito (LocalCognito) is one. */
 export interface UserPoolKeySource {
   issuer(userPoolId: string): string;
-  jwks(userPoolId: string): Jwks;
+  jwks(userPoolId: string): JwksLike;
 }
 
 /** What a Lambda authorizer answers (AWS_LAMBDA authorization response). */
@@ -148,13 +153,15 @@ export function createAuthorizer(config: ApiAuthConfig, deps: AuthorizerDeps = {
     return cognito;
   };
   const oidc = config.oidc
-    ? JwtVerifier.create({
-        issuer: config.oidc.issuer,
-        audience: config.oidc.clientId ?? null,
-        jwksUri: config.oidc.jwksUri ?? `${config.oidc.issuer}/.well-known/jwks.json`,
-      })
+    ? JwtVerifier.create(
+        {
+          issuer: config.oidc.issuer,
+          audience: config.oidc.clientId ?? null,
+          jwksUri: config.oidc.jwksUri ?? `${config.oidc.issuer}/.well-known/jwks.json`,
+        },
+        { jwksCache: localJwksCache(config.oidc.jwks) },
+      )
     : undefined;
-  if (oidc && config.oidc?.jwks) oidc.cacheJwks(config.oidc.jwks);
 
   async function viaCognito(token: string, request: AuthRequest): Promise<AuthorizeResult> {
     const pool = userPoolVerifier()!;

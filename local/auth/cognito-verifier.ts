@@ -1,18 +1,26 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
+import { JwtInvalidIssuerError } from 'aws-jwt-verify/error';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import type { Jwks } from 'aws-jwt-verify/jwk';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import { SimpleJwksCache, SimplePenaltyBox } from 'aws-jwt-verify/jwk';
 
 /** Where to verify a pool's tokens: its issuer and either its JWKS (no HTTP) or the URI to fetch it from. */
 export interface CognitoVerifierOptions {
   /** The `iss` the tokens must carry, e.g. http://localhost:20002/cognito/us-east-1_abc. */
   readonly issuer: string;
   /** The pool's public keys; when given, no HTTP request is made. */
-  readonly jwks?: Jwks;
+  readonly jwks?: JwksLike;
   /** @default `<issuer>/.well-known/jwks.json` */
   readonly jwksUri?: string;
   /** Accepted app client ids (`aud` of ID tokens, `client_id` of access tokens). null accepts any. @default null */
   readonly clientId?: string | readonly string[] | null;
+}
+
+/** A JSON Web Key Set as any producer types it (jose, the local Cognito); aws-jwt-verify validates it. */
+export interface JwksLike {
+  readonly keys: readonly object[];
 }
 
 /** A verified Cognito ID or access token's claims. */
@@ -21,6 +29,23 @@ export type CognitoClaims = JwtPayload & { token_use: 'id' | 'access'; sub: stri
 /** Verifies Cognito ID or access tokens; rejects with an aws-jwt-verify error (JwtExpiredError, ...). */
 export interface CognitoTokenVerifier {
   verify(token: string): Promise<CognitoClaims>;
+}
+
+/**
+ * A JWKS cache for local issuers: aws-jwt-verify's own fetcher only speaks https, while the local pools
+ * serve http://localhost, and a given JWKS needs no request at all. No penalty wait after a miss, since
+ * a local issuer that restarted with new keys should be picked up at once.
+ */
+export function localJwksCache(jwks?: JwksLike): SimpleJwksCache {
+  const fetcher: Fetcher = {
+    async fetch(uri) {
+      if (jwks) return new TextEncoder().encode(JSON.stringify(jwks)).buffer as ArrayBuffer;
+      const response = await fetch(uri);
+      if (!response.ok) throw new Error(`JWKS ${uri} answered HTTP ${response.status}`);
+      return response.arrayBuffer();
+    },
+  };
+  return new SimpleJwksCache({ fetcher, penaltyBox: new SimplePenaltyBox({ waitSeconds: 0 }) });
 }
 
 /**
@@ -35,16 +60,23 @@ export function createCognitoVerifier(options: CognitoVerifierOptions): CognitoT
       : typeof options.clientId === 'string'
         ? options.clientId
         : [...options.clientId];
-  const verifier = JwtVerifier.create({
-    issuer: options.issuer,
-    jwksUri: options.jwksUri ?? `${options.issuer}/.well-known/jwks.json`,
-    // The Cognito check below covers the client id: aud for ID tokens, client_id for access tokens.
-    audience: null,
-    customJwtCheck: ({ payload }) => validateCognitoJwtFields(payload, { tokenUse: null, clientId }),
-  });
-  if (options.jwks) verifier.cacheJwks(options.jwks);
+  const verifier = JwtVerifier.create(
+    {
+      issuer: options.issuer,
+      jwksUri: options.jwksUri ?? `${options.issuer}/.well-known/jwks.json`,
+      // The Cognito check below covers the client id: aud for ID tokens, client_id for access tokens.
+      audience: null,
+      customJwtCheck: ({ payload }) => validateCognitoJwtFields(payload, { tokenUse: null, clientId }),
+    },
+    { jwksCache: localJwksCache(options.jwks) },
+  );
   return {
     async verify(token) {
+      // Foreign tokens fail on their issuer before any key lookup, so they never trigger a JWKS fetch.
+      const issuer = decomposeUnverifiedJwt(token).payload.iss;
+      if (issuer !== options.issuer) {
+        throw new JwtInvalidIssuerError(`Issuer not allowed: ${String(issuer)}`, issuer, options.issuer);
+      }
       return (await verifier.verify(token)) as CognitoClaims;
     },
   };

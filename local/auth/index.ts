@@ -17,9 +17,11 @@ export {
 export { localApiKeyValue, verifyApiKey, type ApiKeyCheck, type ApiKeyConfig } from './api-key.js';
 export {
   createCognitoVerifier,
+  localJwksCache,
   type CognitoClaims,
   type CognitoTokenVerifier,
   type CognitoVerifierOptions,
+  type JwksLike,
 } from './cognito-verifier.js';
 export {
   APPSYNC_DIRECTIVES_SDL,
