@@ -54,6 +54,8 @@ export interface LocalAppSync {
   handleHttp(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** Serves `/graphql/realtime` WebSocket upgrades of an HTTP server. */
   attachWebSocket(server: Server): void;
+  /** Live subscriptions over all real-time connections. */
+  activeSubscriptions(): number;
   /** Closes every real-time connection. */
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     faults,
     handleHttp,
     attachWebSocket: (server) => hub.attach(server),
+    activeSubscriptions: () => hub.activeSubscriptions(),
     stop: () => hub.stop(),
   };
 }

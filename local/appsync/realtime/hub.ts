@@ -210,8 +210,10 @@ export class RealtimeHub implements Publisher {
       for (const connection of this.connections) {
         for (const [id, sub] of connection.subscriptions) {
           if (sub.fieldName !== event.subscriptionField) continue;
-          if (!matchesArgumentFilter(sub.args, event.payload)) continue;
-          if (sub.filter && !matchesSubscriptionFilter(sub.filter, event.payload)) continue;
+          // A filter set by the subscription resolver takes the place of argument filtering, whose
+          // arguments (like `min`) need not be fields of the payload.
+          const passes = sub.filter ? matchesSubscriptionFilter(sub.filter, event.payload) : matchesArgumentFilter(sub.args, event.payload);
+          if (!passes) continue;
           const response = await this.options.engine.render(sub, event.payload);
           this.send(connection, { type: 'data', id, payload: response });
           this.options.counter?.record(this.options.engine.api.apiId, 'realtimeMessage');
@@ -231,6 +233,13 @@ export class RealtimeHub implements Publisher {
         }
       }
     }
+  }
+
+  /** How many subscriptions are live, so callers can wait for a client's start to land. */
+  activeSubscriptions(): number {
+    let count = 0;
+    for (const connection of this.connections) count += connection.subscriptions.size;
+    return count;
   }
 
   /** Closes every connection. */
