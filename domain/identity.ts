@@ -1,3 +1,5 @@
+import { vendorRecipient } from './keys.js';
+
 /**
  * Who is calling, from AppSync's ctx.identity. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
@@ -33,4 +35,11 @@ export function callerOf(identity: unknown): Caller {
   if (groups.includes('vendor')) return { kind: 'vendor', id: sub, vendorId, groups };
   if (groups.includes('customer')) return { kind: 'customer', id: sub, vendorId: null, groups };
   return { kind: 'anonymous', id: sub, vendorId: null, groups };
+}
+
+/** The notification recipient a signed-in user reads and subscribes as: `vendor#<vendorId>` or the sub. */
+export function recipientOf(identity: unknown): string {
+  const caller = callerOf(identity);
+  if (caller.kind === 'vendor' && caller.vendorId !== null) return vendorRecipient(caller.vendorId);
+  return caller.id;
 }

@@ -43,6 +43,11 @@ export function notificationKey(recipient: string, createdAt: string, id: string
   return { PK: `RECIPIENT#${recipient}`, SK: `NOTIFICATION#${createdAt}#${id}` };
 }
 
+/** The partition that holds a recipient's notifications. */
+export function recipientPartition(recipient: string) {
+  return `RECIPIENT#${recipient}`;
+}
+
 /** Partition key of a vendor's items (products) and the byVendor GSI. */
 export function vendorPartition(vendorId: string) {
   return `VENDOR#${vendorId}`;
@@ -58,8 +63,17 @@ export function orderStatusPartition(status: string) {
   return `ORDERSTATUS#${status}`;
 }
 
-/** Partition key of the byStatus GSI for every order, whatever its status. */
+/**
+ * Partition key of every order, whatever its status, for admins listing all orders. An item has one
+ * GSI3PK (its status partition), so this listing lives on the byVendor GSI (GSI2PK), which order items
+ * do not otherwise use; vendor partitions (`VENDOR#…`) never collide with it.
+ */
 export const ALL_ORDERS_PARTITION = 'ORDERS';
+
+/** The inventory consumer's record of where one vendor part's stock stands (reserved, committed, released). */
+export function stockStateKey(orderId: string, vendorId: string) {
+  return { PK: `ORDER#${orderId}`, SK: `STOCK#${vendorId}` };
+}
 
 /** Partition key of the byStatus GSI for the whole catalog. */
 export const CATALOG_PARTITION = 'CATALOG';

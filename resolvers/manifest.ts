@@ -30,12 +30,24 @@ export type ResolverEntry = UnitResolver | PipelineResolver;
 export const functions = {
   authorizeVendorProduct: { code: 'pipeline/authorizeVendorProduct.ts', dataSource: 'none' },
   upsertProduct: { code: 'pipeline/upsertProduct.ts', dataSource: 'table' },
+  getIdempotencyRecord: { code: 'pipeline/getIdempotencyRecord.ts', dataSource: 'table' },
+  readCatalog: { code: 'pipeline/readCatalog.ts', dataSource: 'table' },
+  writeOrder: { code: 'pipeline/writeOrder.ts', dataSource: 'table' },
+  getReplayedOrder: { code: 'pipeline/getReplayedOrder.ts', dataSource: 'table' },
+  getOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
+  writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
+  writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
+  writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
+  writeVendorOrderStatus: { code: 'pipeline/writeVendorOrderStatus.ts', dataSource: 'table' },
 } as const satisfies Record<string, { code: string; dataSource: DataSourceName }>;
 
 /** The name of a pipeline function. */
 export type FunctionName = keyof typeof functions;
 
-/** Every resolver of the API. */
+/**
+ * Every resolver of the API. The table resolvers that write transactions or batches read the table name
+ * from the API's environment variable TABLE_NAME (ctx.env), which the CDK app must set.
+ */
 export const resolvers: readonly ResolverEntry[] = [
   { typeName: 'Query', fieldName: 'getOrder', kind: 'unit', code: 'Query.getOrder.ts', dataSource: 'table' },
   { typeName: 'Query', fieldName: 'getProduct', kind: 'unit', code: 'Query.getProduct.ts', dataSource: 'table' },
@@ -45,6 +57,93 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'askAboutOrders',
     kind: 'unit',
     code: 'Query.askAboutOrders.ts',
+    dataSource: 'none',
+  },
+  { typeName: 'Query', fieldName: 'myOrders', kind: 'unit', code: 'Query.myOrders.ts', dataSource: 'table' },
+  { typeName: 'Query', fieldName: 'vendorOrders', kind: 'unit', code: 'Query.vendorOrders.ts', dataSource: 'table' },
+  { typeName: 'Query', fieldName: 'orders', kind: 'unit', code: 'Query.orders.ts', dataSource: 'table' },
+  {
+    typeName: 'Query',
+    fieldName: 'myNotifications',
+    kind: 'unit',
+    code: 'Query.myNotifications.ts',
+    dataSource: 'table',
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'placeOrder',
+    kind: 'pipeline',
+    code: 'Mutation.placeOrder.ts',
+    functions: ['getIdempotencyRecord', 'readCatalog', 'writeOrder', 'getReplayedOrder'],
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'processPayment',
+    kind: 'pipeline',
+    code: 'Mutation.processPayment.ts',
+    functions: ['getIdempotencyRecord', 'getOrderItem', 'writePaymentRequest', 'getReplayedOrder'],
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'cancelOrder',
+    kind: 'pipeline',
+    code: 'Mutation.cancelOrder.ts',
+    functions: ['getOrderItem', 'writeCancel'],
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'updateVendorOrderStatus',
+    kind: 'pipeline',
+    code: 'Mutation.updateVendorOrderStatus.ts',
+    functions: ['getOrderItem', 'writeVendorOrderStatus'],
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'recordPaymentResult',
+    kind: 'pipeline',
+    code: 'Mutation.recordPaymentResult.ts',
+    functions: ['getOrderItem', 'writePaymentResult'],
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'publishOrderStatus',
+    kind: 'unit',
+    code: 'Mutation.publishOrderStatus.ts',
+    dataSource: 'none',
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'publishNotification',
+    kind: 'unit',
+    code: 'Mutation.publishNotification.ts',
+    dataSource: 'table',
+  },
+  {
+    typeName: 'Subscription',
+    fieldName: 'onOrderStatusChanged',
+    kind: 'unit',
+    code: 'Subscription.onOrderStatusChanged.ts',
+    dataSource: 'none',
+  },
+  {
+    typeName: 'Subscription',
+    fieldName: 'onMyOrdersChanged',
+    kind: 'unit',
+    code: 'Subscription.onMyOrdersChanged.ts',
+    dataSource: 'none',
+  },
+  {
+    typeName: 'Subscription',
+    fieldName: 'onVendorOrdersChanged',
+    kind: 'unit',
+    code: 'Subscription.onVendorOrdersChanged.ts',
+    dataSource: 'none',
+  },
+  {
+    typeName: 'Subscription',
+    fieldName: 'onNotification',
+    kind: 'unit',
+    code: 'Subscription.onNotification.ts',
     dataSource: 'none',
   },
   {

@@ -438,8 +438,14 @@ export type RecordPaymentResultInput = {
   correlationId: Scalars['ID']['input'];
   failureReason?: InputMaybe<Scalars['String']['input']>;
   orderId: Scalars['ID']['input'];
+  /** For a refund: the amount this refund returned, in minor units. */
   refundedAmount?: InputMaybe<Scalars['Int']['input']>;
   status: PaymentStatus;
+  /**
+   * For a refund: the vendor whose part was refunded. Refunds are per vendor part (a full refund is one per
+   * vendor), so a repeated refund result for the same vendor changes nothing.
+   */
+  vendorId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type StatusChange = {

@@ -112,8 +112,14 @@ export type RecordPaymentResultInput = {
   correlationId: string;
   failureReason?: string | null | undefined;
   orderId: string;
+  /** For a refund: the amount this refund returned, in minor units. */
   refundedAmount?: number | null | undefined;
   status: PaymentStatus;
+  /**
+   * For a refund: the vendor whose part was refunded. Refunds are per vendor part (a full refund is one per
+   * vendor), so a repeated refund result for the same vendor changes nothing.
+   */
+  vendorId?: string | null | undefined;
 };
 
 /** A vendor's part of an order. */

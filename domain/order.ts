@@ -1,0 +1,233 @@
+import { isCurrency, sum } from './money.js';
+import { splitByVendor, type PricedLine, type VendorPart } from './split.js';
+import type { OrderStatus, PlaceOrderInput, VendorOrderStatus } from '../resolvers/generated/schema.js';
+import type { StatusChangeRecord } from './orderProcess.js';
+
+/**
+ * Placing an order: input rules, pricing from the catalog, the stock check, and the items one order
+ * writes. Resolver-safe: stays inside the APPSYNC_JS subset.
+ */
+
+/** Most lines one order may hold. */
+export const MAX_LINES = 50;
+/** Largest quantity of one line. */
+export const MAX_QUANTITY = 100;
+/** DynamoDB's TransactWriteItems limit, which AppSync applies as is. */
+export const MAX_TRANSACT_ITEMS = 100;
+
+/** A rule the input breaks: errorInfo of a ValidationError. */
+export interface Violation {
+  field: string;
+  reason: string;
+}
+
+/** A product as the catalog stores it. */
+export interface CatalogProduct {
+  vendorId: string;
+  productId: string;
+  name: string;
+  price: number;
+  currency: string;
+  available: number;
+  reserved: number;
+}
+
+/** One product that cannot be reserved: an entry of OutOfStock's errorInfo.products. */
+export interface StockShortage {
+  vendorId: string;
+  productId: string;
+  requested: number;
+  available: number;
+}
+
+/** The catalog's identity of a product, used to match lines to products. */
+export function productRef(vendorId: string, productId: string): string {
+  return `${vendorId}/${productId}`;
+}
+
+/** The distinct vendors of some lines, in first-appearance order. */
+export function vendorIdsOf(lines: readonly { vendorId: string }[]): string[] {
+  const ids: string[] = [];
+  for (const line of lines) if (!ids.includes(line.vendorId)) ids.push(line.vendorId);
+  return ids;
+}
+
+/** Checks the input rules; the first broken rule, or null. */
+export function validatePlaceOrder(input: PlaceOrderInput): Violation | null {
+  const lines = input.lines;
+  if (lines.length < 1 || lines.length > MAX_LINES) {
+    return { field: 'lines', reason: `an order holds 1 to ${MAX_LINES} lines, received ${lines.length}` };
+  }
+  const seen: string[] = [];
+  for (const line of lines) {
+    const ref = productRef(line.vendorId, line.productId);
+    if (line.vendorId.trim() === '' || line.productId.trim() === '') {
+      return { field: 'lines', reason: 'vendorId and productId must not be empty' };
+    }
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
+      return {
+        field: 'lines.quantity',
+        reason: `quantity must be 1 to ${MAX_QUANTITY}, received ${line.quantity} for ${ref}`,
+      };
+    }
+    if (seen.includes(ref)) return { field: 'lines', reason: `product ${ref} appears in more than one line` };
+    seen.push(ref);
+  }
+  // One transaction writes the idempotency record, the order, each vendor order and each product.
+  const writes = lines.length + vendorIdsOf(lines).length + 2;
+  if (writes > MAX_TRANSACT_ITEMS) {
+    return {
+      field: 'lines',
+      reason: `lines plus vendors must be at most ${MAX_TRANSACT_ITEMS - 2}, received ${writes - 2}`,
+    };
+  }
+  const address = input.shippingAddress;
+  const required: [string, string][] = [
+    ['name', address.name],
+    ['line1', address.line1],
+    ['city', address.city],
+    ['postalCode', address.postalCode],
+    ['country', address.country],
+  ];
+  for (const [name, value] of required) {
+    if (value.trim() === '') {
+      return { field: `shippingAddress.${name}`, reason: `shippingAddress.${name} must not be empty` };
+    }
+  }
+  return null;
+}
+
+/**
+ * The request as a canonical string, so a replay with the same payload is recognised whatever the line
+ * order. Keys are written in a fixed order; no generic deep sort is needed.
+ */
+export function canonicalOrderRequest(input: PlaceOrderInput): string {
+  // Each line as its own JSON string, sorted: the default string sort needs no comparator function.
+  const lines = input.lines
+    .map((l) => JSON.stringify({ vendorId: l.vendorId, productId: l.productId, quantity: l.quantity }))
+    .sort();
+  const a = input.shippingAddress;
+  const shippingAddress = {
+    name: a.name,
+    line1: a.line1,
+    line2: a.line2 ?? null,
+    city: a.city,
+    postalCode: a.postalCode,
+    country: a.country,
+  };
+  return JSON.stringify({ lines, shippingAddress });
+}
+
+/** The outcome of pricing lines against the catalog. */
+export type Pricing =
+  | { kind: 'priced'; lines: PricedLine[]; currency: string; shortages: StockShortage[] }
+  | { kind: 'missing'; vendorId: string; productId: string }
+  | { kind: 'invalid'; violation: Violation };
+
+/**
+ * Prices each line from the catalog (never from the client), checks one currency per order, and lists
+ * every product whose available stock is below the requested quantity.
+ */
+export function priceLines(
+  requested: readonly { vendorId: string; productId: string; quantity: number }[],
+  products: readonly (CatalogProduct | null)[],
+): Pricing {
+  const byRef: Record<string, CatalogProduct> = {};
+  for (const p of products) if (p) byRef[productRef(p.vendorId, p.productId)] = p;
+  const lines: PricedLine[] = [];
+  const shortages: StockShortage[] = [];
+  let currency = '';
+  for (const line of requested) {
+    const product = byRef[productRef(line.vendorId, line.productId)];
+    if (!product) return { kind: 'missing', vendorId: line.vendorId, productId: line.productId };
+    if (!isCurrency(product.currency)) {
+      return { kind: 'invalid', violation: { field: 'lines', reason: `product ${line.productId} has no valid currency` } };
+    }
+    if (currency !== '' && product.currency !== currency) {
+      return {
+        kind: 'invalid',
+        violation: {
+          field: 'lines',
+          reason: `an order is paid in one currency; ${product.productId} is in ${product.currency}, not ${currency}`,
+        },
+      };
+    }
+    currency = product.currency;
+    if (product.available < line.quantity) {
+      shortages.push({
+        vendorId: line.vendorId,
+        productId: line.productId,
+        requested: line.quantity,
+        available: product.available,
+      });
+    }
+    lines.push({
+      vendorId: line.vendorId,
+      productId: line.productId,
+      name: product.name,
+      quantity: line.quantity,
+      unitPrice: product.price,
+      lineTotal: product.price * line.quantity,
+    });
+  }
+  return { kind: 'priced', lines, currency, shortages };
+}
+
+/** A history entry for the order's statusHistory. */
+export function historyEntry(
+  from: OrderStatus | null,
+  to: OrderStatus,
+  actor: StatusChangeRecord['actor'],
+  actorId: string | null,
+  at: string,
+  extra: { vendorId?: string | null; vendorStatus?: VendorOrderStatus | null; reason?: string | null } = {},
+): StatusChangeRecord {
+  return {
+    from,
+    to,
+    vendorId: extra.vendorId ?? null,
+    vendorStatus: extra.vendorStatus ?? null,
+    actor,
+    actorId,
+    reason: extra.reason ?? null,
+    at,
+  };
+}
+
+/** A vendor's part as embedded in the order and stored as its own vendor-order item. */
+export function vendorOrderOf(
+  orderId: string,
+  part: VendorPart,
+  currency: string,
+  now: string,
+): {
+  orderId: string;
+  vendorId: string;
+  status: VendorOrderStatus;
+  lines: PricedLine[];
+  subtotal: number;
+  currency: string;
+  tracking: null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+} {
+  return {
+    orderId,
+    vendorId: part.vendorId,
+    status: 'PENDING',
+    lines: part.lines,
+    subtotal: part.subtotal,
+    currency,
+    tracking: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+/** The totals of an order: the vendor subtotals always add up to the order total. */
+export function orderTotals(lines: readonly PricedLine[]): { parts: VendorPart[]; total: number } {
+  const parts = splitByVendor(lines);
+  return { parts, total: sum(parts.map((p) => p.subtotal)) };
+}

@@ -1,0 +1,128 @@
+import type { OrderStatus, VendorOrderStatus } from '../resolvers/generated/schema.js';
+import type { StatusChangeRecord } from './orderProcess.js';
+import { orderStatusPartition } from './keys.js';
+
+/**
+ * Building blocks of the table writes resolvers make: raw expression parts with plain values, which
+ * the resolver turns into typed values with util.dynamodb.toMapValues. Resolver-safe.
+ */
+
+/** An update being assembled: SET clauses, condition clauses, names and plain values. */
+export interface UpdateParts {
+  sets: string[];
+  conditions: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** An empty update. */
+export function emptyUpdate(): UpdateParts {
+  return { sets: [], conditions: [], names: {}, values: {} };
+}
+
+/** The table name, from the GraphQL API's environment variables (ctx.env.TABLE_NAME), or null. */
+export function tableNameOf(env: Record<string, string> | null | undefined): string | null {
+  const name = env ? env['TABLE_NAME'] : undefined;
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
+/**
+ * The order-item part of a status change: status, its byStatus partition, version + 1, updatedAt, and
+ * one history entry, conditional on the status and version the caller read (optimistic locking).
+ */
+export function orderStatusChange(
+  parts: UpdateParts,
+  read: { status: OrderStatus; version: number },
+  to: OrderStatus,
+  entries: StatusChangeRecord[],
+  now: string,
+): UpdateParts {
+  parts.names['#status'] = 'status';
+  parts.names['#version'] = 'version';
+  parts.names['#updatedAt'] = 'updatedAt';
+  parts.names['#statusHistory'] = 'statusHistory';
+  parts.names['#GSI3PK'] = 'GSI3PK';
+  parts.values[':toStatus'] = to;
+  parts.values[':fromStatus'] = read.status;
+  parts.values[':readVersion'] = read.version;
+  parts.values[':nextVersion'] = read.version + 1;
+  parts.values[':now'] = now;
+  parts.values[':entries'] = entries;
+  parts.values[':statusPartition'] = orderStatusPartition(to);
+  parts.sets.push(
+    '#status = :toStatus',
+    '#GSI3PK = :statusPartition',
+    '#version = :nextVersion',
+    '#updatedAt = :now',
+    '#statusHistory = list_append(#statusHistory, :entries)',
+  );
+  parts.conditions.push('#status = :fromStatus', '#version = :readVersion');
+  return parts;
+}
+
+/** Sets one embedded vendor order's status (by its list index) on the order item. */
+export function embeddedVendorStatus(
+  parts: UpdateParts,
+  index: number,
+  status: VendorOrderStatus,
+  now: string,
+  extra: { tracking?: unknown; reason?: string | null } = {},
+): UpdateParts {
+  const i = `${index}`;
+  parts.names['#vendorOrders'] = 'vendorOrders';
+  parts.names['#voStatus'] = 'status';
+  parts.names['#voUpdatedAt'] = 'updatedAt';
+  parts.names['#voVersion'] = 'version';
+  parts.values[`:vo${i}Status`] = status;
+  parts.values[':one'] = 1;
+  parts.values[':now'] = now;
+  parts.sets.push(
+    `#vendorOrders[${i}].#voStatus = :vo${i}Status`,
+    `#vendorOrders[${i}].#voUpdatedAt = :now`,
+    `#vendorOrders[${i}].#voVersion = #vendorOrders[${i}].#voVersion + :one`,
+  );
+  if (extra.tracking !== undefined) {
+    parts.names['#voTracking'] = 'tracking';
+    parts.values[`:vo${i}Tracking`] = extra.tracking;
+    parts.sets.push(`#vendorOrders[${i}].#voTracking = :vo${i}Tracking`);
+  }
+  return parts;
+}
+
+/** The update of a vendor-order item to a new status, conditional on the status and version read. */
+export function vendorOrderStatusChange(
+  read: { status: VendorOrderStatus; version: number },
+  to: VendorOrderStatus,
+  now: string,
+  extra: { tracking?: unknown; reason?: string | null } = {},
+): UpdateParts {
+  const parts = emptyUpdate();
+  parts.names['#status'] = 'status';
+  parts.names['#version'] = 'version';
+  parts.names['#updatedAt'] = 'updatedAt';
+  parts.names['#reason'] = 'reason';
+  parts.values[':toStatus'] = to;
+  parts.values[':fromStatus'] = read.status;
+  parts.values[':readVersion'] = read.version;
+  parts.values[':nextVersion'] = read.version + 1;
+  parts.values[':now'] = now;
+  parts.values[':reason'] = extra.reason ?? null;
+  parts.sets.push('#status = :toStatus', '#version = :nextVersion', '#updatedAt = :now', '#reason = :reason');
+  if (extra.tracking !== undefined) {
+    parts.names['#tracking'] = 'tracking';
+    parts.values[':tracking'] = extra.tracking;
+    parts.sets.push('#tracking = :tracking');
+  }
+  parts.conditions.push('#status = :fromStatus', '#version = :readVersion');
+  return parts;
+}
+
+/** The SET expression of an update. */
+export function setExpression(parts: UpdateParts): string {
+  return `SET ${parts.sets.join(', ')}`;
+}
+
+/** The condition expression of an update (all clauses must hold). */
+export function conditionExpression(parts: UpdateParts): string {
+  return parts.conditions.join(' AND ');
+}

@@ -1,0 +1,17 @@
+import { type Context, util } from '@aws-appsync/utils';
+import { callerOf } from '../domain/identity.js';
+import type { MutationCancelOrderArgs, Order } from './generated/schema.js';
+
+/** cancelOrder, before step: a customer cancels its own order (checked on read), an admin any order. */
+export function request(ctx: Context<MutationCancelOrderArgs>) {
+  const caller = callerOf(ctx.identity);
+  if (caller.kind !== 'customer' && caller.kind !== 'admin') util.unauthorized();
+  ctx.stash.orderId = ctx.args.orderId;
+  ctx.stash.now = util.time.nowISO8601();
+  return {};
+}
+
+/** The cancelled order. */
+export function response(ctx: Context<MutationCancelOrderArgs>): Order {
+  return ctx.prev.result as Order;
+}

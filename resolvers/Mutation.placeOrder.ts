@@ -1,0 +1,32 @@
+import { type Context, util } from '@aws-appsync/utils';
+import { callerOf } from '../domain/identity.js';
+import { canonicalOrderRequest, validatePlaceOrder } from '../domain/order.js';
+import type { MutationPlaceOrderArgs, Order } from './generated/schema.js';
+
+/**
+ * placeOrder, before step: the customer comes from the token, never from the input; the input rules are
+ * checked before anything is read. The stash carries what the functions share.
+ */
+export function request(ctx: Context<MutationPlaceOrderArgs>) {
+  const caller = callerOf(ctx.identity);
+  if (caller.kind !== 'customer') util.unauthorized();
+  const violation = validatePlaceOrder(ctx.args.input);
+  if (violation) util.error(violation.reason, 'ValidationError', null, violation);
+  const header = ctx.request.headers['x-correlation-id'];
+  ctx.stash.callerId = caller.id;
+  ctx.stash.orderId = util.autoUlid();
+  ctx.stash.now = util.time.nowISO8601();
+  ctx.stash.correlationId = header ? header : util.autoId();
+  ctx.stash.idempotency = {
+    operation: 'placeOrder',
+    callerId: caller.id,
+    key: ctx.args.idempotencyKey,
+    request: canonicalOrderRequest(ctx.args.input),
+  };
+  return {};
+}
+
+/** The new order, or the original one when the idempotency key was used before with the same payload. */
+export function response(ctx: Context<MutationPlaceOrderArgs>): Order {
+  return ctx.prev.result as Order;
+}

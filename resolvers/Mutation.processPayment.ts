@@ -1,0 +1,35 @@
+import { type Context, util } from '@aws-appsync/utils';
+import { callerOf } from '../domain/identity.js';
+import type { MutationProcessPaymentArgs, Order, Payment } from './generated/schema.js';
+
+/**
+ * processPayment, before step: only a customer pays, and only its own order (checked when the order is
+ * read). The amount is never taken from the client.
+ */
+export function request(ctx: Context<MutationProcessPaymentArgs>) {
+  const caller = callerOf(ctx.identity);
+  if (caller.kind !== 'customer') util.unauthorized();
+  const input = ctx.args.input;
+  if (input.paymentToken.trim() === '') {
+    util.error('paymentToken must not be empty', 'ValidationError', null, {
+      field: 'paymentToken',
+      reason: 'paymentToken must not be empty',
+    });
+  }
+  ctx.stash.callerId = caller.id;
+  ctx.stash.orderId = input.orderId;
+  ctx.stash.now = util.time.nowISO8601();
+  ctx.stash.idempotency = {
+    operation: 'processPayment',
+    callerId: caller.id,
+    key: ctx.args.idempotencyKey,
+    request: JSON.stringify({ orderId: input.orderId, paymentToken: input.paymentToken, method: input.method ?? null }),
+  };
+  return {};
+}
+
+/** The recorded payment request, or on a replay the order's payment as it is now. */
+export function response(ctx: Context<MutationProcessPaymentArgs>): Payment {
+  if (ctx.stash.replayId) return (ctx.prev.result as Order).payment as Payment;
+  return ctx.prev.result as Payment;
+}

@@ -1,0 +1,17 @@
+import { type Context, util } from '@aws-appsync/utils';
+import type { MutationRecordPaymentResultArgs, Payment } from './generated/schema.js';
+
+/** recordPaymentResult, before step (IAM only, by the schema): names the order to read. */
+export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
+  if (ctx.args.input.status === 'PENDING') {
+    util.error('a result cannot be PENDING', 'ValidationError', null, { field: 'status', reason: 'a result cannot be PENDING' });
+  }
+  ctx.stash.orderId = ctx.args.input.orderId;
+  ctx.stash.now = util.time.nowISO8601();
+  return {};
+}
+
+/** The order's payment as it is now. */
+export function response(ctx: Context<MutationRecordPaymentResultArgs>): Payment | null {
+  return (ctx.prev.result as Payment | null) ?? null;
+}

@@ -1,0 +1,28 @@
+import { type Context, util } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+import { callerOf } from '../domain/identity.js';
+import { customerPartition, INDEX } from '../domain/keys.js';
+import { pageSize } from '../domain/paging.js';
+import type { Order, OrderConnection, QueryMyOrdersArgs } from './generated/schema.js';
+
+/** The caller's orders from the byCustomer index, newest first, optionally filtered by status. */
+export function request(ctx: Context<QueryMyOrdersArgs>) {
+  const page = pageSize(ctx.args.limit);
+  if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  const caller = callerOf(ctx.identity);
+  return ddb.query({
+    index: INDEX.byCustomer,
+    query: { GSI1PK: { eq: customerPartition(caller.id) } },
+    filter: ctx.args.status ? { status: { eq: ctx.args.status } } : undefined,
+    scanIndexForward: false,
+    limit: page.limit,
+    nextToken: ctx.args.nextToken ?? undefined,
+  });
+}
+
+/** The page and the token for the next one. */
+export function response(ctx: Context<QueryMyOrdersArgs>): OrderConnection {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  const result = ctx.result as { items: Order[]; nextToken?: string | null };
+  return { items: result.items, nextToken: result.nextToken ?? null };
+}

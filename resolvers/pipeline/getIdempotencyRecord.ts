@@ -1,0 +1,40 @@
+import { type Context, util } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+import { idempotencyKey } from '../../domain/keys.js';
+
+/** What a mutation's before step stashes for the idempotency functions. */
+export interface IdempotencyStash {
+  operation: string;
+  callerId: string;
+  key: string;
+  /** The canonical request; the same key with another payload is a conflict. */
+  request: string;
+}
+
+/**
+ * Reads the idempotency record of the call. A replay with the same payload sets stash.replayId (the id
+ * of what the first call created), so later functions skip their writes; another payload is a conflict.
+ */
+export function request(ctx: Context) {
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  return ddb.get({ key: idempotencyKey(idem.operation, idem.callerId, idem.key), consistentRead: true });
+}
+
+/** Fails with IdempotencyConflict when the key was used with another payload. */
+export function response(ctx: Context) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const record = ctx.result as { request: string; resultId: string } | null;
+  if (record) {
+    if (record.request !== idem.request) {
+      util.error(
+        `The idempotency key ${idem.key} was used before with a different payload`,
+        'IdempotencyConflict',
+        null,
+        { idempotencyKey: idem.key },
+      );
+    }
+    ctx.stash.replayId = record.resultId;
+  }
+  return null;
+}

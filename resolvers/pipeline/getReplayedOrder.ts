@@ -1,0 +1,20 @@
+import { type Context, runtime, util } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+import { orderKey } from '../../domain/keys.js';
+import type { Order } from '../generated/schema.js';
+
+/**
+ * Last step of an idempotent mutation (table): on a replay, reads the order the first call created;
+ * otherwise passes the previous result on untouched.
+ */
+export function request(ctx: Context) {
+  if (!ctx.stash.replayId) runtime.earlyReturn(ctx.prev.result);
+  return ddb.get({ key: orderKey(ctx.stash.replayId as string), consistentRead: true });
+}
+
+/** The order as it is now. */
+export function response(ctx: Context): Order {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  if (!ctx.result) util.error(`Order ${ctx.stash.replayId} not found`, 'NotFound');
+  return ctx.result as Order;
+}

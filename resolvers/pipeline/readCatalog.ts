@@ -1,0 +1,40 @@
+import { type Context, runtime, util } from '@aws-appsync/utils';
+import { productKey } from '../../domain/keys.js';
+import { priceLines, type CatalogProduct } from '../../domain/order.js';
+import { tableNameOf } from '../../domain/writes.js';
+import type { MutationPlaceOrderArgs } from '../generated/schema.js';
+
+/** placeOrder, step 2 (table): reads every ordered product in one BatchGetItem. Skipped on a replay. */
+export function request(ctx: Context<MutationPlaceOrderArgs>) {
+  if (ctx.stash.replayId) runtime.earlyReturn(null);
+  const table = tableNameOf(ctx.env);
+  if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
+  ctx.stash.table = table;
+  const keys = ctx.args.input.lines.map((l) => util.dynamodb.toMapValues(productKey(l.vendorId, l.productId)));
+  return { operation: 'BatchGetItem', tables: { [`${table}`]: { keys, consistentRead: true } } };
+}
+
+/**
+ * Prices the lines from the catalog: an unknown product is NotFound, mixed currencies a ValidationError,
+ * and every product short of stock is named in one OutOfStock error.
+ */
+export function response(ctx: Context<MutationPlaceOrderArgs>) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  const result = ctx.result as { data: Record<string, (CatalogProduct | null)[]>; unprocessedKeys?: Record<string, unknown[]> };
+  const table = ctx.stash.table as string;
+  const unprocessed = result.unprocessedKeys ? result.unprocessedKeys[table] : undefined;
+  if (unprocessed && unprocessed.length > 0) util.error('The catalog is busy; retry the call', 'ConcurrentModification');
+  const pricing = priceLines(ctx.args.input.lines, result.data[table] ?? []);
+  if (pricing.kind === 'missing') {
+    util.error(`Product ${pricing.productId} of vendor ${pricing.vendorId} not found`, 'NotFound', null, {
+      vendorId: pricing.vendorId,
+      productId: pricing.productId,
+    });
+  }
+  if (pricing.kind === 'invalid') util.error(pricing.violation.reason, 'ValidationError', null, pricing.violation);
+  if (pricing.kind === 'priced' && pricing.shortages.length > 0) {
+    util.error('Not enough stock for some products', 'OutOfStock', null, { products: pricing.shortages });
+  }
+  ctx.stash.pricing = pricing;
+  return null;
+}

@@ -1,0 +1,176 @@
+import { type Context, runtime, util } from '@aws-appsync/utils';
+import {
+  ALL_ORDERS_PARTITION,
+  customerPartition,
+  idempotencyKey,
+  orderKey,
+  orderStatusPartition,
+  productKey,
+  timeSortKey,
+  vendorOrderKey,
+  vendorPartition,
+} from '../../domain/keys.js';
+import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
+import type { PricedLine } from '../../domain/split.js';
+import type { IdempotencyStash } from './getIdempotencyRecord.js';
+import type { MutationPlaceOrderArgs } from '../generated/schema.js';
+
+/** How long an idempotency record is kept (epoch-seconds TTL attribute `expiresAt`). */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * placeOrder, step 3 (table): one TransactWriteItems with the idempotency record, the order, one
+ * vendor-order item per vendor, and one conditional stock move per product (available → reserved).
+ * All or nothing. Skipped on a replay.
+ */
+export function request(ctx: Context<MutationPlaceOrderArgs>) {
+  if (ctx.stash.replayId) runtime.earlyReturn(null);
+  const table = ctx.stash.table as string;
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const pricing = ctx.stash.pricing as { lines: PricedLine[]; currency: string };
+  const orderId = ctx.stash.orderId as string;
+  const customerId = ctx.stash.callerId as string;
+  const now = ctx.stash.now as string;
+  const correlationId = ctx.stash.correlationId as string;
+  const sortKey = timeSortKey(now, orderId);
+  const totals = orderTotals(pricing.lines);
+  const vendorOrders = totals.parts.map((p) => vendorOrderOf(orderId, p, pricing.currency, now));
+  const a = ctx.args.input.shippingAddress;
+  const order = {
+    id: orderId,
+    customerId,
+    status: 'PLACED',
+    lines: pricing.lines,
+    vendorOrders,
+    vendorIds: vendorOrders.map((v) => v.vendorId),
+    total: totals.total,
+    currency: pricing.currency,
+    shippingAddress: {
+      name: a.name,
+      line1: a.line1,
+      line2: a.line2 ?? null,
+      city: a.city,
+      postalCode: a.postalCode,
+      country: a.country,
+    },
+    payment: null,
+    statusHistory: [historyEntry(null, 'PLACED', 'CUSTOMER', customerId, now)],
+    correlationId,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  ctx.stash.order = order;
+  const notExists = { expression: 'attribute_not_exists(PK)' };
+  const items: unknown[] = [
+    {
+      table,
+      operation: 'PutItem',
+      key: util.dynamodb.toMapValues(idempotencyKey(idem.operation, idem.callerId, idem.key)),
+      attributeValues: util.dynamodb.toMapValues({
+        entity: 'IDEMPOTENCY',
+        request: idem.request,
+        resultId: orderId,
+        createdAt: now,
+        expiresAt: Math.floor(util.time.nowEpochMilliSeconds() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      }),
+      condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
+    },
+    {
+      table,
+      operation: 'PutItem',
+      key: util.dynamodb.toMapValues(orderKey(orderId)),
+      attributeValues: util.dynamodb.toMapValues({
+        ...order,
+        entity: 'ORDER',
+        refundedVendorIds: [],
+        GSI1PK: customerPartition(customerId),
+        GSI1SK: sortKey,
+        GSI2PK: ALL_ORDERS_PARTITION,
+        GSI2SK: sortKey,
+        GSI3PK: orderStatusPartition('PLACED'),
+        GSI3SK: sortKey,
+      }),
+      condition: notExists,
+    },
+  ];
+  for (const vo of vendorOrders) {
+    items.push({
+      table,
+      operation: 'PutItem',
+      key: util.dynamodb.toMapValues(vendorOrderKey(orderId, vo.vendorId)),
+      attributeValues: util.dynamodb.toMapValues({
+        ...vo,
+        entity: 'VENDOR_ORDER',
+        customerId,
+        correlationId,
+        reason: null,
+        GSI2PK: vendorPartition(vo.vendorId),
+        GSI2SK: sortKey,
+      }),
+      condition: notExists,
+    });
+  }
+  for (const line of pricing.lines) {
+    items.push({
+      table,
+      operation: 'UpdateItem',
+      key: util.dynamodb.toMapValues(productKey(line.vendorId, line.productId)),
+      update: {
+        expression:
+          'SET #available = #available - :q, #reserved = #reserved + :q, #updatedAt = :now, #correlationId = :cid ADD #version :one',
+        expressionNames: {
+          '#available': 'available',
+          '#reserved': 'reserved',
+          '#updatedAt': 'updatedAt',
+          '#correlationId': 'correlationId',
+          '#version': 'version',
+        },
+        expressionValues: util.dynamodb.toMapValues({ ':q': line.quantity, ':now': now, ':cid': correlationId, ':one': 1 }),
+      },
+      condition: {
+        expression: 'attribute_exists(PK) AND #available >= :q',
+        expressionNames: { '#available': 'available' },
+        expressionValues: util.dynamodb.toMapValues({ ':q': line.quantity }),
+        returnValuesOnConditionCheckFailure: true,
+      },
+    });
+  }
+  return { operation: 'TransactWriteItems', transactItems: items };
+}
+
+/**
+ * Maps a cancelled transaction to the documented errors: a replay of the same payload (a concurrent
+ * first call won the idempotency record) continues as a replay, another payload is IdempotencyConflict,
+ * and stock conditions that failed are one OutOfStock naming each product.
+ */
+export function response(ctx: Context<MutationPlaceOrderArgs>) {
+  if (!ctx.error) return ctx.stash.order;
+  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException') util.error(ctx.error.message, ctx.error.type);
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const pricing = ctx.stash.pricing as { lines: PricedLine[] };
+  const reasons = (ctx.result as { cancellationReasons: { type: string; item?: Record<string, unknown> }[] })
+    .cancellationReasons;
+  const first = reasons[0];
+  if (first && first.type === 'ConditionalCheckFailed') {
+    const record = first.item ?? {};
+    if (record['request'] !== idem.request) {
+      util.error(`The idempotency key ${idem.key} was used before with a different payload`, 'IdempotencyConflict', null, {
+        idempotencyKey: idem.key,
+      });
+    }
+    ctx.stash.replayId = record['resultId'];
+    return null;
+  }
+  const offset = reasons.length - pricing.lines.length;
+  const shortages: StockShortage[] = [];
+  pricing.lines.forEach((line, i) => {
+    const reason = reasons[offset + i];
+    if (reason && reason.type === 'ConditionalCheckFailed') {
+      const available = reason.item ? (reason.item['available'] as number) : 0;
+      shortages.push({ vendorId: line.vendorId, productId: line.productId, requested: line.quantity, available });
+    }
+  });
+  if (shortages.length > 0) util.error('Not enough stock for some products', 'OutOfStock', null, { products: shortages });
+  util.error('The order could not be written; retry the call', 'ConcurrentModification');
+}

@@ -1,0 +1,114 @@
+import { type Context, runtime, util } from '@aws-appsync/utils';
+import { idempotencyKey, orderKey, paymentKey } from '../../domain/keys.js';
+import { historyEntry } from '../../domain/order.js';
+import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
+import { conditionExpression, emptyUpdate, orderStatusChange, setExpression, tableNameOf } from '../../domain/writes.js';
+import type { IdempotencyStash } from './getIdempotencyRecord.js';
+import type { MutationProcessPaymentArgs, Order, Payment } from '../generated/schema.js';
+
+/**
+ * processPayment, step 3 (table): one transaction moves the order to PAYMENT_PENDING (conditional on the
+ * status and version read), puts the payment attempt (the stream turns it into payment.requested) and
+ * the idempotency record. Skipped on a replay.
+ */
+export function request(ctx: Context<MutationProcessPaymentArgs>) {
+  if (ctx.stash.replayId) runtime.earlyReturn(null);
+  const table = tableNameOf(ctx.env);
+  if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
+  const order = ctx.stash.order as Order;
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const now = ctx.stash.now as string;
+  const input = ctx.args.input;
+  if (!UNPAID_STATUSES.includes(order.status)) {
+    util.error(`Order ${order.id} is ${order.status} and cannot be paid`, 'InvalidTransition', null, {
+      from: order.status,
+      to: 'PAYMENT_PENDING',
+    });
+  }
+  const attempt = (order.payment ? order.payment.attempts : 0) + 1;
+  const payment: Payment = {
+    orderId: order.id,
+    amount: order.total,
+    currency: order.currency,
+    status: 'PENDING',
+    method: input.method ?? null,
+    attempts: attempt,
+    failureReason: null,
+    refundedAmount: 0,
+    updatedAt: now,
+  };
+  ctx.stash.payment = payment;
+  const entry = historyEntry(order.status, 'PAYMENT_PENDING', 'CUSTOMER', ctx.stash.callerId as string, now);
+  const parts = orderStatusChange(emptyUpdate(), order, 'PAYMENT_PENDING', [entry], now);
+  parts.names['#payment'] = 'payment';
+  parts.values[':payment'] = payment;
+  parts.sets.push('#payment = :payment');
+  const values = util.dynamodb.toMapValues(parts.values);
+  const notExists = { expression: 'attribute_not_exists(PK)' };
+  return {
+    operation: 'TransactWriteItems',
+    transactItems: [
+      {
+        table,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(idempotencyKey(idem.operation, idem.callerId, idem.key)),
+        attributeValues: util.dynamodb.toMapValues({
+          entity: 'IDEMPOTENCY',
+          request: idem.request,
+          resultId: order.id,
+          createdAt: now,
+          expiresAt: Math.floor(util.time.nowEpochMilliSeconds() / 1000) + 24 * 60 * 60,
+        }),
+        condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
+      },
+      {
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(orderKey(order.id)),
+        // Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
+        update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
+        condition: { expression: conditionExpression(parts), expressionNames: parts.names, expressionValues: values },
+      },
+      {
+        table,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(paymentKey(order.id, attempt)),
+        attributeValues: util.dynamodb.toMapValues({
+          entity: 'PAYMENT',
+          orderId: order.id,
+          customerId: order.customerId,
+          attempt,
+          amount: order.total,
+          currency: order.currency,
+          paymentToken: input.paymentToken,
+          method: input.method ?? null,
+          status: 'PENDING',
+          createdAt: now,
+          correlationId: order.correlationId,
+        }),
+        condition: notExists,
+      },
+    ],
+  };
+}
+
+/** Maps a cancelled transaction: a concurrent replay, an idempotency conflict, or a concurrent change. */
+export function response(ctx: Context<MutationProcessPaymentArgs>) {
+  if (!ctx.error) return ctx.stash.payment;
+  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException') util.error(ctx.error.message, ctx.error.type);
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const reasons = (ctx.result as { cancellationReasons: { type: string; item?: Record<string, unknown> }[] })
+    .cancellationReasons;
+  const first = reasons[0];
+  if (first && first.type === 'ConditionalCheckFailed') {
+    const record = first.item ?? {};
+    if (record['request'] !== idem.request) {
+      util.error(`The idempotency key ${idem.key} was used before with a different payload`, 'IdempotencyConflict', null, {
+        idempotencyKey: idem.key,
+      });
+    }
+    ctx.stash.replayId = record['resultId'];
+    return null;
+  }
+  util.error('The order changed while the payment was recorded; retry the call', 'ConcurrentModification');
+}
