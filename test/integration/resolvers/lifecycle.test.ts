@@ -1,0 +1,326 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+
+describe('order lifecycle resolvers', () => {
+  let h: Harness;
+  let n = 0;
+  const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
+  const getItem = async (PK: string, SK: string) => {
+    const out = await h.client.send(new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }));
+    return out.Item ? unmarshall(out.Item) : null;
+  };
+
+  /** Seeds two vendors' products and places one order with a line from each. */
+  async function placedOrder() {
+    const [v1, v2, customer] = [fresh('v'), fresh('v'), fresh('c')];
+    await h.seed(productItem(v1, 'a', { price: 300 }));
+    await h.seed(productItem(v2, 'b', { price: 700 }));
+    const lines = [
+      { vendorId: v1, productId: 'a', quantity: 1 },
+      { vendorId: v2, productId: 'b', quantity: 1 },
+    ];
+    const result = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: fresh('k') }, userIdentity(customer, 'customer'));
+    const order = result.data as { id: string; total: number };
+    return { v1, v2, customer, orderId: order.id, total: order.total };
+  }
+
+  async function pay(o: { orderId: string; customer: string }, key = fresh('pay'), token = 'tok_success') {
+    return h.call('Mutation', 'processPayment', { input: { orderId: o.orderId, paymentToken: token }, idempotencyKey: key }, userIdentity(o.customer, 'customer'));
+  }
+
+  async function paidOrder() {
+    const o = await placedOrder();
+    await pay(o);
+    const recorded = await h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } }, iamIdentity);
+    expect(recorded.errors).toEqual([]);
+    return o;
+  }
+
+  const vendorUpdate = (o: { orderId: string }, vendorId: string, status: string, extra: Record<string, unknown> = {}) =>
+    h.call('Mutation', 'updateVendorOrderStatus', { input: { orderId: o.orderId, vendorId, status, ...extra } }, userIdentity(fresh('u'), 'vendor', vendorId));
+
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  describe('processPayment', () => {
+    it('records a payment request for the order total and moves the order to PAYMENT_PENDING', async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const result = await pay(o, 'pk1', 'tok_declined');
+      // Assess
+      expect(result.data).toMatchObject({ orderId: o.orderId, amount: o.total, status: 'PENDING', attempts: 1 });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAYMENT_PENDING', version: 2, GSI3PK: 'ORDERSTATUS#PAYMENT_PENDING' });
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toMatchObject({ entity: 'PAYMENT', paymentToken: 'tok_declined', amount: o.total });
+    });
+
+    it('returns the same payment for a repeated idempotency key and rejects a different payload', async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o, 'same');
+      // Act
+      const replay = await pay(o, 'same');
+      const conflict = await pay(o, 'same', 'tok_declined');
+      // Assess
+      expect(replay.errors).toEqual([]);
+      expect(replay.data).toMatchObject({ attempts: 1, status: 'PENDING' });
+      expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
+    });
+
+    it('rejects paying an order that is already being paid as InvalidTransition', async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o);
+      // Act
+      const result = await pay(o);
+      // Assess
+      expect(result.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' } });
+    });
+
+    it("rejects paying another customer's order as NotFound", async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const result = await pay({ ...o, customer: fresh('intruder') });
+      // Assess
+      expect(result.errors[0]?.errorType).toBe('NotFound');
+    });
+  });
+
+  describe('recordPaymentResult', () => {
+    it('moves the order to PAYMENT_FAILED on a decline, and a retry is a second attempt', async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o);
+      // Act
+      const declined = await h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', failureReason: 'card declined', correlationId: 'c' } }, iamIdentity);
+      const retry = await pay(o);
+      // Assess
+      expect(declined.data).toMatchObject({ status: 'DECLINED', failureReason: 'card declined' });
+      expect(retry.data).toMatchObject({ attempts: 2, status: 'PENDING' });
+    });
+
+    it('changes nothing for a repeated or stale result and answers the current payment', async () => {
+      // Prepare
+      const o = await paidOrder();
+      const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      // Act
+      const repeated = await h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', correlationId: 'c' } }, iamIdentity);
+      // Assess
+      expect(repeated.errors).toEqual([]);
+      expect(repeated.data).toMatchObject({ status: 'SUCCEEDED' });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
+    });
+
+    it('records one refund per vendor part, and a repeated refund changes nothing', async () => {
+      // Prepare
+      const o = await paidOrder();
+      const refund = (vendorId: string, amount: number) =>
+        h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'PARTIALLY_REFUNDED', refundedAmount: amount, vendorId, correlationId: 'c' } }, iamIdentity);
+      // Act
+      const first = await refund(o.v1, 300);
+      const repeated = await refund(o.v1, 300);
+      const second = await refund(o.v2, 700);
+      // Assess
+      expect(first.data).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: 300 });
+      expect(repeated.data).toMatchObject({ refundedAmount: 300 });
+      expect(second.data).toMatchObject({ status: 'REFUNDED', refundedAmount: 1000 });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAID' }); // refunds do not move the order
+    });
+  });
+
+  describe('cancelOrder', () => {
+    it('cancels a placed order and every vendor order', async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const result = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId, reason: 'changed my mind' }, userIdentity(o.customer, 'customer'));
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(result.data).toMatchObject({ status: 'CANCELLED', version: 2 });
+      expect(await getItem(`ORDER#${o.orderId}`, `VENDOR#${o.v1}`)).toMatchObject({ status: 'CANCELLED', reason: 'changed my mind' });
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual(['CANCELLED', 'CANCELLED']);
+      expect(stored?.statusHistory.at(-1)).toMatchObject({ from: 'PLACED', to: 'CANCELLED', actor: 'CUSTOMER' });
+    });
+
+    it('rejects cancelling an order that is being paid as InvalidTransition', async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o);
+      // Act
+      const result = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(o.customer, 'customer'));
+      // Assess
+      expect(result.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PAYMENT_PENDING', to: 'CANCELLED' } });
+    });
+
+    it("lets an admin cancel any paid order, and rejects another customer's cancel as NotFound", async () => {
+      // Prepare
+      const o = await paidOrder();
+      // Act
+      const intruder = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(fresh('c'), 'customer'));
+      const admin = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(fresh('a'), 'admin'));
+      // Assess
+      expect(intruder.errors[0]?.errorType).toBe('NotFound');
+      expect(admin.data).toMatchObject({ status: 'CANCELLED' });
+    });
+  });
+
+  describe('updateVendorOrderStatus', () => {
+    it('derives the parent status from the vendor orders: accepted → FULFILLING, all shipped → SHIPPED, all delivered → DELIVERED', async () => {
+      // Prepare
+      const o = await paidOrder();
+      const tracking = { carrier: 'UPS', trackingNumber: '1Z' };
+      // Act
+      await vendorUpdate(o, o.v1, 'ACCEPTED');
+      const fulfilling = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      await vendorUpdate(o, o.v2, 'REJECTED', { reason: 'no stock' });
+      const shipped = await vendorUpdate(o, o.v1, 'SHIPPED', { tracking });
+      const afterShip = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      await vendorUpdate(o, o.v1, 'DELIVERED');
+      const delivered = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      // Assess
+      expect(fulfilling?.status).toBe('FULFILLING');
+      expect(shipped.data).toMatchObject({ status: 'SHIPPED', tracking: { carrier: 'UPS', trackingNumber: '1Z' } });
+      expect(afterShip?.status).toBe('SHIPPED');
+      expect(delivered?.status).toBe('DELIVERED');
+      expect(delivered?.statusHistory.at(-1)).toMatchObject({ from: 'SHIPPED', to: 'DELIVERED', vendorId: o.v1, vendorStatus: 'DELIVERED', actor: 'VENDOR' });
+    });
+
+    it('cancels the order when every vendor rejects its part', async () => {
+      // Prepare
+      const o = await paidOrder();
+      // Act
+      await vendorUpdate(o, o.v1, 'REJECTED');
+      await vendorUpdate(o, o.v2, 'REJECTED');
+      // Assess
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'CANCELLED' });
+    });
+
+    it('rejects a vendor move before payment, a forbidden move, and shipping without tracking', async () => {
+      // Prepare
+      const o = await placedOrder();
+      const paid = await paidOrder();
+      // Act
+      const unpaid = await vendorUpdate(o, o.v1, 'ACCEPTED');
+      const skip = await vendorUpdate(paid, paid.v1, 'DELIVERED');
+      const noTracking = await vendorUpdate(paid, paid.v1, 'SHIPPED');
+      // Assess
+      expect(unpaid.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PENDING', to: 'ACCEPTED' } });
+      expect(skip.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PENDING', to: 'DELIVERED' } });
+      expect(noTracking.errors[0]?.errorType).toBe('ValidationError');
+    });
+
+    it("rejects a vendor moving another vendor's part", async () => {
+      // Prepare
+      const o = await paidOrder();
+      // Act
+      const result = await h.call('Mutation', 'updateVendorOrderStatus', { input: { orderId: o.orderId, vendorId: o.v2, status: 'ACCEPTED' } }, userIdentity(fresh('u'), 'vendor', o.v1));
+      // Assess
+      expect(result.errors[0]?.errorType).toBe('Unauthorized');
+    });
+  });
+
+  describe('getOrder', () => {
+    it("answers NotFound for another customer's order and shows a vendor only its lines", async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const other = await h.call('Query', 'getOrder', { id: o.orderId }, userIdentity(fresh('c'), 'customer'));
+      const vendor = await h.call('Query', 'getOrder', { id: o.orderId }, userIdentity(fresh('u'), 'vendor', o.v2));
+      // Assess
+      expect(other.errors[0]?.errorType).toBe('NotFound');
+      const view = vendor.data as { lines: { vendorId: string }[]; total: number; vendorIds: string[] };
+      expect(view.lines.map((l) => l.vendorId)).toEqual([o.v2]);
+      expect(view.total).toBe(700);
+      expect(view.vendorIds).toEqual([o.v2]);
+    });
+  });
+
+  describe('list queries', () => {
+    it('lists my orders newest first, page by page', async () => {
+      // Prepare
+      const customer = fresh('c');
+      const v = fresh('v');
+      await h.seed(productItem(v, 'p', { available: 50 }));
+      const ids: string[] = [];
+      for (const k of ['1', '2', '3']) {
+        const r = await h.call('Mutation', 'placeOrder', { input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address }, idempotencyKey: k }, userIdentity(customer, 'customer'));
+        ids.push((r.data as { id: string }).id);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      // Act
+      const page1 = await h.call('Query', 'myOrders', { limit: 2 }, userIdentity(customer, 'customer'));
+      const token = (page1.data as { nextToken: string }).nextToken;
+      const page2 = await h.call('Query', 'myOrders', { limit: 2, nextToken: token }, userIdentity(customer, 'customer'));
+      // Assess
+      const listed = [...(page1.data as { items: { id: string }[] }).items, ...(page2.data as { items: { id: string }[] }).items];
+      expect(listed.map((o) => o.id)).toEqual([...ids].reverse());
+    });
+
+    it("lists a vendor's orders and lets admins list by status", async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const vendor = await h.call('Query', 'vendorOrders', { vendorId: o.v1 }, userIdentity(fresh('u'), 'vendor', o.v1));
+      const placed = await h.call('Query', 'orders', { status: 'PLACED', limit: 100 }, userIdentity(fresh('a'), 'admin'));
+      const all = await h.call('Query', 'orders', { limit: 100 }, userIdentity(fresh('a'), 'admin'));
+      // Assess
+      expect((vendor.data as { items: { orderId: string }[] }).items.map((i) => i.orderId)).toEqual([o.orderId]);
+      expect((placed.data as { items: { id: string }[] }).items.map((i) => i.id)).toContain(o.orderId);
+      expect((all.data as { items: { id: string }[] }).items[0]?.id).toBe(o.orderId); // newest first
+    });
+
+    it('rejects a vendor listing another vendor and a limit above 100', async () => {
+      // Prepare
+      const v = fresh('v');
+      // Act
+      const other = await h.call('Query', 'vendorOrders', { vendorId: 'someone-else' }, userIdentity(fresh('u'), 'vendor', v));
+      const big = await h.call('Query', 'myOrders', { limit: 101 }, userIdentity(fresh('c'), 'customer'));
+      // Assess
+      expect(other.errors[0]?.errorType).toBe('Unauthorized');
+      expect(big.errors[0]?.errorType).toBe('ValidationError');
+    });
+  });
+
+  describe('relays and subscriptions', () => {
+    it('stores a published notification and lists it for its recipient', async () => {
+      // Prepare
+      const v = fresh('v');
+      const input = { id: 'n1', recipient: `vendor#${v}`, kind: 'LOW_STOCK', message: 'low', createdAt: '2025-01-01T00:00:00.000Z' };
+      // Act
+      const published = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
+      const mine = await h.call('Query', 'myNotifications', {}, userIdentity(fresh('u'), 'vendor', v));
+      // Assess
+      expect(published.data).toMatchObject(input);
+      expect((mine.data as { items: unknown[] }).items).toEqual([expect.objectContaining({ id: 'n1', kind: 'LOW_STOCK' })]);
+    });
+
+    it('filters onOrderStatusChanged by the caller: a customer only on its own orders, a vendor on its lines', async () => {
+      // Act
+      const customer = await h.call('Subscription', 'onOrderStatusChanged', { orderId: 'o1' }, userIdentity('cust', 'customer'));
+      const vendor = await h.call('Subscription', 'onOrderStatusChanged', { orderId: 'o1' }, userIdentity('u', 'vendor', 'v9'));
+      // Assess
+      // AppSync docs, "Defining enhanced subscriptions filters": a filterGroup of filters, each a list of fieldName/operator/value.
+      expect(customer.extensions.subscriptionFilter).toEqual({
+        filterGroup: [{ filters: [{ fieldName: 'orderId', operator: 'eq', value: 'o1' }, { fieldName: 'customerId', operator: 'eq', value: 'cust' }] }],
+      });
+      expect(vendor.extensions.subscriptionFilter).toEqual({
+        filterGroup: [{ filters: [{ fieldName: 'orderId', operator: 'eq', value: 'o1' }, { fieldName: 'vendorIds', operator: 'containsAny', value: ['v9'] }] }],
+      });
+    });
+
+    it('rejects a vendor subscribing to another vendor', async () => {
+      // Act
+      const result = await h.call('Subscription', 'onVendorOrdersChanged', { vendorId: 'other' }, userIdentity('u', 'vendor', 'v9'));
+      // Assess
+      expect(result.errors[0]?.errorType).toBe('Unauthorized');
+    });
+  });
+});

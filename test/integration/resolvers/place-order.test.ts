@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+
+describe('placeOrder', () => {
+  let h: Harness;
+  let n = 0;
+  /** Fresh ids per test, so tests sharing the table never see each other's items. */
+  const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
+  const getItem = async (PK: string, SK: string) => {
+    const out = await h.client.send(new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }));
+    return out.Item ? unmarshall(out.Item) : null;
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 60_000);
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('writes the order, one vendor order per vendor, and moves stock from available to reserved', async () => {
+    // Prepare
+    const [v1, v2, customer] = [fresh('v'), fresh('v'), fresh('c')];
+    await h.seed(productItem(v1, 'p1', { price: 250, available: 5 }));
+    await h.seed(productItem(v1, 'p2', { price: 99, available: 5 }));
+    await h.seed(productItem(v2, 'p3', { price: 1000, available: 1 }));
+    const lines = [
+      { vendorId: v1, productId: 'p1', quantity: 2 },
+      { vendorId: v2, productId: 'p3', quantity: 1 },
+      { vendorId: v1, productId: 'p2', quantity: 3 },
+    ];
+    // Act
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines, shippingAddress: address }, idempotencyKey: 'k1' },
+      userIdentity(customer, 'customer'),
+      { 'x-correlation-id': 'corr-1' },
+    );
+    // Assess
+    expect(result.errors).toEqual([]);
+    const order = result.data as Record<string, any>;
+    expect(order).toMatchObject({ customerId: customer, status: 'PLACED', currency: 'USD', correlationId: 'corr-1', version: 1 });
+    expect(order.total).toBe(2 * 250 + 3 * 99 + 1000);
+    const subtotals = order.vendorOrders.map((v: { subtotal: number }) => v.subtotal);
+    expect(subtotals.reduce((a: number, b: number) => a + b, 0)).toBe(order.total); // the invariant
+    expect(order.vendorIds).toEqual([v1, v2]);
+    const stored = await getItem(`ORDER#${order.id}`, 'ORDER');
+    expect(stored).toMatchObject({ entity: 'ORDER', status: 'PLACED', GSI1PK: `CUSTOMER#${customer}`, GSI3PK: 'ORDERSTATUS#PLACED' });
+    const vendorOrder = await getItem(`ORDER#${order.id}`, `VENDOR#${v2}`);
+    expect(vendorOrder).toMatchObject({ entity: 'VENDOR_ORDER', status: 'PENDING', subtotal: 1000, correlationId: 'corr-1' });
+    expect(await getItem(`VENDOR#${v1}`, 'PRODUCT#p1')).toMatchObject({ available: 3, reserved: 2 });
+    expect(await getItem(`VENDOR#${v2}`, 'PRODUCT#p3')).toMatchObject({ available: 0, reserved: 1 });
+  });
+
+  it('prices lines from the catalog, never from the client', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { price: 1234 }));
+    // Act
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines: [{ vendorId: v, productId: 'p', quantity: 2, unitPrice: 1 }], shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
+    // Assess
+    const order = result.data as Record<string, any>;
+    expect(order.lines[0]).toMatchObject({ unitPrice: 1234, lineTotal: 2468 });
+    expect(order.total).toBe(2468);
+  });
+
+  it('rejects a short order with OutOfStock naming each failing product, and writes nothing', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'ok', { available: 5 }));
+    await h.seed(productItem(v, 'few', { available: 1 }));
+    await h.seed(productItem(v, 'none', { available: 0 }));
+    const lines = [
+      { vendorId: v, productId: 'ok', quantity: 2 },
+      { vendorId: v, productId: 'few', quantity: 2 },
+      { vendorId: v, productId: 'none', quantity: 1 },
+    ];
+    // Act
+    const result = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    // Assess
+    expect(result.data).toBeNull();
+    expect(result.errors[0]?.errorType).toBe('OutOfStock');
+    expect(result.errors[0]?.errorInfo).toEqual({
+      products: [
+        { vendorId: v, productId: 'few', requested: 2, available: 1 },
+        { vendorId: v, productId: 'none', requested: 1, available: 0 },
+      ],
+    });
+    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#ok')).toMatchObject({ available: 5, reserved: 0 }); // all or nothing
+  });
+
+  it('returns the original order when the same idempotency key and payload are sent twice', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 3 }));
+    const args = { input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address }, idempotencyKey: 'same' };
+    // Act
+    const first = await h.call('Mutation', 'placeOrder', args, userIdentity(customer, 'customer'));
+    const second = await h.call('Mutation', 'placeOrder', args, userIdentity(customer, 'customer'));
+    // Assess
+    expect(second.errors).toEqual([]);
+    expect((second.data as { id: string }).id).toBe((first.data as { id: string }).id);
+    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#p')).toMatchObject({ available: 2, reserved: 1 }); // reserved once
+  });
+
+  it('rejects a reused idempotency key with a different payload as IdempotencyConflict', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 3 }));
+    const line = { vendorId: v, productId: 'p', quantity: 1 };
+    await h.call('Mutation', 'placeOrder', { input: { lines: [line], shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    // Act
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines: [{ ...line, quantity: 2 }], shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
+    // Assess
+    expect(result.errors[0]).toMatchObject({ errorType: 'IdempotencyConflict', errorInfo: { idempotencyKey: 'k' } });
+  });
+
+  it('rejects an unknown product as NotFound naming it', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    // Act
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines: [{ vendorId: v, productId: 'ghost', quantity: 1 }], shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
+    // Assess
+    expect(result.errors[0]).toMatchObject({ errorType: 'NotFound', errorInfo: { vendorId: v, productId: 'ghost' } });
+  });
+
+  it('rejects mixed currencies and invalid input as ValidationError', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'usd', { currency: 'USD' }));
+    await h.seed(productItem(v, 'eur', { currency: 'EUR' }));
+    const lines = [
+      { vendorId: v, productId: 'usd', quantity: 1 },
+      { vendorId: v, productId: 'eur', quantity: 1 },
+    ];
+    // Act
+    const mixed = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: 'a' }, userIdentity(customer, 'customer'));
+    const tooMany = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines: [{ ...lines[0], quantity: 101 }], shippingAddress: address }, idempotencyKey: 'b' },
+      userIdentity(customer, 'customer'),
+    );
+    // Assess
+    expect(mixed.errors[0]?.errorType).toBe('ValidationError');
+    expect(tooMany.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'lines.quantity' } });
+  });
+});
