@@ -1,0 +1,235 @@
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Schedule } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Alias } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { functions as pipelineFunctions, resolvers } from '../resolvers/manifest.js';
+import { ROOT } from './bundling.js';
+import { orderloopFunction } from './constructs/lambda-defaults.js';
+import { OrderApi } from './constructs/order-api.js';
+import { OrderEventsPipe } from './constructs/order-events-pipe.js';
+import { StreamConsumer } from './constructs/stream-consumer.js';
+import { DATA_EXPORTS } from './stateful-stack.js';
+import { acknowledgeApiStackFindings, acknowledgeScopedWildcards } from './nag-acknowledgements.js';
+
+/** Props for the stateless API stack. */
+export interface ApiStackProps extends StackProps {
+  /**
+   * The single table and the idempotency table come from the stateful stack through its named exports
+   * (DATA_EXPORTS), so the stacks share a stable contract rather than generated export names.
+   */
+  /** Minutes an order may stay unpaid before the sweeper cancels it. @default 30 */
+  readonly unpaidOrderTtlMinutes?: number;
+  /** Bedrock model the assistant calls. @default 'anthropic.claude-3-haiku-20240307-v1:0' */
+  readonly assistantModelId?: string;
+}
+
+/** The IAM-only mutations the consumers call. */
+export const BACKEND_MUTATIONS = [
+  'publishOrderStatus',
+  'recordPaymentResult',
+  'publishNotification',
+] as const;
+
+/** The user groups; a user's group decides what the API lets it do. */
+export const USER_GROUPS = ['customer', 'vendor', 'admin'] as const;
+
+/** The API, the event chain (pipe, bus, rules, consumers), notifications and monitoring. */
+export class ApiStack extends Stack {
+  /** The GraphQL API. */
+  readonly orderApi: OrderApi;
+  /** The user pool customers, vendors and admins sign in to. */
+  readonly userPool: UserPool;
+  /** The app client that signs users in. */
+  readonly userPoolClient: UserPoolClient;
+  /** Domain events. */
+  readonly bus: EventBus;
+  /** The consumers by name. */
+  readonly consumers: Readonly<Record<'inventory' | 'payment' | 'notification' | 'sweeper', StreamConsumer>>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const table = TableV2.fromTableAttributes(this, 'Table', {
+      tableArn: Fn.importValue(DATA_EXPORTS.tableArn),
+      tableStreamArn: Fn.importValue(DATA_EXPORTS.tableStreamArn),
+    });
+    const idempotencyTable = TableV2.fromTableAttributes(this, 'IdempotencyTable', {
+      tableArn: Fn.importValue(DATA_EXPORTS.idempotencyTableArn),
+    });
+
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      customAttributes: { vendorId: new StringAttribute({ mutable: true }) },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPoolClient = this.userPool.addClient('WebClient', {
+      authFlows: { userPassword: true, userSrp: true },
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+    });
+    for (const group of USER_GROUPS) {
+      new CfnUserPoolGroup(this, `${group[0]!.toUpperCase()}${group.slice(1)}Group`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+        description: `orderloop ${group}s`,
+      });
+    }
+
+    const assistant = orderloopFunction(this, 'AssistantFunction', {
+      functionDir: 'assistant',
+      environment: {
+        TABLE_NAME: table.tableName,
+        BEDROCK_MODEL_ID: props.assistantModelId ?? 'anthropic.claude-3-haiku-20240307-v1:0',
+      },
+    });
+    table.grantReadData(assistant);
+    assistant.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['bedrock:InvokeModel', 'bedrock:Converse'],
+        resources: [
+          `arn:${this.partition}:bedrock:${this.region}::foundation-model/${
+            props.assistantModelId ?? 'anthropic.claude-3-haiku-20240307-v1:0'
+          }`,
+        ],
+      }),
+    );
+
+    this.orderApi = new OrderApi(this, 'OrderApi', {
+      schemaFile: join(ROOT, 'schema.graphql'),
+      table: table,
+      userPool: this.userPool,
+      resolvers,
+      functions: pipelineFunctions,
+      assistantFunction: assistant,
+    });
+    const api = this.orderApi.api;
+
+    this.bus = new EventBus(this, 'Bus');
+    const enricher = orderloopFunction(this, 'StreamEnricher', { functionDir: 'stream-enricher' });
+    const pipe = new OrderEventsPipe(this, 'OrderEventsPipe', {
+      table: table,
+      bus: this.bus,
+      enrichment: enricher,
+    });
+
+    const notificationTopic = new Topic(this, 'NotificationTopic', {
+      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+
+    const common = {
+      TABLE_NAME: table.tableName,
+      IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
+      APPSYNC_URL: api.graphqlUrl,
+    };
+    const inventory = new StreamConsumer(this, 'InventoryConsumer', {
+      functionDir: 'inventory',
+      bus: this.bus,
+      eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged'],
+      environment: common,
+    });
+    const payment = new StreamConsumer(this, 'PaymentConsumer', {
+      functionDir: 'payment',
+      bus: this.bus,
+      eventTypes: ['payment.requested', 'order.statusChanged', 'vendorOrder.statusChanged'],
+      environment: { ...common, PAYMENT_GATEWAY: 'simulator' },
+    });
+    const notification = new StreamConsumer(this, 'NotificationConsumer', {
+      functionDir: 'notification',
+      bus: this.bus,
+      eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged', 'product.changed'],
+      environment: { ...common, NOTIFICATION_TOPIC_ARN: notificationTopic.topicArn },
+    });
+    const sweeper = new StreamConsumer(this, 'UnpaidOrderSweeper', {
+      functionDir: 'sweeper',
+      bus: this.bus,
+      schedule: Schedule.rate(Duration.minutes(5)),
+      environment: { ...common, UNPAID_ORDER_TTL_MINUTES: String(props.unpaidOrderTtlMinutes ?? 30) },
+      reservedConcurrency: 1,
+    });
+    this.consumers = { inventory, payment, notification, sweeper };
+    for (const consumer of Object.values(this.consumers)) {
+      table.grantReadWriteData(consumer.function);
+      idempotencyTable.grantReadWriteData(consumer.function);
+      api.grantMutation(consumer.function, ...BACKEND_MUTATIONS);
+    }
+    notificationTopic.grantPublish(notification.function);
+
+    const apiMetric = (metricName: string, statistic: string) =>
+      new Metric({
+        namespace: 'AWS/AppSync',
+        metricName,
+        dimensionsMap: { GraphQLAPIId: api.apiId },
+        statistic,
+        period: Duration.minutes(5),
+      });
+    new Alarm(this, 'AppSync5xxAlarm', {
+      alarmDescription: 'The GraphQL API answers with server errors',
+      metric: apiMetric('5XXError', 'Sum'),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: `orderloop-${this.stackName}` });
+    dashboard.addWidgets(
+      new TextWidget({ markdown: '# orderloop\nAPI, event chain and consumers', width: 24, height: 2 }),
+      new GraphWidget({
+        title: 'AppSync requests and errors',
+        left: [apiMetric('4XXError', 'Sum'), apiMetric('5XXError', 'Sum')],
+        right: [apiMetric('Latency', 'p99')],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Dead-letter queues',
+        left: [pipe.deadLetterQueue, ...Object.values(this.consumers).map((c) => c.deadLetterQueue)].map(
+          (q) => q.metricApproximateNumberOfMessagesVisible(),
+        ),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Consumer errors',
+        left: Object.values(this.consumers).map((c) => c.function.metricErrors()),
+        right: Object.values(this.consumers).map((c) => c.function.metricInvocations()),
+        width: 24,
+      }),
+    );
+
+    acknowledgeApiStackFindings(this);
+    acknowledgeScopedWildcards(this);
+
+    new CfnOutput(this, 'GraphqlUrl', { value: api.graphqlUrl });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+  }
+}

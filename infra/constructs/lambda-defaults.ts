@@ -1,0 +1,64 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { ROOT } from '../bundling.js';
+
+/** Props for an orderloop Lambda: the entry under functions/ plus any NodejsFunction overrides. */
+export interface OrderloopFunctionProps extends Omit<NodejsFunctionProps, 'entry' | 'logGroup'> {
+  /** Folder under functions/ that holds handler.ts. */
+  readonly functionDir: string;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The one set of Lambda defaults: Node 22 on arm64, an ESM bundle with source maps and the AWS SDK
+ * bundled in (so the code that runs locally is byte for byte the code that deploys), active tracing, and
+ * an explicit log group with retention.
+ */
+export function orderloopFunction(
+  scope: Construct,
+  id: string,
+  props: OrderloopFunctionProps,
+): NodejsFunction {
+  const { functionDir, logRetention, environment, bundling, ...given } = props;
+  // An explicit `undefined` must not override a default below.
+  const rest = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
+  const logGroup = new LogGroup(scope, `${id}Logs`, {
+    retention: logRetention ?? RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  return new NodejsFunction(scope, id, {
+    entry: join(ROOT, 'functions', functionDir, 'handler.ts'),
+    handler: 'handler',
+    runtime: Runtime.NODEJS_22_X,
+    architecture: Architecture.ARM_64,
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+    tracing: Tracing.ACTIVE,
+    logGroup,
+    depsLockFilePath: join(ROOT, 'package-lock.json'),
+    projectRoot: ROOT,
+    ...rest,
+    environment: {
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: functionDir,
+      POWERTOOLS_METRICS_NAMESPACE: 'orderloop',
+      ...environment,
+    },
+    bundling: {
+      format: OutputFormat.ESM,
+      target: 'node22',
+      sourceMap: true,
+      minify: true,
+      mainFields: ['module', 'main'],
+      externalModules: [],
+      // Some bundled CommonJS dependencies call require(); ESM has none unless we create it.
+      banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      ...bundling,
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../domain/events/envelope.js';
+import { deadLetterQueue } from './queues.js';
+import { assertIntegerInRange } from './validation.js';
+
+/** Entities whose stream records become domain events. */
+export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PAYMENT', 'PRODUCT'] as const;
+
+/** Props for the pipe from the table stream to the bus. */
+export interface OrderEventsPipeProps {
+  /** A table with a stream. */
+  readonly table: ITable;
+  /** Where domain events go. */
+  readonly bus: IEventBus;
+  /** Maps stream records to domain events. */
+  readonly enrichment: IFunction;
+  /** Records per batch, 1 to 10000. @default 10 */
+  readonly batchSize?: number;
+  /** Seconds to gather a batch, 0 to 300. @default 1 */
+  readonly batchingWindowSeconds?: number;
+  /** Retries of a failing batch, 0 to 10000 (finite on purpose). @default 3 */
+  readonly maximumRetryAttempts?: number;
+  /** Oldest record the pipe still delivers, in seconds, 60 to 604800. @default 86400 */
+  readonly maximumRecordAgeSeconds?: number;
+}
+
+/**
+ * DynamoDB stream → filter → enrichment → event bus, with AUTOMATIC_BISECT to isolate a poison record,
+ * finite retries, and a dead-letter queue for what still fails.
+ */
+export class OrderEventsPipe extends Construct {
+  /** The pipe. */
+  readonly pipe: CfnPipe;
+  /** Records the pipe gave up on. */
+  readonly deadLetterQueue: Queue;
+  /** Fires when anything waits in the dead-letter queue. */
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: OrderEventsPipeProps) {
+    super(scope, id);
+    assertIntegerInRange('batchSize', props.batchSize, 1, 10_000);
+    assertIntegerInRange('batchingWindowSeconds', props.batchingWindowSeconds, 0, 300);
+    assertIntegerInRange('maximumRetryAttempts', props.maximumRetryAttempts, 0, 10_000);
+    assertIntegerInRange('maximumRecordAgeSeconds', props.maximumRecordAgeSeconds, 60, 604_800);
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn)
+      throw new Error(`OrderEventsPipe ${id} needs a table with a stream, received one without`);
+
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
+    props.table.grantStreamRead(role);
+    props.enrichment.grantInvoke(role);
+    props.bus.grantPutEventsTo(role);
+    this.deadLetterQueue.grantSendMessages(role);
+    role.addToPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+
+    this.pipe = new CfnPipe(this, 'Pipe', {
+      roleArn: role.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: props.batchSize ?? 10,
+          maximumBatchingWindowInSeconds: props.batchingWindowSeconds ?? 1,
+          maximumRetryAttempts: props.maximumRetryAttempts ?? 3,
+          maximumRecordAgeInSeconds: props.maximumRecordAgeSeconds ?? 86_400,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
+        },
+        filterCriteria: {
+          filters: [
+            {
+              pattern: JSON.stringify({
+                eventName: ['INSERT', 'MODIFY'],
+                dynamodb: { NewImage: { entity: { S: [...EVENT_ENTITIES] } } },
+              }),
+            },
+          ],
+        },
+      },
+      enrichment: props.enrichment.functionArn,
+      target: props.bus.eventBusArn,
+      targetParameters: {
+        eventBridgeEventBusParameters: { source: EVENT_SOURCE, detailType: EVENT_DETAIL_TYPE },
+      },
+    });
+    this.pipe.node.addDependency(role);
+
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: 'The order events pipe gave up on stream records',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

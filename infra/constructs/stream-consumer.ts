@@ -1,0 +1,115 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, type IEventBus, type Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../domain/events/envelope.js';
+import { orderloopFunction } from './lambda-defaults.js';
+import { deadLetterQueue } from './queues.js';
+import { assertIntegerInRange } from './validation.js';
+
+/** Props for a consumer Lambda behind a bus rule or a schedule. */
+export interface StreamConsumerProps {
+  /** Folder under functions/ that holds handler.ts. */
+  readonly functionDir: string;
+  /** The bus the rule listens on. */
+  readonly bus: IEventBus;
+  /** Domain event types (detail.type) that trigger the consumer. Give these or a schedule, not both. */
+  readonly eventTypes?: readonly string[];
+  /** Runs the consumer on a schedule instead of on events. */
+  readonly schedule?: Schedule;
+  /** @default {} */
+  readonly environment?: Record<string, string>;
+  /** Lambda's own retries of a failed async invocation, 0 to 2. @default 2 */
+  readonly retryAttempts?: number;
+  /** EventBridge's retries when it cannot hand the event to Lambda, 0 to 185. @default 8 */
+  readonly targetRetryAttempts?: number;
+  /** How long an undelivered event is kept, 60 s to 6 h. @default Duration.hours(1) */
+  readonly maxEventAge?: Duration;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default no reserved concurrency */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * A consumer: the function, its dead-letter queue (for both EventBridge delivery failures and Lambda's
+ * exhausted async retries), the rule that feeds it, and alarms on its errors and its DLQ.
+ */
+export class StreamConsumer extends Construct {
+  /** The consumer function. */
+  readonly function: NodejsFunction;
+  /** Events EventBridge could not deliver, and invocation records of events that kept failing; `npm run replay` brings them back. */
+  readonly deadLetterQueue: Queue;
+  /** The rule that triggers the function. */
+  readonly rule: Rule;
+  /** Fires when the function reports errors. */
+  readonly errorsAlarm: Alarm;
+  /** Fires when anything waits in the dead-letter queue. */
+  readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: StreamConsumerProps) {
+    super(scope, id);
+    const hasEvents = props.eventTypes !== undefined && props.eventTypes.length > 0;
+    if (hasEvents === (props.schedule !== undefined)) {
+      throw new Error(
+        `StreamConsumer ${id} needs exactly one trigger: eventTypes or schedule, received ${
+          hasEvents ? 'both' : 'neither'
+        }`,
+      );
+    }
+    assertIntegerInRange('retryAttempts', props.retryAttempts, 0, 2);
+    assertIntegerInRange('targetRetryAttempts', props.targetRetryAttempts, 0, 185);
+    const maxEventAge = props.maxEventAge ?? Duration.hours(1);
+    assertIntegerInRange('maxEventAge (seconds)', maxEventAge.toSeconds(), 60, 21_600);
+
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
+    this.function = orderloopFunction(this, 'Function', {
+      functionDir: props.functionDir,
+      environment: props.environment,
+      timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      // The on-failure destination carries the whole invocation record (event, error, attempts).
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      retryAttempts: props.retryAttempts ?? 2,
+      maxEventAge,
+    });
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: props.schedule ? undefined : props.bus,
+      schedule: props.schedule,
+      eventPattern: hasEvents
+        ? {
+            source: [EVENT_SOURCE],
+            detailType: [EVENT_DETAIL_TYPE],
+            detail: { type: [...props.eventTypes!] },
+          }
+        : undefined,
+    });
+    this.rule.addTarget(
+      new LambdaFunction(this.function, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: props.targetRetryAttempts ?? 8,
+        maxEventAge,
+      }),
+    );
+    this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `${props.functionDir} consumer reports errors`,
+      metric: this.function.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription: `${props.functionDir} consumer has events in its dead-letter queue`,
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

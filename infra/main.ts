@@ -1,0 +1,4 @@
+import { buildApp } from './app.js';
+
+// The entry `cdk synth` runs (cdk.json). Tests call buildApp() directly.
+buildApp().app.synth();

@@ -1,0 +1,205 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synthTemplates } from './synth.js';
+import { resolvers, functions } from '../../../resolvers/manifest.js';
+
+let t: ReturnType<typeof synthTemplates>;
+beforeAll(() => {
+  t = synthTemplates();
+}, 120_000);
+
+describe('stateful stack', () => {
+  it('keeps one single-table design table with a stream, PITR, deletion protection and the three GSIs', () => {
+    t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byCustomer' }),
+        Match.objectLike({ IndexName: 'byVendor' }),
+        Match.objectLike({ IndexName: 'byStatus' }),
+      ],
+      Replicas: [
+        Match.objectLike({
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ],
+    });
+  });
+
+  it('keeps a separate idempotency table without a stream', () => {
+    t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      StreamSpecification: Match.absent(),
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+  });
+
+  it('retains both tables when the stack is deleted', () => {
+    const tables = t.data.findResources('AWS::DynamoDB::GlobalTable');
+    expect(Object.values(tables).map((r) => r.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+  });
+});
+
+describe('API stack: AppSync', () => {
+  it('uses Cognito user pools by default with IAM and an API key as additional modes', () => {
+    t.api.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      AdditionalAuthenticationProviders: [
+        { AuthenticationType: 'AWS_IAM' },
+        { AuthenticationType: 'API_KEY' },
+      ],
+      XrayEnabled: true,
+      LogConfig: Match.objectLike({ FieldLogLevel: 'ERROR' }),
+      QueryDepthLimit: 10,
+      ResolverCountLimit: 200,
+      IntrospectionConfig: 'ENABLED',
+    });
+    t.api.resourceCountIs('AWS::AppSync::ApiKey', 1);
+  });
+
+  it('creates the customer, vendor and admin groups', () => {
+    const groups = Object.values(t.api.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => g.Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual(['admin', 'customer', 'vendor']);
+  });
+
+  it('creates one APPSYNC_JS resolver per manifest entry, each with its bundled code', () => {
+    const created = Object.values(t.api.findResources('AWS::AppSync::Resolver'));
+    expect(created.map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`).sort()).toEqual(
+      resolvers.map((r) => `${r.typeName}.${r.fieldName}`).sort(),
+    );
+    for (const r of created) {
+      expect(r.Properties.Runtime).toEqual({ Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' });
+      expect(r.Properties.Code).toMatch(/export\s*\{/);
+    }
+  });
+
+  it('creates each pipeline function once, with its code', () => {
+    const created = Object.values(t.api.findResources('AWS::AppSync::FunctionConfiguration'));
+    expect(created.map((f) => f.Properties.Name).sort()).toEqual(Object.keys(functions).sort());
+    for (const f of created) expect(f.Properties.Code).toMatch(/function request/);
+  });
+});
+
+describe('API stack: events', () => {
+  it('pipes the table stream to the bus through the enrichment, with a filter, bisect, finite retries and a DLQ', () => {
+    t.api.hasResourceProperties('AWS::Pipes::Pipe', {
+      Source: { 'Fn::ImportValue': 'OrderloopData-TableStreamArn' },
+      Enrichment: Match.anyValue(),
+      SourceParameters: {
+        DynamoDBStreamParameters: Match.objectLike({
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: 10,
+          MaximumRetryAttempts: 3,
+          OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+        FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('"entity"') }] },
+      },
+      TargetParameters: {
+        EventBridgeEventBusParameters: { Source: 'orderloop.orders', DetailType: 'orderloop.domain-event' },
+      },
+    });
+  });
+
+  it('routes domain events by detail.type to the inventory, payment and notification consumers, with retries and a DLQ', () => {
+    const rules = Object.values(t.api.findResources('AWS::Events::Rule'));
+    const byType = rules
+      .filter((r) => r.Properties.EventPattern)
+      .map((r) => r.Properties.EventPattern.detail.type as string[]);
+    expect(byType).toHaveLength(3);
+    expect(byType.flat()).toEqual(expect.arrayContaining(['payment.requested', 'order.statusChanged']));
+    for (const rule of rules) {
+      expect(rule.Properties.Targets[0]).toMatchObject({
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: expect.anything() },
+      });
+    }
+  });
+
+  it('runs the unpaid-order sweeper on a schedule', () => {
+    t.api.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('runs every orderloop Lambda on Node 22 and arm64 with tracing and an explicit log group', () => {
+    // CDK's own LogRetention provider (for the AppSync log group) is not ours to configure.
+    const fns = Object.values(t.api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
+    expect(fns.map((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).sort()).toEqual([
+      'assistant',
+      'inventory',
+      'notification',
+      'payment',
+      'stream-enricher',
+      'sweeper',
+    ]);
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: expect.anything() },
+        Timeout: 30,
+      });
+    }
+  });
+
+  it('sends exhausted async invocations to an on-failure destination after two retries', () => {
+    t.api.resourcePropertiesCountIs(
+      'AWS::Lambda::EventInvokeConfig',
+      { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } },
+      4,
+    );
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    const queues = Object.values(t.api.findResources('AWS::SQS::Queue'));
+    expect(queues.length).toBe(5);
+    for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    t.api.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      },
+      5,
+    );
+  });
+
+  it('lets the assistant call Bedrock and nothing else in Bedrock', () => {
+    t.api.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['bedrock:InvokeModel', 'bedrock:Converse'], Effect: 'Allow' }),
+        ]),
+      },
+    });
+  });
+
+  it('grants consumers only the IAM-only mutations', () => {
+    const policies = JSON.stringify(t.api.findResources('AWS::IAM::Policy'));
+    expect(policies).toContain('types/Mutation/fields/publishOrderStatus');
+    expect(policies).not.toContain('types/Mutation/*');
+  });
+});
+
+describe('API stack: monitoring', () => {
+  it('alarms on every DLQ, on consumer errors and on AppSync 5xx, and has a dashboard', () => {
+    const alarms = Object.values(t.api.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.MetricName,
+    );
+    expect(alarms.filter((m) => m === 'ApproximateNumberOfMessagesVisible')).toHaveLength(5);
+    expect(alarms.filter((m) => m === 'Errors')).toHaveLength(4);
+    expect(alarms).toContain('5XXError');
+    t.api.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
