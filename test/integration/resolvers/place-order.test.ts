@@ -3,6 +3,15 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
+/** The fields of a placed order these tests read. */
+type PlacedOrder = {
+  id: string;
+  total: number;
+  vendorIds: string[];
+  vendorOrders: { subtotal: number }[];
+  lines: { unitPrice: number; lineTotal: number }[];
+};
+
 describe('placeOrder', () => {
   let h: Harness;
   let n = 0;
@@ -41,7 +50,7 @@ describe('placeOrder', () => {
     );
     // Assess
     expect(result.errors).toEqual([]);
-    const order = result.data as Record<string, any>;
+    const order = result.data as PlacedOrder;
     expect(order).toMatchObject({ customerId: customer, status: 'PLACED', currency: 'USD', correlationId: 'corr-1', version: 1 });
     expect(order.total).toBe(2 * 250 + 3 * 99 + 1000);
     const subtotals = order.vendorOrders.map((v: { subtotal: number }) => v.subtotal);
@@ -67,7 +76,7 @@ describe('placeOrder', () => {
       userIdentity(customer, 'customer'),
     );
     // Assess
-    const order = result.data as Record<string, any>;
+    const order = result.data as PlacedOrder;
     expect(order.lines[0]).toMatchObject({ unitPrice: 1234, lineTotal: 2468 });
     expect(order.total).toBe(2468);
   });
