@@ -61,7 +61,10 @@ const ELSEWHERE: readonly [RegExp, string][] = [
   [/^AWS::DynamoDB::(Global)?Table$/, 'created on DynamoDB Local by createTables'],
   [/^AWS::AppSync::/, 'served by the local AppSync runtime'],
   [/^AWS::Cognito::/, 'served by the local Cognito runtime'],
-  [/^AWS::IAM::|::(Queue|Topic|EventBus)Policy$|^AWS::Lambda::Permission$/, 'permissions are not enforced locally'],
+  [
+    /^AWS::IAM::|::(Queue|Topic|EventBus)Policy$|^AWS::Lambda::Permission$/,
+    'permissions are not enforced locally',
+  ],
   [/^AWS::Logs::/, 'function logs go to stdout locally'],
   [/^AWS::CDK::Metadata$/, 'CDK metadata has no runtime behaviour'],
 ];
@@ -109,9 +112,7 @@ export function eventsConfigFromAssembly(assembly: Assembly): EventsConfig {
     .map((r): BusConfig => ({ name: r.physicalName, arn: r.arn! }));
   if (!buses.some((b) => b.name === 'default')) buses.push({ name: 'default', arn: eventBusArn('default') });
   const rules = assembly.resources('AWS::Events::Rule').map((r) => toRule(r, ignore));
-  const pipes = assembly
-    .resources('AWS::Pipes::Pipe')
-    .flatMap((r) => toPipe(r, ignore) ?? []);
+  const pipes = assembly.resources('AWS::Pipes::Pipe').flatMap((r) => toPipe(r, ignore) ?? []);
   return { functions, queues, topics, buses, rules, pipes, ignored };
 }
 
@@ -193,8 +194,7 @@ function nameOf(nameOrArn: string): string {
 function toQueue(r: LoadedResource): QueueConfig {
   const p: Props = r.properties;
   const redrive = jsonObject(p.RedrivePolicy) as
-    | { deadLetterTargetArn?: string; maxReceiveCount?: number | string }
-    | undefined;
+    { deadLetterTargetArn?: string; maxReceiveCount?: number | string } | undefined;
   const fifo = p.FifoQueue === true || p.FifoQueue === 'true';
   return {
     name: r.physicalName,
@@ -225,7 +225,10 @@ function toRule(r: LoadedResource, ignore: (r: LoadedResource, reason: string) =
     const arn = String(t.Arn);
     const service = serviceOf(arn);
     if (service !== 'lambda' && service !== 'sqs' && service !== 'events') {
-      ignore(r, `target ${String(t.Id)} (${arn}): only Lambda, SQS and event bus targets are delivered locally`);
+      ignore(
+        r,
+        `target ${String(t.Id)} (${arn}): only Lambda, SQS and event bus targets are delivered locally`,
+      );
     }
     return {
       id: String(t.Id),

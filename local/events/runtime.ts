@@ -29,7 +29,6 @@ import {
   type PipePorts,
 } from './pipes/index.js';
 
-
 /** Waits and intervals, short in tests and AWS-like by default. */
 export interface LocalEventsTiming {
   /** Lambda async retry delays. @default [60000, 120000] as Lambda */
@@ -130,9 +129,16 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     options.onActivity?.({ dimension, amount });
   };
 
-  const sqs = new SqsService({ queues: config.queues, ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}) });
+  const sqs = new SqsService({
+    queues: config.queues,
+    ...(dataDir ? { dataDir: join(dataDir, 'sqs') } : {}),
+  });
   const sns = new SnsService(config.topics);
-  const sendToQueue = async (arn: string, body: string, attributes?: Record<string, MessageAttributeValue>) => {
+  const sendToQueue = async (
+    arn: string,
+    body: string,
+    attributes?: Record<string, MessageAttributeValue>,
+  ) => {
     count('sqsRequests');
     await sqs.sendByArn(arn, body, attributes ?? {});
   };
@@ -215,7 +221,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
         throw error;
       }
     },
-    sendToQueue: (arn, body, attributes) => sendToQueue(arn, body, attributes ? { ...attributes } : undefined),
+    sendToQueue: (arn, body, attributes) =>
+      sendToQueue(arn, body, attributes ? { ...attributes } : undefined),
     async putEvents(busArn, text) {
       const event = JSON.parse(text) as EventBridgeEvent;
       const result = putOnBus(busArn, [

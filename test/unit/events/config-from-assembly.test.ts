@@ -92,7 +92,9 @@ function synth(outdir: string, assetDir: string) {
     partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
     dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
   });
-  const role = new iam.Role(stack, 'PipeRole', { assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com') });
+  const role = new iam.Role(stack, 'PipeRole', {
+    assumedBy: new iam.ServicePrincipal('pipes.amazonaws.com'),
+  });
   new pipes.CfnPipe(stack, 'StreamPipe', {
     name: 'unit-pipe',
     roleArn: role.roleArn,
@@ -172,7 +174,12 @@ describe('eventsConfigFromAssembly', () => {
     // Assess
     expect(readFileSync(join(fn.codeDir, 'index.mjs'), 'utf8')).toBe(ASSET);
     // AWS::Lambda::Function: Timeout defaults to 3 seconds and MemorySize to 128 MB.
-    expect([fn.timeoutSeconds, fn.memoryMb, fn.asyncConfig, fn.inlineCode]).toEqual([3, 128, undefined, undefined]);
+    expect([fn.timeoutSeconds, fn.memoryMb, fn.asyncConfig, fn.inlineCode]).toEqual([
+      3,
+      128,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('maps queues with their redrive policy, and topics', () => {
@@ -222,7 +229,11 @@ describe('eventsConfigFromAssembly', () => {
     // Act
     const rule = config.rules.find((r) => r.name === at('EventsUnit/Nightly').physicalName)!;
     // Assess
-    expect(rule).toMatchObject({ busName: 'default', scheduleExpression: 'rate(5 minutes)', state: 'DISABLED' });
+    expect(rule).toMatchObject({
+      busName: 'default',
+      scheduleExpression: 'rate(5 minutes)',
+      state: 'DISABLED',
+    });
   });
 
   it('maps a stream pipe with its parameters, parsed filters, enrichment and bus target', () => {
@@ -241,7 +252,10 @@ describe('eventsConfigFromAssembly', () => {
       maximumRecordAgeInSeconds: 600,
       onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
       deadLetterArn: queueArn('unit-dlq'),
-      enrichment: { functionArn: functionArn('unit-consumer'), inputTemplate: '{"id": <$.dynamodb.Keys.pk.S>}' },
+      enrichment: {
+        functionArn: functionArn('unit-consumer'),
+        inputTemplate: '{"id": <$.dynamodb.Keys.pk.S>}',
+      },
       target: {
         type: 'eventbridge',
         busArn: eventBusArn('unit-bus'),
