@@ -1,0 +1,26 @@
+import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../../infra/bundling.js';
+
+describe('codegen', () => {
+  it('generated files match schema.graphql and the documents (run `npm run codegen` when this fails)', async () => {
+    // Act: generate in memory with the project's own codegen.yml.
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    let outputs: { filename: string; content: string }[];
+    try {
+      const { config } = await loadCodegenConfig({ configFilePath: join(ROOT, 'codegen.yml') });
+      outputs = (await generate({ ...config, silent: true }, false)) as typeof outputs;
+    } finally {
+      process.chdir(cwd);
+    }
+    // Assess
+    expect(outputs.length).toBe(3);
+    for (const output of outputs) {
+      const onDisk = readFileSync(join(ROOT, output.filename), 'utf8');
+      expect(onDisk, `${output.filename} is stale`).toBe(output.content);
+    }
+  }, 60_000);
+});
