@@ -1,0 +1,125 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Envelope } from '../../domain/events/envelope.js';
+import { productKey, stockStateKey } from '../../domain/keys.js';
+import { linesByVendor } from '../lib/table.js';
+
+/**
+ * Stock follows each vendor part of an order through three states, kept in one STOCK item per part:
+ * RESERVED (implicit: placeOrder moved available → reserved), COMMITTED (paid: reserved -= q) and
+ * RELEASED (returned: available += q, and reserved -= q if it was never committed). Every move is one
+ * transaction conditional on the state it read, so redeliveries and races (a vendor rejecting while the
+ * payment commits) apply each move exactly once.
+ */
+
+/** Where a vendor part's stock stands. */
+export type StockState = 'RESERVED' | 'COMMITTED' | 'RELEASED';
+
+/** What the inventory logic needs. */
+export interface InventoryDeps {
+  doc: Pick<DynamoDBDocumentClient, 'send'>;
+  tableName: string;
+  logger: Pick<Logger, 'info' | 'debug'>;
+  clock?: () => Date;
+}
+
+/** A line's stock-relevant fields. */
+export interface StockLine {
+  vendorId: string;
+  productId: string;
+  quantity: number;
+}
+
+const MAX_TRIES = 3;
+
+function productMove(tableName: string, line: StockLine, from: StockState, to: StockState, now: string, correlationId: string) {
+  const releaseReserved = from === 'RESERVED' && to === 'RELEASED';
+  const sets =
+    to === 'COMMITTED'
+      ? '#reserved = #reserved - :q'
+      : releaseReserved
+        ? '#reserved = #reserved - :q, #available = #available + :q'
+        : '#available = #available + :q';
+  return {
+    Update: {
+      TableName: tableName,
+      Key: productKey(line.vendorId, line.productId),
+      UpdateExpression: `SET ${sets}, #updatedAt = :now, #correlationId = :cid ADD #version :one`,
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeNames: {
+        '#reserved': 'reserved',
+        '#updatedAt': 'updatedAt',
+        '#correlationId': 'correlationId',
+        '#version': 'version',
+        ...(to === 'COMMITTED' ? {} : { '#available': 'available' }),
+      },
+      ExpressionAttributeValues: { ':q': line.quantity, ':now': now, ':cid': correlationId, ':one': 1 },
+    },
+  };
+}
+
+/** Moves one vendor part's stock to `to`; a move already made (or made impossible) changes nothing. */
+export async function moveStock(
+  orderId: string,
+  vendorId: string,
+  lines: readonly StockLine[],
+  to: 'COMMITTED' | 'RELEASED',
+  correlationId: string,
+  deps: InventoryDeps,
+): Promise<{ from: StockState; moved: boolean }> {
+  const key = stockStateKey(orderId, vendorId);
+  for (let attempt = 1; ; attempt += 1) {
+    const read = await deps.doc.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }));
+    const from = ((read.Item?.state as StockState | undefined) ?? 'RESERVED') as StockState;
+    const allowed = to === 'COMMITTED' ? from === 'RESERVED' : from !== 'RELEASED';
+    if (!allowed) {
+      deps.logger.debug('stock move already made', { orderId, vendorId, from, to });
+      return { from, moved: false };
+    }
+    const now = (deps.clock ?? (() => new Date()))().toISOString();
+    const stateWrite = {
+      Put: {
+        TableName: deps.tableName,
+        Item: { ...key, entity: 'STOCK', orderId, vendorId, state: to, updatedAt: now, correlationId },
+        ConditionExpression: from === 'RESERVED' ? 'attribute_not_exists(PK)' : '#state = :from',
+        ...(from === 'RESERVED' ? {} : { ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':from': from } }),
+      },
+    };
+    try {
+      await deps.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [stateWrite, ...lines.map((l) => productMove(deps.tableName, l, from, to, now, correlationId))],
+        }),
+      );
+      deps.logger.info('stock moved', { orderId, vendorId, from, to, lines: lines.length });
+      return { from, moved: true };
+    } catch (error) {
+      const stateChanged =
+        error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+      if (!stateChanged || attempt >= MAX_TRIES) throw error;
+    }
+  }
+}
+
+/**
+ * Routes one domain event: a paid order commits every part; a cancelled order releases every part; a
+ * rejected or cancelled vendor part releases that part. product.changed needs nothing here (the
+ * notification consumer raises low-stock alerts).
+ */
+export async function handleInventoryEvent(envelope: Envelope, deps: InventoryDeps): Promise<void> {
+  if (envelope.type === 'order.statusChanged') {
+    const data = envelope.data as Envelope<'order.statusChanged'>['data'];
+    if (data.status !== 'PAID' && data.status !== 'CANCELLED') return;
+    const to = data.status === 'PAID' ? 'COMMITTED' : 'RELEASED';
+    for (const [vendorId, lines] of linesByVendor(data.lines)) {
+      await moveStock(data.orderId, vendorId, lines, to, envelope.correlationId, deps);
+    }
+    return;
+  }
+  if (envelope.type === 'vendorOrder.statusChanged') {
+    const data = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
+    if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
+    await moveStock(data.orderId, data.vendorId, data.lines, 'RELEASED', envelope.correlationId, deps);
+  }
+}

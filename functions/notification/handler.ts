@@ -1,0 +1,55 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { createAppSyncClient } from '../lib/appsync-client.js';
+import { requireEnv } from '../lib/env.js';
+import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { createDocumentClient } from '../lib/table.js';
+import { orderKey } from '../../domain/keys.js';
+import { handleNotificationEvent, type NotificationDeps } from './logic.js';
+import type { ParentOrder } from './messages.js';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const doc = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
+const tableName = requireEnv('TABLE_NAME');
+const topicArn = process.env.NOTIFICATION_TOPIC_ARN;
+const sns = topicArn ? tracer.captureAWSv3Client(new SNSClient({})) : null;
+
+const deps: NotificationDeps = {
+  appsync: createAppSyncClient({ url: requireEnv('APPSYNC_URL') }),
+  logger,
+  async readOrder(orderId) {
+    const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    return (out.Item as ParentOrder | undefined) ?? null;
+  },
+  publishToTopic:
+    sns && topicArn
+      ? async (notification) => {
+          await sns.send(
+            new PublishCommand({
+              TopicArn: topicArn,
+              Message: JSON.stringify(notification),
+              MessageAttributes: { kind: { DataType: 'String', StringValue: notification.kind } },
+            }),
+          );
+        }
+      : undefined,
+};
+
+/** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
+export const handler = async (event: DomainEventBridgeEvent) => {
+  const envelope = envelopeOf(event);
+  logger.appendKeys({ correlationId: envelope.correlationId, eventType: envelope.type, eventId: envelope.id });
+  try {
+    await handleNotificationEvent(envelope, deps);
+    metrics.addMetric(envelope.type, MetricUnit.Count, 1);
+  } finally {
+    metrics.publishStoredMetrics();
+    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
+  }
+};

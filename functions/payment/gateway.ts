@@ -1,0 +1,101 @@
+/**
+ * The payment provider port and the deterministic simulator used locally and by default. The simulator
+ * reads the schema's documented test tokens.
+ */
+
+/** A charge request; the idempotency key makes a repeated charge return the first outcome. */
+export interface ChargeRequest {
+  orderId: string;
+  amount: number;
+  currency: string;
+  token: string;
+  idempotencyKey: string;
+}
+
+/** What a charge ended in. A decline is an outcome, not an error. */
+export type ChargeOutcome = { status: 'SUCCEEDED'; chargeId: string } | { status: 'DECLINED'; reason: string };
+
+/** A refund request; the idempotency key makes a repeated refund a no-op. */
+export interface RefundRequest {
+  orderId: string;
+  amount: number;
+  currency: string;
+  idempotencyKey: string;
+}
+
+/** The provider may fail in a way that is worth retrying (network, 5xx, timeout). */
+export class TransientGatewayError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TransientGatewayError';
+  }
+}
+
+/** The port the payment consumer charges and refunds through. */
+export interface PaymentGateway {
+  charge(request: ChargeRequest): Promise<ChargeOutcome>;
+  refund(request: RefundRequest): Promise<{ refundId: string }>;
+}
+
+/** Test tokens the simulator understands (schema.graphql, ProcessPaymentInput.paymentToken). */
+export const TEST_TOKENS = [
+  'tok_success',
+  'tok_declined',
+  'tok_insufficient_funds',
+  'tok_transient_then_success',
+  'tok_timeout',
+] as const;
+
+/**
+ * A deterministic provider: outcomes depend only on the token, and it remembers charges and refunds by
+ * idempotency key like a real provider does, so the same key never charges twice.
+ */
+export class SimulatedPaymentGateway implements PaymentGateway {
+  /** Every charge that moved money, for tests and logs. */
+  readonly charges: ChargeRequest[] = [];
+  /** Every refund that moved money. */
+  readonly refunds: RefundRequest[] = [];
+  readonly #outcomes = new Map<string, ChargeOutcome>();
+  readonly #refunded = new Map<string, { refundId: string }>();
+  readonly #transientSeen = new Set<string>();
+
+  async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    const known = this.#outcomes.get(request.idempotencyKey);
+    if (known) return known;
+    let outcome: ChargeOutcome;
+    switch (request.token) {
+      case 'tok_success':
+        outcome = { status: 'SUCCEEDED', chargeId: `ch_${request.idempotencyKey}` };
+        break;
+      case 'tok_declined':
+        outcome = { status: 'DECLINED', reason: 'card_declined' };
+        break;
+      case 'tok_insufficient_funds':
+        outcome = { status: 'DECLINED', reason: 'insufficient_funds' };
+        break;
+      case 'tok_transient_then_success':
+        if (!this.#transientSeen.has(request.idempotencyKey)) {
+          this.#transientSeen.add(request.idempotencyKey);
+          throw new TransientGatewayError('simulated transient provider error');
+        }
+        outcome = { status: 'SUCCEEDED', chargeId: `ch_${request.idempotencyKey}` };
+        break;
+      case 'tok_timeout':
+        throw new TransientGatewayError('simulated provider timeout');
+      default:
+        outcome = { status: 'DECLINED', reason: 'invalid_token' };
+    }
+    if (outcome.status === 'SUCCEEDED') this.charges.push(request);
+    this.#outcomes.set(request.idempotencyKey, outcome);
+    return outcome;
+  }
+
+  async refund(request: RefundRequest): Promise<{ refundId: string }> {
+    const known = this.#refunded.get(request.idempotencyKey);
+    if (known) return known;
+    const result = { refundId: `re_${request.idempotencyKey}` };
+    this.refunds.push(request);
+    this.#refunded.set(request.idempotencyKey, result);
+    return result;
+  }
+}

@@ -1,0 +1,56 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import { createAppSyncClient } from '../lib/appsync-client.js';
+import { requireEnv } from '../lib/env.js';
+import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { createDocumentClient } from '../lib/table.js';
+import { orderKey } from '../../domain/keys.js';
+import { SimulatedPaymentGateway } from './gateway.js';
+import { chargePayment, handlePaymentEvent, type PaymentDeps, type PaymentRequest, type StoredOrderPayment } from './logic.js';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const doc = createDocumentClient(dynamodb);
+const tableName = requireEnv('TABLE_NAME');
+const appsync = createAppSyncClient({ url: requireEnv('APPSYNC_URL') });
+/** The provider adapter; the simulator until a real provider is wired behind the same port. */
+const gateway = new SimulatedPaymentGateway();
+
+const deps: PaymentDeps = {
+  gateway,
+  appsync,
+  logger,
+  async readOrder(orderId) {
+    const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    return (out.Item as StoredOrderPayment | undefined) ?? null;
+  },
+};
+
+const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' });
+/** One charge per order attempt, whatever the redeliveries (Powertools idempotency on IDEMPOTENCY_TABLE_NAME). */
+const chargeOnce = makeIdempotent((request: PaymentRequest) => chargePayment(request, deps), {
+  persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv('IDEMPOTENCY_TABLE_NAME'), awsSdkV3Client: dynamodb }),
+  config: idempotencyConfig,
+});
+
+/** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
+export const handler = async (event: DomainEventBridgeEvent, context: Context) => {
+  idempotencyConfig.registerLambdaContext(context);
+  const envelope = envelopeOf(event);
+  logger.appendKeys({ correlationId: envelope.correlationId, eventType: envelope.type, eventId: envelope.id });
+  try {
+    await handlePaymentEvent(envelope, deps, chargeOnce);
+    metrics.addMetric(envelope.type, MetricUnit.Count, 1);
+  } finally {
+    metrics.publishStoredMetrics();
+    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
+  }
+};

@@ -1,0 +1,148 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { RecordPaymentResultDocument } from '../lib/generated/graphql.js';
+import type { PaymentStatus } from '../lib/generated/graphql.js';
+import type { AppSyncPort } from '../lib/events.js';
+import { linesByVendor } from '../lib/table.js';
+import type { Envelope } from '../../domain/events/envelope.js';
+import { TransientGatewayError, type PaymentGateway } from './gateway.js';
+
+/** What the payment logic needs; unit tests pass fakes. */
+export interface PaymentDeps {
+  gateway: PaymentGateway;
+  appsync: AppSyncPort;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  /** Reads the order's payment and refunded vendors (a vendor-order event carries neither). */
+  readOrder(orderId: string): Promise<StoredOrderPayment | null>;
+  /** Tries per charge before a transient failure is recorded as FAILED. @default 3 */
+  chargeAttempts?: number;
+  /** Waits between tries. @default 200 ms × try */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The slice of the order item refunds need. */
+export interface StoredOrderPayment {
+  id: string;
+  payment: { status: string; attempts: number; currency: string } | null;
+  refundedVendorIds?: string[];
+  vendorOrders: { vendorId: string; subtotal: number }[];
+}
+
+/** The data of a payment.requested event: the charge to make. */
+export type PaymentRequest = Envelope<'payment.requested'>['data'] & { correlationId: string };
+
+const SETTLED = ['SUCCEEDED', 'PARTIALLY_REFUNDED'];
+
+/** The idempotency key of one charge attempt, shared by Powertools idempotency and the provider. */
+export function chargeKey(orderId: string, attempt: number): string {
+  return `charge#${orderId}#${attempt}`;
+}
+
+/**
+ * Charges one payment attempt and records the result through recordPaymentResult. Transient provider
+ * errors are retried within the invocation; when they persist the attempt is recorded as FAILED so the
+ * customer can pay again (the order never stays PAYMENT_PENDING).
+ */
+export async function chargePayment(request: PaymentRequest, deps: PaymentDeps): Promise<{ status: PaymentStatus; failureReason: string | null }> {
+  const tries = deps.chargeAttempts ?? 3;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let result: { status: PaymentStatus; failureReason: string | null } = { status: 'FAILED', failureReason: 'provider_unavailable' };
+  for (let attempt = 1; attempt <= tries; attempt += 1) {
+    try {
+      const outcome = await deps.gateway.charge({
+        orderId: request.orderId,
+        amount: request.amount,
+        currency: request.currency,
+        token: request.paymentToken,
+        idempotencyKey: chargeKey(request.orderId, request.attempt),
+      });
+      result = outcome.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', failureReason: null } : { status: 'DECLINED', failureReason: outcome.reason };
+      break;
+    } catch (error) {
+      if (!(error instanceof TransientGatewayError)) throw error;
+      deps.logger.warn('transient payment provider error', { orderId: request.orderId, try: attempt, error: error.message });
+      if (attempt < tries) await sleep(200 * attempt);
+    }
+  }
+  await deps.appsync.request(
+    RecordPaymentResultDocument,
+    { input: { orderId: request.orderId, attempt: request.attempt, status: result.status, failureReason: result.failureReason, correlationId: request.correlationId } },
+    { correlationId: request.correlationId },
+  );
+  deps.logger.info('payment recorded', { orderId: request.orderId, attempt: request.attempt, status: result.status });
+  return result;
+}
+
+/**
+ * Refunds one vendor's part once: the provider's idempotency key and recordPaymentResult's per-vendor
+ * condition make a repeated refund change nothing. A full refund is one of these per vendor part.
+ */
+export async function refundVendorPart(
+  order: StoredOrderPayment,
+  vendorId: string,
+  correlationId: string,
+  deps: PaymentDeps,
+): Promise<boolean> {
+  const payment = order.payment;
+  if (!payment || !SETTLED.includes(payment.status)) return false;
+  if ((order.refundedVendorIds ?? []).includes(vendorId)) return false;
+  const part = order.vendorOrders.find((v) => v.vendorId === vendorId);
+  if (!part || part.subtotal <= 0) return false;
+  await deps.gateway.refund({
+    orderId: order.id,
+    amount: part.subtotal,
+    currency: payment.currency,
+    idempotencyKey: `refund#${order.id}#${vendorId}`,
+  });
+  await deps.appsync.request(
+    RecordPaymentResultDocument,
+    {
+      input: {
+        orderId: order.id,
+        attempt: payment.attempts,
+        status: 'PARTIALLY_REFUNDED',
+        refundedAmount: part.subtotal,
+        vendorId,
+        correlationId,
+      },
+    },
+    { correlationId },
+  );
+  deps.logger.info('refund recorded', { orderId: order.id, vendorId, amount: part.subtotal });
+  return true;
+}
+
+/**
+ * Routes one domain event: a payment request is charged (the handler wraps this in Powertools
+ * idempotency); a cancelled paid order is refunded part by part; a rejected or cancelled vendor part of
+ * a paid order is refunded.
+ */
+export async function handlePaymentEvent(
+  envelope: Envelope,
+  deps: PaymentDeps,
+  charge: (request: PaymentRequest) => Promise<unknown> = (request) => chargePayment(request, deps),
+): Promise<void> {
+  if (envelope.type === 'payment.requested') {
+    const data = envelope.data as Envelope<'payment.requested'>['data'];
+    await charge({ ...data, correlationId: envelope.correlationId });
+    return;
+  }
+  if (envelope.type === 'order.statusChanged') {
+    const data = envelope.data as Envelope<'order.statusChanged'>['data'];
+    if (data.status !== 'CANCELLED' || !data.payment || !SETTLED.includes(data.payment.status)) return;
+    const order = await deps.readOrder(data.orderId);
+    if (!order) throw new Error(`order ${data.orderId} not found`);
+    for (const vendorId of linesByVendor(data.lines).keys()) {
+      await refundVendorPart(order, vendorId, envelope.correlationId, deps);
+      const again = await deps.readOrder(data.orderId);
+      if (again) Object.assign(order, again);
+    }
+    return;
+  }
+  if (envelope.type === 'vendorOrder.statusChanged') {
+    const data = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
+    if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
+    const order = await deps.readOrder(data.orderId);
+    if (!order) throw new Error(`order ${data.orderId} not found`);
+    await refundVendorPart(order, data.vendorId, envelope.correlationId, deps);
+  }
+}

@@ -1,0 +1,114 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { INDEX, orderKey, orderStatusPartition, vendorOrderKey } from '../../domain/keys.js';
+import { historyEntry } from '../../domain/order.js';
+import { isVendorOrderClosed, UNPAID_STATUSES } from '../../domain/orderProcess.js';
+import {
+  conditionExpression,
+  embeddedVendorStatus,
+  emptyUpdate,
+  orderStatusChange,
+  setExpression,
+  vendorOrderStatusChange,
+} from '../../domain/writes.js';
+import type { Order, OrderStatus } from '../../resolvers/generated/schema.js';
+
+/** What the sweeper needs; tests pass fakes or DynamoDB Local. */
+export interface SweeperDeps {
+  doc: Pick<DynamoDBDocumentClient, 'send'>;
+  tableName: string;
+  logger: Pick<Logger, 'info'>;
+  clock: () => Date;
+  /** Orders unpaid for longer than this are cancelled. */
+  unpaidTtlMinutes: number;
+}
+
+async function ordersIn(status: OrderStatus, before: string | null, deps: SweeperDeps): Promise<Order[]> {
+  const orders: Order[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.doc.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: INDEX.byStatus,
+        KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+        ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
+        ExpressionAttributeValues: before ? { ':pk': orderStatusPartition(status), ':before': before } : { ':pk': orderStatusPartition(status) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    orders.push(...((out.Items ?? []) as Order[]));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return orders;
+}
+
+function updateOf(tableName: string, key: Record<string, string>, parts: ReturnType<typeof emptyUpdate>) {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: setExpression(parts),
+      ConditionExpression: conditionExpression(parts),
+      ExpressionAttributeNames: parts.names,
+      ExpressionAttributeValues: parts.values,
+    },
+  };
+}
+
+/** Cancels one unpaid order as SYSTEM; the stream then releases its stock through the inventory consumer. */
+export async function expireOrder(order: Order, reason: string, deps: SweeperDeps): Promise<boolean> {
+  const now = deps.clock().toISOString();
+  const entry = historyEntry(order.status, 'CANCELLED', 'SYSTEM', null, now, { reason });
+  const parts = orderStatusChange(emptyUpdate(), order, 'CANCELLED', [entry], now);
+  const items: object[] = [];
+  order.vendorOrders.forEach((vo, i) => {
+    if (isVendorOrderClosed(vo.status)) return;
+    embeddedVendorStatus(parts, i, 'CANCELLED', now);
+    items.push(updateOf(deps.tableName, vendorOrderKey(order.id, vo.vendorId), vendorOrderStatusChange(vo, 'CANCELLED', now, { reason })));
+  });
+  items.unshift(updateOf(deps.tableName, orderKey(order.id), parts));
+  return write(items, deps);
+}
+
+/** Closes one delivered order (DELIVERED → COMPLETED) in a write of its own, so subscribers see both. */
+export async function completeOrder(order: Order, deps: SweeperDeps): Promise<boolean> {
+  const now = deps.clock().toISOString();
+  const entry = historyEntry('DELIVERED', 'COMPLETED', 'SYSTEM', null, now);
+  const parts = orderStatusChange(emptyUpdate(), order, 'COMPLETED', [entry], now);
+  return write([updateOf(deps.tableName, orderKey(order.id), parts)], deps);
+}
+
+/** Runs one status change as a transaction; false when the order moved meanwhile (someone else won). */
+async function write(items: object[], deps: SweeperDeps): Promise<boolean> {
+  try {
+    await deps.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return false;
+    throw error;
+  }
+}
+
+/**
+ * One sweep: cancels orders left PLACED or PAYMENT_FAILED longer than the TTL, and completes delivered
+ * orders. Reads the byStatus index (never a Scan); each write is conditional on status and version, so
+ * an order paid or cancelled meanwhile is left alone and a rerun changes nothing.
+ */
+export async function sweep(deps: SweeperDeps): Promise<{ expired: string[]; completed: string[] }> {
+  const cutoff = new Date(deps.clock().getTime() - deps.unpaidTtlMinutes * 60_000).toISOString();
+  const expired: string[] = [];
+  for (const status of UNPAID_STATUSES) {
+    for (const order of await ordersIn(status, cutoff, deps)) {
+      const reason = `unpaid for more than ${deps.unpaidTtlMinutes} minutes`;
+      if (await expireOrder(order, reason, deps)) expired.push(order.id);
+    }
+  }
+  const completed: string[] = [];
+  for (const order of await ordersIn('DELIVERED', null, deps)) {
+    if (await completeOrder(order, deps)) completed.push(order.id);
+  }
+  deps.logger.info('sweep done', { expired: expired.length, completed: completed.length, cutoff });
+  return { expired, completed };
+}
