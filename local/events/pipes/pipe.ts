@@ -329,6 +329,12 @@ export class LocalPipe {
       const complete = await deliverBatch(batch, this.deliveryContext(shard.id));
       busy = true;
       if (!complete) break;
+      // Filtered records taken after the batch's last match are done too: move the checkpoint past them.
+      const lastTaken = shard.buffer[taken - 1];
+      const lastDelivered = batch[batch.length - 1];
+      if (lastTaken && lastTaken.record !== lastDelivered) {
+        await this.ports.checkpoints.put(shard.id, lastTaken.record.dynamodb.SequenceNumber);
+      }
       shard.buffer.splice(0, taken);
     }
     return busy;
