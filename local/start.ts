@@ -1,0 +1,90 @@
+/**
+ * `npm start`: runs the synthesized stack on this machine with the demo data, writes
+ * .orderloop/endpoints.json, prints how to sign in, and stops cleanly on Ctrl-C.
+ */
+import { join } from 'node:path';
+import { ENDPOINTS_FILE, writeEndpointsFile, type LocalStackEndpoints } from './endpoints.js';
+import { DEMO_VENDORS } from './seed.js';
+import { startLocalStack, type LocalStack } from './stack.js';
+
+const root = process.cwd();
+const launchedAt = Date.now();
+
+/** The banner: where everything is and how to call it. */
+function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
+  const user = endpoints.users.find((u) => u.groups.includes('customer'));
+  const lines = [
+    '',
+    `orderloop local stack ready in ${(readyMs / 1000).toFixed(1)} s`,
+    '',
+    `  GraphQL     ${endpoints.graphqlUrl}`,
+    `  Real-time   ${endpoints.realtimeUrl}`,
+    `  AWS APIs    ${endpoints.sqs}  (Cognito, SQS, EventBridge, SNS, Lambda; region ${endpoints.region})`,
+    `  DynamoDB    ${endpoints.dynamodb}`,
+    `  User pool   ${endpoints.cognito.userPoolId}, app client ${endpoints.cognito.clientId}`,
+    `  API key     ${endpoints.apiKey ?? '(none)'}`,
+    `  IAM         ${endpoints.iam.accessKeyId} / ${endpoints.iam.secretAccessKey}`,
+    `  Endpoints   ${ENDPOINTS_FILE}`,
+    '',
+    `  Vendors     ${DEMO_VENDORS.map((v) => `${v.vendorId} (${v.name})`).join(', ')}`,
+    '  Users       (password for all: ' + (endpoints.users[0]?.password ?? '-') + ')',
+    ...endpoints.users.map(
+      (u) => `    ${u.username.padEnd(28)} ${u.groups.join(',')}${u.vendorId ? ` vendorId=${u.vendorId}` : ''}`,
+    ),
+    '',
+  ];
+  if (user) {
+    lines.push(
+      '  Sign in (the ID token goes in the Authorization header):',
+      `    AWS_ACCESS_KEY_ID=${endpoints.iam.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.iam.secretAccessKey} \\`,
+      `    aws cognito-idp initiate-auth --endpoint-url ${endpoints.cognito.endpoint} --region ${endpoints.region} \\`,
+      `      --client-id ${endpoints.cognito.clientId} --auth-flow USER_PASSWORD_AUTH \\`,
+      `      --auth-parameters USERNAME=${user.username},PASSWORD='${user.password}' \\`,
+      `      --query AuthenticationResult.IdToken --output text`,
+      '',
+    );
+  }
+  if (endpoints.apiKey) {
+    lines.push(
+      '  Public catalog with the API key:',
+      `    curl -s ${endpoints.graphqlUrl} -H 'content-type: application/json' -H 'x-api-key: ${endpoints.apiKey}' \\`,
+      `      -d '{"query":"{ listProducts { items { vendorId productId name price currency available } } }"}'`,
+      '',
+    );
+  }
+  lines.push('Press Ctrl-C to stop.', '');
+  return lines.join('\n');
+}
+
+let stack: LocalStack | undefined;
+let stopping = false;
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping the local stack…\n`);
+  try {
+    await stack?.stop();
+    process.stdout.write('stopped.\n');
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`stop failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+// Installed before the start so a Ctrl-C during synth or start still stops what already runs.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+
+try {
+  stack = await startLocalStack({ root, dataDir: join(root, '.orderloop', 'data'), seed: true });
+  if (stopping) {
+    await stack.stop();
+  } else {
+    writeEndpointsFile(join(root, ENDPOINTS_FILE), stack.endpoints);
+    process.stdout.write(banner(stack.endpoints, Date.now() - launchedAt));
+  }
+} catch (error) {
+  process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
+  process.exit(1);
+}
