@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { parseEnvelope } from '../../../domain/events/envelope.js';
+import { toDomainEvent, toDomainEvents, type StreamRecord } from '../../../domain/events/fromStream.js';
+
+const line = { vendorId: 'v1', productId: 'p1', name: 'Pen', quantity: 2, unitPrice: 100, lineTotal: 200 };
+const order = (fields: Record<string, unknown> = {}) => ({
+  PK: 'ORDER#o1',
+  SK: 'ORDER',
+  entity: 'ORDER',
+  id: 'o1',
+  customerId: 'c1',
+  status: 'PLACED',
+  lines: [line],
+  vendorOrders: [{ orderId: 'o1', vendorId: 'v1', status: 'PENDING', subtotal: 200 }],
+  vendorIds: ['v1'],
+  total: 200,
+  currency: 'USD',
+  payment: null,
+  statusHistory: [{ from: null, to: 'PLACED', actor: 'CUSTOMER', actorId: 'c1', reason: null, at: '2025-01-01T00:00:00.000Z' }],
+  correlationId: 'corr',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  version: 1,
+  ...fields,
+});
+const record = (eventName: StreamRecord['eventName'], next: Record<string, unknown>, old?: Record<string, unknown>): StreamRecord => ({
+  eventID: 'evt-1',
+  eventName,
+  dynamodb: {
+    ApproximateCreationDateTime: 1735689600,
+    NewImage: marshall(next, { removeUndefinedValues: true }) as StreamRecord['dynamodb']['NewImage'],
+    ...(old ? { OldImage: marshall(old, { removeUndefinedValues: true }) as StreamRecord['dynamodb']['OldImage'] } : {}),
+  },
+});
+
+describe('toDomainEvent', () => {
+  it('maps a new order to order.statusChanged with a null previous status and a valid envelope', () => {
+    // Act
+    const event = toDomainEvent(record('INSERT', order()));
+    // Assess
+    expect(event).toMatchObject({ type: 'order.statusChanged', id: 'evt-1', correlationId: 'corr', time: '2025-01-01T00:00:00.000Z' });
+    expect(event?.data).toMatchObject({ orderId: 'o1', status: 'PLACED', previousStatus: null, actor: 'CUSTOMER' });
+    expect(() => parseEnvelope(event)).not.toThrow();
+  });
+
+  it('maps a status change and ignores a modify that keeps the status', () => {
+    // Act
+    const changed = toDomainEvent(record('MODIFY', order({ status: 'PAYMENT_PENDING' }), order()));
+    const same = toDomainEvent(record('MODIFY', order({ version: 2 }), order()));
+    // Assess
+    expect(changed?.data).toMatchObject({ status: 'PAYMENT_PENDING', previousStatus: 'PLACED' });
+    expect(same).toBeNull();
+  });
+
+  it('maps a new payment attempt to payment.requested, and nothing for its later update', () => {
+    // Prepare
+    const payment = { entity: 'PAYMENT', orderId: 'o1', customerId: 'c1', attempt: 1, amount: 200, currency: 'USD', paymentToken: 'tok_success', createdAt: 'now', correlationId: 'corr' };
+    // Act
+    const inserted = toDomainEvent(record('INSERT', payment));
+    const updated = toDomainEvent(record('MODIFY', { ...payment, status: 'SUCCEEDED' }, payment));
+    // Assess
+    expect(inserted).toMatchObject({ type: 'payment.requested', data: { orderId: 'o1', attempt: 1, paymentToken: 'tok_success' } });
+    expect(updated).toBeNull();
+  });
+
+  it('maps nothing for items that are not domain entities (idempotency, stock state, notifications)', () => {
+    // Act
+    const events = toDomainEvents([
+      record('INSERT', { entity: 'IDEMPOTENCY', PK: 'x' }),
+      record('INSERT', { entity: 'STOCK', PK: 'y' }),
+      record('INSERT', { entity: 'NOTIFICATION', PK: 'z' }),
+    ]);
+    // Assess
+    expect(events).toEqual([]);
+  });
+});

@@ -1,0 +1,43 @@
+import type { CacheClient } from '@aws-lambda-powertools/idempotency/cache/types';
+import type { AppSyncPort } from '../../../functions/lib/events.js';
+
+/** A recording AppSync client: every call is kept, answers come from `answer`. */
+export function fakeAppSync(answer: (query: string, variables: unknown) => unknown = () => ({})) {
+  const calls: { query: string; variables: Record<string, unknown>; correlationId?: string }[] = [];
+  const port: AppSyncPort = {
+    async request(document, variables, options) {
+      calls.push({ query: document.toString(), variables: variables as Record<string, unknown>, correlationId: options?.correlationId });
+      return answer(document.toString(), variables) as never;
+    },
+  };
+  return { port, calls };
+}
+
+/** A silent logger. */
+export const quietLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
+
+/** An in-memory cache for Powertools' CachePersistenceLayer (SET with NX, as Valkey/Redis do). */
+export function memoryCache(): CacheClient {
+  const store = new Map<string, string>();
+  return {
+    async get(name) {
+      return store.get(name) ?? null;
+    },
+    async set(name, value, options) {
+      const key = String(name);
+      if ((options as { NX?: boolean } | undefined)?.NX && store.has(key)) return null;
+      store.set(key, String(value));
+      return 'OK';
+    },
+    async del(keys) {
+      let removed = 0;
+      for (const key of keys) if (store.delete(key)) removed += 1;
+      return removed;
+    },
+  };
+}
+
+/** Builds an envelope as the stream enricher puts it on the bus. */
+export function envelope(type: string, data: Record<string, unknown>, id = 'evt-1') {
+  return { type, version: 1 as const, id, time: '2025-01-01T00:00:00.000Z', correlationId: 'corr-1', data };
+}

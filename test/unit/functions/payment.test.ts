@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { CachePersistenceLayer } from '@aws-lambda-powertools/idempotency/cache';
+import { parseEnvelope } from '../../../domain/events/envelope.js';
+import { SimulatedPaymentGateway, TransientGatewayError } from '../../../functions/payment/gateway.js';
+import { chargePayment, handlePaymentEvent, type PaymentDeps, type PaymentRequest, type StoredOrderPayment } from '../../../functions/payment/logic.js';
+import { envelope, fakeAppSync, memoryCache, quietLogger } from './fakes.js';
+
+const request = (token: string, attempt = 1): PaymentRequest => ({
+  orderId: 'o1',
+  customerId: 'c1',
+  attempt,
+  amount: 1000,
+  currency: 'USD',
+  paymentToken: token,
+  method: null,
+  requestedAt: '2025-01-01T00:00:00.000Z',
+  correlationId: 'corr-1',
+});
+
+function deps(order: StoredOrderPayment | null = null) {
+  const gateway = new SimulatedPaymentGateway();
+  const appsync = fakeAppSync();
+  const d: PaymentDeps = { gateway, appsync: appsync.port, logger: quietLogger, readOrder: async () => order, sleep: async () => undefined };
+  return { gateway, appsync, deps: d };
+}
+
+const recorded = (calls: { variables: Record<string, unknown> }[]) => calls.map((c) => (c.variables as { input: Record<string, unknown> }).input);
+
+describe('payment simulator', () => {
+  it.each([
+    ['tok_success', { status: 'SUCCEEDED' }],
+    ['tok_declined', { status: 'DECLINED', reason: 'card_declined' }],
+    ['tok_insufficient_funds', { status: 'DECLINED', reason: 'insufficient_funds' }],
+  ])('answers %s deterministically', async (token, expected) => {
+    // Prepare
+    const gateway = new SimulatedPaymentGateway();
+    // Act
+    const outcome = await gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token, idempotencyKey: 'k' });
+    // Assess
+    expect(outcome).toMatchObject(expected);
+  });
+
+  it('fails tok_transient_then_success once, then succeeds', async () => {
+    // Prepare
+    const gateway = new SimulatedPaymentGateway();
+    const charge = () => gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token: 'tok_transient_then_success', idempotencyKey: 'k' });
+    // Act
+    const first = charge();
+    // Assess
+    await expect(first).rejects.toBeInstanceOf(TransientGatewayError);
+    await expect(charge()).resolves.toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('fails when tok_timeout is charged, every time', async () => {
+    // Prepare
+    const gateway = new SimulatedPaymentGateway();
+    // Act
+    const charge = gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token: 'tok_timeout', idempotencyKey: 'k' });
+    // Assess
+    await expect(charge).rejects.toBeInstanceOf(TransientGatewayError);
+  });
+});
+
+describe('chargePayment', () => {
+  it('records a success through recordPaymentResult with the attempt and correlation id', async () => {
+    // Prepare
+    const { deps: d, appsync, gateway } = deps();
+    // Act
+    await chargePayment(request('tok_success'), d);
+    // Assess
+    expect(recorded(appsync.calls)).toEqual([{ orderId: 'o1', attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'corr-1' }]);
+    expect(appsync.calls[0]?.correlationId).toBe('corr-1');
+    expect(gateway.charges).toHaveLength(1);
+  });
+
+  it('retries a transient error within the invocation and records the success', async () => {
+    // Prepare
+    const { deps: d, appsync } = deps();
+    // Act
+    await chargePayment(request('tok_transient_then_success'), d);
+    // Assess
+    expect(recorded(appsync.calls)[0]).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('records a decline as data, and a provider that keeps timing out as FAILED', async () => {
+    // Prepare
+    const { deps: d, appsync } = deps();
+    // Act
+    await chargePayment(request('tok_insufficient_funds'), d);
+    await chargePayment(request('tok_timeout', 2), d);
+    // Assess
+    expect(recorded(appsync.calls)).toMatchObject([
+      { status: 'DECLINED', failureReason: 'insufficient_funds' },
+      { status: 'FAILED', attempt: 2 },
+    ]);
+  });
+
+  it('charges once when the same payment.requested event arrives twice (Powertools idempotency)', async () => {
+    // Prepare
+    const { deps: d, appsync, gateway } = deps();
+    const chargeOnce = makeIdempotent((r: PaymentRequest) => chargePayment(r, d), {
+      persistenceStore: new CachePersistenceLayer({ client: memoryCache() }),
+      config: new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' }),
+    });
+    const event = parseEnvelope(envelope('payment.requested', { ...request('tok_success'), correlationId: undefined }));
+    // Act
+    await handlePaymentEvent(event, d, chargeOnce);
+    await handlePaymentEvent(event, d, chargeOnce);
+    // Assess
+    expect(gateway.charges).toHaveLength(1);
+    expect(appsync.calls).toHaveLength(1);
+  });
+});
+
+describe('refunds', () => {
+  const paidOrder = (refundedVendorIds: string[] = []): StoredOrderPayment => ({
+    id: 'o1',
+    payment: { status: 'SUCCEEDED', attempts: 1, currency: 'USD' },
+    refundedVendorIds,
+    vendorOrders: [
+      { vendorId: 'v1', subtotal: 300 },
+      { vendorId: 'v2', subtotal: 700 },
+    ],
+  });
+  const line = (vendorId: string) => ({ vendorId, productId: 'p', name: 'n', quantity: 1, unitPrice: 1, lineTotal: 1 });
+
+  it('refunds a rejected vendor part of a paid order by its subtotal', async () => {
+    // Prepare
+    const { deps: d, appsync, gateway } = deps(paidOrder());
+    const event = parseEnvelope(
+      envelope('vendorOrder.statusChanged', {
+        orderId: 'o1', vendorId: 'v2', customerId: 'c1', status: 'REJECTED', previousStatus: 'PENDING', lines: [line('v2')],
+        subtotal: 700, currency: 'USD', reason: null, version: 2, at: 'now',
+      }),
+    );
+    // Act
+    await handlePaymentEvent(event, d);
+    // Assess
+    expect(gateway.refunds).toEqual([{ orderId: 'o1', amount: 700, currency: 'USD', idempotencyKey: 'refund#o1#v2' }]);
+    expect(recorded(appsync.calls)).toEqual([
+      { orderId: 'o1', attempt: 1, status: 'PARTIALLY_REFUNDED', refundedAmount: 700, vendorId: 'v2', correlationId: 'corr-1' },
+    ]);
+  });
+
+  it('refunds every part not yet refunded when a paid order is cancelled, and nothing for an unpaid one', async () => {
+    // Prepare
+    const { deps: d, gateway } = deps(paidOrder(['v1']));
+    const data = {
+      orderId: 'o1', customerId: 'c1', vendorIds: ['v1', 'v2'], status: 'CANCELLED', previousStatus: 'PAID', total: 1000, currency: 'USD',
+      lines: [line('v1'), line('v2')], reason: null, actor: 'CUSTOMER', version: 3, at: 'now',
+      vendorOrders: [{ vendorId: 'v1', status: 'REJECTED' }, { vendorId: 'v2', status: 'CANCELLED' }],
+    };
+    const payment = { orderId: 'o1', amount: 1000, currency: 'USD', status: 'PARTIALLY_REFUNDED', attempts: 1, refundedAmount: 300, updatedAt: 'now' };
+    // Act
+    await handlePaymentEvent(parseEnvelope(envelope('order.statusChanged', { ...data, payment })), d);
+    await handlePaymentEvent(parseEnvelope(envelope('order.statusChanged', { ...data, previousStatus: 'PLACED', payment: null })), d);
+    // Assess
+    expect(gateway.refunds.map((r) => [r.idempotencyKey, r.amount])).toEqual([['refund#o1#v2', 700]]);
+  });
+});
