@@ -10,11 +10,29 @@ export type ActorType =
   | 'SYSTEM'
   | 'VENDOR';
 
+export type AddressInput = {
+  city: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  line1: string;
+  line2?: string | null | undefined;
+  name: string;
+  postalCode: string;
+};
+
 /** ISO 4217 currencies the marketplace accepts. Amounts are integers in the currency's minor unit. */
 export type Currency =
   | 'EUR'
   | 'GBP'
   | 'USD';
+
+/** A line as the customer asks for it. The price comes from the catalog. */
+export type OrderLineInput = {
+  productId: string;
+  /** 1 to 100. */
+  quantity: number;
+  vendorId: string;
+};
 
 /** Order status. The order process is the transition table in domain/orderProcess.ts. */
 export type OrderStatus =
@@ -37,6 +55,10 @@ export type OrderStatus =
   /** Every vendor order that is still active has shipped. */
   | 'SHIPPED';
 
+export type PaymentMethod =
+  | 'CARD'
+  | 'WALLET';
+
 export type PaymentStatus =
   | 'DECLINED'
   | 'FAILED'
@@ -44,6 +66,37 @@ export type PaymentStatus =
   | 'PENDING'
   | 'REFUNDED'
   | 'SUCCEEDED';
+
+export type PlaceOrderInput = {
+  /** 1 to 50 lines, at most one per product. */
+  lines: Array<OrderLineInput>;
+  shippingAddress: AddressInput;
+};
+
+export type ProcessPaymentInput = {
+  method?: PaymentMethod | null | undefined;
+  orderId: string;
+  /**
+   * A payment token from the payment provider. Locally the simulator reads these test tokens:
+   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout.
+   */
+  paymentToken: string;
+};
+
+export type TrackingInput = {
+  carrier: string;
+  trackingNumber: string;
+  url?: string | null | undefined;
+};
+
+export type UpdateVendorOrderStatusInput = {
+  orderId: string;
+  reason?: string | null | undefined;
+  status: VendorOrderStatus;
+  /** Required when status is SHIPPED. */
+  tracking?: TrackingInput | null | undefined;
+  vendorId: string;
+};
 
 /** A vendor's part of an order. */
 export type VendorOrderStatus =
@@ -77,6 +130,67 @@ export type GetOrderQueryVariables = Exact<{
 
 
 export type GetOrderQuery = { getOrder: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number, lines: Array<{ vendorId: string, productId: string, name: string, quantity: number, unitPrice: number, lineTotal: number }>, vendorOrders: Array<{ vendorId: string, status: VendorOrderStatus, subtotal: number, tracking: { carrier: string, trackingNumber: string } | null }>, payment: { status: PaymentStatus, amount: number, attempts: number, failureReason: string | null, refundedAmount: number } | null, statusHistory: Array<{ from: OrderStatus | null, to: OrderStatus, vendorId: string | null, vendorStatus: VendorOrderStatus | null, actor: ActorType, reason: string | null, at: string }> } | null };
+
+export type PlaceOrderMutationVariables = Exact<{
+  input: PlaceOrderInput;
+  idempotencyKey: string;
+}>;
+
+
+export type PlaceOrderMutation = { placeOrder: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number, lines: Array<{ vendorId: string, productId: string, quantity: number, unitPrice: number, lineTotal: number }>, vendorOrders: Array<{ vendorId: string, status: VendorOrderStatus, subtotal: number }> } };
+
+export type ProcessPaymentMutationVariables = Exact<{
+  input: ProcessPaymentInput;
+  idempotencyKey: string;
+}>;
+
+
+export type ProcessPaymentMutation = { processPayment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, attempts: number, failureReason: string | null, refundedAmount: number } };
+
+export type CancelOrderMutationVariables = Exact<{
+  orderId: string;
+  reason?: string | null | undefined;
+}>;
+
+
+export type CancelOrderMutation = { cancelOrder: { id: string, status: OrderStatus, version: number } };
+
+export type UpdateVendorOrderStatusMutationVariables = Exact<{
+  input: UpdateVendorOrderStatusInput;
+}>;
+
+
+export type UpdateVendorOrderStatusMutation = { updateVendorOrderStatus: { orderId: string, vendorId: string, status: VendorOrderStatus, subtotal: number, version: number, tracking: { carrier: string, trackingNumber: string } | null } };
+
+export type MyOrdersQueryVariables = Exact<{
+  status?: OrderStatus | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type MyOrdersQuery = { myOrders: { nextToken: string | null, items: Array<{ id: string, status: OrderStatus, total: number }> } };
+
+export type OrdersQueryVariables = Exact<{
+  status?: OrderStatus | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type OrdersQuery = { orders: { nextToken: string | null, items: Array<{ id: string, status: OrderStatus }> } };
+
+export type OnOrderStatusChangedSubscriptionVariables = Exact<{
+  orderId: string;
+}>;
+
+
+export type OnOrderStatusChangedSubscription = { onOrderStatusChanged: { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, attempts: number, refundedAmount: number } | null } | null };
+
+export type OnMyOrdersChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnMyOrdersChangedSubscription = { onMyOrdersChanged: { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, attempts: number, refundedAmount: number } | null } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -175,3 +289,132 @@ export const GetOrderDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<GetOrderQuery, GetOrderQueryVariables>;
+export const PlaceOrderDocument = new TypedDocumentString(`
+    mutation PlaceOrder($input: PlaceOrderInput!, $idempotencyKey: ID!) {
+  placeOrder(input: $input, idempotencyKey: $idempotencyKey) {
+    id
+    customerId
+    status
+    total
+    currency
+    vendorIds
+    lines {
+      vendorId
+      productId
+      quantity
+      unitPrice
+      lineTotal
+    }
+    vendorOrders {
+      vendorId
+      status
+      subtotal
+    }
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<PlaceOrderMutation, PlaceOrderMutationVariables>;
+export const ProcessPaymentDocument = new TypedDocumentString(`
+    mutation ProcessPayment($input: ProcessPaymentInput!, $idempotencyKey: ID!) {
+  processPayment(input: $input, idempotencyKey: $idempotencyKey) {
+    orderId
+    amount
+    currency
+    status
+    attempts
+    failureReason
+    refundedAmount
+  }
+}
+    `) as unknown as TypedDocumentString<ProcessPaymentMutation, ProcessPaymentMutationVariables>;
+export const CancelOrderDocument = new TypedDocumentString(`
+    mutation CancelOrder($orderId: ID!, $reason: String) {
+  cancelOrder(orderId: $orderId, reason: $reason) {
+    id
+    status
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<CancelOrderMutation, CancelOrderMutationVariables>;
+export const UpdateVendorOrderStatusDocument = new TypedDocumentString(`
+    mutation UpdateVendorOrderStatus($input: UpdateVendorOrderStatusInput!) {
+  updateVendorOrderStatus(input: $input) {
+    orderId
+    vendorId
+    status
+    subtotal
+    tracking {
+      carrier
+      trackingNumber
+    }
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateVendorOrderStatusMutation, UpdateVendorOrderStatusMutationVariables>;
+export const MyOrdersDocument = new TypedDocumentString(`
+    query MyOrders($status: OrderStatus, $limit: Int, $nextToken: String) {
+  myOrders(status: $status, limit: $limit, nextToken: $nextToken) {
+    items {
+      id
+      status
+      total
+    }
+    nextToken
+  }
+}
+    `) as unknown as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+export const OrdersDocument = new TypedDocumentString(`
+    query Orders($status: OrderStatus, $limit: Int, $nextToken: String) {
+  orders(status: $status, limit: $limit, nextToken: $nextToken) {
+    items {
+      id
+      status
+    }
+    nextToken
+  }
+}
+    `) as unknown as TypedDocumentString<OrdersQuery, OrdersQueryVariables>;
+export const OnOrderStatusChangedDocument = new TypedDocumentString(`
+    subscription OnOrderStatusChanged($orderId: ID!) {
+  onOrderStatusChanged(orderId: $orderId) {
+    orderId
+    customerId
+    vendorIds
+    status
+    previousStatus
+    vendorId
+    vendorStatus
+    payment {
+      status
+      attempts
+      refundedAmount
+    }
+    reason
+    actor
+    version
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<OnOrderStatusChangedSubscription, OnOrderStatusChangedSubscriptionVariables>;
+export const OnMyOrdersChangedDocument = new TypedDocumentString(`
+    subscription OnMyOrdersChanged {
+  onMyOrdersChanged {
+    orderId
+    customerId
+    vendorIds
+    status
+    previousStatus
+    vendorId
+    vendorStatus
+    payment {
+      status
+      attempts
+      refundedAmount
+    }
+    reason
+    actor
+    version
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<OnMyOrdersChangedSubscription, OnMyOrdersChangedSubscriptionVariables>;
