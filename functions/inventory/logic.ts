@@ -47,11 +47,12 @@ function productMove(tableName: string, line: StockLine, from: StockState, to: S
       Key: productKey(line.vendorId, line.productId),
       UpdateExpression: `SET ${sets}, #updatedAt = :now, #correlationId = :cid ADD #version :one`,
       ConditionExpression: 'attribute_exists(PK)',
+      // DynamoDB rejects names the expression does not use, so each move names only what it touches.
       ExpressionAttributeNames: {
-        '#reserved': 'reserved',
         '#updatedAt': 'updatedAt',
         '#correlationId': 'correlationId',
         '#version': 'version',
+        ...(to === 'COMMITTED' || releaseReserved ? { '#reserved': 'reserved' } : {}),
         ...(to === 'COMMITTED' ? {} : { '#available': 'available' }),
       },
       ExpressionAttributeValues: { ':q': line.quantity, ':now': now, ':cid': correlationId, ':one': 1 },
