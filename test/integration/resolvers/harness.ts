@@ -74,6 +74,8 @@ export interface Harness {
     headers?: Record<string, string>,
   ): Promise<ResolveResult>;
   seed(item: Record<string, unknown>): Promise<void>;
+  /** Runs before every data-source request; tests use it to make a concurrent change at a precise step. */
+  beforeRequest: ((request: Record<string, unknown>) => Promise<void>) | null;
   stop(): Promise<void>;
 }
 
@@ -96,7 +98,8 @@ export async function startHarness(): Promise<Harness> {
     ],
     { dynamodb: client, invokeLambda: noop, putEvents: noop },
   ) as unknown as InvokeDataSource;
-  return {
+  const harness: Harness = {
+    beforeRequest: null,
     client,
     tableName,
     async call(typeName, fieldName, args, identity, headers = {}) {
@@ -114,6 +117,10 @@ export async function startHarness(): Promise<Harness> {
                 dataSource: functions[name].dataSource,
               })),
             };
+      const hooked: InvokeDataSource = async (name, request, ctx) => {
+        if (harness.beforeRequest) await harness.beforeRequest(request as Record<string, unknown>);
+        return invoke(name, request, ctx);
+      };
       return executeResolver(
         spec,
         {
@@ -126,7 +133,7 @@ export async function startHarness(): Promise<Harness> {
           info: { fieldName, parentTypeName: typeName, variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
           env: { TABLE_NAME: tableName },
         },
-        invoke,
+        hooked,
       );
     },
     async seed(item) {
@@ -137,6 +144,7 @@ export async function startHarness(): Promise<Harness> {
       await engine.stop();
     },
   };
+  return harness;
 }
 
 /** A catalog product item as updateInventory stores it. */

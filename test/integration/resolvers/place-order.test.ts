@@ -106,6 +106,37 @@ describe('placeOrder', () => {
     expect(await getItem(`VENDOR#${v}`, 'PRODUCT#ok')).toMatchObject({ available: 5, reserved: 0 }); // all or nothing
   });
 
+  it('rejects with OutOfStock naming each product whose stock condition failed in the transaction', async () => {
+    // Prepare: stock is sold between the catalog read and the transaction
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'a', { available: 2 }));
+    await h.seed(productItem(v, 'b', { available: 2 }));
+    h.beforeRequest = async (request) => {
+      if (request.operation !== 'TransactWriteItems') return;
+      h.beforeRequest = null;
+      await h.seed(productItem(v, 'a', { available: 0 }));
+      await h.seed(productItem(v, 'b', { available: 1 }));
+    };
+    const lines = [
+      { vendorId: v, productId: 'a', quantity: 1 },
+      { vendorId: v, productId: 'b', quantity: 2 },
+    ];
+    // Act
+    const result = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    // Assess
+    // DynamoDB API reference, TransactWriteItems / CancellationReasons: one reason per item, in request order.
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'OutOfStock',
+      errorInfo: {
+        products: [
+          { vendorId: v, productId: 'a', requested: 1, available: 0 },
+          { vendorId: v, productId: 'b', requested: 2, available: 1 },
+        ],
+      },
+    });
+    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#b')).toMatchObject({ available: 1, reserved: 0 });
+  });
+
   it('returns the original order when the same idempotency key and payload are sent twice', async () => {
     // Prepare
     const [v, customer] = [fresh('v'), fresh('c')];
