@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { RecordPaymentResultDocument } from '../lib/generated/graphql.js';
+import { PublishNotificationDocument, RecordPaymentResultDocument } from '../lib/generated/graphql.js';
 import type { PaymentStatus } from '../lib/generated/graphql.js';
 import type { AppSyncPort } from '../lib/events.js';
 import { linesByVendor } from '../lib/table.js';
@@ -22,6 +22,7 @@ export interface PaymentDeps {
 /** The slice of the order item refunds need. */
 export interface StoredOrderPayment {
   id: string;
+  customerId: string;
   payment: { status: string; attempts: number; currency: string } | null;
   refundedVendorIds?: string[];
   vendorOrders: { vendorId: string; subtotal: number }[];
@@ -93,7 +94,7 @@ export async function refundVendorPart(
     currency: payment.currency,
     idempotencyKey: `refund#${order.id}#${vendorId}`,
   });
-  await deps.appsync.request(
+  const recorded = await deps.appsync.request(
     RecordPaymentResultDocument,
     {
       input: {
@@ -108,6 +109,22 @@ export async function refundVendorPart(
     { correlationId },
   );
   deps.logger.info('refund recorded', { orderId: order.id, vendorId, amount: part.subtotal });
+  // The id and the payment's updatedAt are stable across a redelivery, so a repeat overwrites the notice.
+  const amount = `${(part.subtotal / 100).toFixed(2)} ${payment.currency}`;
+  await deps.appsync.request(
+    PublishNotificationDocument,
+    {
+      input: {
+        id: `refund#${order.id}#${vendorId}`,
+        recipient: order.customerId,
+        kind: 'REFUND_ISSUED',
+        orderId: order.id,
+        message: `A refund of ${amount} was issued for order ${order.id}`,
+        createdAt: recorded.recordPaymentResult?.updatedAt ?? new Date().toISOString(),
+      },
+    },
+    { correlationId },
+  );
   return true;
 }
 

@@ -20,7 +20,7 @@ const request = (token: string, attempt = 1): PaymentRequest => ({
 
 function deps(order: StoredOrderPayment | null = null) {
   const gateway = new SimulatedPaymentGateway();
-  const appsync = fakeAppSync();
+  const appsync = fakeAppSync((query) => (query.includes('recordPaymentResult') ? { recordPaymentResult: { updatedAt: '2025-01-02T00:00:00.000Z' } } : {}));
   const d: PaymentDeps = { gateway, appsync: appsync.port, logger: quietLogger, readOrder: async () => order, sleep: async () => undefined };
   return { gateway, appsync, deps: d };
 }
@@ -116,6 +116,7 @@ describe('chargePayment', () => {
 describe('refunds', () => {
   const paidOrder = (refundedVendorIds: string[] = []): StoredOrderPayment => ({
     id: 'o1',
+    customerId: 'c1',
     payment: { status: 'SUCCEEDED', attempts: 1, currency: 'USD' },
     refundedVendorIds,
     vendorOrders: [
@@ -140,6 +141,7 @@ describe('refunds', () => {
     expect(gateway.refunds).toEqual([{ orderId: 'o1', amount: 700, currency: 'USD', idempotencyKey: 'refund#o1#v2' }]);
     expect(recorded(appsync.calls)).toEqual([
       { orderId: 'o1', attempt: 1, status: 'PARTIALLY_REFUNDED', refundedAmount: 700, vendorId: 'v2', correlationId: 'corr-1' },
+      expect.objectContaining({ id: 'refund#o1#v2', recipient: 'c1', kind: 'REFUND_ISSUED', orderId: 'o1' }),
     ]);
   });
 
