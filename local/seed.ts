@@ -3,7 +3,10 @@
  * the GraphQL API as an admin (`updateInventory`), so the real resolver writes them and the stream sees
  * the same records a vendor's edit would produce. Everything is idempotent across restarts.
  */
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws-ids.js';
 import type { SeedUser } from './cognito/index.js';
 import type { EndpointsUser } from './endpoints.js';
@@ -22,7 +25,12 @@ export const DEMO_USERS: readonly EndpointsUser[] = [
   { username: 'customer@orderloop.local', password: DEMO_PASSWORD, groups: ['customer'] },
   { username: 'customer2@orderloop.local', password: DEMO_PASSWORD, groups: ['customer'] },
   { username: 'aurora@orderloop.local', password: DEMO_PASSWORD, groups: ['vendor'], vendorId: 'v-aurora' },
-  { username: 'borealis@orderloop.local', password: DEMO_PASSWORD, groups: ['vendor'], vendorId: 'v-borealis' },
+  {
+    username: 'borealis@orderloop.local',
+    password: DEMO_PASSWORD,
+    groups: ['vendor'],
+    vendorId: 'v-borealis',
+  },
   { username: 'admin@orderloop.local', password: DEMO_PASSWORD, groups: ['admin'] },
 ];
 
@@ -40,12 +48,60 @@ export interface DemoProduct {
 
 /** The demo catalog; one product starts near its low-stock threshold so the low-stock path is easy to show. */
 export const DEMO_PRODUCTS: readonly DemoProduct[] = [
-  { vendorId: 'v-aurora', productId: 'p-headlamp', name: 'Aurora headlamp', price: 3490, currency: 'EUR', available: 40, lowStockThreshold: 5 },
-  { vendorId: 'v-aurora', productId: 'p-parka', name: 'Polar parka', price: 18900, currency: 'EUR', available: 12, lowStockThreshold: 3 },
-  { vendorId: 'v-aurora', productId: 'p-thermos', name: 'Steel thermos 1 l', price: 2590, currency: 'EUR', available: 6, lowStockThreshold: 5 },
-  { vendorId: 'v-borealis', productId: 'p-espresso', name: 'Borealis espresso beans 1 kg', price: 2890, currency: 'EUR', available: 100, lowStockThreshold: 10 },
-  { vendorId: 'v-borealis', productId: 'p-filter', name: 'Nordic filter roast 500 g', price: 1490, currency: 'EUR', available: 60, lowStockThreshold: 10 },
-  { vendorId: 'v-borealis', productId: 'p-grinder', name: 'Hand grinder', price: 7900, currency: 'EUR', available: 8, lowStockThreshold: 2 },
+  {
+    vendorId: 'v-aurora',
+    productId: 'p-headlamp',
+    name: 'Aurora headlamp',
+    price: 3490,
+    currency: 'EUR',
+    available: 40,
+    lowStockThreshold: 5,
+  },
+  {
+    vendorId: 'v-aurora',
+    productId: 'p-parka',
+    name: 'Polar parka',
+    price: 18900,
+    currency: 'EUR',
+    available: 12,
+    lowStockThreshold: 3,
+  },
+  {
+    vendorId: 'v-aurora',
+    productId: 'p-thermos',
+    name: 'Steel thermos 1 l',
+    price: 2590,
+    currency: 'EUR',
+    available: 6,
+    lowStockThreshold: 5,
+  },
+  {
+    vendorId: 'v-borealis',
+    productId: 'p-espresso',
+    name: 'Borealis espresso beans 1 kg',
+    price: 2890,
+    currency: 'EUR',
+    available: 100,
+    lowStockThreshold: 10,
+  },
+  {
+    vendorId: 'v-borealis',
+    productId: 'p-filter',
+    name: 'Nordic filter roast 500 g',
+    price: 1490,
+    currency: 'EUR',
+    available: 60,
+    lowStockThreshold: 10,
+  },
+  {
+    vendorId: 'v-borealis',
+    productId: 'p-grinder',
+    name: 'Hand grinder',
+    price: 7900,
+    currency: 'EUR',
+    available: 8,
+    lowStockThreshold: 2,
+  },
 ];
 
 /** The demo users as the local Cognito seeds them (it keeps only salted password hashes). */
@@ -107,7 +163,10 @@ export async function seedCatalog(options: SeedCatalogOptions): Promise<SeedCata
       headers: { 'content-type': 'application/json', authorization: token },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json()) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
+    const body = (await res.json()) as {
+      data?: Record<string, unknown> | null;
+      errors?: { message: string }[];
+    };
     // A GraphQL error in an HTTP 200 answer is still a failure.
     if (res.status !== 200 || body.errors?.length) {
       throw new Error(`seed: ${query.split('(')[0]!.trim()} failed: ${JSON.stringify(body.errors ?? body)}`);

@@ -93,7 +93,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The issuer, GraphQLUrl and queue URLs all embed the port, so listen before anything is built.
     let route: HttpHandler = notReady;
     const server = createServer((req, res) => void serve(route, req, res));
-    await listen(server, options.port ?? (Number(process.env.PORT) || DEFAULT_PORT), options.host ?? '127.0.0.1');
+    await listen(
+      server,
+      options.port ?? (Number(process.env.PORT) || DEFAULT_PORT),
+      options.host ?? '127.0.0.1',
+    );
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
     const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
@@ -128,17 +132,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Lambdas read APPSYNC_URL from the API's GraphQLUrl attribute, so it must resolve to this server.
     assembly.setEndpoints({ ...assembly.endpoints, graphqlUrl, realtimeUrl, awsEndpoint: base });
 
+    const ignoredSummary = new IgnoredSummary();
     const events = await startLocalEvents({
       assembly,
       dynamodbEndpoint: dynamodb.endpoint,
       gatewayUrl: base,
-      logger: log,
+      logger: ignoredSummary.wrap(log),
       ...(dataDir ? { dataDir } : {}),
       ...(options.eventsTiming ? { timing: options.eventsTiming } : {}),
-      ...(options.unpaidOrderTtlMinutes !== undefined
-        ? { lambdaEnv: { UNPAID_ORDER_TTL_MINUTES: String(options.unpaidOrderTtlMinutes) } }
-        : {}),
+      lambdaEnv: {
+        // Functions run on Node 22 in AWS; the SDK's warning about the local Node version is noise here.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...(options.unpaidOrderTtlMinutes !== undefined
+          ? { UNPAID_ORDER_TTL_MINUTES: String(options.unpaidOrderTtlMinutes) }
+          : {}),
+      },
     });
+    ignoredSummary.flush(log);
     cleanups.unshift(() => events.stop());
 
     const appsync = createLocalAppSync({
@@ -158,7 +168,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const jwks = createJwksHandler(cognito);
     const gateway = createGateway({ services: [cognito, ...events.services], handlers: events.httpHandlers });
-    route = async (req, res) => (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
+    route = async (req, res) =>
+      (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
 
     const apiKey = assembly.resources('AWS::AppSync::ApiKey')[0]?.attributes['ApiKey'];
     const endpoints: LocalStackEndpoints = {
@@ -245,14 +256,34 @@ export function lambdaDeadLetterQueues(events: LocalEvents): Record<string, stri
   const map: Record<string, string> = {};
   const isQueue = (arn: string | undefined): arn is string => !!arn && parseArn(arn).service === 'sqs';
   for (const fn of events.config.functions) {
-    for (const arn of [fn.asyncConfig?.deadLetterArn, fn.asyncConfig?.onFailureArn]) if (isQueue(arn)) map[arn] = fn.arn;
+    for (const arn of [fn.asyncConfig?.deadLetterArn, fn.asyncConfig?.onFailureArn])
+      if (isQueue(arn)) map[arn] = fn.arn;
   }
   for (const rule of events.config.rules) {
     for (const target of rule.targets) {
-      if (isQueue(target.deadLetterArn) && parseArn(target.arn).service === 'lambda') map[target.deadLetterArn] = target.arn;
+      if (isQueue(target.deadLetterArn) && parseArn(target.arn).service === 'lambda')
+        map[target.deadLetterArn] = target.arn;
     }
   }
   return map;
+}
+
+/** Folds the events half's expected "not run locally" lines (IAM, logs, alarms) into one count. */
+class IgnoredSummary {
+  private expected = 0;
+
+  wrap(log: (line: string) => void): (line: string) => void {
+    return (line) => {
+      if (/not run locally: .*(permissions are not enforced|logs go to stdout|AWS::CloudWatch::)/.test(line))
+        this.expected++;
+      else log(line);
+    };
+  }
+
+  flush(log: (line: string) => void): void {
+    if (this.expected > 0)
+      log(`[events] ${this.expected} IAM, log and CloudWatch resources have no local counterpart`);
+  }
 }
 
 const notReady: HttpHandler = async (_req, res) => {

@@ -7,7 +7,12 @@ import { ENDPOINTS_FILE, writeEndpointsFile, type LocalStackEndpoints } from './
 import { DEMO_VENDORS } from './seed.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
+// Lambda runs Node 22; the SDK's notice about a local Node 20 says nothing about the deployed stack.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const root = process.cwd();
+// Tests point this elsewhere so they never share DynamoDB Local's files with a developer's `npm start`.
+const stateDir = process.env.ORDERLOOP_STATE_DIR ?? join(root, '.orderloop');
 const launchedAt = Date.now();
 
 /** The banner: where everything is and how to call it. */
@@ -29,7 +34,8 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
     `  Vendors     ${DEMO_VENDORS.map((v) => `${v.vendorId} (${v.name})`).join(', ')}`,
     '  Users       (password for all: ' + (endpoints.users[0]?.password ?? '-') + ')',
     ...endpoints.users.map(
-      (u) => `    ${u.username.padEnd(28)} ${u.groups.join(',')}${u.vendorId ? ` vendorId=${u.vendorId}` : ''}`,
+      (u) =>
+        `    ${u.username.padEnd(28)} ${u.groups.join(',')}${u.vendorId ? ` vendorId=${u.vendorId}` : ''}`,
     ),
     '',
   ];
@@ -77,11 +83,11 @@ async function shutdown(signal: string): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 
 try {
-  stack = await startLocalStack({ root, dataDir: join(root, '.orderloop', 'data'), seed: true });
+  stack = await startLocalStack({ root, dataDir: join(stateDir, 'data'), seed: true });
   if (stopping) {
     await stack.stop();
   } else {
-    writeEndpointsFile(join(root, ENDPOINTS_FILE), stack.endpoints);
+    writeEndpointsFile(join(stateDir, 'endpoints.json'), stack.endpoints);
     process.stdout.write(banner(stack.endpoints, Date.now() - launchedAt));
   }
 } catch (error) {

@@ -2,7 +2,16 @@
  * Keeps cdk.out in step with the sources: synthesizes the CDK app in process when cdk.out is missing or
  * older than any source file, and otherwise reuses it, so `npm start` pays for synth only after an edit.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -65,7 +74,8 @@ export function staleReason(root: string, outdir: string): string | undefined {
   if (!existsSync(manifest)) return `${relative(root, outdir) || outdir} is missing`;
   const builtAt = statSync(manifest).mtimeMs;
   const newest = newestSource(root);
-  if (newest && newest.mtimeMs > builtAt) return `${relative(root, newest.path)} changed since the last synth`;
+  if (newest && newest.mtimeMs > builtAt)
+    return `${relative(root, newest.path)} changed since the last synth`;
   return undefined;
 }
 
@@ -106,7 +116,9 @@ async function synthesize(root: string, outdir: string): Promise<void> {
   const scratch = `${outdir}.tmp-${process.pid}`;
   rmSync(scratch, { recursive: true, force: true });
   const startedAt = new Date();
-  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const cdkJson = JSON.parse(readFileSync(join(root, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
   const { App } = await import('aws-cdk-lib');
   const appModule = (await import(pathToFileURL(join(root, 'infra', 'app.ts')).href)) as {
     buildApp: (app: InstanceType<typeof App>) => { app: InstanceType<typeof App> };

@@ -1,0 +1,220 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gql } from '@apollo/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/dynamodb/engine.js';
+import type { LocalStackEndpoints } from '../../local/endpoints.js';
+import { DEMO_PRODUCTS, seedCatalog } from '../../local/seed.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { ensureSynth } from '../../local/synth.js';
+import {
+  graphql,
+  iamGraphql,
+  signIn,
+  subscriptionClient,
+  waitFor,
+  type SignedIn,
+} from './support/clients.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CUSTOMER = 'customer@orderloop.local';
+
+const PUBLISH_ORDER_STATUS = `mutation ($input: PublishOrderStatusInput!) {
+  publishOrderStatus(input: $input) { orderId customerId vendorIds status actor version correlationId at }
+}`;
+const ON_MY_ORDERS_CHANGED = gql`
+  subscription {
+    onMyOrdersChanged {
+      orderId
+      customerId
+      status
+      actor
+    }
+  }
+`;
+
+/** A status change as the notification consumer relays it. */
+const statusEvent = (customerId: string, orderId: string) => ({
+  orderId,
+  customerId,
+  vendorIds: ['v-aurora'],
+  status: 'PAID',
+  previousStatus: 'PAYMENT_PENDING',
+  actor: 'SYSTEM',
+  version: 3,
+  correlationId: `order#${orderId}`,
+  at: '2026-01-05T10:00:00.000Z',
+});
+
+beforeAll(async () => {
+  // One synth for the file; both the in-process stack and the child process then reuse cdk.out.
+  await ensureSynth({ root: ROOT, log: () => undefined });
+}, 300_000);
+
+describe('the local stack in process', () => {
+  let stack: LocalStack;
+  let endpoints: LocalStackEndpoints;
+  let customer: SignedIn;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ root: ROOT, port: 0, seed: true, quiet: true });
+    endpoints = stack.endpoints;
+    customer = await signIn(endpoints, CUSTOMER);
+  }, 300_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+
+  it('signs the seeded customer in through the Cognito SDK with only the endpoint overridden', () => {
+    // Assess: "Using the ID token" — the token carries the pool's issuer, the app client and the groups.
+    expect(customer.claims).toMatchObject({
+      iss: endpoints.cognito.issuer,
+      aud: endpoints.cognito.clientId,
+      token_use: 'id',
+      'cognito:groups': ['customer'],
+      'cognito:username': CUSTOMER,
+    });
+  });
+
+  it('serves the seeded catalog to an API key caller, written by the updateInventory resolver', async () => {
+    // Act
+    const res = await graphql(
+      endpoints,
+      '{ listProducts(limit: 50) { items { vendorId productId price reserved version } } }',
+      {},
+      {
+        'x-api-key': endpoints.apiKey!,
+      },
+    );
+    // Assess
+    const items = (
+      res.body.data?.['listProducts'] as { items: { productId: string; reserved: number; version: number }[] }
+    ).items;
+    expect(items.map((p) => p.productId).sort()).toEqual(DEMO_PRODUCTS.map((p) => p.productId).sort());
+    expect(items.every((p) => p.reserved === 0 && p.version >= 1)).toBe(true);
+  });
+
+  it('delivers a status change published over SigV4 to the customer it belongs to, and only to them', async () => {
+    // Prepare
+    const client = subscriptionClient(endpoints, customer.idToken);
+    const received: unknown[] = [];
+    const before = stack.appsync.activeSubscriptions();
+    const sub = client
+      .subscribe({ query: ON_MY_ORDERS_CHANGED })
+      .subscribe({ next: (event) => received.push(event.data) });
+    await waitFor(() => stack.appsync.activeSubscriptions() > before, 'start_ack');
+    // Act: first a change of someone else's order, then one of the customer's own
+    const other = await iamGraphql(endpoints, PUBLISH_ORDER_STATUS, {
+      input: statusEvent('someone-else', 'o-other'),
+    });
+    const own = await iamGraphql(endpoints, PUBLISH_ORDER_STATUS, {
+      input: statusEvent(String(customer.claims['sub']), 'o-mine'),
+    });
+    await waitFor(() => received.length > 0, 'the subscription event');
+    // Assess: "Defining enhanced subscriptions filters" — the resolver's customerId filter drops the other order.
+    expect(other.body.errors).toBeUndefined();
+    expect(own.body.errors).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toEqual([
+      {
+        onMyOrdersChanged: {
+          __typename: 'OrderStatusEvent',
+          orderId: 'o-mine',
+          customerId: customer.claims['sub'],
+          status: 'PAID',
+          actor: 'SYSTEM',
+        },
+      },
+    ]);
+    sub.unsubscribe();
+  });
+
+  it('rejects a request without authorization with 401 and the AppSync error body', async () => {
+    // Act
+    const res = await graphql(endpoints, '{ listProducts { items { productId } } }');
+    // Assess: "Authorization and authentication" — a request with no valid mode is rejected with 401.
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      errors: [{ errorType: 'UnauthorizedException', message: 'Missing authorization header' }],
+    });
+  });
+
+  it('rejects a customer asking for every order with an Unauthorized error', async () => {
+    // Act
+    const res = await graphql(
+      endpoints,
+      '{ orders { items { id } } }',
+      {},
+      { authorization: customer.idToken },
+    );
+    // Assess: "Using additional authorization modes" — a field outside the caller's groups is an error.
+    expect(res.status).toBe(200);
+    expect(res.body.errors?.[0]).toMatchObject({ errorType: 'Unauthorized', path: ['orders'] });
+  });
+
+  it('seeds idempotently: a second run finds every product and creates none', async () => {
+    // Act
+    const again = await seedCatalog({
+      graphqlUrl: endpoints.graphqlUrl,
+      cognitoEndpoint: endpoints.cognito.endpoint,
+      clientId: endpoints.cognito.clientId,
+    });
+    // Assess
+    expect(again).toEqual({ created: 0, existing: DEMO_PRODUCTS.length });
+  });
+
+  it('lists the consumers’ dead-letter queues for the replay CLI', () => {
+    // Assess
+    const functions = Object.values(endpoints.lambdaDeadLetterQueues);
+    expect(functions.length).toBeGreaterThan(0);
+    expect(functions.every((arn) => arn.startsWith('arn:aws:lambda:us-east-1:'))).toBe(true);
+  });
+});
+
+describe('npm start as a child process', () => {
+  it('starts, answers, and stops cleanly on SIGINT without leaving DynamoDB Local behind', async () => {
+    // Prepare
+    const port = await freePort();
+    const state = mkdtempSync(join(tmpdir(), 'orderloop-start-'));
+    // npm re-raises SIGINT on itself (exit status 130), so run what `npx tsx` runs to see start.ts's own code.
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), ORDERLOOP_STATE_DIR: state },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    try {
+      await waitFor(() => /ready in/.test(output) || child.exitCode !== null, 'the ready line', 240_000);
+      const endpoints = JSON.parse(
+        readFileSync(join(state, 'endpoints.json'), 'utf8'),
+      ) as LocalStackEndpoints;
+      const javaPid = Number(/DynamoDB Local \(pid (\d+)\)/.exec(output)?.[1]);
+      // Act
+      const answer = await graphql(
+        endpoints,
+        '{ listProducts { items { productId } } }',
+        {},
+        { 'x-api-key': endpoints.apiKey! },
+      );
+      process.kill(-child.pid!, 'SIGINT'); // Ctrl-C signals the whole process group
+      const code = await exited;
+      // Assess
+      expect(endpoints.graphqlUrl).toBe(`http://127.0.0.1:${port}/graphql`);
+      expect(answer.status).toBe(200);
+      expect(code).toBe(0);
+      expect(output).toContain('stopped.');
+      expect(javaPid).toBeGreaterThan(0);
+      expect(existsSync(`/proc/${javaPid}`)).toBe(false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      rmSync(state, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
