@@ -47,7 +47,9 @@ export function notificationsFor(envelope: Envelope, parent: ParentOrder | null 
   }
   if (envelope.type === 'vendorOrder.statusChanged') {
     const data = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
-    const paid = parent?.payment !== null && parent?.payment !== undefined;
+    // Vendors hear of a paid order only (VENDOR_ORDER_RECEIVED), so only a paid order's cancellation concerns them.
+    const paymentStatus = parent?.payment ? String(parent.payment.status) : '';
+    const paid = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(paymentStatus);
     if (data.status === 'CANCELLED' && paid) {
       return [notice(envelope, vendorRecipient(data.vendorId), 'VENDOR_ORDER_CANCELLED', data.orderId, `Order ${data.orderId} was cancelled`)];
     }

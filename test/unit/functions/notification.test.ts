@@ -54,6 +54,20 @@ describe('notification consumer', () => {
     expect(s.notices()).toEqual([]);
   });
 
+  it('tells a vendor of its cancelled part only when the order had been paid', async () => {
+    // Prepare
+    const parent = (payment: Record<string, unknown> | null): ParentOrder => ({ id: 'o1', customerId: 'c1', vendorIds: ['v1'], status: 'CANCELLED', version: 3, payment });
+    const data = { orderId: 'o1', vendorId: 'v1', customerId: 'c1', status: 'CANCELLED', previousStatus: 'PENDING', lines: [], subtotal: 1, currency: 'USD', reason: null, version: 2, at: 'now' };
+    const paid = setup(parent({ status: 'SUCCEEDED' }));
+    const declined = setup(parent({ status: 'DECLINED' }));
+    // Act
+    await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), paid.deps);
+    await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), declined.deps);
+    // Assess
+    expect(paid.notices().map((n) => [n.recipient, n.kind])).toEqual([['vendor#v1', 'VENDOR_ORDER_CANCELLED']]);
+    expect(declined.notices()).toEqual([]);
+  });
+
   it('alerts the vendor once when available stock crosses below the threshold', async () => {
     // Prepare
     const s = setup();
