@@ -91,6 +91,8 @@ export class OrderApi extends Construct {
         retention: RetentionDays.ONE_MONTH,
       },
       xrayEnabled: true,
+      // Resolvers that write transactions or batches name the table themselves (resolvers/manifest.ts).
+      environmentVariables: { TABLE_NAME: props.table.tableName },
       queryDepthLimit: props.queryDepthLimit ?? 10,
       resolverCountLimit: props.resolverCountLimit ?? 200,
       introspectionConfig:

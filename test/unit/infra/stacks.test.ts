@@ -57,6 +57,7 @@ describe('API stack: AppSync', () => {
       QueryDepthLimit: 10,
       ResolverCountLimit: 200,
       IntrospectionConfig: 'ENABLED',
+      EnvironmentVariables: { TABLE_NAME: Match.anyValue() },
     });
     t.api.resourceCountIs('AWS::AppSync::ApiKey', 1);
   });
