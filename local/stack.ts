@@ -17,7 +17,7 @@ import {
   type LocalCognito,
   type UserPoolConfig,
 } from './cognito/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
+import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
 import { startLocalEvents, type LocalEvents, type LocalEventsTiming } from './events/index.js';
@@ -67,6 +67,8 @@ export interface LocalStack {
   readonly faults: LocalAppSync['faults'];
   /** Milliseconds from the call to a ready stack (synth included). */
   readonly readyMs: number;
+  /** Where the start-up time went, in milliseconds per phase (synth, dynamodb, tables, events, seed). */
+  readonly phases: Readonly<Record<string, number>>;
   /** Fires a scheduled rule now, by rule name or construct path. */
   triggerRule(name: string): ReturnType<LocalEvents['triggerRule']>;
   /** Resolves when pipes, rules and Lambda queues have nothing left to do. */
@@ -86,9 +88,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dataDir = options.dataDir ? resolve(root, options.dataDir) : undefined;
   // Filled as parts start, newest first, so stopping undoes the start in reverse.
   const cleanups: (() => Promise<void>)[] = [];
+  const phases: Record<string, number> = {};
+  let mark = started;
+  const phase = (name: string) => {
+    phases[name] = Date.now() - mark;
+    mark = Date.now();
+  };
   try {
+    // The JVM takes seconds to boot and needs nothing from the assembly, so it starts first.
+    // With the port known up front the JVM is spawned before the first await, so it boots even while a
+    // synchronous synth holds the event loop.
+    const dynamodbPort = await freePort();
+    const dynamodbStarting = startDynamoDbLocal({
+      port: dynamodbPort,
+      ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+    });
+    dynamodbStarting.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
+    cleanups.unshift(async () => (await dynamodbStarting).stop());
     const { outdir } = await ensureSynth({ root, log });
     const assembly = loadAssembly(outdir);
+    phase('synth');
 
     // The issuer, GraphQLUrl and queue URLs all embed the port, so listen before anything is built.
     let route: HttpHandler = notReady;
@@ -102,8 +121,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const port = (server.address() as AddressInfo).port;
     const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
 
-    const dynamodb = await startDynamoDbLocal(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
-    cleanups.unshift(() => dynamodb.stop());
+    const pools = userPoolsOf(assembly);
+    const pool = pools[0];
+    const client = pool?.clients[0];
+    if (!pool || !client) throw new Error('the assembly has no AWS::Cognito::UserPool with a UserPoolClient');
+    const issuerBaseUrl = `${base}/cognito`;
+    const [dynamodb, cognito] = await Promise.all([
+      dynamodbStarting,
+      createLocalCognito({
+        userPools: pools,
+        issuerBaseUrl,
+        ...(options.seed ? { users: demoSeedUsers(pool.userPoolId) } : {}),
+        ...(dataDir ? { persistPath: join(dataDir, 'cognito-users.json') } : {}),
+      }),
+    ]);
+    phase('dynamodb');
     const dynamodbClient = new DynamoDBClient({
       region: LOCAL_REGION,
       endpoint: dynamodb.endpoint,
@@ -115,17 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tables.map((t) => `${t.tableName} (${t.status})`).join(', '),
     );
 
-    const pools = userPoolsOf(assembly);
-    const pool = pools[0];
-    const client = pool?.clients[0];
-    if (!pool || !client) throw new Error('the assembly has no AWS::Cognito::UserPool with a UserPoolClient');
-    const issuerBaseUrl = `${base}/cognito`;
-    const cognito = await createLocalCognito({
-      userPools: pools,
-      issuerBaseUrl,
-      ...(options.seed ? { users: demoSeedUsers(pool.userPoolId) } : {}),
-      ...(dataDir ? { persistPath: join(dataDir, 'cognito-users.json') } : {}),
-    });
+    phase('tables');
 
     const graphqlUrl = `${base}/graphql`;
     const realtimeUrl = `ws://${urlHost(options.host ?? '127.0.0.1')}:${port}/graphql/realtime`;
@@ -149,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     ignoredSummary.flush(log);
+    phase('events');
     cleanups.unshift(() => events.stop());
 
     const appsync = createLocalAppSync({
@@ -196,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.seed) {
       const seeded = await seedCatalog({ graphqlUrl, cognitoEndpoint: base, clientId: client.clientId });
       log(`[seed] ${seeded.created} product(s) created, ${seeded.existing} already there`);
+      phase('seed');
     }
 
     let stopping: Promise<void> | undefined;
@@ -212,6 +236,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       counters: { appsync: appsync.counter, events: events.usage },
       faults: appsync.faults,
       readyMs: Date.now() - started,
+      phases,
       triggerRule: (name) => events.triggerRule(name),
       idle: () => events.idle(),
       stop() {
@@ -220,7 +245,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     };
   } catch (error) {
-    await runCleanups(cleanups);
+    // The start failure is the news; a cleanup failure on top of it would only hide it.
+    await runCleanups(cleanups).catch(() => undefined);
     throw error;
   }
 }

@@ -13,7 +13,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = process.cwd();
 // Tests point this elsewhere so they never share DynamoDB Local's files with a developer's `npm start`.
 const stateDir = process.env.ORDERLOOP_STATE_DIR ?? join(root, '.orderloop');
-const launchedAt = Date.now();
 
 /** The banner: where everything is and how to call it. */
 function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
@@ -88,7 +87,10 @@ try {
     await stack.stop();
   } else {
     writeEndpointsFile(join(stateDir, 'endpoints.json'), stack.endpoints);
-    process.stdout.write(banner(stack.endpoints, Date.now() - launchedAt));
+    // From the process start, so module loading counts as the user waits for it too.
+    process.stdout.write(banner(stack.endpoints, process.uptime() * 1000));
+    const phases = Object.entries(stack.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`);
+    process.stdout.write(`(start-up phases: ${phases.join(', ')})\n`);
   }
 } catch (error) {
   process.stderr.write(`npm start failed: ${(error as Error).message}\n`);

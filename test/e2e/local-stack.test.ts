@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gql } from '@apollo/client';
@@ -47,6 +47,16 @@ const statusEvent = (customerId: string, orderId: string) => ({
   correlationId: `order#${orderId}`,
   at: '2026-01-05T10:00:00.000Z',
 });
+
+/** Signal 0 checks that a process exists without touching it. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 beforeAll(async () => {
   // One synth for the file; both the in-process stack and the child process then reuse cdk.out.
@@ -172,6 +182,17 @@ describe('the local stack in process', () => {
     expect(functions.length).toBeGreaterThan(0);
     expect(functions.every((arn) => arn.startsWith('arn:aws:lambda:us-east-1:'))).toBe(true);
   });
+
+  it('stops the server and DynamoDB Local, and a second stop is a no-op', async () => {
+    // Prepare
+    const javaPid = stack.dynamodb.process.pid!;
+    // Act
+    await stack.stop();
+    await stack.stop();
+    // Assess
+    expect(isRunning(javaPid)).toBe(false);
+    await expect(fetch(endpoints.graphqlUrl, { method: 'POST' })).rejects.toThrow();
+  });
 });
 
 describe('npm start as a child process', () => {
@@ -211,7 +232,7 @@ describe('npm start as a child process', () => {
       expect(code).toBe(0);
       expect(output).toContain('stopped.');
       expect(javaPid).toBeGreaterThan(0);
-      expect(existsSync(`/proc/${javaPid}`)).toBe(false);
+      expect(isRunning(javaPid)).toBe(false);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
       rmSync(state, { recursive: true, force: true });
