@@ -140,6 +140,50 @@ describe('the local stack in process', () => {
       },
     ]);
     sub.unsubscribe();
+    await waitFor(() => stack.appsync.activeSubscriptions() === before, 'stop');
+  });
+
+  it('relays a placed order through the stream, pipe, bus and notification consumer to the customer', async () => {
+    // Prepare
+    const client = subscriptionClient(endpoints, customer.idToken);
+    const received: { onMyOrdersChanged: { orderId: string; status: string } }[] = [];
+    const before = stack.appsync.activeSubscriptions();
+    const sub = client
+      .subscribe({ query: ON_MY_ORDERS_CHANGED })
+      .subscribe({ next: (event) => received.push(event.data as (typeof received)[number]) });
+    await waitFor(() => stack.appsync.activeSubscriptions() > before, 'start_ack');
+    // Act
+    const placed = await graphql(
+      endpoints,
+      'mutation ($input: PlaceOrderInput!, $key: ID!) { placeOrder(input: $input, idempotencyKey: $key) { id status } }',
+      {
+        input: {
+          lines: [{ vendorId: 'v-aurora', productId: 'p-headlamp', quantity: 1 }],
+          shippingAddress: {
+            name: 'Ada',
+            line1: '1 Loop Road',
+            city: 'Tromsø',
+            postalCode: '9008',
+            country: 'NO',
+          },
+        },
+        key: `e2e-${Date.now()}`,
+      },
+      { authorization: customer.idToken },
+    );
+    const orderId = (placed.body.data?.['placeOrder'] as { id: string } | undefined)?.id;
+    await waitFor(
+      () => received.some((e) => e.onMyOrdersChanged.orderId === orderId),
+      'the relayed PLACED event',
+      30_000,
+    );
+    // Assess
+    expect(placed.body.errors).toBeUndefined();
+    expect(received.find((e) => e.onMyOrdersChanged.orderId === orderId)?.onMyOrdersChanged.status).toBe(
+      'PLACED',
+    );
+    sub.unsubscribe();
+    await waitFor(() => stack.appsync.activeSubscriptions() === before, 'stop');
   });
 
   it('rejects a request without authorization with 401 and the AppSync error body', async () => {
@@ -200,8 +244,8 @@ describe('npm start as a child process', () => {
     // Prepare
     const port = await freePort();
     const state = mkdtempSync(join(tmpdir(), 'orderloop-start-'));
-    // npm re-raises SIGINT on itself (exit status 130), so run what `npx tsx` runs to see start.ts's own code.
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'local/start.ts'], {
+    // What `npm start` runs, without npm itself: npm re-raises SIGINT on itself (status 130) by design.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
       cwd: ROOT,
       env: { ...process.env, PORT: String(port), ORDERLOOP_STATE_DIR: state },
       detached: true,
