@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createLocalAppSync, type LocalAppSync } from './appsync/index.js';
+import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
 import {
@@ -20,7 +20,12 @@ import {
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
-import { startLocalEvents, type LocalEvents, type LocalEventsTiming } from './events/index.js';
+import {
+  startLocalEvents,
+  type LocalEvents,
+  type LocalEventsOptions,
+  type LocalEventsTiming,
+} from './events/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
@@ -46,6 +51,10 @@ export interface LocalStackOptions {
   readonly unpaidOrderTtlMinutes?: number;
   /** Retry and polling timings of the events half. @default AWS-like */
   readonly eventsTiming?: LocalEventsTiming;
+  /** Sees every billable AppSync request, connection minute and message, for live estimates. @default none */
+  readonly onAppSyncRequest?: LocalAppSyncOptions['onRequest'];
+  /** Sees every usage increment of the events half (events, pipe requests, Lambda, SQS). @default none */
+  readonly onEventsActivity?: LocalEventsOptions['onActivity'];
 }
 
 /** The running stack. */
@@ -162,6 +171,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger: ignoredSummary.wrap(log),
       ...(dataDir ? { dataDir } : {}),
       ...(options.eventsTiming ? { timing: options.eventsTiming } : {}),
+      ...(options.onEventsActivity ? { onActivity: options.onEventsActivity } : {}),
       lambdaEnv: {
         // Functions run on Node 22 in AWS; the SDK's warning about the local Node version is noise here.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -178,6 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodb: dynamodbClient,
       cognito,
+      ...(options.onAppSyncRequest ? { onRequest: options.onAppSyncRequest } : {}),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
         const out = await events.lambdaHost.invokeSync(functionArn, payload);
