@@ -17,6 +17,7 @@ export default tseslint.config(
       '.orderloop/**',
       'resolvers/generated/**',
       'test/generated/**',
+      'functions/lib/generated/**',
       'coverage/**',
     ],
   },

@@ -1,4 +1,4 @@
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import appsync from '@aws-appsync/eslint-plugin';
 import { describe, expect, it } from 'vitest';
 import { APPSYNC_CODE_LIMIT, bundleAppSyncCode, ROOT } from '../../../infra/bundling.js';
@@ -23,7 +23,9 @@ describe('APPSYNC_JS bundles', () => {
     const eslint = new ESLint({
       cwd: ROOT,
       overrideConfigFile: true,
-      overrideConfig: [{ ...appsync.configs.base, languageOptions: { ecmaVersion: 2022, sourceType: 'module' } }],
+      overrideConfig: [
+        { ...(appsync.configs!.base as Linter.Config), languageOptions: { ecmaVersion: 2022, sourceType: 'module' } },
+      ],
     });
     // Act
     const results = await Promise.all(
