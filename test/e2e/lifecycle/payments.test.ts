@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelOrderDocument } from '../../generated/graphql.js';
+import { graphql, type Session } from '../support/client.js';
+import { eventually, expectData, getOrder, getProduct, line, moveVendorPart, orderReaches, pay, placedOrder } from '../support/orders.js';
+import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
+
+describe('payments, cancellations and refunds', () => {
+  let ctx: ScenarioStack;
+
+  beforeAll(async () => {
+    ctx = await startScenarioStack();
+  });
+
+  afterAll(async () => {
+    await ctx?.stack.stop();
+  });
+
+  const stockOf = async (session: Session, vendorId: string, productId: string) => {
+    const p = await getProduct(session, vendorId, productId);
+    return { available: p.available, reserved: p.reserved };
+  };
+  /** Polls the catalog until the product's stock is `expected`: the inventory consumer moves it later. */
+  const stockBecomes = (session: Session, vendorId: string, productId: string, expected: { available: number; reserved: number }) =>
+    eventually(
+      () => stockOf(session, vendorId, productId),
+      (s) => s.available === expected.available && s.reserved === expected.reserved,
+      20_000,
+      `${vendorId}/${productId} stock to be ${JSON.stringify(expected)}`,
+    );
+
+  it('moves a declined payment to PAYMENT_FAILED and lets the customer pay again', async () => {
+    // Prepare
+    const { customer } = ctx.users;
+    const order = await placedOrder(customer, [line('v-borealis', 'p-filter', 2)]);
+
+    // Act: when the first card is declined
+    await pay(customer, order.id, 'tok_declined');
+    const failed = await orderReaches(customer, order.id, 'PAYMENT_FAILED');
+    // and the customer pays again with a card that works
+    await pay(customer, order.id, 'tok_success');
+    const paid = await orderReaches(customer, order.id, 'PAID');
+
+    // Assess: schema.graphql "A declined payment is not an error: it is data"
+    expect(failed.payment).toMatchObject({ status: 'DECLINED', failureReason: 'card_declined', attempts: 1, amount: order.total });
+    expect(paid.payment).toMatchObject({ status: 'SUCCEEDED', failureReason: null, attempts: 2, amount: order.total });
+    expect(paid.statusHistory.map((h) => h.to)).toEqual(['PLACED', 'PAYMENT_PENDING', 'PAYMENT_FAILED', 'PAYMENT_PENDING', 'PAID']);
+  });
+
+  it('refunds a paid order in full when the customer cancels it, and puts its stock back', async () => {
+    // Prepare: given a paid two-vendor order
+    const { customer } = ctx.users;
+    const headlamp = await stockOf(customer, 'v-aurora', 'p-headlamp');
+    const espresso = await stockOf(customer, 'v-borealis', 'p-espresso');
+    const order = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 3), line('v-borealis', 'p-espresso', 2)]);
+    await pay(customer, order.id, 'tok_success');
+    await orderReaches(customer, order.id, 'PAID');
+
+    // Act
+    const cancelled = expectData(await graphql(customer, CancelOrderDocument, { orderId: order.id, reason: 'changed my mind' }), 'cancelOrder');
+
+    // Assess: the order is cancelled at once; the refund (one per vendor part) and the stock follow
+    expect(cancelled.cancelOrder.status).toBe('CANCELLED');
+    const refunded = await eventually(
+      () => getOrder(customer, order.id),
+      (o) => o.payment?.status === 'REFUNDED',
+      20_000,
+      'a full refund',
+    );
+    expect(refunded.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: order.total, amount: order.total });
+    expect(refunded.vendorOrders.map((v) => v.status)).toEqual(['CANCELLED', 'CANCELLED']);
+    await stockBecomes(customer, 'v-aurora', 'p-headlamp', headlamp);
+    await stockBecomes(customer, 'v-borealis', 'p-espresso', espresso);
+  });
+
+  it('refunds only the rejecting vendor part, releases its stock, and lets the other vendor fulfil', async () => {
+    // Prepare: given a paid two-vendor order whose stock is committed
+    const { customer, aurora, borealis } = ctx.users;
+    const parka = await stockOf(customer, 'v-aurora', 'p-parka');
+    const grinder = await stockOf(customer, 'v-borealis', 'p-grinder');
+    const order = await placedOrder(customer, [line('v-aurora', 'p-parka', 1), line('v-borealis', 'p-grinder', 2)]);
+    const borealisSubtotal = order.vendorOrders.find((v) => v.vendorId === 'v-borealis')?.subtotal ?? -1;
+    await pay(customer, order.id, 'tok_success');
+    await orderReaches(customer, order.id, 'PAID');
+    await stockBecomes(customer, 'v-borealis', 'p-grinder', { available: grinder.available - 2, reserved: grinder.reserved });
+
+    // Act: when borealis rejects its part and aurora accepts its own
+    await moveVendorPart(borealis, order.id, 'v-borealis', 'REJECTED', 'grinder damaged');
+    await moveVendorPart(aurora, order.id, 'v-aurora', 'ACCEPTED');
+
+    // Assess: a partial refund of exactly borealis's subtotal
+    const refunded = await eventually(
+      () => getOrder(customer, order.id),
+      (o) => o.payment?.status === 'PARTIALLY_REFUNDED',
+      20_000,
+      'a partial refund',
+    );
+    expect(refunded.payment).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: borealisSubtotal, amount: order.total });
+    expect(borealisSubtotal).toBeLessThan(order.total);
+    // the rejected part's stock is back; the other part's stays committed
+    await stockBecomes(customer, 'v-borealis', 'p-grinder', grinder);
+    expect(await stockOf(customer, 'v-aurora', 'p-parka')).toEqual({ available: parka.available - 1, reserved: parka.reserved });
+    // and the order goes on with aurora's part
+    expect(refunded.status).toBe('FULFILLING');
+    expect(refunded.vendorOrders.map((v) => [v.vendorId, v.status])).toEqual([
+      ['v-aurora', 'ACCEPTED'],
+      ['v-borealis', 'REJECTED'],
+    ]);
+    await moveVendorPart(aurora, order.id, 'v-aurora', 'SHIPPED');
+    expect((await getOrder(customer, order.id)).status).toBe('SHIPPED');
+  });
+});
