@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelOrderDocument } from '../../generated/graphql.js';
 import { graphql, type Session } from '../support/client.js';
-import { eventually, expectData, getOrder, getProduct, line, moveVendorPart, orderReaches, pay, placedOrder } from '../support/orders.js';
+import {
+  eventually,
+  expectData,
+  getOrder,
+  getProduct,
+  line,
+  moveVendorPart,
+  orderReaches,
+  pay,
+  placedOrder,
+} from '../support/orders.js';
 import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
 
 describe('payments, cancellations and refunds', () => {
@@ -20,7 +30,12 @@ describe('payments, cancellations and refunds', () => {
     return { available: p.available, reserved: p.reserved };
   };
   /** Polls the catalog until the product's stock is `expected`: the inventory consumer moves it later. */
-  const stockBecomes = (session: Session, vendorId: string, productId: string, expected: { available: number; reserved: number }) =>
+  const stockBecomes = (
+    session: Session,
+    vendorId: string,
+    productId: string,
+    expected: { available: number; reserved: number },
+  ) =>
     eventually(
       () => stockOf(session, vendorId, productId),
       (s) => s.available === expected.available && s.reserved === expected.reserved,
@@ -41,9 +56,25 @@ describe('payments, cancellations and refunds', () => {
     const paid = await orderReaches(customer, order.id, 'PAID');
 
     // Assess: schema.graphql "A declined payment is not an error: it is data"
-    expect(failed.payment).toMatchObject({ status: 'DECLINED', failureReason: 'card_declined', attempts: 1, amount: order.total });
-    expect(paid.payment).toMatchObject({ status: 'SUCCEEDED', failureReason: null, attempts: 2, amount: order.total });
-    expect(paid.statusHistory.map((h) => h.to)).toEqual(['PLACED', 'PAYMENT_PENDING', 'PAYMENT_FAILED', 'PAYMENT_PENDING', 'PAID']);
+    expect(failed.payment).toMatchObject({
+      status: 'DECLINED',
+      failureReason: 'card_declined',
+      attempts: 1,
+      amount: order.total,
+    });
+    expect(paid.payment).toMatchObject({
+      status: 'SUCCEEDED',
+      failureReason: null,
+      attempts: 2,
+      amount: order.total,
+    });
+    expect(paid.statusHistory.map((h) => h.to)).toEqual([
+      'PLACED',
+      'PAYMENT_PENDING',
+      'PAYMENT_FAILED',
+      'PAYMENT_PENDING',
+      'PAID',
+    ]);
   });
 
   it('refunds a paid order in full when the customer cancels it, and puts its stock back', async () => {
@@ -51,12 +82,18 @@ describe('payments, cancellations and refunds', () => {
     const { customer } = ctx.users;
     const headlamp = await stockOf(customer, 'v-aurora', 'p-headlamp');
     const espresso = await stockOf(customer, 'v-borealis', 'p-espresso');
-    const order = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 3), line('v-borealis', 'p-espresso', 2)]);
+    const order = await placedOrder(customer, [
+      line('v-aurora', 'p-headlamp', 3),
+      line('v-borealis', 'p-espresso', 2),
+    ]);
     await pay(customer, order.id, 'tok_success');
     await orderReaches(customer, order.id, 'PAID');
 
     // Act
-    const cancelled = expectData(await graphql(customer, CancelOrderDocument, { orderId: order.id, reason: 'changed my mind' }), 'cancelOrder');
+    const cancelled = expectData(
+      await graphql(customer, CancelOrderDocument, { orderId: order.id, reason: 'changed my mind' }),
+      'cancelOrder',
+    );
 
     // Assess: the order is cancelled at once; the refund (one per vendor part) and the stock follow
     expect(cancelled.cancelOrder.status).toBe('CANCELLED');
@@ -66,7 +103,11 @@ describe('payments, cancellations and refunds', () => {
       20_000,
       'a full refund',
     );
-    expect(refunded.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: order.total, amount: order.total });
+    expect(refunded.payment).toMatchObject({
+      status: 'REFUNDED',
+      refundedAmount: order.total,
+      amount: order.total,
+    });
     expect(refunded.vendorOrders.map((v) => v.status)).toEqual(['CANCELLED', 'CANCELLED']);
     await stockBecomes(customer, 'v-aurora', 'p-headlamp', headlamp);
     await stockBecomes(customer, 'v-borealis', 'p-espresso', espresso);
@@ -77,11 +118,17 @@ describe('payments, cancellations and refunds', () => {
     const { customer, aurora, borealis } = ctx.users;
     const parka = await stockOf(customer, 'v-aurora', 'p-parka');
     const grinder = await stockOf(customer, 'v-borealis', 'p-grinder');
-    const order = await placedOrder(customer, [line('v-aurora', 'p-parka', 1), line('v-borealis', 'p-grinder', 2)]);
+    const order = await placedOrder(customer, [
+      line('v-aurora', 'p-parka', 1),
+      line('v-borealis', 'p-grinder', 2),
+    ]);
     const borealisSubtotal = order.vendorOrders.find((v) => v.vendorId === 'v-borealis')?.subtotal ?? -1;
     await pay(customer, order.id, 'tok_success');
     await orderReaches(customer, order.id, 'PAID');
-    await stockBecomes(customer, 'v-borealis', 'p-grinder', { available: grinder.available - 2, reserved: grinder.reserved });
+    await stockBecomes(customer, 'v-borealis', 'p-grinder', {
+      available: grinder.available - 2,
+      reserved: grinder.reserved,
+    });
 
     // Act: when borealis rejects its part and aurora accepts its own
     await moveVendorPart(borealis, order.id, 'v-borealis', 'REJECTED', 'grinder damaged');
@@ -94,11 +141,18 @@ describe('payments, cancellations and refunds', () => {
       20_000,
       'a partial refund',
     );
-    expect(refunded.payment).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: borealisSubtotal, amount: order.total });
+    expect(refunded.payment).toMatchObject({
+      status: 'PARTIALLY_REFUNDED',
+      refundedAmount: borealisSubtotal,
+      amount: order.total,
+    });
     expect(borealisSubtotal).toBeLessThan(order.total);
     // the rejected part's stock is back; the other part's stays committed
     await stockBecomes(customer, 'v-borealis', 'p-grinder', grinder);
-    expect(await stockOf(customer, 'v-aurora', 'p-parka')).toEqual({ available: parka.available - 1, reserved: parka.reserved });
+    expect(await stockOf(customer, 'v-aurora', 'p-parka')).toEqual({
+      available: parka.available - 1,
+      reserved: parka.reserved,
+    });
     // and the order goes on with aurora's part
     expect(refunded.status).toBe('FULFILLING');
     expect(refunded.vendorOrders.map((v) => [v.vendorId, v.status])).toEqual([

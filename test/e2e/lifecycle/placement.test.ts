@@ -17,7 +17,9 @@ describe('placing an order', () => {
   });
 
   const myOrderIds = async (customer: Session) =>
-    expectData(await graphql(customer, MyOrdersDocument, { limit: 100 }), 'myOrders').myOrders.items.map((o) => o.id);
+    expectData(await graphql(customer, MyOrdersDocument, { limit: 100 }), 'myOrders').myOrders.items.map(
+      (o) => o.id,
+    );
   const stockOf = async (customer: Session, vendorId: string, productId: string) => {
     const p = await getProduct(customer, vendorId, productId);
     return { available: p.available, reserved: p.reserved };
@@ -44,7 +46,16 @@ describe('placing an order', () => {
     expect(res.errors?.[0]).toMatchObject({
       errorType: 'OutOfStock',
       path: ['placeOrder'],
-      errorInfo: { products: [{ vendorId: 'v-aurora', productId: 'p-parka', requested: parka.available + 1, available: parka.available }] },
+      errorInfo: {
+        products: [
+          {
+            vendorId: 'v-aurora',
+            productId: 'p-parka',
+            requested: parka.available + 1,
+            available: parka.available,
+          },
+        ],
+      },
     });
     // "Nothing is written when one is returned": no order, and neither product's stock moved
     expect(await myOrderIds(customer)).toEqual(ordersBefore);
@@ -79,7 +90,10 @@ describe('placing an order', () => {
     // Prepare
     const { customer } = ctx.users;
     const key = randomUUID();
-    const first = expectData(await placeOrder(customer, [line('v-aurora', 'p-headlamp', 1)], key), 'placeOrder').placeOrder;
+    const first = expectData(
+      await placeOrder(customer, [line('v-aurora', 'p-headlamp', 1)], key),
+      'placeOrder',
+    ).placeOrder;
     const headlamp = await stockOf(customer, 'v-aurora', 'p-headlamp');
     const ordersBefore = await myOrderIds(customer);
 
@@ -88,7 +102,11 @@ describe('placing an order', () => {
 
     // Assess: schema.graphql "Business failures": IdempotencyConflict, errorInfo { idempotencyKey }
     expect(res.data).toBeNull();
-    expect(res.errors?.[0]).toMatchObject({ errorType: 'IdempotencyConflict', path: ['placeOrder'], errorInfo: { idempotencyKey: key } });
+    expect(res.errors?.[0]).toMatchObject({
+      errorType: 'IdempotencyConflict',
+      path: ['placeOrder'],
+      errorInfo: { idempotencyKey: key },
+    });
     expect(await myOrderIds(customer)).toEqual(ordersBefore);
     expect(ordersBefore[0]).toBe(first.id);
     expect(await stockOf(customer, 'v-aurora', 'p-headlamp')).toEqual(headlamp);

@@ -3,7 +3,10 @@
  * and subscribes through AWS's own subscription link, exactly as an app would. Nothing here reaches into
  * the stack's internals, so the e2e scenarios and the demo exercise what a user sees.
  */
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { ApolloClient, ApolloLink, InMemoryCache } from '@apollo/client';
 import { createSubscriptionHandshakeLink } from 'aws-appsync-subscription-link';
 import { parse } from 'graphql';
@@ -53,7 +56,11 @@ export interface GraphQLResult<TResult> {
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 /** Signs in with USER_PASSWORD_AUTH through the AWS SDK, pointed at the local Cognito endpoint. */
-export async function signIn(endpoints: ClientEndpoints, username: string, password: string): Promise<Session> {
+export async function signIn(
+  endpoints: ClientEndpoints,
+  username: string,
+  password: string,
+): Promise<Session> {
   const cognito = new CognitoIdentityProviderClient({
     region: endpoints.region,
     endpoint: endpoints.cognito.endpoint,
@@ -69,7 +76,10 @@ export async function signIn(endpoints: ClientEndpoints, username: string, passw
       }),
     );
     const idToken = out.AuthenticationResult?.IdToken;
-    if (!idToken) throw new Error(`sign-in of ${username} returned no ID token (challenge: ${out.ChallengeName ?? 'none'})`);
+    if (!idToken)
+      throw new Error(
+        `sign-in of ${username} returned no ID token (challenge: ${out.ChallengeName ?? 'none'})`,
+      );
     return { endpoints, username, idToken, sub: String(decodeJwt(idToken).sub) };
   } finally {
     cognito.destroy();
@@ -94,7 +104,11 @@ export async function postGraphQL<TResult>(
   } catch {
     parsed = { errors: [{ message: text }] };
   }
-  return { status: res.status, data: parsed.data ?? null, ...(parsed.errors ? { errors: parsed.errors } : {}) };
+  return {
+    status: res.status,
+    data: parsed.data ?? null,
+    ...(parsed.errors ? { errors: parsed.errors } : {}),
+  };
 }
 
 /** Calls the API as the signed-in user. */
@@ -205,7 +219,11 @@ export function subscribe<TResult, TVariables>(
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`no matching subscription event within ${timeoutMs} ms; received ${JSON.stringify(events)}`));
+          reject(
+            new Error(
+              `no matching subscription event within ${timeoutMs} ms; received ${JSON.stringify(events)}`,
+            ),
+          );
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);

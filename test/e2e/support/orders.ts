@@ -34,10 +34,13 @@ export interface ListedUser {
 }
 
 /** Signs in every demo user the endpoints file lists; fails naming the one that is missing. */
-export async function signInDemoUsers(endpoints: ClientEndpoints & { users: readonly ListedUser[] }): Promise<DemoSessions> {
+export async function signInDemoUsers(
+  endpoints: ClientEndpoints & { users: readonly ListedUser[] },
+): Promise<DemoSessions> {
   const as = (username: string) => {
     const user = endpoints.users.find((u) => u.username === username);
-    if (!user) throw new Error(`the endpoints list no demo user ${username}; start the stack with seed: true`);
+    if (!user)
+      throw new Error(`the endpoints list no demo user ${username}; start the stack with seed: true`);
     return signIn(endpoints, user.username, user.password);
   };
   const [customer, customer2, aurora, borealis, admin] = await Promise.all([
@@ -85,21 +88,36 @@ export function placeOrder(
 }
 
 /** The customer places an order that must succeed, and gets it back. */
-export async function placedOrder(customer: Session, lines: readonly OrderLineInput[]): Promise<PlaceOrderMutation['placeOrder']> {
+export async function placedOrder(
+  customer: Session,
+  lines: readonly OrderLineInput[],
+): Promise<PlaceOrderMutation['placeOrder']> {
   return expectData(await placeOrder(customer, lines), 'placeOrder').placeOrder;
 }
 
 /** The customer pays with one of the simulator's test tokens (schema.graphql, ProcessPaymentInput). */
 export async function pay(customer: Session, orderId: string, paymentToken: string): Promise<void> {
   expectData(
-    await graphql(customer, ProcessPaymentDocument, { input: { orderId, paymentToken, method: 'CARD' }, idempotencyKey: randomUUID() }),
+    await graphql(customer, ProcessPaymentDocument, {
+      input: { orderId, paymentToken, method: 'CARD' },
+      idempotencyKey: randomUUID(),
+    }),
     `processPayment(${paymentToken})`,
   );
 }
 
 /** A vendor moves its part of an order; SHIPPED carries tracking, as the schema requires. */
-export async function moveVendorPart(vendor: Session, orderId: string, vendorId: string, status: VendorOrderStatus, reason?: string): Promise<void> {
-  const tracking = status === 'SHIPPED' ? { carrier: 'Posten', trackingNumber: `TRK-${vendorId}-${orderId.slice(-6)}` } : undefined;
+export async function moveVendorPart(
+  vendor: Session,
+  orderId: string,
+  vendorId: string,
+  status: VendorOrderStatus,
+  reason?: string,
+): Promise<void> {
+  const tracking =
+    status === 'SHIPPED'
+      ? { carrier: 'Posten', trackingNumber: `TRK-${vendorId}-${orderId.slice(-6)}` }
+      : undefined;
   expectData(
     await graphql(vendor, UpdateVendorOrderStatusDocument, {
       input: { orderId, vendorId, status, ...(tracking ? { tracking } : {}), ...(reason ? { reason } : {}) },
@@ -109,15 +127,25 @@ export async function moveVendorPart(vendor: Session, orderId: string, vendorId:
 }
 
 /** The order as the caller sees it. */
-export async function getOrder(session: Session, id: string): Promise<NonNullable<GetOrderQuery['getOrder']>> {
+export async function getOrder(
+  session: Session,
+  id: string,
+): Promise<NonNullable<GetOrderQuery['getOrder']>> {
   const order = expectData(await graphql(session, GetOrderDocument, { id }), `getOrder(${id})`).getOrder;
   if (!order) throw new Error(`getOrder(${id}) answered null`);
   return order;
 }
 
 /** A product's stock and price as the catalog shows it. */
-export async function getProduct(session: Session, vendorId: string, productId: string): Promise<NonNullable<GetProductQuery['getProduct']>> {
-  const product = expectData(await graphql(session, GetProductDocument, { vendorId, productId }), 'getProduct').getProduct;
+export async function getProduct(
+  session: Session,
+  vendorId: string,
+  productId: string,
+): Promise<NonNullable<GetProductQuery['getProduct']>> {
+  const product = expectData(
+    await graphql(session, GetProductDocument, { vendorId, productId }),
+    'getProduct',
+  ).getProduct;
   if (!product) throw new Error(`product ${vendorId}/${productId} not found`);
   return product;
 }
@@ -126,11 +154,19 @@ export async function getProduct(session: Session, vendorId: string, productId: 
  * Polls `read` until `done` holds, for state that the asynchronous consumers set (the pipe → bus →
  * Lambda chain). Fails with the last value seen, so a stuck scenario says where it stopped.
  */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000, what = 'the condition'): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+  what = 'the condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
     last = await read();
   }
@@ -139,5 +175,10 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
 
 /** Waits until the order reaches `status`, polling getOrder as the given user. */
 export function orderReaches(session: Session, orderId: string, status: OrderStatus, timeoutMs?: number) {
-  return eventually(() => getOrder(session, orderId), (o) => o.status === status, timeoutMs, `order ${orderId} to be ${status}`);
+  return eventually(
+    () => getOrder(session, orderId),
+    (o) => o.status === status,
+    timeoutMs,
+    `order ${orderId} to be ${status}`,
+  );
 }

@@ -15,7 +15,9 @@ export interface ScenarioStack {
 }
 
 /** Starts an in-memory, seeded stack on a free port and signs in every demo user. */
-export async function startScenarioStack(options: Pick<LocalStackOptions, 'unpaidOrderTtlMinutes'> = {}): Promise<ScenarioStack> {
+export async function startScenarioStack(
+  options: Pick<LocalStackOptions, 'unpaidOrderTtlMinutes'> = {},
+): Promise<ScenarioStack> {
   const stack = await startLocalStack({ port: 0, seed: true, quiet: true, ...options });
   try {
     const users = await signInDemoUsers(stack.endpoints);
@@ -38,7 +40,9 @@ export function sweeperRuleName(stack: LocalStack): string {
   const scheduled = stack.events.config.rules.filter((r) => r.scheduleExpression !== undefined);
   const [rule] = scheduled;
   if (!rule || scheduled.length !== 1) {
-    throw new Error(`expected one scheduled rule (the sweeper's), found ${scheduled.map((r) => r.name).join(', ') || 'none'}`);
+    throw new Error(
+      `expected one scheduled rule (the sweeper's), found ${scheduled.map((r) => r.name).join(', ') || 'none'}`,
+    );
   }
   return rule.name;
 }

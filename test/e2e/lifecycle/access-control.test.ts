@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetOrderDocument, OnOrderStatusChangedDocument, OrdersDocument } from '../../generated/graphql.js';
+import { graphql, postGraphQL, subscribe } from '../support/client.js';
+import { expectData, getOrder, line, pay, placedOrder } from '../support/orders.js';
+import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
+
+describe('who may see an order', () => {
+  let ctx: ScenarioStack;
+
+  beforeAll(async () => {
+    ctx = await startScenarioStack();
+  });
+
+  afterAll(async () => {
+    await ctx?.stack.stop();
+  });
+
+  it("answers NotFound when a customer asks for another customer's order", async () => {
+    // Prepare
+    const { customer, customer2 } = ctx.users;
+    const order = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 1)]);
+    // Act
+    const res = await graphql(customer2, GetOrderDocument, { id: order.id });
+    // Assess: schema.graphql NotFound, "or the caller may not see it", so ids cannot be probed;
+    // getOrder is nullable, so AppSync keeps data with the field null
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ getOrder: null });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors?.[0]).toMatchObject({
+      errorType: 'NotFound',
+      path: ['getOrder'],
+      message: `Order ${order.id} not found`,
+    });
+  });
+
+  it("delivers an order's status changes to its customer and none to another customer subscribed to its id", async () => {
+    // Prepare: given both customers subscribe to the same order id
+    const { customer, customer2 } = ctx.users;
+    const order = await placedOrder(customer, [line('v-borealis', 'p-filter', 1)]);
+    const owner = subscribe(customer, OnOrderStatusChangedDocument, { orderId: order.id });
+    const stranger = subscribe(customer2, OnOrderStatusChangedDocument, { orderId: order.id });
+    await Promise.all([owner.started, stranger.started]);
+
+    // Act
+    await pay(customer, order.id, 'tok_success');
+    await owner.waitFor((e) => e.status === 'PAID' && e.vendorId === null);
+    await ctx.stack.idle();
+
+    // Assess: the subscription resolver filters on the caller (Subscription.onOrderStatusChanged.ts):
+    // the stranger's subscription is accepted but nothing reaches it
+    // ("Defining enhanced subscriptions filters in AWS AppSync")
+    expect(owner.events.map((e) => e.status)).toContain('PAYMENT_PENDING');
+    expect(owner.events.every((e) => e.customerId === customer.sub)).toBe(true);
+    expect(stranger.events).toEqual([]);
+    expect(stranger.errors).toEqual([]);
+    owner.close();
+    stranger.close();
+  });
+
+  it('lets a vendor see only its own lines of an order', async () => {
+    // Prepare
+    const { customer, aurora } = ctx.users;
+    const order = await placedOrder(customer, [
+      line('v-aurora', 'p-thermos', 1),
+      line('v-borealis', 'p-filter', 1),
+    ]);
+    // Act
+    const seen = await getOrder(aurora, order.id);
+    // Assess: schema.graphql Order.lines and Order.total, "for a vendor caller, only that vendor's part"
+    expect(seen.lines.map((l) => l.vendorId)).toEqual(['v-aurora']);
+    expect(seen.vendorOrders.map((v) => v.vendorId)).toEqual(['v-aurora']);
+    expect(seen.vendorIds).toEqual(['v-aurora']);
+    expect(seen.total).toBe(order.vendorOrders.find((v) => v.vendorId === 'v-aurora')?.subtotal);
+    expect(seen.payment).toBeNull();
+  });
+
+  it('lets an admin list every order', async () => {
+    // Prepare
+    const { customer, admin } = ctx.users;
+    const order = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 1)]);
+    // Act
+    const res = await graphql(admin, OrdersDocument, { limit: 100 });
+    // Assess
+    expect(expectData(res, 'orders').orders.items.map((o) => o.id)).toContain(order.id);
+  });
+
+  it('rejects a customer asking for every order with Unauthorized', async () => {
+    // Prepare
+    const { customer } = ctx.users;
+    // Act
+    const res = await graphql(customer, OrdersDocument, { limit: 10 });
+    // Assess: "Authorization and authentication" (cognito_groups on a field): AppSync answers 200 with an
+    // Unauthorized error for the field, and nulls data because orders is non-null
+    expect(res.status).toBe(200);
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]).toMatchObject({
+      errorType: 'Unauthorized',
+      path: ['orders'],
+      message: 'Not Authorized to access orders on type Query',
+    });
+  });
+
+  it('rejects a request without an Authorization header with HTTP 401', async () => {
+    // Prepare
+    const query = GetOrderDocument.toString();
+    // Act
+    const res = await postGraphQL(ctx.stack.endpoints.graphqlUrl, { query, variables: { id: 'any' } });
+    // Assess: AppSync rejects an unauthenticated request before any resolver runs, as a 401 with
+    // errorType UnauthorizedException ("Authorization and authentication")
+    expect(res.status).toBe(401);
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]).toMatchObject({ errorType: 'UnauthorizedException' });
+  });
+});
