@@ -138,6 +138,12 @@ export interface LiveSubscription<TEvent> {
   close(): void;
 }
 
+/** Options of {@link subscribe}. */
+export interface SubscribeOptions<TEvent> {
+  /** Called with each data event as it arrives (the demo prints them live). */
+  readonly onEvent?: (event: TEvent) => void;
+}
+
 /**
  * Subscribes as the signed-in user through aws-appsync-subscription-link (AppSync's real-time protocol
  * over WebSocket). The payload under the subscription's root field is what `events` keeps.
@@ -146,6 +152,7 @@ export function subscribe<TResult, TVariables>(
   session: Session,
   document: TypedDocument<TResult, TVariables>,
   variables: TVariables,
+  options: SubscribeOptions<NonNullable<TResult[keyof TResult]>> = {},
 ): LiveSubscription<NonNullable<TResult[keyof TResult]>> {
   type TEvent = NonNullable<TResult[keyof TResult]>;
   const link = createSubscriptionHandshakeLink({
@@ -195,6 +202,7 @@ export function subscribe<TResult, TVariables>(
       const payload = data ? Object.values(data)[0] : undefined;
       if (payload !== undefined && payload !== null) {
         events.push(payload as TEvent);
+        options.onEvent?.(payload as TEvent);
         notify();
       }
     },
