@@ -89,8 +89,9 @@ describe('who may see an order', () => {
     const { customer } = ctx.users;
     // Act
     const res = await graphql(customer, OrdersDocument, { limit: 10 });
-    // Assess: "Authorization and authentication" (cognito_groups on a field): AppSync answers 200 with an
-    // Unauthorized error for the field, and nulls data because orders is non-null
+    // Assess: AWS Knowledge Center "resolve Unauthorized errors when running GraphQL requests in AWS
+    // AppSync": a field-level denial is 200 OK with errorType Unauthorized, "Not Authorized to access X on
+    // type Y"; data is null because orders is non-null
     expect(res.status).toBe(200);
     expect(res.data).toBeNull();
     expect(res.errors?.[0]).toMatchObject({
@@ -105,8 +106,8 @@ describe('who may see an order', () => {
     const query = GetOrderDocument.toString();
     // Act
     const res = await postGraphQL(ctx.stack.endpoints.graphqlUrl, { query, variables: { id: 'any' } });
-    // Assess: AppSync rejects an unauthenticated request before any resolver runs, as a 401 with
-    // errorType UnauthorizedException ("Authorization and authentication")
+    // Assess: same Knowledge Center article: missing credentials are denied by the authorization mode
+    // with 401 Unauthorized, before any resolver runs
     expect(res.status).toBe(401);
     expect(res.data).toBeNull();
     expect(res.errors?.[0]).toMatchObject({ errorType: 'UnauthorizedException' });

@@ -48,8 +48,9 @@ describe('a multi-vendor order from placement to completion', () => {
     ]);
     const watch = subscribe(customer, OnOrderStatusChangedDocument, { orderId: order.id });
     await watch.started;
-    // Each step waits for the previous status to arrive, as a UI would: EventBridge does not preserve
-    // the order of events between the bus and the Lambda that relays them, so nothing else forces it.
+    // Each step waits for the previous status to arrive, as a UI would: an event bus rule's targets get
+    // events unordered (EventBridge "Ordering and deduplicating events": a subscriber is UNORDERED
+    // unless FIFO), so only the steps themselves order the relays.
     await mine.waitFor((e) => e.orderId === order.id && e.status === 'PLACED' && e.vendorId === null);
     await pay(customer, order.id, 'tok_success');
     await watch.waitFor((e) => e.status === 'PAID' && e.vendorId === null);

@@ -39,7 +39,7 @@ describe('placing an order', () => {
     ]);
 
     // Assess: schema.graphql "Business failures": OutOfStock, one errorInfo entry per failing product;
-    // the field is non-null, so AppSync nulls data ("GraphQL error handling", null propagation)
+    // the field is non-null, so the error nulls data (GraphQL spec, "Handling Field Errors")
     expect(res.status).toBe(200);
     expect(res.data).toBeNull();
     expect(res.errors).toHaveLength(1);
