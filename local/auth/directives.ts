@@ -1,28 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { valueFromASTUntyped, type ConstDirectiveNode, type GraphQLSchema } from 'graphql';
 import type { AuthMode } from './identity.js';
 
 /**
  * The directives and scalars AppSync defines for every schema, so graphql-js can build an AppSync
- * schema (prepend this to the schema SDL before buildSchema).
+ * schema (prepend this to the schema SDL before buildSchema). One copy, shared with codegen and synth.
  */
-export const APPSYNC_DIRECTIVES_SDL = /* GraphQL */ `
-  directive @aws_api_key on FIELD_DEFINITION | OBJECT | INTERFACE
-  directive @aws_iam on FIELD_DEFINITION | OBJECT | INTERFACE
-  directive @aws_oidc on FIELD_DEFINITION | OBJECT | INTERFACE
-  directive @aws_lambda on FIELD_DEFINITION | OBJECT | INTERFACE
-  directive @aws_cognito_user_pools(cognito_groups: [String]) on FIELD_DEFINITION | OBJECT | INTERFACE
-  directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION | OBJECT | INTERFACE
-  directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-  scalar AWSDate
-  scalar AWSTime
-  scalar AWSDateTime
-  scalar AWSTimestamp
-  scalar AWSEmail
-  scalar AWSJSON
-  scalar AWSURL
-  scalar AWSPhone
-  scalar AWSIPAddress
-`;
+export const APPSYNC_DIRECTIVES_SDL = readFileSync(
+  fileURLToPath(new URL('../../infra/graphql/appsync.graphql', import.meta.url)),
+  'utf8',
+);
 
 const DIRECTIVE_MODES: Record<string, AuthMode> = {
   aws_api_key: 'API_KEY',
