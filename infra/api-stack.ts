@@ -173,6 +173,8 @@ export class ApiStack extends Stack {
       functionDir: 'sweeper',
       bus: this.bus,
       schedule: Schedule.rate(Duration.minutes(5)),
+      eventTypes: ['order.statusChanged'],
+      eventData: { status: ['DELIVERED'] },
       environment: { ...common, UNPAID_ORDER_TTL_MINUTES: String(props.unpaidOrderTtlMinutes ?? 30) },
       reservedConcurrency: 1,
     });

@@ -7,8 +7,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { LocalStackEndpoints } from '../local/endpoints.js';
 import { ENDPOINTS_FILE } from '../local/endpoints.js';
 import {
@@ -65,35 +63,6 @@ function print(event: StatusEvent): void {
   process.stdout.write(`${time}  ${event.status.padEnd(15)} v${event.version}${part}${reason}\n`);
 }
 
-/**
- * Runs the sweeper now instead of waiting for its schedule: finds the app's scheduled rule and invokes
- * its Lambda target, as `aws events list-rules` and `aws lambda invoke` would.
- */
-async function runSweeperNow(endpoints: LocalStackEndpoints): Promise<void> {
-  const common = { region: endpoints.region, credentials: endpoints.iam };
-  const events = new EventBridgeClient({ ...common, endpoint: endpoints.events });
-  const lambda = new LambdaClient({ ...common, endpoint: endpoints.lambda });
-  try {
-    const rules = (await events.send(new ListRulesCommand({}))).Rules ?? [];
-    const scheduled = rules.find((r) => r.ScheduleExpression);
-    if (!scheduled?.Name) throw new DemoError('The stack has no scheduled rule (the sweeper)');
-    const targets = (await events.send(new ListTargetsByRuleCommand({ Rule: scheduled.Name }))).Targets ?? [];
-    const target = targets.find((t) => t.Arn?.includes(':lambda:'));
-    if (!target?.Arn) throw new DemoError(`The scheduled rule ${scheduled.Name} has no Lambda target`);
-    process.stdout.write(
-      `             (running the sweeper now rather than waiting for its ${scheduled.ScheduleExpression})\n`,
-    );
-    const out = await lambda.send(
-      new InvokeCommand({ FunctionName: target.Arn, Payload: Buffer.from('{}') }),
-    );
-    if (out.FunctionError)
-      throw new DemoError(`The sweeper failed: ${Buffer.from(out.Payload ?? []).toString()}`);
-  } finally {
-    events.destroy();
-    lambda.destroy();
-  }
-}
-
 async function main(): Promise<void> {
   const endpoints = readEndpoints();
   const customer = await signInAs(endpoints, (u) => u.groups.includes('customer'), 'customer');
@@ -143,7 +112,6 @@ async function main(): Promise<void> {
       }
     }
     await next('DELIVERED', (e) => e.status === 'DELIVERED' && !e.vendorId);
-    await runSweeperNow(endpoints);
     await next('COMPLETED', (e) => e.status === 'COMPLETED');
     process.stdout.write(`order ${order.id} COMPLETED\n`);
   } finally {

@@ -4,7 +4,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { intEnv, requireEnv } from '../lib/env.js';
 import { createDocumentClient } from '../lib/table.js';
-import { sweep, type SweeperDeps } from './logic.js';
+import { isEvent } from '../../domain/events/envelope.js';
+import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { completeDeliveredOrder, sweep, type SweeperDeps } from './logic.js';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -17,14 +19,31 @@ const deps: SweeperDeps = {
   unpaidTtlMinutes: intEnv('UNPAID_ORDER_TTL_MINUTES', 30),
 };
 
-/** Runs on a schedule; the scheduled event's content does not matter. */
-export const handler = async () => {
+/**
+ * Two triggers: the schedule sweeps (expires unpaid orders, completes any delivered order left behind),
+ * and order.statusChanged to DELIVERED completes that order at once, in a write of its own so
+ * subscribers see DELIVERED and then COMPLETED.
+ */
+export const handler = async (event: DomainEventBridgeEvent) => {
   try {
-    const result = await sweep(deps);
-    metrics.addMetric('ordersExpired', MetricUnit.Count, result.expired.length);
-    metrics.addMetric('ordersCompleted', MetricUnit.Count, result.completed.length);
-    return result;
+    if (event['detail-type'] === 'Scheduled Event') {
+      const result = await sweep(deps);
+      metrics.addMetric('ordersExpired', MetricUnit.Count, result.expired.length);
+      metrics.addMetric('ordersCompleted', MetricUnit.Count, result.completed.length);
+      return result;
+    }
+    const envelope = envelopeOf(event);
+    logger.appendKeys({
+      correlationId: envelope.correlationId,
+      eventType: envelope.type,
+      eventId: envelope.id,
+    });
+    if (!isEvent(envelope, 'order.statusChanged') || envelope.data.status !== 'DELIVERED') return null;
+    const completed = await completeDeliveredOrder(envelope.data.orderId, deps);
+    if (completed) metrics.addMetric('ordersCompleted', MetricUnit.Count, 1);
+    return { completed: completed ? [envelope.data.orderId] : [] };
   } finally {
     metrics.publishStoredMetrics();
+    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
   }
 };

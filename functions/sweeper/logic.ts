@@ -1,6 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { INDEX, orderKey, orderStatusPartition, vendorOrderKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
 import { isVendorOrderClosed, UNPAID_STATUSES } from '../../domain/orderProcess.js';
@@ -34,7 +39,9 @@ async function ordersIn(status: OrderStatus, before: string | null, deps: Sweepe
         IndexName: INDEX.byStatus,
         KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
         ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
-        ExpressionAttributeValues: before ? { ':pk': orderStatusPartition(status), ':before': before } : { ':pk': orderStatusPartition(status) },
+        ExpressionAttributeValues: before
+          ? { ':pk': orderStatusPartition(status), ':before': before }
+          : { ':pk': orderStatusPartition(status) },
         ExclusiveStartKey: startKey,
       }),
     );
@@ -66,7 +73,13 @@ export async function expireOrder(order: Order, reason: string, deps: SweeperDep
   order.vendorOrders.forEach((vo, i) => {
     if (isVendorOrderClosed(vo.status)) return;
     embeddedVendorStatus(parts, i, 'CANCELLED', now);
-    items.push(updateOf(deps.tableName, vendorOrderKey(order.id, vo.vendorId), vendorOrderStatusChange(vo, 'CANCELLED', now, { reason })));
+    items.push(
+      updateOf(
+        deps.tableName,
+        vendorOrderKey(order.id, vo.vendorId),
+        vendorOrderStatusChange(vo, 'CANCELLED', now, { reason }),
+      ),
+    );
   });
   items.unshift(updateOf(deps.tableName, orderKey(order.id), parts));
   return write(items, deps);
@@ -78,6 +91,19 @@ export async function completeOrder(order: Order, deps: SweeperDeps): Promise<bo
   const entry = historyEntry('DELIVERED', 'COMPLETED', 'SYSTEM', null, now);
   const parts = orderStatusChange(emptyUpdate(), order, 'COMPLETED', [entry], now);
   return write([updateOf(deps.tableName, orderKey(order.id), parts)], deps);
+}
+
+/**
+ * Completes an order as soon as it is delivered (order.statusChanged to DELIVERED). False when the order
+ * is not DELIVERED any more, so a redelivered event changes nothing.
+ */
+export async function completeDeliveredOrder(orderId: string, deps: SweeperDeps): Promise<boolean> {
+  const out = await deps.doc.send(
+    new GetCommand({ TableName: deps.tableName, Key: orderKey(orderId), ConsistentRead: true }),
+  );
+  const order = out.Item as Order | undefined;
+  if (!order || order.status !== 'DELIVERED') return false;
+  return completeOrder(order, deps);
 }
 
 /** Runs one status change as a transaction; false when the order moved meanwhile (someone else won). */

@@ -17,9 +17,11 @@ export interface StreamConsumerProps {
   readonly functionDir: string;
   /** The bus the rule listens on. */
   readonly bus: IEventBus;
-  /** Domain event types (detail.type) that trigger the consumer. Give these or a schedule, not both. */
+  /** Domain event types (detail.type) that trigger the consumer. Give these, a schedule, or both. */
   readonly eventTypes?: readonly string[];
-  /** Runs the consumer on a schedule instead of on events. */
+  /** Narrows the events to those whose detail.data matches this EventBridge pattern. @default every event of the types */
+  readonly eventData?: Record<string, unknown>;
+  /** Runs the consumer on a schedule too. @default no schedule */
   readonly schedule?: Schedule;
   /** @default {} */
   readonly environment?: Record<string, string>;
@@ -44,8 +46,8 @@ export class StreamConsumer extends Construct {
   readonly function: NodejsFunction;
   /** Events EventBridge could not deliver, and invocation records of events that kept failing; `npm run replay` brings them back. */
   readonly deadLetterQueue: Queue;
-  /** The rule that triggers the function. */
-  readonly rule: Rule;
+  /** The rules that trigger the function: the event rule and/or the schedule. */
+  readonly rules: readonly Rule[];
   /** Fires when the function reports errors. */
   readonly errorsAlarm: Alarm;
   /** Fires when anything waits in the dead-letter queue. */
@@ -54,11 +56,14 @@ export class StreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const hasEvents = props.eventTypes !== undefined && props.eventTypes.length > 0;
-    if (hasEvents === (props.schedule !== undefined)) {
+    if (!hasEvents && props.schedule === undefined) {
       throw new Error(
-        `StreamConsumer ${id} needs exactly one trigger: eventTypes or schedule, received ${
-          hasEvents ? 'both' : 'neither'
-        }`,
+        `StreamConsumer ${id} needs a trigger: eventTypes, a schedule or both, received neither`,
+      );
+    }
+    if (props.eventData !== undefined && !hasEvents) {
+      throw new Error(
+        `StreamConsumer ${id}: eventData narrows eventTypes, received eventData without eventTypes`,
       );
     }
     assertIntegerInRange('retryAttempts', props.retryAttempts, 0, 2);
@@ -77,24 +82,26 @@ export class StreamConsumer extends Construct {
       retryAttempts: props.retryAttempts ?? 2,
       maxEventAge,
     });
-    this.rule = new Rule(this, 'Rule', {
-      eventBus: props.schedule ? undefined : props.bus,
-      schedule: props.schedule,
-      eventPattern: hasEvents
-        ? {
-            source: [EVENT_SOURCE],
-            detailType: [EVENT_DETAIL_TYPE],
-            detail: { type: [...props.eventTypes!] },
-          }
-        : undefined,
+    const target = new LambdaFunction(this.function, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: props.targetRetryAttempts ?? 8,
+      maxEventAge,
     });
-    this.rule.addTarget(
-      new LambdaFunction(this.function, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: props.targetRetryAttempts ?? 8,
-        maxEventAge,
-      }),
-    );
+    const rules: Rule[] = [];
+    if (hasEvents) {
+      const detail: Record<string, unknown> = { type: [...props.eventTypes!] };
+      if (props.eventData) detail.data = props.eventData;
+      rules.push(
+        new Rule(this, 'Rule', {
+          eventBus: props.bus,
+          eventPattern: { source: [EVENT_SOURCE], detailType: [EVENT_DETAIL_TYPE], detail },
+          targets: [target],
+        }),
+      );
+    }
+    if (props.schedule)
+      rules.push(new Rule(this, 'Schedule', { schedule: props.schedule, targets: [target] }));
+    this.rules = rules;
     this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
       alarmDescription: `${props.functionDir} consumer reports errors`,
       metric: this.function.metricErrors({ period: Duration.minutes(5) }),

@@ -11,7 +11,7 @@ import { startScenarioStack, type ScenarioStack } from '../support/scenario-stac
 /**
  * The order-level statuses a two-vendor order passes through when both vendors fulfil it one after the
  * other (domain/orderProcess.ts deriveOrderStatus): the first acceptance makes it FULFILLING, the last
- * shipment SHIPPED, the last delivery DELIVERED, and the sweeper closes it as COMPLETED.
+ * shipment SHIPPED, the last delivery DELIVERED, and the DELIVERED event completes it (sweeper consumer).
  */
 const ORDER_STATUSES: OrderStatus[] = [
   'PLACED',
@@ -65,8 +65,7 @@ describe('a multi-vendor order from placement to completion', () => {
       }
     }
     await watch.waitFor((e) => e.status === 'DELIVERED' && e.vendorId === null);
-    // and the sweeper's schedule closes delivered orders
-    await ctx.runSweeper();
+    // and the delivery itself completes the order: no schedule is needed
     await watch.waitFor((e) => e.status === 'COMPLETED');
     await mine.waitFor((e) => e.status === 'COMPLETED');
     await ctx.stack.idle();

@@ -22,19 +22,31 @@ describe('StreamConsumer validation', () => {
 
   it('rejects a consumer with neither event types nor a schedule', () => {
     const s = stack();
-    expect(() => new StreamConsumer(s, 'C', base(s))).toThrow(/exactly one trigger.*received neither/);
+    expect(() => new StreamConsumer(s, 'C', base(s))).toThrow(
+      'StreamConsumer C needs a trigger: eventTypes, a schedule or both, received neither',
+    );
   });
 
-  it('rejects a consumer with both event types and a schedule', () => {
+  it('creates one rule per trigger when given both event types and a schedule', () => {
+    const s = stack();
+    const consumer = new StreamConsumer(s, 'C', {
+      ...base(s),
+      eventTypes: ['order.statusChanged'],
+      schedule: Schedule.rate(Duration.minutes(1)),
+    });
+    expect(consumer.rules).toHaveLength(2);
+  });
+
+  it('rejects eventData without event types', () => {
     const s = stack();
     expect(
       () =>
         new StreamConsumer(s, 'C', {
           ...base(s),
-          eventTypes: ['order.statusChanged'],
           schedule: Schedule.rate(Duration.minutes(1)),
+          eventData: { status: ['X'] },
         }),
-    ).toThrow(/received both/);
+    ).toThrow('StreamConsumer C: eventData narrows eventTypes, received eventData without eventTypes');
   });
 
   it('rejects Lambda retry attempts above 2', () => {

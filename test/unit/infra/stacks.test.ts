@@ -113,7 +113,7 @@ describe('API stack: events', () => {
     const byType = rules
       .filter((r) => r.Properties.EventPattern)
       .map((r) => r.Properties.EventPattern.detail.type as string[]);
-    expect(byType).toHaveLength(3);
+    expect(byType).toHaveLength(4);
     expect(byType.flat()).toEqual(expect.arrayContaining(['payment.requested', 'order.statusChanged']));
     for (const rule of rules) {
       expect(rule.Properties.Targets[0]).toMatchObject({
@@ -123,8 +123,11 @@ describe('API stack: events', () => {
     }
   });
 
-  it('runs the unpaid-order sweeper on a schedule', () => {
+  it('runs the unpaid-order sweeper on a schedule, and completes orders as soon as they are delivered', () => {
     t.api.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    t.api.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { detail: { type: ['order.statusChanged'], data: { status: ['DELIVERED'] } } },
+    });
   });
 
   it('runs every orderloop Lambda on Node 22 and arm64 with tracing and an explicit log group', () => {
