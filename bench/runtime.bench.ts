@@ -26,16 +26,23 @@ const item = { vendorId: 'v-aurora', productId: 'p-1', name: 'Lamp', price: 1999
 
 describe('APPSYNC_JS runtime', () => {
   bench('unit resolver: request → data source → response (warm)', async () => {
-    await executeResolver({ kind: 'UNIT', code: getProduct, dataSource: 'table' }, input as never, async () => ({
-      result: item,
-    }));
+    await executeResolver(
+      { kind: 'UNIT', code: getProduct, dataSource: 'table' },
+      input as never,
+      async () => ({
+        result: item,
+      }),
+    );
   });
 });
 
 const pattern = {
   source: ['orderloop.orders'],
   'detail-type': ['orderloop.domain-event'],
-  detail: { type: ['order.statusChanged'], data: { status: [{ 'anything-but': ['PLACED'] }], total: [{ numeric: ['>', 0] }] } },
+  detail: {
+    type: ['order.statusChanged'],
+    data: { status: [{ 'anything-but': ['PLACED'] }], total: [{ numeric: ['>', 0] }] },
+  },
 };
 const event = {
   source: 'orderloop.orders',

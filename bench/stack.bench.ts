@@ -13,7 +13,9 @@ describe('local stack start-up', () => {
     async () => {
       const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
       const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
-      console.log(`ready in ${stack.readyMs} ms, node RSS ${rssMb} MB, phases ${JSON.stringify(stack.phases)}`);
+      console.log(
+        `ready in ${stack.readyMs} ms, node RSS ${rssMb} MB, phases ${JSON.stringify(stack.phases)}`,
+      );
       await stack.stop();
     },
     { iterations: 3, warmupIterations: 0, time: 0 },

@@ -32,13 +32,26 @@ export function validateInventoryChange(change: InventoryChange): InventoryViola
     return { field: 'name', reason: 'name must not be empty' };
   }
   if (change.price !== undefined && change.price !== null && !isNonNegativeInteger(change.price)) {
-    return { field: 'price', reason: `price must be a non-negative integer in minor units, received ${change.price}` };
+    return {
+      field: 'price',
+      reason: `price must be a non-negative integer in minor units, received ${change.price}`,
+    };
   }
   if (change.currency !== undefined && change.currency !== null && !isCurrency(change.currency)) {
-    return { field: 'currency', reason: `currency must be one of USD, EUR, GBP, received ${change.currency}` };
+    return {
+      field: 'currency',
+      reason: `currency must be one of USD, EUR, GBP, received ${change.currency}`,
+    };
   }
-  if (change.available !== undefined && change.available !== null && !isNonNegativeInteger(change.available)) {
-    return { field: 'available', reason: `available must be a non-negative integer, received ${change.available}` };
+  if (
+    change.available !== undefined &&
+    change.available !== null &&
+    !isNonNegativeInteger(change.available)
+  ) {
+    return {
+      field: 'available',
+      reason: `available must be a non-negative integer, received ${change.available}`,
+    };
   }
   if (
     change.lowStockThreshold !== undefined &&
@@ -52,7 +65,10 @@ export function validateInventoryChange(change: InventoryChange): InventoryViola
   }
   const fields = [change.name, change.price, change.currency, change.available, change.lowStockThreshold];
   if (fields.every((f) => f === undefined || f === null)) {
-    return { field: 'input', reason: 'give at least one of name, price, currency, available, lowStockThreshold' };
+    return {
+      field: 'input',
+      reason: 'give at least one of name, price, currency, available, lowStockThreshold',
+    };
   }
   return null;
 }

@@ -141,7 +141,10 @@ export function priceLines(
     const product = byRef[productRef(line.vendorId, line.productId)];
     if (!product) return { kind: 'missing', vendorId: line.vendorId, productId: line.productId };
     if (!isCurrency(product.currency)) {
-      return { kind: 'invalid', violation: { field: 'lines', reason: `product ${line.productId} has no valid currency` } };
+      return {
+        kind: 'invalid',
+        violation: { field: 'lines', reason: `product ${line.productId} has no valid currency` },
+      };
     }
     if (currency !== '' && product.currency !== currency) {
       return {

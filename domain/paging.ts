@@ -11,7 +11,10 @@ export const MAX_PAGE_SIZE = 100;
 export function pageSize(limit: number | null | undefined): { limit: number; error: string | null } {
   if (limit === null || limit === undefined) return { limit: DEFAULT_PAGE_SIZE, error: null };
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    return { limit: DEFAULT_PAGE_SIZE, error: `limit must be between 1 and ${MAX_PAGE_SIZE}, received ${limit}` };
+    return {
+      limit: DEFAULT_PAGE_SIZE,
+      error: `limit must be between 1 and ${MAX_PAGE_SIZE}, received ${limit}`,
+    };
   }
   return { limit, error: null };
 }

@@ -50,5 +50,7 @@ export const topicArn = (name: string) => localArn('sns', name);
 export function nameFromArn(arn: string): string {
   const { resource } = parseArn(arn);
   const afterSlash = resource.includes('/') ? resource.slice(resource.indexOf('/') + 1) : resource;
-  return afterSlash.startsWith('function:') ? afterSlash.slice('function:'.length) : afterSlash.split(':').pop()!;
+  return afterSlash.startsWith('function:')
+    ? afterSlash.slice('function:'.length)
+    : afterSlash.split(':').pop()!;
 }

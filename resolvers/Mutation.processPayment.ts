@@ -23,7 +23,11 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
     operation: 'processPayment',
     callerId: caller.id,
     key: ctx.args.idempotencyKey,
-    request: JSON.stringify({ orderId: input.orderId, paymentToken: input.paymentToken, method: input.method ?? null }),
+    request: JSON.stringify({
+      orderId: input.orderId,
+      paymentToken: input.paymentToken,
+      method: input.method ?? null,
+    }),
   };
   return {};
 }

@@ -4,7 +4,10 @@ import type { MutationRecordPaymentResultArgs, Payment } from './generated/schem
 /** recordPaymentResult, before step (IAM only, by the schema): names the order to read. */
 export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
   if (ctx.args.input.status === 'PENDING') {
-    util.error('a result cannot be PENDING', 'ValidationError', null, { field: 'status', reason: 'a result cannot be PENDING' });
+    util.error('a result cannot be PENDING', 'ValidationError', null, {
+      field: 'status',
+      reason: 'a result cannot be PENDING',
+    });
   }
   ctx.stash.orderId = ctx.args.input.orderId;
   ctx.stash.now = util.time.nowISO8601();

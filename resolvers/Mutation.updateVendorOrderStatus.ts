@@ -12,7 +12,10 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
   if (caller.kind === 'vendor' && caller.vendorId !== input.vendorId) util.unauthorized();
   if (caller.kind !== 'vendor' && caller.kind !== 'admin') util.unauthorized();
   const tracking = input.tracking;
-  if (input.status === 'SHIPPED' && (!tracking || tracking.carrier.trim() === '' || tracking.trackingNumber.trim() === '')) {
+  if (
+    input.status === 'SHIPPED' &&
+    (!tracking || tracking.carrier.trim() === '' || tracking.trackingNumber.trim() === '')
+  ) {
     util.error('tracking with a carrier and a tracking number is required to ship', 'ValidationError', null, {
       field: 'tracking',
       reason: 'required when status is SHIPPED',

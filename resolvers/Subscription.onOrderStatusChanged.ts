@@ -21,7 +21,9 @@ export function response(ctx: Context<SubscriptionOnOrderStatusChangedArgs>) {
       util.transform.toSubscriptionFilter({ orderId, vendorIds: { containsAny: [caller.vendorId] } }),
     );
   } else if (caller.kind === 'customer') {
-    extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter({ orderId, customerId: { eq: caller.id } }));
+    extensions.setSubscriptionFilter(
+      util.transform.toSubscriptionFilter({ orderId, customerId: { eq: caller.id } }),
+    );
   } else {
     util.unauthorized();
   }

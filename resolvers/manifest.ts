@@ -21,7 +21,11 @@ export type RootField =
 export type UnitResolver = RootField & { kind: 'unit'; code: string; dataSource: DataSourceName };
 
 /** A pipeline resolver: before/after code plus functions in order. */
-export type PipelineResolver = RootField & { kind: 'pipeline'; code: string; functions: readonly FunctionName[] };
+export type PipelineResolver = RootField & {
+  kind: 'pipeline';
+  code: string;
+  functions: readonly FunctionName[];
+};
 
 /** One entry of the manifest. */
 export type ResolverEntry = UnitResolver | PipelineResolver;
@@ -50,8 +54,20 @@ export type FunctionName = keyof typeof functions;
  */
 export const resolvers: readonly ResolverEntry[] = [
   { typeName: 'Query', fieldName: 'getOrder', kind: 'unit', code: 'Query.getOrder.ts', dataSource: 'table' },
-  { typeName: 'Query', fieldName: 'getProduct', kind: 'unit', code: 'Query.getProduct.ts', dataSource: 'table' },
-  { typeName: 'Query', fieldName: 'listProducts', kind: 'unit', code: 'Query.listProducts.ts', dataSource: 'table' },
+  {
+    typeName: 'Query',
+    fieldName: 'getProduct',
+    kind: 'unit',
+    code: 'Query.getProduct.ts',
+    dataSource: 'table',
+  },
+  {
+    typeName: 'Query',
+    fieldName: 'listProducts',
+    kind: 'unit',
+    code: 'Query.listProducts.ts',
+    dataSource: 'table',
+  },
   {
     typeName: 'Query',
     fieldName: 'askAboutOrders',
@@ -60,7 +76,13 @@ export const resolvers: readonly ResolverEntry[] = [
     dataSource: 'none',
   },
   { typeName: 'Query', fieldName: 'myOrders', kind: 'unit', code: 'Query.myOrders.ts', dataSource: 'table' },
-  { typeName: 'Query', fieldName: 'vendorOrders', kind: 'unit', code: 'Query.vendorOrders.ts', dataSource: 'table' },
+  {
+    typeName: 'Query',
+    fieldName: 'vendorOrders',
+    kind: 'unit',
+    code: 'Query.vendorOrders.ts',
+    dataSource: 'table',
+  },
   { typeName: 'Query', fieldName: 'orders', kind: 'unit', code: 'Query.orders.ts', dataSource: 'table' },
   {
     typeName: 'Query',

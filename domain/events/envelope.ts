@@ -22,7 +22,14 @@ const orderStatus = z.enum([
   'CANCELLED',
 ]);
 const vendorOrderStatus = z.enum(['PENDING', 'ACCEPTED', 'REJECTED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
-const paymentStatus = z.enum(['PENDING', 'SUCCEEDED', 'DECLINED', 'FAILED', 'REFUNDED', 'PARTIALLY_REFUNDED']);
+const paymentStatus = z.enum([
+  'PENDING',
+  'SUCCEEDED',
+  'DECLINED',
+  'FAILED',
+  'REFUNDED',
+  'PARTIALLY_REFUNDED',
+]);
 const actor = z.enum(['CUSTOMER', 'VENDOR', 'ADMIN', 'SYSTEM']);
 
 /** A line as stored on an order. */

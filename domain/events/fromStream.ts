@@ -116,7 +116,8 @@ function paymentRequestedEvent(newItem: Item): Omit<RawEnvelope, 'id' | 'time'> 
 }
 
 function productEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
-  if (oldItem && oldItem.available === newItem.available && oldItem.reserved === newItem.reserved) return null;
+  if (oldItem && oldItem.available === newItem.available && oldItem.reserved === newItem.reserved)
+    return null;
   return {
     type: 'product.changed',
     version: ENVELOPE_VERSION,

@@ -14,7 +14,7 @@ export interface ConverseAssistantOptions {
 }
 
 const SYSTEM_PROMPT =
-  'You answer questions about the customer\'s orders using only the order data given. If the data does not answer the question, say so.';
+  "You answer questions about the customer's orders using only the order data given. If the data does not answer the question, say so.";
 
 /** A minimal adapter over Bedrock's Converse API (one user turn, text only). */
 export function converseAssistant(options: ConverseAssistantOptions): AssistantModel {
@@ -30,7 +30,8 @@ export function converseAssistant(options: ConverseAssistantOptions): AssistantM
       );
       const blocks = out.output?.message?.content ?? [];
       const text = blocks.map((b) => ('text' in b && typeof b.text === 'string' ? b.text : '')).join('');
-      if (text === '') throw new Error(`Bedrock answered without text (stopReason ${out.stopReason ?? 'unknown'})`);
+      if (text === '')
+        throw new Error(`Bedrock answered without text (stopReason ${out.stopReason ?? 'unknown'})`);
       return text;
     },
   };

@@ -19,7 +19,11 @@ const deps: InventoryDeps = {
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
 export const handler = async (event: DomainEventBridgeEvent) => {
   const envelope = envelopeOf(event);
-  logger.appendKeys({ correlationId: envelope.correlationId, eventType: envelope.type, eventId: envelope.id });
+  logger.appendKeys({
+    correlationId: envelope.correlationId,
+    eventType: envelope.type,
+    eventId: envelope.id,
+  });
   try {
     await handleInventoryEvent(envelope, deps);
     metrics.addMetric(envelope.type, MetricUnit.Count, 1);

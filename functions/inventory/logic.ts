@@ -33,7 +33,14 @@ export interface StockLine {
 
 const MAX_TRIES = 3;
 
-function productMove(tableName: string, line: StockLine, from: StockState, to: StockState, now: string, correlationId: string) {
+function productMove(
+  tableName: string,
+  line: StockLine,
+  from: StockState,
+  to: StockState,
+  now: string,
+  correlationId: string,
+) {
   const releaseReserved = from === 'RESERVED' && to === 'RELEASED';
   const sets =
     to === 'COMMITTED'
@@ -71,7 +78,9 @@ export async function moveStock(
 ): Promise<{ from: StockState; moved: boolean }> {
   const key = stockStateKey(orderId, vendorId);
   for (let attempt = 1; ; attempt += 1) {
-    const read = await deps.doc.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }));
+    const read = await deps.doc.send(
+      new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }),
+    );
     const from = ((read.Item?.state as StockState | undefined) ?? 'RESERVED') as StockState;
     const allowed = to === 'COMMITTED' ? from === 'RESERVED' : from !== 'RELEASED';
     if (!allowed) {
@@ -84,20 +93,29 @@ export async function moveStock(
         TableName: deps.tableName,
         Item: { ...key, entity: 'STOCK', orderId, vendorId, state: to, updatedAt: now, correlationId },
         ConditionExpression: from === 'RESERVED' ? 'attribute_not_exists(PK)' : '#state = :from',
-        ...(from === 'RESERVED' ? {} : { ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':from': from } }),
+        ...(from === 'RESERVED'
+          ? {}
+          : {
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':from': from },
+            }),
       },
     };
     try {
       await deps.doc.send(
         new TransactWriteCommand({
-          TransactItems: [stateWrite, ...lines.map((l) => productMove(deps.tableName, l, from, to, now, correlationId))],
+          TransactItems: [
+            stateWrite,
+            ...lines.map((l) => productMove(deps.tableName, l, from, to, now, correlationId)),
+          ],
         }),
       );
       deps.logger.info('stock moved', { orderId, vendorId, from, to, lines: lines.length });
       return { from, moved: true };
     } catch (error) {
       const stateChanged =
-        error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
       if (!stateChanged || attempt >= MAX_TRIES) throw error;
     }
   }

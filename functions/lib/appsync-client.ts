@@ -25,7 +25,9 @@ export class AppSyncRequestError extends Error {
     readonly errors: AppSyncGraphQLError[],
     readonly status: number,
   ) {
-    super(`AppSync request failed (${status}): ${errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; ')}`);
+    super(
+      `AppSync request failed (${status}): ${errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; ')}`,
+    );
     this.name = 'AppSyncRequestError';
   }
 }

@@ -10,6 +10,7 @@ export function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw new Error(`environment variable ${name} must be an integer, received ${raw}`);
+  if (!Number.isInteger(value))
+    throw new Error(`environment variable ${name} must be an integer, received ${raw}`);
   return value;
 }

@@ -24,7 +24,9 @@ const deps: NotificationDeps = {
   appsync: createAppSyncClient({ url: requireEnv('APPSYNC_URL') }),
   logger,
   async readOrder(orderId) {
-    const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    const out = await doc.send(
+      new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
+    );
     return (out.Item as ParentOrder | undefined) ?? null;
   },
   publishToTopic:
@@ -44,7 +46,11 @@ const deps: NotificationDeps = {
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
 export const handler = async (event: DomainEventBridgeEvent) => {
   const envelope = envelopeOf(event);
-  logger.appendKeys({ correlationId: envelope.correlationId, eventType: envelope.type, eventId: envelope.id });
+  logger.appendKeys({
+    correlationId: envelope.correlationId,
+    eventType: envelope.type,
+    eventId: envelope.id,
+  });
   try {
     await handleNotificationEvent(envelope, deps);
     metrics.addMetric(envelope.type, MetricUnit.Count, 1);

@@ -89,11 +89,18 @@ export async function handleNotificationEvent(envelope: Envelope, deps: Notifica
   const relay = relayInput(envelope, parent);
   if (relay) {
     await deps.appsync.request(PublishOrderStatusDocument, { input: relay }, { correlationId });
-    deps.logger.info('status relayed', { orderId: relay.orderId, status: relay.status, vendorStatus: relay.vendorStatus ?? null });
+    deps.logger.info('status relayed', {
+      orderId: relay.orderId,
+      status: relay.status,
+      vendorStatus: relay.vendorStatus ?? null,
+    });
   }
   for (const notification of notificationsFor(envelope, parent)) {
     await deps.appsync.request(PublishNotificationDocument, { input: notification }, { correlationId });
     if (deps.publishToTopic) await deps.publishToTopic(notification);
-    deps.logger.info('notification published', { kind: notification.kind, recipient: notification.recipient });
+    deps.logger.info('notification published', {
+      kind: notification.kind,
+      recipient: notification.recipient,
+    });
   }
 }

@@ -22,9 +22,22 @@ const ORDER_KINDS: Partial<Record<string, { kind: NotificationKind; text: string
   COMPLETED: { kind: 'ORDER_COMPLETED', text: 'Your order is complete' },
 };
 
-function notice(envelope: Envelope, recipient: string, kind: NotificationKind, orderId: string | null, message: string): PublishNotificationInput {
+function notice(
+  envelope: Envelope,
+  recipient: string,
+  kind: NotificationKind,
+  orderId: string | null,
+  message: string,
+): PublishNotificationInput {
   // Deterministic id and time: a redelivered event overwrites the same notification.
-  return { id: `${envelope.id}:${kind}:${recipient}`, recipient, kind, orderId, message, createdAt: envelope.time };
+  return {
+    id: `${envelope.id}:${kind}:${recipient}`,
+    recipient,
+    kind,
+    orderId,
+    message,
+    createdAt: envelope.time,
+  };
 }
 
 /**
@@ -32,15 +45,28 @@ function notice(envelope: Envelope, recipient: string, kind: NotificationKind, o
  * paid order reaches them and when their part of a paid order is cancelled; a vendor hears when a
  * product's available stock falls below its threshold.
  */
-export function notificationsFor(envelope: Envelope, parent: ParentOrder | null = null): PublishNotificationInput[] {
+export function notificationsFor(
+  envelope: Envelope,
+  parent: ParentOrder | null = null,
+): PublishNotificationInput[] {
   if (envelope.type === 'order.statusChanged') {
     const data = envelope.data as Envelope<'order.statusChanged'>['data'];
     const entry = ORDER_KINDS[data.status];
     if (!entry) return [];
-    const out = [notice(envelope, data.customerId, entry.kind, data.orderId, `${entry.text} (order ${data.orderId})`)];
+    const out = [
+      notice(envelope, data.customerId, entry.kind, data.orderId, `${entry.text} (order ${data.orderId})`),
+    ];
     if (data.status === 'PAID') {
       for (const vendorId of data.vendorIds) {
-        out.push(notice(envelope, vendorRecipient(vendorId), 'VENDOR_ORDER_RECEIVED', data.orderId, `New paid order ${data.orderId}`));
+        out.push(
+          notice(
+            envelope,
+            vendorRecipient(vendorId),
+            'VENDOR_ORDER_RECEIVED',
+            data.orderId,
+            `New paid order ${data.orderId}`,
+          ),
+        );
       }
     }
     return out;
@@ -51,7 +77,15 @@ export function notificationsFor(envelope: Envelope, parent: ParentOrder | null 
     const paymentStatus = parent?.payment ? String(parent.payment.status) : '';
     const paid = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(paymentStatus);
     if (data.status === 'CANCELLED' && paid) {
-      return [notice(envelope, vendorRecipient(data.vendorId), 'VENDOR_ORDER_CANCELLED', data.orderId, `Order ${data.orderId} was cancelled`)];
+      return [
+        notice(
+          envelope,
+          vendorRecipient(data.vendorId),
+          'VENDOR_ORDER_CANCELLED',
+          data.orderId,
+          `Order ${data.orderId} was cancelled`,
+        ),
+      ];
     }
     return [];
   }
@@ -59,7 +93,8 @@ export function notificationsFor(envelope: Envelope, parent: ParentOrder | null 
     const data = envelope.data as Envelope<'product.changed'>['data'];
     // Only the change that crosses the threshold alerts, not every change below it.
     const before = data.previousAvailable;
-    if (before === null || before < data.lowStockThreshold || data.available >= data.lowStockThreshold) return [];
+    if (before === null || before < data.lowStockThreshold || data.available >= data.lowStockThreshold)
+      return [];
     return [
       notice(
         envelope,

@@ -13,7 +13,8 @@ export interface ChargeRequest {
 }
 
 /** What a charge ended in. A decline is an outcome, not an error. */
-export type ChargeOutcome = { status: 'SUCCEEDED'; chargeId: string } | { status: 'DECLINED'; reason: string };
+export type ChargeOutcome =
+  { status: 'SUCCEEDED'; chargeId: string } | { status: 'DECLINED'; reason: string };
 
 /** A refund request; the idempotency key makes a repeated refund a no-op. */
 export interface RefundRequest {

@@ -12,7 +12,13 @@ import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
 import { SimulatedPaymentGateway } from './gateway.js';
-import { chargePayment, handlePaymentEvent, type PaymentDeps, type PaymentRequest, type StoredOrderPayment } from './logic.js';
+import {
+  chargePayment,
+  handlePaymentEvent,
+  type PaymentDeps,
+  type PaymentRequest,
+  type StoredOrderPayment,
+} from './logic.js';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -29,7 +35,9 @@ const deps: PaymentDeps = {
   appsync,
   logger,
   async readOrder(orderId) {
-    const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    const out = await doc.send(
+      new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
+    );
     return (out.Item as StoredOrderPayment | undefined) ?? null;
   },
 };
@@ -37,7 +45,10 @@ const deps: PaymentDeps = {
 const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' });
 /** One charge per order attempt, whatever the redeliveries (Powertools idempotency on IDEMPOTENCY_TABLE_NAME). */
 const chargeOnce = makeIdempotent((request: PaymentRequest) => chargePayment(request, deps), {
-  persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv('IDEMPOTENCY_TABLE_NAME'), awsSdkV3Client: dynamodb }),
+  persistenceStore: new DynamoDBPersistenceLayer({
+    tableName: requireEnv('IDEMPOTENCY_TABLE_NAME'),
+    awsSdkV3Client: dynamodb,
+  }),
   config: idempotencyConfig,
 });
 
@@ -45,7 +56,11 @@ const chargeOnce = makeIdempotent((request: PaymentRequest) => chargePayment(req
 export const handler = async (event: DomainEventBridgeEvent, context: Context) => {
   idempotencyConfig.registerLambdaContext(context);
   const envelope = envelopeOf(event);
-  logger.appendKeys({ correlationId: envelope.correlationId, eventType: envelope.type, eventId: envelope.id });
+  logger.appendKeys({
+    correlationId: envelope.correlationId,
+    eventType: envelope.type,
+    eventId: envelope.id,
+  });
   try {
     await handlePaymentEvent(envelope, deps, chargeOnce);
     metrics.addMetric(envelope.type, MetricUnit.Count, 1);

@@ -43,10 +43,16 @@ export function chargeKey(orderId: string, attempt: number): string {
  * errors are retried within the invocation; when they persist the attempt is recorded as FAILED so the
  * customer can pay again (the order never stays PAYMENT_PENDING).
  */
-export async function chargePayment(request: PaymentRequest, deps: PaymentDeps): Promise<{ status: PaymentStatus; failureReason: string | null }> {
+export async function chargePayment(
+  request: PaymentRequest,
+  deps: PaymentDeps,
+): Promise<{ status: PaymentStatus; failureReason: string | null }> {
   const tries = deps.chargeAttempts ?? 3;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let result: { status: PaymentStatus; failureReason: string | null } = { status: 'FAILED', failureReason: 'provider_unavailable' };
+  let result: { status: PaymentStatus; failureReason: string | null } = {
+    status: 'FAILED',
+    failureReason: 'provider_unavailable',
+  };
   for (let attempt = 1; attempt <= tries; attempt += 1) {
     try {
       const outcome = await deps.gateway.charge({
@@ -56,20 +62,39 @@ export async function chargePayment(request: PaymentRequest, deps: PaymentDeps):
         token: request.paymentToken,
         idempotencyKey: chargeKey(request.orderId, request.attempt),
       });
-      result = outcome.status === 'SUCCEEDED' ? { status: 'SUCCEEDED', failureReason: null } : { status: 'DECLINED', failureReason: outcome.reason };
+      result =
+        outcome.status === 'SUCCEEDED'
+          ? { status: 'SUCCEEDED', failureReason: null }
+          : { status: 'DECLINED', failureReason: outcome.reason };
       break;
     } catch (error) {
       if (!(error instanceof TransientGatewayError)) throw error;
-      deps.logger.warn('transient payment provider error', { orderId: request.orderId, try: attempt, error: error.message });
+      deps.logger.warn('transient payment provider error', {
+        orderId: request.orderId,
+        try: attempt,
+        error: error.message,
+      });
       if (attempt < tries) await sleep(200 * attempt);
     }
   }
   await deps.appsync.request(
     RecordPaymentResultDocument,
-    { input: { orderId: request.orderId, attempt: request.attempt, status: result.status, failureReason: result.failureReason, correlationId: request.correlationId } },
+    {
+      input: {
+        orderId: request.orderId,
+        attempt: request.attempt,
+        status: result.status,
+        failureReason: result.failureReason,
+        correlationId: request.correlationId,
+      },
+    },
     { correlationId: request.correlationId },
   );
-  deps.logger.info('payment recorded', { orderId: request.orderId, attempt: request.attempt, status: result.status });
+  deps.logger.info('payment recorded', {
+    orderId: request.orderId,
+    attempt: request.attempt,
+    status: result.status,
+  });
   return result;
 }
 

@@ -54,7 +54,11 @@ function userPoolOf(raw: unknown): ApiAuthConfig['userPool'] {
   if (!userPoolId) return undefined;
   const appIdClientRegex = str(p['AppIdClientRegex']);
   const defaultAction = str(p['DefaultAction']) as 'ALLOW' | 'DENY' | undefined;
-  return { userPoolId, ...(appIdClientRegex ? { appIdClientRegex } : {}), ...(defaultAction ? { defaultAction } : {}) };
+  return {
+    userPoolId,
+    ...(appIdClientRegex ? { appIdClientRegex } : {}),
+    ...(defaultAction ? { defaultAction } : {}),
+  };
 }
 
 function authOf(props: Props, apiKeys: ApiKeyConfig[]): ApiAuthConfig {
@@ -64,7 +68,8 @@ function authOf(props: Props, apiKeys: ApiKeyConfig[]): ApiAuthConfig {
     : [];
   const additionalModes = providers.map((p) => str(p['AuthenticationType']) as AuthMode);
   const userPool =
-    userPoolOf(props['UserPoolConfig']) ?? providers.map((p) => userPoolOf(p['UserPoolConfig'])).find(Boolean);
+    userPoolOf(props['UserPoolConfig']) ??
+    providers.map((p) => userPoolOf(p['UserPoolConfig'])).find(Boolean);
   const oidcRaw = (props['OpenIDConnectConfig'] ??
     providers.find((p) => p['OpenIDConnectConfig'])?.['OpenIDConnectConfig']) as Props | undefined;
   const issuer = str(oidcRaw?.['Issuer']);
@@ -111,13 +116,23 @@ function codeOf(assembly: Assembly, resource: LoadedResource): string {
   return code;
 }
 
-function resolverOf(assembly: Assembly, resource: LoadedResource, functions: Map<string, LoadedResource>): ResolverConfig {
+function resolverOf(
+  assembly: Assembly,
+  resource: LoadedResource,
+  functions: Map<string, LoadedResource>,
+): ResolverConfig {
   const p = resource.properties as Props;
   const typeName = String(p['TypeName']);
   const fieldName = String(p['FieldName']);
   const kind = str(p['Kind']) === 'PIPELINE' ? 'PIPELINE' : 'UNIT';
   const maxBatchSize = num(p['MaxBatchSize']);
-  const base = { typeName, fieldName, kind, code: codeOf(assembly, resource), ...(maxBatchSize ? { maxBatchSize } : {}) } as const;
+  const base = {
+    typeName,
+    fieldName,
+    kind,
+    code: codeOf(assembly, resource),
+    ...(maxBatchSize ? { maxBatchSize } : {}),
+  } as const;
   if (kind === 'UNIT') {
     const dataSource = str(p['DataSourceName']);
     return { ...base, ...(dataSource ? { dataSource } : {}) };
@@ -125,7 +140,10 @@ function resolverOf(assembly: Assembly, resource: LoadedResource, functions: Map
   const ids = ((p['PipelineConfig'] as Props | undefined)?.['Functions'] ?? []) as unknown[];
   const steps = ids.map((id) => {
     const fn = functions.get(String(id));
-    if (!fn) throw new Error(`${resource.stack}/${resource.logicalId}: pipeline function ${String(id)} is not in the assembly`);
+    if (!fn)
+      throw new Error(
+        `${resource.stack}/${resource.logicalId}: pipeline function ${String(id)} is not in the assembly`,
+      );
     const fp = fn.properties as Props;
     return { name: String(fp['Name']), code: codeOf(assembly, fn), dataSource: String(fp['DataSourceName']) };
   });
@@ -150,9 +168,13 @@ export function appSyncConfigFromAssembly(assembly: Assembly): AppSyncApiConfig[
     const apiId = api.attributes['ApiId'] ?? api.logicalId;
     const schemaResource = byApi('AWS::AppSync::GraphQLSchema', apiId)[0];
     const schema = schemaResource ? assembly.readSource(schemaResource, 'Definition') : undefined;
-    if (schema === undefined) throw new Error(`${api.stack}/${api.logicalId}: the API has no AWS::AppSync::GraphQLSchema`);
+    if (schema === undefined)
+      throw new Error(`${api.stack}/${api.logicalId}: the API has no AWS::AppSync::GraphQLSchema`);
     const functions = new Map(
-      byApi('AWS::AppSync::FunctionConfiguration', apiId).map((fn) => [fn.attributes['FunctionId'] ?? fn.logicalId, fn]),
+      byApi('AWS::AppSync::FunctionConfiguration', apiId).map((fn) => [
+        fn.attributes['FunctionId'] ?? fn.logicalId,
+        fn,
+      ]),
     );
     const apiKeys = byApi('AWS::AppSync::ApiKey', apiId).map(apiKeyOf);
     const log = props['LogConfig'] as Props | undefined;
@@ -174,7 +196,9 @@ export function appSyncConfigFromAssembly(assembly: Assembly): AppSyncApiConfig[
         ? {
             logConfig: {
               ...(str(log['FieldLogLevel']) ? { fieldLogLevel: str(log['FieldLogLevel']) } : {}),
-              ...(log['ExcludeVerboseContent'] !== undefined ? { excludeVerboseContent: Boolean(log['ExcludeVerboseContent']) } : {}),
+              ...(log['ExcludeVerboseContent'] !== undefined
+                ? { excludeVerboseContent: Boolean(log['ExcludeVerboseContent']) }
+                : {}),
             },
           }
         : {}),

@@ -11,7 +11,13 @@ import { appSyncConfigFromAssembly, type AppSyncApiConfig } from './config.js';
 import { createDataSourceInvoker, type DataSourceDeps } from './datasources/index.js';
 import { RealtimeHub } from './realtime/index.js';
 import type { InvokeDataSource } from './runtime/index.js';
-import { createGraphqlHttpHandler, Faults, GraphQLEngine, RequestCounter, type BillableEvent } from './server/index.js';
+import {
+  createGraphqlHttpHandler,
+  Faults,
+  GraphQLEngine,
+  RequestCounter,
+  type BillableEvent,
+} from './server/index.js';
 
 export { appSyncConfigFromAssembly, type AppSyncApiConfig, type ResolverConfig } from './config.js';
 export * from './server/index.js';
@@ -61,15 +67,24 @@ export interface LocalAppSync {
 }
 
 function pickApi(apis: AppSyncApiConfig[], wanted?: string): AppSyncApiConfig {
-  const found = wanted ? apis.find((a) => a.name === wanted || a.logicalId === wanted) : apis.length === 1 ? apis[0] : undefined;
+  const found = wanted
+    ? apis.find((a) => a.name === wanted || a.logicalId === wanted)
+    : apis.length === 1
+      ? apis[0]
+      : undefined;
   if (!found) {
     const names = apis.map((a) => a.name).join(', ') || 'none';
-    throw new Error(wanted ? `no AppSync API named ${wanted}; the assembly has: ${names}` : `pass api: the assembly has several AppSync APIs (${names})`);
+    throw new Error(
+      wanted
+        ? `no AppSync API named ${wanted}; the assembly has: ${names}`
+        : `pass api: the assembly has several AppSync APIs (${names})`,
+    );
   }
   return found;
 }
 
-const notConfigured = (what: string) => () => Promise.reject(new Error(`${what} is not configured for the local AppSync`));
+const notConfigured = (what: string) => () =>
+  Promise.reject(new Error(`${what} is not configured for the local AppSync`));
 
 /** Builds the local AppSync for one API of the assembly. */
 export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
@@ -101,7 +116,13 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     graphqlPath,
     ...(options.keepAliveIntervalMs ? { keepAliveIntervalMs: options.keepAliveIntervalMs } : {}),
   });
-  const handleHttp = createGraphqlHttpHandler({ engine, authorize, publisher: hub, counter, path: graphqlPath });
+  const handleHttp = createGraphqlHttpHandler({
+    engine,
+    authorize,
+    publisher: hub,
+    counter,
+    path: graphqlPath,
+  });
   return {
     config,
     engine,
@@ -124,19 +145,25 @@ export interface AppSyncServer {
 }
 
 /** Starts a node:http server with only the local AppSync on it. @default port 0 (any free port), host 127.0.0.1 */
-export async function startAppSyncServer(options: LocalAppSyncOptions & { port?: number; host?: string }): Promise<AppSyncServer> {
+export async function startAppSyncServer(
+  options: LocalAppSyncOptions & { port?: number; host?: string },
+): Promise<AppSyncServer> {
   const appsync = createLocalAppSync(options);
   const server = createServer((req, res) => {
     appsync.handleHttp(req, res).then(
       (handled) => {
         if (!handled) {
           res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ errors: [{ errorType: 'NotFound', message: `No route for ${req.url ?? ''}` }] }));
+          res.end(
+            JSON.stringify({ errors: [{ errorType: 'NotFound', message: `No route for ${req.url ?? ''}` }] }),
+          );
         }
       },
       (err: unknown) => {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: (err as Error).message }] }));
+        res.end(
+          JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: (err as Error).message }] }),
+        );
       },
     );
   });

@@ -10,7 +10,9 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   ctx.stash.table = table;
-  const keys = ctx.args.input.lines.map((l) => util.dynamodb.toMapValues(productKey(l.vendorId, l.productId)));
+  const keys = ctx.args.input.lines.map((l) =>
+    util.dynamodb.toMapValues(productKey(l.vendorId, l.productId)),
+  );
   return { operation: 'BatchGetItem', tables: { [`${table}`]: { keys, consistentRead: true } } };
 }
 
@@ -20,10 +22,14 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
  */
 export function response(ctx: Context<MutationPlaceOrderArgs>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const result = ctx.result as { data: Record<string, (CatalogProduct | null)[]>; unprocessedKeys?: Record<string, unknown[]> };
+  const result = ctx.result as {
+    data: Record<string, (CatalogProduct | null)[]>;
+    unprocessedKeys?: Record<string, unknown[]>;
+  };
   const table = ctx.stash.table as string;
   const unprocessed = result.unprocessedKeys ? result.unprocessedKeys[table] : undefined;
-  if (unprocessed && unprocessed.length > 0) util.error('The catalog is busy; retry the call', 'ConcurrentModification');
+  if (unprocessed && unprocessed.length > 0)
+    util.error('The catalog is busy; retry the call', 'ConcurrentModification');
   const pricing = priceLines(ctx.args.input.lines, result.data[table] ?? []);
   if (pricing.kind === 'missing') {
     util.error(`Product ${pricing.productId} of vendor ${pricing.vendorId} not found`, 'NotFound', null, {
@@ -31,7 +37,8 @@ export function response(ctx: Context<MutationPlaceOrderArgs>) {
       productId: pricing.productId,
     });
   }
-  if (pricing.kind === 'invalid') util.error(pricing.violation.reason, 'ValidationError', null, pricing.violation);
+  if (pricing.kind === 'invalid')
+    util.error(pricing.violation.reason, 'ValidationError', null, pricing.violation);
   if (pricing.kind === 'priced' && pricing.shortages.length > 0) {
     util.error('Not enough stock for some products', 'OutOfStock', null, { products: pricing.shortages });
   }

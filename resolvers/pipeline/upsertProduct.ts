@@ -1,6 +1,10 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { CATALOG_PARTITION, productKey } from '../../domain/keys.js';
-import { createsCompleteProduct, DEFAULT_LOW_STOCK_THRESHOLD, type InventoryChange } from '../../domain/inventory.js';
+import {
+  createsCompleteProduct,
+  DEFAULT_LOW_STOCK_THRESHOLD,
+  type InventoryChange,
+} from '../../domain/inventory.js';
 import type { Product } from '../generated/schema.js';
 
 /**
@@ -65,10 +69,7 @@ export function request(ctx: Context) {
 export function response(ctx: Context): Product {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      util.error(
-        'The product does not exist; name, price and currency are needed to create it',
-        'NotFound',
-      );
+      util.error('The product does not exist; name, price and currency are needed to create it', 'NotFound');
     }
     util.error(ctx.error.message, ctx.error.type);
   }

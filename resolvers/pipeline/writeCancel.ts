@@ -32,9 +32,16 @@ export function request(ctx: Context<MutationCancelOrderArgs>) {
   }
   const caller = callerOf(ctx.identity);
   const reason = ctx.args.reason ?? null;
-  const entry = historyEntry(order.status, 'CANCELLED', caller.kind === 'admin' ? 'ADMIN' : 'CUSTOMER', caller.id, now, {
-    reason,
-  });
+  const entry = historyEntry(
+    order.status,
+    'CANCELLED',
+    caller.kind === 'admin' ? 'ADMIN' : 'CUSTOMER',
+    caller.id,
+    now,
+    {
+      reason,
+    },
+  );
   const parts = orderStatusChange(emptyUpdate(), order, 'CANCELLED', [entry], now);
   const items: unknown[] = [];
   const vendorOrders = order.vendorOrders.map((vo, i) => {
@@ -58,7 +65,11 @@ export function request(ctx: Context<MutationCancelOrderArgs>) {
     key: util.dynamodb.toMapValues(orderKey(order.id)),
     // Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
     update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-    condition: { expression: conditionExpression(parts), expressionNames: parts.names, expressionValues: values },
+    condition: {
+      expression: conditionExpression(parts),
+      expressionNames: parts.names,
+      expressionValues: values,
+    },
   });
   ctx.stash.updated = {
     ...order,

@@ -126,7 +126,12 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
           '#correlationId': 'correlationId',
           '#version': 'version',
         },
-        expressionValues: util.dynamodb.toMapValues({ ':q': line.quantity, ':now': now, ':cid': correlationId, ':one': 1 }),
+        expressionValues: util.dynamodb.toMapValues({
+          ':q': line.quantity,
+          ':now': now,
+          ':cid': correlationId,
+          ':one': 1,
+        }),
       },
       condition: {
         expression: 'attribute_exists(PK) AND #available >= :q',
@@ -146,7 +151,8 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
  */
 export function response(ctx: Context<MutationPlaceOrderArgs>) {
   if (!ctx.error) return ctx.stash.order;
-  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException') util.error(ctx.error.message, ctx.error.type);
+  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
+    util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency as IdempotencyStash;
   const pricing = ctx.stash.pricing as { lines: PricedLine[] };
   const reasons = (ctx.result as { cancellationReasons: { type: string; item?: Record<string, unknown> }[] })
@@ -155,9 +161,14 @@ export function response(ctx: Context<MutationPlaceOrderArgs>) {
   if (first && first.type === 'ConditionalCheckFailed') {
     const record = first.item ?? {};
     if (record['request'] !== idem.request) {
-      util.error(`The idempotency key ${idem.key} was used before with a different payload`, 'IdempotencyConflict', null, {
-        idempotencyKey: idem.key,
-      });
+      util.error(
+        `The idempotency key ${idem.key} was used before with a different payload`,
+        'IdempotencyConflict',
+        null,
+        {
+          idempotencyKey: idem.key,
+        },
+      );
     }
     ctx.stash.replayId = record['resultId'];
     return null;
@@ -168,9 +179,15 @@ export function response(ctx: Context<MutationPlaceOrderArgs>) {
     const reason = reasons[offset + i];
     if (reason && reason.type === 'ConditionalCheckFailed') {
       const available = reason.item ? (reason.item['available'] as number) : 0;
-      shortages.push({ vendorId: line.vendorId, productId: line.productId, requested: line.quantity, available });
+      shortages.push({
+        vendorId: line.vendorId,
+        productId: line.productId,
+        requested: line.quantity,
+        available,
+      });
     }
   });
-  if (shortages.length > 0) util.error('Not enough stock for some products', 'OutOfStock', null, { products: shortages });
+  if (shortages.length > 0)
+    util.error('Not enough stock for some products', 'OutOfStock', null, { products: shortages });
   util.error('The order could not be written; retry the call', 'ConcurrentModification');
 }

@@ -2,7 +2,13 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { idempotencyKey, orderKey, paymentKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
 import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
-import { conditionExpression, emptyUpdate, orderStatusChange, setExpression, tableNameOf } from '../../domain/writes.js';
+import {
+  conditionExpression,
+  emptyUpdate,
+  orderStatusChange,
+  setExpression,
+  tableNameOf,
+} from '../../domain/writes.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
 import type { MutationProcessPaymentArgs, Order, Payment } from '../generated/schema.js';
 
@@ -67,7 +73,11 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
         key: util.dynamodb.toMapValues(orderKey(order.id)),
         // Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
         update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-        condition: { expression: conditionExpression(parts), expressionNames: parts.names, expressionValues: values },
+        condition: {
+          expression: conditionExpression(parts),
+          expressionNames: parts.names,
+          expressionValues: values,
+        },
       },
       {
         table,
@@ -95,7 +105,8 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
 /** Maps a cancelled transaction: a concurrent replay, an idempotency conflict, or a concurrent change. */
 export function response(ctx: Context<MutationProcessPaymentArgs>) {
   if (!ctx.error) return ctx.stash.payment;
-  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException') util.error(ctx.error.message, ctx.error.type);
+  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
+    util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency as IdempotencyStash;
   const reasons = (ctx.result as { cancellationReasons: { type: string; item?: Record<string, unknown> }[] })
     .cancellationReasons;
@@ -103,9 +114,14 @@ export function response(ctx: Context<MutationProcessPaymentArgs>) {
   if (first && first.type === 'ConditionalCheckFailed') {
     const record = first.item ?? {};
     if (record['request'] !== idem.request) {
-      util.error(`The idempotency key ${idem.key} was used before with a different payload`, 'IdempotencyConflict', null, {
-        idempotencyKey: idem.key,
-      });
+      util.error(
+        `The idempotency key ${idem.key} was used before with a different payload`,
+        'IdempotencyConflict',
+        null,
+        {
+          idempotencyKey: idem.key,
+        },
+      );
     }
     ctx.stash.replayId = record['resultId'];
     return null;

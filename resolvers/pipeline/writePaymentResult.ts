@@ -1,16 +1,32 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey, paymentKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
-import { conditionExpression, emptyUpdate, orderStatusChange, setExpression, tableNameOf } from '../../domain/writes.js';
+import {
+  conditionExpression,
+  emptyUpdate,
+  orderStatusChange,
+  setExpression,
+  tableNameOf,
+} from '../../domain/writes.js';
 import type { MutationRecordPaymentResultArgs, Order, Payment } from '../generated/schema.js';
 
 type StoredOrder = Order & { refundedVendorIds?: string[] | null };
 
-function chargeResult(ctx: Context<MutationRecordPaymentResultArgs>, table: string, order: StoredOrder, payment: Payment) {
+function chargeResult(
+  ctx: Context<MutationRecordPaymentResultArgs>,
+  table: string,
+  order: StoredOrder,
+  payment: Payment,
+) {
   const input = ctx.args.input;
   const now = ctx.stash.now as string;
   const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';
-  const updated: Payment = { ...payment, status: input.status, failureReason: input.failureReason ?? null, updatedAt: now };
+  const updated: Payment = {
+    ...payment,
+    status: input.status,
+    failureReason: input.failureReason ?? null,
+    updatedAt: now,
+  };
   ctx.stash.updated = updated;
   const entry = historyEntry(order.status, to, 'SYSTEM', null, now, { reason: input.failureReason ?? null });
   const parts = orderStatusChange(emptyUpdate(), order, to, [entry], now);
@@ -29,7 +45,11 @@ function chargeResult(ctx: Context<MutationRecordPaymentResultArgs>, table: stri
         operation: 'UpdateItem',
         key: util.dynamodb.toMapValues(orderKey(order.id)),
         update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-        condition: { expression: conditionExpression(parts), expressionNames: parts.names, expressionValues: values },
+        condition: {
+          expression: conditionExpression(parts),
+          expressionNames: parts.names,
+          expressionValues: values,
+        },
       },
       {
         table,
@@ -37,7 +57,11 @@ function chargeResult(ctx: Context<MutationRecordPaymentResultArgs>, table: stri
         key: util.dynamodb.toMapValues(paymentKey(order.id, input.attempt)),
         update: {
           expression: 'SET #status = :status, #failureReason = :reason, #updatedAt = :now',
-          expressionNames: { '#status': 'status', '#failureReason': 'failureReason', '#updatedAt': 'updatedAt' },
+          expressionNames: {
+            '#status': 'status',
+            '#failureReason': 'failureReason',
+            '#updatedAt': 'updatedAt',
+          },
           expressionValues: util.dynamodb.toMapValues({
             ':status': input.status,
             ':reason': input.failureReason ?? null,
@@ -63,10 +87,15 @@ function refundResult(ctx: Context<MutationRecordPaymentResultArgs>, order: Stor
   }
   const refunded = payment.refundedAmount + amount;
   if (refunded > payment.amount) {
-    util.error(`refunds of ${refunded} would exceed the payment of ${payment.amount}`, 'ValidationError', null, {
-      field: 'refundedAmount',
-      reason: 'refunds would exceed the payment',
-    });
+    util.error(
+      `refunds of ${refunded} would exceed the payment of ${payment.amount}`,
+      'ValidationError',
+      null,
+      {
+        field: 'refundedAmount',
+        reason: 'refunds would exceed the payment',
+      },
+    );
   }
   const updated: Payment = {
     ...payment,
@@ -120,7 +149,11 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
   const input = ctx.args.input;
   const order = ctx.stash.order as StoredOrder;
   const payment = order.payment;
-  if (!payment) util.error(`Order ${order.id} has no payment`, 'InvalidTransition', null, { from: order.status, to: order.status });
+  if (!payment)
+    util.error(`Order ${order.id} has no payment`, 'InvalidTransition', null, {
+      from: order.status,
+      to: order.status,
+    });
   const refund = input.status === 'REFUNDED' || input.status === 'PARTIALLY_REFUNDED';
   if (!refund) {
     const current = order.status === 'PAYMENT_PENDING' && payment.attempts === input.attempt;
@@ -143,7 +176,8 @@ export function response(ctx: Context<MutationRecordPaymentResultArgs>): Payment
     const conflict =
       ctx.error.type === 'DynamoDB:TransactionCanceledException' ||
       ctx.error.type === 'DynamoDB:ConditionalCheckFailedException';
-    if (conflict) util.error('The order changed while the result was recorded; retry the call', 'ConcurrentModification');
+    if (conflict)
+      util.error('The order changed while the result was recorded; retry the call', 'ConcurrentModification');
     util.error(ctx.error.message, ctx.error.type);
   }
   return ctx.stash.updated as Payment;

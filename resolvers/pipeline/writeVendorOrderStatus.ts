@@ -36,7 +36,10 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
   const index = order.vendorOrders.findIndex((v) => v.vendorId === input.vendorId);
   const vo = order.vendorOrders[index];
   if (!vo) util.error(`Order ${order.id} has no part for vendor ${input.vendorId}`, 'NotFound');
-  if (!VENDOR_ACTIVE_ORDER_STATUSES.includes(order.status) || !canTransitionVendorOrder(vo.status, input.status)) {
+  if (
+    !VENDOR_ACTIVE_ORDER_STATUSES.includes(order.status) ||
+    !canTransitionVendorOrder(vo.status, input.status)
+  ) {
     util.error(
       `Vendor order ${order.id}/${vo.vendorId} is ${vo.status} (order ${order.status}) and cannot become ${input.status}`,
       'InvalidTransition',
@@ -47,24 +50,46 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
   const statuses = order.vendorOrders.map((v) => (v.vendorId === vo.vendorId ? input.status : v.status));
   const derived = deriveOrderStatus(order.status, statuses);
   if (derived !== order.status && !canTransition(order.status, derived)) {
-    util.error(`Order ${order.id} cannot move from ${order.status} to ${derived}`, 'InvalidTransition', null, {
-      from: order.status,
-      to: derived,
-    });
+    util.error(
+      `Order ${order.id} cannot move from ${order.status} to ${derived}`,
+      'InvalidTransition',
+      null,
+      {
+        from: order.status,
+        to: derived,
+      },
+    );
   }
   const caller = callerOf(ctx.identity);
   const reason = input.reason ?? null;
   const tracking = input.tracking
-    ? { carrier: input.tracking.carrier, trackingNumber: input.tracking.trackingNumber, url: input.tracking.url ?? null }
+    ? {
+        carrier: input.tracking.carrier,
+        trackingNumber: input.tracking.trackingNumber,
+        url: input.tracking.url ?? null,
+      }
     : undefined;
-  const entry = historyEntry(order.status, derived, caller.kind === 'admin' ? 'ADMIN' : 'VENDOR', caller.id, now, {
-    vendorId: vo.vendorId,
-    vendorStatus: input.status,
-    reason,
-  });
-  const parts = embeddedVendorStatus(orderStatusChange(emptyUpdate(), order, derived, [entry], now), index, input.status, now, {
-    tracking,
-  });
+  const entry = historyEntry(
+    order.status,
+    derived,
+    caller.kind === 'admin' ? 'ADMIN' : 'VENDOR',
+    caller.id,
+    now,
+    {
+      vendorId: vo.vendorId,
+      vendorStatus: input.status,
+      reason,
+    },
+  );
+  const parts = embeddedVendorStatus(
+    orderStatusChange(emptyUpdate(), order, derived, [entry], now),
+    index,
+    input.status,
+    now,
+    {
+      tracking,
+    },
+  );
   const values = util.dynamodb.toMapValues(parts.values);
   const vp = vendorOrderStatusChange(vo, input.status, now, { tracking, reason });
   const vv = util.dynamodb.toMapValues(vp.values);
@@ -90,7 +115,11 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
         operation: 'UpdateItem',
         key: util.dynamodb.toMapValues(orderKey(order.id)),
         update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-        condition: { expression: conditionExpression(parts), expressionNames: parts.names, expressionValues: values },
+        condition: {
+          expression: conditionExpression(parts),
+          expressionNames: parts.names,
+          expressionValues: values,
+        },
       },
     ],
   };

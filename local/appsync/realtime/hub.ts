@@ -9,7 +9,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AuthRequest, AuthorizeResult } from '../../auth/index.js';
 import type { CollectedExtensions } from '../runtime/index.js';
-import { matchesArgumentFilter, matchesInvalidation, matchesSubscriptionFilter } from '../subscriptions/filter.js';
+import {
+  matchesArgumentFilter,
+  matchesInvalidation,
+  matchesSubscriptionFilter,
+} from '../subscriptions/filter.js';
 import type { GraphQLEngine, PreparedSubscription, PublishEvent } from '../server/engine.js';
 import type { RequestCounter } from '../server/hooks.js';
 import type { Publisher } from '../server/http.js';
@@ -85,7 +89,10 @@ export class RealtimeHub implements Publisher {
     return true;
   }
 
-  private connectionHeader(req: IncomingMessage, url: URL): { headers: Record<string, string>; payload: string } | undefined {
+  private connectionHeader(
+    req: IncomingMessage,
+    url: URL,
+  ): { headers: Record<string, string>; payload: string } | undefined {
     const payloadParam = url.searchParams.get('payload');
     const payload = payloadParam ? Buffer.from(payloadParam, 'base64').toString('utf8') : '{}';
     const fromQuery = url.searchParams.get('header');
@@ -93,7 +100,9 @@ export class RealtimeHub implements Publisher {
       const header = decodeBase64Json(fromQuery);
       return header ? { headers: lowerCaseHeaders(header), payload } : undefined;
     }
-    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
     const encoded = protocols.find((p) => p.startsWith('header-'));
     const header = encoded ? decodeBase64Json(encoded.slice('header-'.length)) : undefined;
     return header ? { headers: lowerCaseHeaders(header), payload } : undefined;
@@ -114,7 +123,12 @@ export class RealtimeHub implements Publisher {
             body: header.payload,
             sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
           })
-        : { ok: false, status: 401, errorType: 'UnauthorizedException', message: 'Missing authorization header' };
+        : {
+            ok: false,
+            status: 401,
+            errorType: 'UnauthorizedException',
+            message: 'Missing authorization header',
+          };
     })();
     await connection.ready;
   }
@@ -137,7 +151,10 @@ export class RealtimeHub implements Publisher {
     try {
       message = JSON.parse(raw) as Message;
     } catch {
-      this.send(connection, { type: 'error', payload: { errors: [{ errorType: 'BadRequestException', message: 'Unable to parse the message.' }] } });
+      this.send(connection, {
+        type: 'error',
+        payload: { errors: [{ errorType: 'BadRequestException', message: 'Unable to parse the message.' }] },
+      });
       return;
     }
     switch (message.type) {
@@ -155,7 +172,11 @@ export class RealtimeHub implements Publisher {
         this.send(connection, {
           type: 'error',
           ...(message.id !== undefined ? { id: message.id } : {}),
-          payload: { errors: [{ errorType: 'UnsupportedOperation', message: `Unknown message type ${String(message.type)}.` }] },
+          payload: {
+            errors: [
+              { errorType: 'UnsupportedOperation', message: `Unknown message type ${String(message.type)}.` },
+            ],
+          },
         });
     }
   }
@@ -166,28 +187,49 @@ export class RealtimeHub implements Publisher {
       const failure = auth && !auth.ok ? auth : undefined;
       this.send(connection, {
         type: 'connection_error',
-        payload: { errors: [{ errorType: failure?.errorType ?? 'UnauthorizedException', message: failure?.message, errorCode: failure?.status ?? 401 }] },
+        payload: {
+          errors: [
+            {
+              errorType: failure?.errorType ?? 'UnauthorizedException',
+              message: failure?.message,
+              errorCode: failure?.status ?? 401,
+            },
+          ],
+        },
       });
       connection.socket.close(1000);
       return;
     }
-    this.send(connection, { type: 'connection_ack', payload: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS } });
+    this.send(connection, {
+      type: 'connection_ack',
+      payload: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS },
+    });
     this.send(connection, { type: 'ka' });
-    connection.keepAlive = setInterval(() => this.send(connection, { type: 'ka' }), this.options.keepAliveIntervalMs ?? 60_000);
+    connection.keepAlive = setInterval(
+      () => this.send(connection, { type: 'ka' }),
+      this.options.keepAliveIntervalMs ?? 60_000,
+    );
     connection.keepAlive.unref();
   }
 
   private async start(connection: Connection, message: Message): Promise<void> {
     const id = String(message.id);
-    const fail = (errors: { errorType: string | null; message: string }[]) => this.send(connection, { type: 'error', id, payload: { errors } });
-    if (!connection.auth?.ok) return fail([{ errorType: 'UnauthorizedException', message: 'The connection is not authorized.' }]);
-    const payload = (message.payload ?? {}) as { data?: unknown; extensions?: { authorization?: Record<string, unknown> } };
+    const fail = (errors: { errorType: string | null; message: string }[]) =>
+      this.send(connection, { type: 'error', id, payload: { errors } });
+    if (!connection.auth?.ok)
+      return fail([{ errorType: 'UnauthorizedException', message: 'The connection is not authorized.' }]);
+    const payload = (message.payload ?? {}) as {
+      data?: unknown;
+      extensions?: { authorization?: Record<string, unknown> };
+    };
     const data = typeof payload.data === 'string' ? payload.data : '';
     let request: { query?: unknown; variables?: unknown; operationName?: unknown };
     try {
       request = JSON.parse(data) as typeof request;
     } catch {
-      return fail([{ errorType: 'BadRequestException', message: 'Unable to parse the subscription request data.' }]);
+      return fail([
+        { errorType: 'BadRequestException', message: 'Unable to parse the subscription request data.' },
+      ]);
     }
     const headers = lowerCaseHeaders(payload.extensions?.authorization ?? {});
     const auth = await this.options.authorize({ method: 'POST', url: this.graphqlPath, headers, body: data });
@@ -212,7 +254,9 @@ export class RealtimeHub implements Publisher {
           if (sub.fieldName !== event.subscriptionField) continue;
           // A filter set by the subscription resolver takes the place of argument filtering, whose
           // arguments (like `min`) need not be fields of the payload.
-          const passes = sub.filter ? matchesSubscriptionFilter(sub.filter, event.payload) : matchesArgumentFilter(sub.args, event.payload);
+          const passes = sub.filter
+            ? matchesSubscriptionFilter(sub.filter, event.payload)
+            : matchesArgumentFilter(sub.args, event.payload);
           if (!passes) continue;
           const response = await this.options.engine.render(sub, event.payload);
           this.send(connection, { type: 'data', id, payload: response });
@@ -227,7 +271,8 @@ export class RealtimeHub implements Publisher {
     for (const { subscriptionField, payload } of invalidations) {
       for (const connection of this.connections) {
         for (const [id, sub] of connection.subscriptions) {
-          if (sub.fieldName !== subscriptionField || !matchesInvalidation(sub.invalidationFilter, payload)) continue;
+          if (sub.fieldName !== subscriptionField || !matchesInvalidation(sub.invalidationFilter, payload))
+            continue;
           connection.subscriptions.delete(id);
           this.send(connection, { type: 'complete', id });
         }

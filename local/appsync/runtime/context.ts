@@ -8,7 +8,8 @@ import type { HostFunctions } from './sandbox.js';
  */
 
 /** AppSync's authorization modes, as the GraphQL layer knows them. */
-export type AuthorizationMode = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
+export type AuthorizationMode =
+  'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
 
 /** What the GraphQL layer hands the engine for one field. */
 export interface ResolveInput {
@@ -84,7 +85,12 @@ export class RequestScope {
 }
 
 /** Builds an AppSync error, with null where AppSync reports null. */
-export function appSyncError(message: unknown, errorType?: unknown, data?: unknown, errorInfo?: unknown): AppSyncError {
+export function appSyncError(
+  message: unknown,
+  errorType?: unknown,
+  data?: unknown,
+  errorInfo?: unknown,
+): AppSyncError {
   return {
     message: typeof message === 'string' ? message : JSON.stringify(message ?? null),
     errorType: typeof errorType === 'string' ? errorType : null,
@@ -113,7 +119,11 @@ export function handlerContext(
 }
 
 /** The snapshot handed to the data-source port, JSON-cloned so the port cannot alias engine state. */
-export function snapshot(input: ResolveInput, stash: Record<string, unknown>, prev: { result: unknown }): ContextSnapshot {
+export function snapshot(
+  input: ResolveInput,
+  stash: Record<string, unknown>,
+  prev: { result: unknown },
+): ContextSnapshot {
   return JSON.parse(
     JSON.stringify({
       typeName: input.typeName,
@@ -143,7 +153,8 @@ export function inferAuthorizationMode(identity: unknown): AuthorizationMode {
   const id = identity as Record<string, unknown>;
   if ('resolverContext' in id || Object.keys(id).length === 0) return 'AWS_LAMBDA';
   if ('userArn' in id && 'accountId' in id) return 'AWS_IAM';
-  if ('defaultAuthStrategy' in id || ('sourceIp' in id && 'username' in id && 'claims' in id)) return 'AMAZON_COGNITO_USER_POOLS';
+  if ('defaultAuthStrategy' in id || ('sourceIp' in id && 'username' in id && 'claims' in id))
+    return 'AMAZON_COGNITO_USER_POOLS';
   if ('sub' in id && 'issuer' in id && 'claims' in id) return 'OPENID_CONNECT';
   return 'API_KEY';
 }
@@ -166,7 +177,8 @@ export function ksuid(nowMs: number = Date.now()): string {
 }
 
 /** Header names AppSync reserves for itself (util.http.addResponseHeader). */
-const RESERVED_HEADER = /^(x-amzn-|x-amz-)|^(content-length|content-type|host|connection|date|server|via|x-cache)$/i;
+const RESERVED_HEADER =
+  /^(x-amzn-|x-amz-)|^(content-length|content-type|host|connection|date|server|via|x-cache)$/i;
 
 /** The host side of util/runtime/extensions: every call records into `scope`. */
 export function hostFunctions(scope: RequestScope): HostFunctions {
@@ -184,7 +196,10 @@ export function hostFunctions(scope: RequestScope): HostFunctions {
       scope.errors.push(appSyncError(message, errorType, data, errorInfo));
     },
     unauthorized: () => {
-      scope.abort = appSyncError(`Not Authorized to access ${input.fieldName} on type ${input.typeName}`, 'Unauthorized');
+      scope.abort = appSyncError(
+        `Not Authorized to access ${input.fieldName} on type ${input.typeName}`,
+        'Unauthorized',
+      );
     },
     earlyReturn: (value, skipTo) => {
       scope.earlyReturn = { value, skipTo: skipTo === 'END' || skipTo === 'NEXT' ? skipTo : undefined };
@@ -196,12 +211,23 @@ export function hostFunctions(scope: RequestScope): HostFunctions {
       scope.extensions.invalidationFilter = filter;
     },
     invalidateSubscriptions: (invalidation) => {
-      const { subscriptionField, payload } = (invalidation ?? {}) as { subscriptionField?: unknown; payload?: unknown };
-      if (typeof subscriptionField !== 'string') throw new Error('invalidateSubscriptions needs a subscriptionField');
-      scope.extensions.invalidations.push({ subscriptionField, payload: (payload ?? {}) as Record<string, unknown> });
+      const { subscriptionField, payload } = (invalidation ?? {}) as {
+        subscriptionField?: unknown;
+        payload?: unknown;
+      };
+      if (typeof subscriptionField !== 'string')
+        throw new Error('invalidateSubscriptions needs a subscriptionField');
+      scope.extensions.invalidations.push({
+        subscriptionField,
+        payload: (payload ?? {}) as Record<string, unknown>,
+      });
     },
     evictFromApiCache: (typeName, fieldName, keys) => {
-      scope.extensions.cacheEvictions.push({ typeName: String(typeName), fieldName: String(fieldName), keys: (keys ?? {}) as Record<string, unknown> });
+      scope.extensions.cacheEvictions.push({
+        typeName: String(typeName),
+        fieldName: String(fieldName),
+        keys: (keys ?? {}) as Record<string, unknown>,
+      });
     },
     addResponseHeader: (name, value) => {
       const header = String(name);

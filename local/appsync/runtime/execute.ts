@@ -42,7 +42,11 @@ export interface DataSourceReply {
  * Runs a data-source request. A NONE data source must answer `{ result: requestObject }`
  * (AppSync docs: "JavaScript resolver function reference for None data source").
  */
-export type InvokeDataSource = (dataSourceName: string, requestObject: unknown, ctx: ContextSnapshot) => Promise<DataSourceReply>;
+export type InvokeDataSource = (
+  dataSourceName: string,
+  requestObject: unknown,
+  ctx: ContextSnapshot,
+) => Promise<DataSourceReply>;
 
 /** The outcome of one field's resolver. */
 export interface ResolveResult {
@@ -70,7 +74,8 @@ interface State {
   prev: { result: unknown };
 }
 
-type Step = { kind: 'value'; value: unknown } | { kind: 'early'; value: unknown; skipTo: 'END' | 'NEXT' | undefined };
+type Step =
+  { kind: 'value'; value: unknown } | { kind: 'early'; value: unknown; skipTo: 'END' | 'NEXT' | undefined };
 
 function runHandler(
   sandbox: Sandbox,
@@ -111,14 +116,26 @@ async function callDataSource(
   if (dataSource === undefined) return { result: payload };
   let reply: DataSourceReply;
   try {
-    reply = await invoke(dataSource, JSON.parse(JSON.stringify(payload ?? null)) as unknown, snapshot(scope.input, state.stash, state.prev));
+    reply = await invoke(
+      dataSource,
+      JSON.parse(JSON.stringify(payload ?? null)) as unknown,
+      snapshot(scope.input, state.stash, state.prev),
+    );
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     reply = { error: { message: e.message, type: e.name } };
   }
   if (reply.error) {
     const { message, type, data, errorInfo } = reply.error;
-    return { result: reply.result ?? null, error: { message, type, ...(data !== undefined ? { data } : {}), ...(errorInfo !== undefined ? { errorInfo } : {}) } };
+    return {
+      result: reply.result ?? null,
+      error: {
+        message,
+        type,
+        ...(data !== undefined ? { data } : {}),
+        ...(errorInfo !== undefined ? { errorInfo } : {}),
+      },
+    };
   }
   return { result: reply.result ?? null };
 }
@@ -137,7 +154,13 @@ async function runRound(
   return runHandler(sandbox, 'response', scope, state, reply);
 }
 
-async function runPipeline(spec: ResolverSpec, invoke: InvokeDataSource, scope: RequestScope, state: State, timeoutMs?: number): Promise<unknown> {
+async function runPipeline(
+  spec: ResolverSpec,
+  invoke: InvokeDataSource,
+  scope: RequestScope,
+  state: State,
+  timeoutMs?: number,
+): Promise<unknown> {
   const resolver = createSandbox(spec.code, hostFunctions(scope), { timeoutMs });
   const before = runHandler(resolver, 'request', scope, state);
   state.prev = { result: before.value };
@@ -175,6 +198,13 @@ export async function executeResolver(
     data = null;
     scope.errors.push(error.error);
   }
-  const headers = Object.keys(scope.responseHeaders).length > 0 ? { responseHeaders: { ...scope.responseHeaders } } : {};
-  return { data: data ?? null, errors: scope.errors, extensions: scope.extensions, logs: scope.logs, ...headers };
+  const headers =
+    Object.keys(scope.responseHeaders).length > 0 ? { responseHeaders: { ...scope.responseHeaders } } : {};
+  return {
+    data: data ?? null,
+    errors: scope.errors,
+    extensions: scope.extensions,
+    logs: scope.logs,
+    ...headers,
+  };
 }

@@ -100,7 +100,12 @@ let libraryScript: vm.Script | undefined;
 function library(): vm.Script {
   if (!libraryScript) {
     const built = buildSync({
-      stdin: { contents: LIBRARY_ENTRY, resolveDir: runtimeDir, loader: 'ts', sourcefile: 'appsync-runtime.ts' },
+      stdin: {
+        contents: LIBRARY_ENTRY,
+        resolveDir: runtimeDir,
+        loader: 'ts',
+        sourcefile: 'appsync-runtime.ts',
+      },
       bundle: true,
       format: 'iife',
       globalName: '__appsync_lib',
@@ -116,7 +121,9 @@ function library(): vm.Script {
   return libraryScript;
 }
 
-const INSTALL = new vm.Script('__appsync_lib.install(__appsync_host); delete globalThis.__appsync_host;', { filename: 'install.js' });
+const INSTALL = new vm.Script('__appsync_lib.install(__appsync_host); delete globalThis.__appsync_host;', {
+  filename: 'install.js',
+});
 const RUN = new vm.Script('__appsync_run(__appsync_handler, __appsync_ctx)', { filename: 'run.js' });
 const codeCache = new Map<string, vm.Script>();
 
@@ -125,9 +132,16 @@ export function compileResolverCode(code: string): vm.Script {
   const key = createHash('sha256').update(code).digest('hex');
   let script = codeCache.get(key);
   if (!script) {
-    const cjs = transformSync(code, { format: 'cjs', loader: 'js', target: 'es2022', logLevel: 'silent' }).code;
+    const cjs = transformSync(code, {
+      format: 'cjs',
+      loader: 'js',
+      target: 'es2022',
+      logLevel: 'silent',
+    }).code;
     // same first line as the transformed code, so code.js:line:column in errors stays meaningful
-    script = new vm.Script(`__appsync_define(function (exports, require, module) {${cjs}\n});`, { filename: 'code.js' });
+    script = new vm.Script(`__appsync_define(function (exports, require, module) {${cjs}\n});`, {
+      filename: 'code.js',
+    });
     codeCache.set(key, script);
   }
   return script;
@@ -137,7 +151,8 @@ function hostBridge(functions: HostFunctions): (name: string, argsJson: string) 
   return (name, argsJson) => {
     try {
       const fn = Object.prototype.hasOwnProperty.call(functions, name) ? functions[name] : undefined;
-      if (!fn) return JSON.stringify({ ok: false, name: 'Error', message: `Unknown runtime function ${name}` });
+      if (!fn)
+        return JSON.stringify({ ok: false, name: 'Error', message: `Unknown runtime function ${name}` });
       const args = JSON.parse(argsJson) as unknown[];
       return JSON.stringify({ ok: true, value: fn(...args) ?? null });
     } catch (error) {
@@ -152,7 +167,11 @@ function isTimeout(error: unknown): boolean {
 }
 
 /** Loads `code` into a fresh realm wired to `functions`; module top-level code runs under the time limit too. */
-export function createSandbox(code: string, functions: HostFunctions, options: { timeoutMs?: number } = {}): Sandbox {
+export function createSandbox(
+  code: string,
+  functions: HostFunctions,
+  options: { timeoutMs?: number } = {},
+): Sandbox {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const script = compileResolverCode(code);
   const globals = Object.create(null) as Record<string, unknown>;
@@ -180,7 +199,8 @@ export function createSandbox(code: string, functions: HostFunctions, options: {
       try {
         reply = RUN.runInContext(context, { timeout });
       } catch (error) {
-        if (isTimeout(error)) return { status: 'timeout', message: `Execution timed out after ${timeout} ms` };
+        if (isTimeout(error))
+          return { status: 'timeout', message: `Execution timed out after ${timeout} ms` };
         throw error;
       }
       const parsed = JSON.parse(String(reply)) as {
@@ -192,7 +212,11 @@ export function createSandbox(code: string, functions: HostFunctions, options: {
       };
       switch (parsed.status) {
         case 'ok':
-          return { status: 'ok', value: parsed.hasValue ? parsed.value : undefined, stash: parsed.stash ?? {} };
+          return {
+            status: 'ok',
+            value: parsed.hasValue ? parsed.value : undefined,
+            stash: parsed.stash ?? {},
+          };
         case 'halt':
           return { status: 'halt', stash: parsed.stash ?? {} };
         case 'threw':

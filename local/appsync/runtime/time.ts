@@ -4,7 +4,20 @@
  * and time zones are resolved through Intl (IANA ids) or as fixed offsets (`+08:00`, `UTC`).
  */
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 type Token = { kind: 'field'; letter: string; count: number } | { kind: 'literal'; text: string };
@@ -44,7 +57,8 @@ function tokenize(pattern: string): Token[] {
         text += pattern.charAt(i);
         i += 1;
       }
-      if (i >= pattern.length) throw new TimeFormatError(`Pattern ends with an incomplete string literal: ${pattern}`);
+      if (i >= pattern.length)
+        throw new TimeFormatError(`Pattern ends with an incomplete string literal: ${pattern}`);
       tokens.push({ kind: 'literal', text });
       i += 1;
       continue;
@@ -120,7 +134,14 @@ function zoneShortName(zone: string, ms: number): string {
   return part?.value ?? zone;
 }
 
-function formatField(letter: string, count: number, d: Date, offset: number, zone: string, ms: number): string {
+function formatField(
+  letter: string,
+  count: number,
+  d: Date,
+  offset: number,
+  zone: string,
+  ms: number,
+): string {
   const year = d.getUTCFullYear();
   const hour = d.getUTCHours();
   switch (letter) {
@@ -248,7 +269,11 @@ export function parseFormatted(text: string, pattern: string, zone?: string): nu
   const tokens = tokenize(pattern);
   const fields = tokens.filter((t): t is Extract<Token, { kind: 'field' }> => t.kind === 'field');
   const regex = new RegExp(
-    '^' + tokens.map((t) => (t.kind === 'literal' ? escapeRegex(t.text) : fieldRegex(t.letter, t.count))).join('') + '$',
+    '^' +
+      tokens
+        .map((t) => (t.kind === 'literal' ? escapeRegex(t.text) : fieldRegex(t.letter, t.count)))
+        .join('') +
+      '$',
   );
   const match = regex.exec(text);
   if (!match) throw new TimeFormatError(`Text '${text}' could not be parsed with pattern '${pattern}'`);
@@ -335,7 +360,15 @@ export function parseIso8601(text: string): number {
   const m = ISO_8601.exec(text);
   if (!m) throw new TimeFormatError(`Text '${text}' could not be parsed as an ISO 8601 date-time`);
   const [, y, mo, d, h, mi, s, frac, off] = m;
-  const wallClock = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? '0'), Number((frac ?? '').padEnd(3, '0').slice(0, 3)));
+  const wallClock = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s ?? '0'),
+    Number((frac ?? '').padEnd(3, '0').slice(0, 3)),
+  );
   return wallClock - parseOffset(off ?? 'Z') * 60_000;
 }
 
@@ -345,7 +378,8 @@ export function createTimeUtil(now: () => number = Date.now) {
     nowISO8601: (): string => new Date(now()).toISOString(),
     nowEpochSeconds: (): number => Math.floor(now() / 1000),
     nowEpochMilliSeconds: (): number => now(),
-    nowFormatted: (format: string, timezone?: string): string => formatEpochMillis(now(), format, timezone ?? 'UTC'),
+    nowFormatted: (format: string, timezone?: string): string =>
+      formatEpochMillis(now(), format, timezone ?? 'UTC'),
     parseFormattedToEpochMilliSeconds: (timestamp: string, format: string, timezone?: string): number =>
       parseFormatted(timestamp, format, timezone ?? undefined),
     parseISO8601ToEpochMilliSeconds: (timestamp: string): number => parseIso8601(timestamp),

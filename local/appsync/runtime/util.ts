@@ -21,7 +21,8 @@ function halt(): never {
 
 const isNull = (value: unknown): boolean => value === null || value === undefined;
 const isNullOrEmpty = (value: unknown): boolean => isNull(value) || value === '';
-const isNullOrBlank = (value: unknown): boolean => isNull(value) || (typeof value === 'string' && value.trim() === '');
+const isNullOrBlank = (value: unknown): boolean =>
+  isNull(value) || (typeof value === 'string' && value.trim() === '');
 
 /** AppSync's type names: Null, Number, String, Map, List, Boolean, otherwise Object. */
 export function typeOf(value: unknown): string {
@@ -164,7 +165,8 @@ export function escapeJavaScript(value: string): string {
         break;
       default:
         if (code < 32 || code > 0x7e) {
-          for (let i = 0; i < ch.length; i += 1) out += `\\u${ch.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
+          for (let i = 0; i < ch.length; i += 1)
+            out += `\\u${ch.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
         } else out += ch;
     }
   }
@@ -172,7 +174,19 @@ export function escapeJavaScript(value: string): string {
 }
 
 /** Headers AppSync will not forward with util.http.copyHeaders. */
-const RESTRICTED_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'upgrade', 'keep-alive', 'expect', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
+const RESTRICTED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'upgrade',
+  'keep-alive',
+  'expect',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 /** Builds the `@aws-appsync/utils` exports for one sandbox. */
 export function createAppSyncUtils(host: HostCall) {
@@ -196,8 +210,10 @@ export function createAppSyncUtils(host: HostCall) {
     isNullOrEmpty,
     isNullOrBlank,
     defaultIfNull: (value: unknown, fallback: unknown): unknown => (isNull(value) ? fallback : value),
-    defaultIfNullOrEmpty: (value: unknown, fallback: unknown): unknown => (isNullOrEmpty(value) ? fallback : value),
-    defaultIfNullOrBlank: (value: unknown, fallback: unknown): unknown => (isNullOrBlank(value) ? fallback : value),
+    defaultIfNullOrEmpty: (value: unknown, fallback: unknown): unknown =>
+      isNullOrEmpty(value) ? fallback : value,
+    defaultIfNullOrBlank: (value: unknown, fallback: unknown): unknown =>
+      isNullOrBlank(value) ? fallback : value,
     isString: (value: unknown): boolean => typeof value === 'string',
     isNumber: (value: unknown): boolean => typeof value === 'number',
     isBoolean: (value: unknown): boolean => typeof value === 'boolean',
@@ -214,7 +230,8 @@ export function createAppSyncUtils(host: HostCall) {
     str: {
       toUpper: (value: string): string => String(value).toUpperCase(),
       toLower: (value: string): string => String(value).toLowerCase(),
-      toReplace: (value: string, search: string, replacement: string): string => String(value).split(String(search)).join(String(replacement)),
+      toReplace: (value: string, search: string, replacement: string): string =>
+        String(value).split(String(search)).join(String(replacement)),
       normalize: (value: string, form: string): string => String(value).normalize(String(form).toUpperCase()),
     },
     math: {
@@ -222,7 +239,8 @@ export function createAppSyncUtils(host: HostCall) {
       minVal: (a: number, b: number): number => Math.min(a, b),
       maxVal: (a: number, b: number): number => Math.max(a, b),
       randomDouble: (): number => Math.random(),
-      randomWithinRange: (start: number, end: number): number => start + Math.floor(Math.random() * (end - start + 1)),
+      randomWithinRange: (start: number, end: number): number =>
+        start + Math.floor(Math.random() * (end - start + 1)),
     },
     time,
     dynamodb: dynamodbUtil,
@@ -251,8 +269,10 @@ export function createAppSyncUtils(host: HostCall) {
   };
   const extensions = {
     setSubscriptionFilter: (filter: unknown): void => void host('setSubscriptionFilter', [filter]),
-    setSubscriptionInvalidationFilter: (filter: unknown): void => void host('setSubscriptionInvalidationFilter', [filter]),
-    invalidateSubscriptions: (invalidation: unknown): void => void host('invalidateSubscriptions', [invalidation]),
+    setSubscriptionInvalidationFilter: (filter: unknown): void =>
+      void host('setSubscriptionInvalidationFilter', [filter]),
+    invalidateSubscriptions: (invalidation: unknown): void =>
+      void host('invalidateSubscriptions', [invalidation]),
     evictFromApiCache: (typeName: string, fieldName: string, keys: unknown): void =>
       void host('evictFromApiCache', [typeName, fieldName, keys]),
   };

@@ -111,12 +111,15 @@ function pathDepth(path: GraphQLResolveInfo['path']): number {
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
   const out: Record<string, FragmentDefinitionNode> = {};
-  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) out[def.name.value] = def;
+  for (const def of document.definitions)
+    if (def.kind === Kind.FRAGMENT_DEFINITION) out[def.name.value] = def;
   return out;
 }
 
 function operationOf(document: DocumentNode, name?: string | null): OperationDefinitionNode | undefined {
-  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const ops = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return name ? ops.find((o) => o.name?.value === name) : ops.length === 1 ? ops[0] : undefined;
 }
 
@@ -154,7 +157,10 @@ export class GraphQLEngine {
   }
 
   /** Parses and validates; undefined when the document is fine. */
-  private check(query: string, operationName?: string | null): { document: DocumentNode; operation: OperationDefinitionNode } | AppSyncErrorEntry[] {
+  private check(
+    query: string,
+    operationName?: string | null,
+  ): { document: DocumentNode; operation: OperationDefinitionNode } | AppSyncErrorEntry[] {
     let document: DocumentNode;
     try {
       document = parse(query);
@@ -163,13 +169,15 @@ export class GraphQLEngine {
       return [validationEntry('InvalidSyntax', e.message, e)];
     }
     const errors = validate(this.schema, document);
-    if (errors.length > 0) return errors.map((e) => ({ ...formatError(e), message: `Validation error: ${e.message}` }));
+    if (errors.length > 0)
+      return errors.map((e) => ({ ...formatError(e), message: `Validation error: ${e.message}` }));
     if (!this.api.introspection) {
       const found = this.introspectionUse(document);
       if (found) return [found];
     }
     const operation = operationOf(document, operationName);
-    if (!operation) return [validationEntry('UnknownOperation', `Unknown operation named '${operationName ?? ''}'.`)];
+    if (!operation)
+      return [validationEntry('UnknownOperation', `Unknown operation named '${operationName ?? ''}'.`)];
     return { document, operation };
   }
 
@@ -181,15 +189,31 @@ export class GraphQLEngine {
           const typeName = this.schema.getQueryType()?.name ?? 'Query';
           // With introspection disabled AppSync answers as if the field did not exist (configuration-limits).
           const name = sel.name.value;
-          const entry = validationEntry('FieldUndefined', `Field '${name}' in type '${typeName}' is undefined @ '${name}'`);
-          return { ...entry, locations: sel.loc ? [{ line: sel.loc.startToken.line, column: sel.loc.startToken.column, sourceName: null }] : null };
+          const entry = validationEntry(
+            'FieldUndefined',
+            `Field '${name}' in type '${typeName}' is undefined @ '${name}'`,
+          );
+          return {
+            ...entry,
+            locations: sel.loc
+              ? [{ line: sel.loc.startToken.line, column: sel.loc.startToken.column, sourceName: null }]
+              : null,
+          };
         }
       }
     }
     return undefined;
   }
 
-  private state(req: { auth: Authorized; headers: Record<string, string>; variables: Record<string, unknown>; document: DocumentNode }, mode: RequestState['mode']): RequestState {
+  private state(
+    req: {
+      auth: Authorized;
+      headers: Record<string, string>;
+      variables: Record<string, unknown>;
+      document: DocumentNode;
+    },
+    mode: RequestState['mode'],
+  ): RequestState {
     return {
       auth: req.auth,
       headers: req.headers,
@@ -214,10 +238,20 @@ export class GraphQLEngine {
     });
     const denied = state.auth.deniedFields?.includes(`${info.parentType.name}.${info.fieldName}`);
     if (!rule.ok) throw fieldError(rule.error.message, rule.error.errorType);
-    if (denied) throw fieldError(`Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`, 'Unauthorized');
+    if (denied)
+      throw fieldError(
+        `Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`,
+        'Unauthorized',
+      );
   }
 
-  private async runResolver(resolver: ResolverConfig, source: unknown, args: Record<string, unknown>, state: RequestState, info: GraphQLResolveInfo) {
+  private async runResolver(
+    resolver: ResolverConfig,
+    source: unknown,
+    args: Record<string, unknown>,
+    state: RequestState,
+    info: GraphQLResolveInfo,
+  ) {
     state.resolverCount += 1;
     if (state.resolverCount > this.api.resolverCountLimit) {
       const e = resolverLimitError(this.api.resolverCountLimit);
@@ -248,7 +282,12 @@ export class GraphQLEngine {
     state.invalidations.push(...result.extensions.invalidations);
     const path = responsePathAsArray(info.path);
     const toError = (e: (typeof result.errors)[number]) =>
-      fieldError(e.message, e.errorType, { data: e.data, errorInfo: e.errorInfo, nodes: info.fieldNodes, path });
+      fieldError(e.message, e.errorType, {
+        data: e.data,
+        errorInfo: e.errorInfo,
+        nodes: info.fieldNodes,
+        path,
+      });
     if (result.data === null && result.errors.length > 0) {
       // The error that stopped the resolver nulls the field; appended ones are reported beside it.
       const errors = result.errors.map(toError);
@@ -259,7 +298,12 @@ export class GraphQLEngine {
     return result;
   }
 
-  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = async (source, args, state, info) => {
+  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = async (
+    source,
+    args,
+    state,
+    info,
+  ) => {
     const depth = pathDepth(info.path);
     if (this.api.queryDepthLimit > 0 && depth > this.api.queryDepthLimit) {
       const e = depthLimitError(this.api.queryDepthLimit);
@@ -273,12 +317,22 @@ export class GraphQLEngine {
     return (await this.runResolver(resolver, source, args, state, info)).data;
   };
 
-  private readonly subscribeResolver: GraphQLFieldResolver<unknown, RequestState> = async (source, args, state, info) => {
+  private readonly subscribeResolver: GraphQLFieldResolver<unknown, RequestState> = async (
+    source,
+    args,
+    state,
+    info,
+  ) => {
     this.authorize(state, info);
     state.subscription = { fieldName: info.fieldName, args };
     const resolver = this.resolvers.get(`${info.parentType.name}.${info.fieldName}`);
-    if (resolver) state.subscription.extensions = (await this.runResolver(resolver, source, args, state, info)).extensions;
-    return { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true, value: undefined }) }) };
+    if (resolver)
+      state.subscription.extensions = (
+        await this.runResolver(resolver, source, args, state, info)
+      ).extensions;
+    return {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true, value: undefined }) }),
+    };
   };
 
   private respond(result: ExecutionResult, state: RequestState): GraphQLResponse {
@@ -289,11 +343,15 @@ export class GraphQLEngine {
   /** Executes a query or mutation; a mutation's non-null root results become publish events. */
   async execute(request: OperationRequest): Promise<OperationOutcome> {
     const checked = this.check(request.query, request.operationName);
-    if (Array.isArray(checked)) return { kind: 'invalid', response: { data: null, errors: checked }, published: [], invalidations: [] };
+    if (Array.isArray(checked))
+      return { kind: 'invalid', response: { data: null, errors: checked }, published: [], invalidations: [] };
     const { document, operation } = checked;
     const kind = operation.operation;
     if (kind === 'subscription') {
-      const entry = validationEntry('SubscriptionOverHttp', 'Subscriptions are served by the real-time endpoint (/graphql/realtime).');
+      const entry = validationEntry(
+        'SubscriptionOverHttp',
+        'Subscriptions are served by the real-time endpoint (/graphql/realtime).',
+      );
       return { kind, response: { data: null, errors: [entry] }, published: [], invalidations: [] };
     }
     const variables = request.variables ?? {};
@@ -311,7 +369,11 @@ export class GraphQLEngine {
     return { kind, response, published, invalidations: state.invalidations };
   }
 
-  private publishEvents(operation: OperationDefinitionNode, result: ExecutionResult, state: RequestState): PublishEvent[] {
+  private publishEvents(
+    operation: OperationDefinitionNode,
+    result: ExecutionResult,
+    state: RequestState,
+  ): PublishEvent[] {
     const data = (result.data ?? {}) as Record<string, unknown>;
     const events: PublishEvent[] = [];
     for (const sel of operation.selectionSet.selections) {
@@ -332,11 +394,19 @@ export class GraphQLEngine {
    */
   async subscribe(request: OperationRequest): Promise<PreparedSubscription | SubscriptionFailure> {
     const checked = this.check(request.query, request.operationName);
-    if (Array.isArray(checked)) return { errors: checked.map((e) => ({ errorType: e.errorType, message: e.message })) };
+    if (Array.isArray(checked))
+      return { errors: checked.map((e) => ({ errorType: e.errorType, message: e.message })) };
     const { document, operation } = checked;
     if (operation.operation !== 'subscription') {
       // What AppSync answers when a query or mutation is sent as `start` on the real-time endpoint.
-      return { errors: [{ errorType: 'UnsupportedOperation', message: `${operation.operation} not supported through the realtime channel` }] };
+      return {
+        errors: [
+          {
+            errorType: 'UnsupportedOperation',
+            message: `${operation.operation} not supported through the realtime channel`,
+          },
+        ],
+      };
     }
     const variables = request.variables ?? {};
     const state = this.state({ ...request, variables, document }, 'subscribe');
@@ -366,15 +436,35 @@ export class GraphQLEngine {
     } catch (err) {
       return { errors: [{ errorType: 'BadRequestException', message: (err as Error).message }] };
     }
-    return { document, operationName: request.operationName ?? null, variables, fieldName, args, auth: request.auth, ...filters };
+    return {
+      document,
+      operationName: request.operationName ?? null,
+      variables,
+      fieldName,
+      args,
+      auth: request.auth,
+      ...filters,
+    };
   }
 
   /**
    * Shapes an event for one subscriber: its own selection set over the published payload (fields the
    * mutation did not select are null), with its own field-level authorization.
    */
-  async render(subscription: PreparedSubscription, payload: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
-    const state = this.state({ auth: subscription.auth, headers, variables: subscription.variables, document: subscription.document }, 'deliver');
+  async render(
+    subscription: PreparedSubscription,
+    payload: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse> {
+    const state = this.state(
+      {
+        auth: subscription.auth,
+        headers,
+        variables: subscription.variables,
+        document: subscription.document,
+      },
+      'deliver',
+    );
     const result = await execute({
       schema: this.schema,
       document: subscription.document,

@@ -25,7 +25,12 @@ interface AppSyncExtensions {
 export function fieldError(
   message: string,
   errorType: string | null,
-  extra: { data?: unknown; errorInfo?: unknown; nodes?: readonly ASTNode[]; path?: readonly (string | number)[] } = {},
+  extra: {
+    data?: unknown;
+    errorInfo?: unknown;
+    nodes?: readonly ASTNode[];
+    path?: readonly (string | number)[];
+  } = {},
 ): GraphQLError {
   return new GraphQLError(message, {
     ...(extra.nodes ? { nodes: extra.nodes } : {}),
@@ -40,7 +45,10 @@ export const depthLimitError = (limit: number) =>
   ({ errorType: 'QueryDepthLimitExceeded', message: `Query depth limit of ${limit} exceeded` }) as const;
 /** The error of a resolver beyond the API's ResolverCountLimit. */
 export const resolverLimitError = (limit: number) =>
-  ({ errorType: 'ResolverCountLimitExceeded', message: `Resolver count limit of ${limit} exceeded` }) as const;
+  ({
+    errorType: 'ResolverCountLimitExceeded',
+    message: `Resolver count limit of ${limit} exceeded`,
+  }) as const;
 
 /** Formats a graphql-js error the way AppSync serializes errors. */
 export function formatError(error: GraphQLError): AppSyncErrorEntry {

@@ -16,7 +16,12 @@ export interface BillableEvent {
 
 /** Counts billable requests; pass `onRequest` to see each one as it happens. */
 export class RequestCounter {
-  readonly totals: Record<PricingDimension, number> = { query: 0, mutation: 0, realtimeMessage: 0, connectionMinute: 0 };
+  readonly totals: Record<PricingDimension, number> = {
+    query: 0,
+    mutation: 0,
+    realtimeMessage: 0,
+    connectionMinute: 0,
+  };
 
   constructor(private readonly onRequest?: (event: BillableEvent) => void) {}
 
@@ -65,7 +70,9 @@ export class Faults {
 
   /** The fault for this call, consuming one use of it. */
   take(typeName: string, fieldName: string): FaultRule | undefined {
-    const entry = this.rules.find((e) => e.rule.typeName === typeName && e.rule.fieldName === fieldName && e.left > 0);
+    const entry = this.rules.find(
+      (e) => e.rule.typeName === typeName && e.rule.fieldName === fieldName && e.left > 0,
+    );
     if (!entry) return undefined;
     entry.left -= 1;
     if (entry.left <= 0) this.rules.splice(this.rules.indexOf(entry), 1);

@@ -42,11 +42,16 @@ export function flatHeaders(headers: IncomingMessage['headers']): Record<string,
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'access-control-allow-origin': '*' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'access-control-allow-origin': '*',
+  });
   res.end(JSON.stringify(body));
 }
 
-const malformed = (message: string) => ({ errors: [{ errorType: 'MalformedHttpRequestException', message }] });
+const malformed = (message: string) => ({
+  errors: [{ errorType: 'MalformedHttpRequestException', message }],
+});
 
 /** Builds the mountable handler; it answers false for paths it does not own. */
 export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {

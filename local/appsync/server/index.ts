@@ -9,8 +9,20 @@ export type {
   PublishEvent,
   SubscriptionFailure,
 } from './engine.js';
-export { createGraphqlHttpHandler, flatHeaders, readBody, type GraphqlHttpOptions, type Publisher } from './http.js';
+export {
+  createGraphqlHttpHandler,
+  flatHeaders,
+  readBody,
+  type GraphqlHttpOptions,
+  type Publisher,
+} from './http.js';
 export { APPSYNC_SCALARS, installAppSyncScalars } from './scalars.js';
-export { Faults, RequestCounter, type BillableEvent, type FaultRule, type PricingDimension } from './hooks.js';
+export {
+  Faults,
+  RequestCounter,
+  type BillableEvent,
+  type FaultRule,
+  type PricingDimension,
+} from './hooks.js';
 export { formatError, type AppSyncErrorEntry } from './errors.js';
 export { projectByFieldName, selectionSetGraphQL, selectionSetList } from './selection.js';

@@ -89,11 +89,13 @@ function stringScalar(name: string, check: (value: string) => boolean): GraphQLS
 const timestamp = new GraphQLScalarType({
   name: 'AWSTimestamp',
   serialize(value) {
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('AWSTimestamp', JSON.stringify(value));
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw invalid('AWSTimestamp', JSON.stringify(value));
     return value;
   },
   parseValue(value) {
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('AWSTimestamp', JSON.stringify(value));
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw invalid('AWSTimestamp', JSON.stringify(value));
     return value;
   },
   parseLiteral(node) {

@@ -7,7 +7,12 @@ import { Kind, print, type FieldNode, type FragmentDefinitionNode, type Selectio
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
-function collect(set: SelectionSetNode | undefined, fragments: Fragments, prefix: string, out: string[]): void {
+function collect(
+  set: SelectionSetNode | undefined,
+  fragments: Fragments,
+  prefix: string,
+  out: string[],
+): void {
   for (const selection of set?.selections ?? []) {
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
@@ -40,7 +45,11 @@ export function selectionSetGraphQL(fieldNodes: readonly FieldNode[]): string {
  * Projects a resolved value onto a selection set by field name (not alias): what a mutation selected is
  * what AppSync hands to the subscriptions it triggers.
  */
-export function projectByFieldName(value: unknown, set: SelectionSetNode | undefined, fragments: Fragments): unknown {
+export function projectByFieldName(
+  value: unknown,
+  set: SelectionSetNode | undefined,
+  fragments: Fragments,
+): unknown {
   if (value === null || value === undefined || !set) return value ?? null;
   if (Array.isArray(value)) return value.map((item) => projectByFieldName(item, set, fragments));
   if (typeof value !== 'object') return value;

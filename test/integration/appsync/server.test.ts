@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -33,15 +36,34 @@ describe('local AppSync server', () => {
   const tokens: Record<string, string> = {};
 
   const post = async (body: unknown, headers: Record<string, string>) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown> | null; errors?: Record<string, unknown>[] } };
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        data?: Record<string, unknown> | null;
+        errors?: Record<string, unknown>[];
+      },
+    };
   };
-  const withKey = (query: string, variables?: Record<string, unknown>) => post({ query, variables }, { 'x-api-key': apiKey });
+  const withKey = (query: string, variables?: Record<string, unknown>) =>
+    post({ query, variables }, { 'x-api-key': apiKey });
 
   async function signIn(username: string): Promise<string> {
-    const client = new CognitoIdentityProviderClient({ region: LOCAL_REGION, endpoint: new URL(url).origin, credentials: LOCAL_CREDENTIALS });
+    const client = new CognitoIdentityProviderClient({
+      region: LOCAL_REGION,
+      endpoint: new URL(url).origin,
+      credentials: LOCAL_CREDENTIALS,
+    });
     const out = await client.send(
-      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, PASSWORD } }),
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: clientId,
+        AuthParameters: { USERNAME: username, PASSWORD },
+      }),
     );
     return out.AuthenticationResult!.IdToken!;
   }
@@ -55,12 +77,22 @@ describe('local AppSync server', () => {
     app = synthTestApp();
     engine = await startDynamoDbLocal();
     assembly = await loadAssembly(app.outdir);
-    dynamodb = new DynamoDBClient({ region: LOCAL_REGION, endpoint: engine.endpoint, credentials: LOCAL_CREDENTIALS });
+    dynamodb = new DynamoDBClient({
+      region: LOCAL_REGION,
+      endpoint: engine.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
     await createTables(assembly, dynamodb);
     const pool = assembly.resources('AWS::Cognito::UserPool')[0]!;
     clientId = assembly.resources('AWS::Cognito::UserPoolClient')[0]!.ref;
     cognito = await createLocalCognito({
-      userPools: [{ userPoolId: pool.ref, clients: [{ clientId, explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }], groups: [{ name: 'admins' }] }],
+      userPools: [
+        {
+          userPoolId: pool.ref,
+          clients: [{ clientId, explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }],
+          groups: [{ name: 'admins' }],
+        },
+      ],
       users: [
         { username: 'ada', password: PASSWORD, groups: ['admins'] },
         { username: 'bob', password: PASSWORD },
@@ -95,13 +127,23 @@ describe('local AppSync server', () => {
 
   it('runs a mutation and a pipeline query through APPSYNC_JS resolvers against DynamoDB Local', async () => {
     // Prepare
-    const item = { id: 'i-1', name: 'first', priority: 3, createdAt: '2024-05-01T10:00:00Z', meta: '{"a":1}' };
+    const item = {
+      id: 'i-1',
+      name: 'first',
+      priority: 3,
+      createdAt: '2024-05-01T10:00:00Z',
+      meta: '{"a":1}',
+    };
     // Act
-    const put = await withKey('mutation P($i: ItemInput!) { putItem(input: $i) { id name meta } }', { i: item });
+    const put = await withKey('mutation P($i: ItemInput!) { putItem(input: $i) { id name meta } }', {
+      i: item,
+    });
     const got = await withKey('query { getItem(id: "i-1") { id name priority createdAt meta } }');
     // Assess
     expect(put.body).toEqual({ data: { putItem: { id: 'i-1', name: 'first', meta: '{"a":1}' } } });
-    expect(got.body.data).toEqual({ getItem: { id: 'i-1', name: 'first', priority: 3, createdAt: '2024-05-01T10:00:00Z', meta: '{"a":1}' } });
+    expect(got.body.data).toEqual({
+      getItem: { id: 'i-1', name: 'first', priority: 3, createdAt: '2024-05-01T10:00:00Z', meta: '{"a":1}' },
+    });
     expect(appsync.counter.totals.mutation).toBeGreaterThanOrEqual(1);
   });
 
@@ -116,7 +158,12 @@ describe('local AppSync server', () => {
     // Prepare
     const target = new URL(url);
     const body = JSON.stringify({ query: '{ whoami }' });
-    const signer = new SignatureV4({ credentials: LOCAL_CREDENTIALS, region: LOCAL_REGION, service: 'appsync', sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: LOCAL_CREDENTIALS,
+      region: LOCAL_REGION,
+      service: 'appsync',
+      sha256: Sha256,
+    });
     const signed = await signer.sign(
       new HttpRequest({
         method: 'POST',
@@ -131,7 +178,9 @@ describe('local AppSync server', () => {
     // Act
     const res = await fetch(url, { method: 'POST', headers: signed.headers, body });
     // Assess
-    expect(await res.json()).toMatchObject({ data: { whoami: expect.stringMatching(/^IAM Authorization\|/) as unknown } });
+    expect(await res.json()).toMatchObject({
+      data: { whoami: expect.stringMatching(/^IAM Authorization\|/) as unknown },
+    });
   });
 
   it('rejects a request without authorization with 401 and AppSync body', async () => {
@@ -139,7 +188,9 @@ describe('local AppSync server', () => {
     const res = await post({ query: '{ whoami }' }, {});
     // Assess: "Authorization and authentication" — requests without a valid mode are rejected with 401.
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'Missing authorization header' }] });
+    expect(res.body).toEqual({
+      errors: [{ errorType: 'UnauthorizedException', message: 'Missing authorization header' }],
+    });
   });
 
   it('rejects an unknown API key with 401', async () => {
@@ -165,8 +216,16 @@ describe('local AppSync server', () => {
     expect(res.body.data).toEqual({ getItem: { id: 'i-1', secret: null }, adminNote: null });
     expect(res.body.errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access secret on type Item', path: ['getItem', 'secret'] }),
-        expect.objectContaining({ errorType: 'Unauthorized', message: 'Not Authorized to access adminNote on type Query', path: ['adminNote'] }),
+        expect.objectContaining({
+          errorType: 'Unauthorized',
+          message: 'Not Authorized to access secret on type Item',
+          path: ['getItem', 'secret'],
+        }),
+        expect.objectContaining({
+          errorType: 'Unauthorized',
+          message: 'Not Authorized to access adminNote on type Query',
+          path: ['adminNote'],
+        }),
       ]),
     );
   });
@@ -188,12 +247,17 @@ describe('local AppSync server', () => {
     // Assess: CreateGraphqlApi queryDepthLimit — fields beyond the limit produce a limit error, and an
     // error in a non-null field (id: ID!) nulls the nearest nullable parent.
     expect(res.body.data).toEqual({ getItem: { id: 'deep', child: null } });
-    expect(res.body.errors?.[0]).toMatchObject({ path: ['getItem', 'child', 'id'], errorType: 'QueryDepthLimitExceeded' });
+    expect(res.body.errors?.[0]).toMatchObject({
+      path: ['getItem', 'child', 'id'],
+      errorType: 'QueryDepthLimitExceeded',
+    });
   });
 
   it('rejects values that are not valid AppSync scalars', async () => {
     // Act: "Scalar types in AWS AppSync" — AWSDateTime requires a time zone offset, AWSJSON valid JSON
-    const badDate = await withKey('mutation P($i: ItemInput!) { putItem(input: $i) { id } }', { i: { id: 'x', createdAt: '2024-05-01T10:00:00' } });
+    const badDate = await withKey('mutation P($i: ItemInput!) { putItem(input: $i) { id } }', {
+      i: { id: 'x', createdAt: '2024-05-01T10:00:00' },
+    });
     const badJson = await withKey('mutation { putItem(input: { id: "x", meta: "{not json" }) { id } }');
     // Assess
     expect(badDate.body.data ?? null).toBeNull();
@@ -204,19 +268,31 @@ describe('local AppSync server', () => {
 
   it('turns an injected data-source fault into the resolver error', async () => {
     // Prepare
-    const off = appsync.faults.inject({ typeName: 'Query', fieldName: 'getItem', error: { message: 'boom', type: 'DynamoDB:InternalServerError' } });
+    const off = appsync.faults.inject({
+      typeName: 'Query',
+      fieldName: 'getItem',
+      error: { message: 'boom', type: 'DynamoDB:InternalServerError' },
+    });
     // Act
     const res = await withKey('query { getItem(id: "i-1") { id } }');
     off();
     // Assess
-    expect(res.body).toMatchObject({ data: { getItem: null }, errors: [{ errorType: 'DynamoDB:InternalServerError', message: 'boom', path: ['getItem'] }] });
+    expect(res.body).toMatchObject({
+      data: { getItem: null },
+      errors: [{ errorType: 'DynamoDB:InternalServerError', message: 'boom', path: ['getItem'] }],
+    });
   });
 
   describe('subscriptions through aws-appsync-subscription-link', () => {
-    type LinkAuth = { type: 'API_KEY'; apiKey: string } | { type: 'AMAZON_COGNITO_USER_POOLS'; jwtToken: string };
+    type LinkAuth =
+      { type: 'API_KEY'; apiKey: string } | { type: 'AMAZON_COGNITO_USER_POOLS'; jwtToken: string };
     const clientFor = (auth: LinkAuth) => {
       // The link ships CJS and ESM typings of @apollo/client; the object is the same ApolloLink.
-      const link = createSubscriptionHandshakeLink({ url, region: LOCAL_REGION, auth } as never) as unknown as ApolloLink;
+      const link = createSubscriptionHandshakeLink({
+        url,
+        region: LOCAL_REGION,
+        auth,
+      } as never) as unknown as ApolloLink;
       return new ApolloClient({ link, cache: new InMemoryCache() });
     };
 
@@ -226,15 +302,32 @@ describe('local AppSync server', () => {
       const received: unknown[] = [];
       const before = appsync.activeSubscriptions();
       const sub = client
-        .subscribe({ query: gql`subscription S($o: String) { onPutItem(owner: $o) { id name priority } }`, variables: { o: 'ann' } })
+        .subscribe({
+          query: gql`
+            subscription S($o: String) {
+              onPutItem(owner: $o) {
+                id
+                name
+                priority
+              }
+            }
+          `,
+          variables: { o: 'ann' },
+        })
         .subscribe({ next: (event) => received.push(event.data) });
       await waitFor(() => appsync.activeSubscriptions() > before, 'start_ack');
       // Act
-      await withKey('mutation { putItem(input: { id: "s-1", owner: "zed", name: "other" }) { id owner name } }');
-      await withKey('mutation { putItem(input: { id: "s-2", owner: "ann", name: "mine", priority: 1 }) { id owner name } }');
+      await withKey(
+        'mutation { putItem(input: { id: "s-1", owner: "zed", name: "other" }) { id owner name } }',
+      );
+      await withKey(
+        'mutation { putItem(input: { id: "s-2", owner: "ann", name: "mine", priority: 1 }) { id owner name } }',
+      );
       await waitFor(() => received.length > 0, 'data');
       // Assess: "Using subscription arguments"; priority was not selected by the mutation, so it is null
-      expect(received).toEqual([{ onPutItem: { __typename: 'Item', id: 's-2', name: 'mine', priority: null } }]);
+      expect(received).toEqual([
+        { onPutItem: { __typename: 'Item', id: 's-2', name: 'mine', priority: null } },
+      ]);
       sub.unsubscribe();
       await waitFor(() => appsync.activeSubscriptions() === before, 'stop');
     });
@@ -245,7 +338,16 @@ describe('local AppSync server', () => {
       const received: unknown[] = [];
       const before = appsync.activeSubscriptions();
       const sub = client
-        .subscribe({ query: gql`subscription { onPriority(min: 5) { id priority } }` })
+        .subscribe({
+          query: gql`
+            subscription {
+              onPriority(min: 5) {
+                id
+                priority
+              }
+            }
+          `,
+        })
         .subscribe({ next: (event) => received.push(event.data) });
       await waitFor(() => appsync.activeSubscriptions() > before, 'start_ack');
       // Act
@@ -264,10 +366,22 @@ describe('local AppSync server', () => {
       // Act
       const error = await new Promise<unknown>((resolve) => {
         // Apollo Client 4 hands link errors to `next` as `error`.
-        client.subscribe({ query: gql`subscription { onAdminItem { id } }` }).subscribe({ error: resolve, next: (r) => resolve(r.error ?? r) });
+        client
+          .subscribe({
+            query: gql`
+              subscription {
+                onAdminItem {
+                  id
+                }
+              }
+            `,
+          })
+          .subscribe({ error: resolve, next: (r) => resolve(r.error ?? r) });
       });
       // Assess: the link reports AppSync's `error` message, which Apollo keeps as the cause
-      expect(JSON.stringify((error as { cause?: unknown }).cause)).toContain('Not Authorized to access onAdminItem on type Subscription');
+      expect(JSON.stringify((error as { cause?: unknown }).cause)).toContain(
+        'Not Authorized to access onAdminItem on type Subscription',
+      );
     });
   });
 });

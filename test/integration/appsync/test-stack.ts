@@ -8,39 +8,41 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 
 /** A small API that is not orderloop's: Cognito default auth plus API key and IAM, one table, a NONE source. */
 export const TEST_SCHEMA = /* GraphQL */ `
-type Item @aws_api_key @aws_iam @aws_cognito_user_pools {
-  id: ID!
-  name: String
-  priority: Int
-  owner: String
-  secret: String @aws_cognito_user_pools(cognito_groups: ["admins"])
-  createdAt: AWSDateTime
-  meta: AWSJSON
-  child: Item
-}
-input ItemInput {
-  id: ID!
-  name: String
-  priority: Int
-  owner: String
-  secret: String
-  createdAt: AWSDateTime
-  meta: AWSJSON
-}
-type Query {
-  getItem(id: ID!): Item @aws_api_key @aws_iam @aws_cognito_user_pools
-  whoami: String @aws_api_key @aws_iam @aws_cognito_user_pools
-  adminNote: String @aws_cognito_user_pools(cognito_groups: ["admins"])
-}
-type Mutation {
-  putItem(input: ItemInput!): Item @aws_api_key @aws_iam @aws_cognito_user_pools
-  revoke(owner: String!): String @aws_iam
-}
-type Subscription {
-  onPutItem(owner: String): Item @aws_subscribe(mutations: ["putItem"]) @aws_api_key @aws_cognito_user_pools
-  onPriority(min: Int!): Item @aws_subscribe(mutations: ["putItem"]) @aws_api_key
-  onAdminItem: Item @aws_subscribe(mutations: ["putItem"]) @aws_cognito_user_pools(cognito_groups: ["admins"])
-}
+  type Item @aws_api_key @aws_iam @aws_cognito_user_pools {
+    id: ID!
+    name: String
+    priority: Int
+    owner: String
+    secret: String @aws_cognito_user_pools(cognito_groups: ["admins"])
+    createdAt: AWSDateTime
+    meta: AWSJSON
+    child: Item
+  }
+  input ItemInput {
+    id: ID!
+    name: String
+    priority: Int
+    owner: String
+    secret: String
+    createdAt: AWSDateTime
+    meta: AWSJSON
+  }
+  type Query {
+    getItem(id: ID!): Item @aws_api_key @aws_iam @aws_cognito_user_pools
+    whoami: String @aws_api_key @aws_iam @aws_cognito_user_pools
+    adminNote: String @aws_cognito_user_pools(cognito_groups: ["admins"])
+  }
+  type Mutation {
+    putItem(input: ItemInput!): Item @aws_api_key @aws_iam @aws_cognito_user_pools
+    revoke(owner: String!): String @aws_iam
+  }
+  type Subscription {
+    onPutItem(owner: String): Item @aws_subscribe(mutations: ["putItem"]) @aws_api_key @aws_cognito_user_pools
+    onPriority(min: Int!): Item @aws_subscribe(mutations: ["putItem"]) @aws_api_key
+    onAdminItem: Item
+      @aws_subscribe(mutations: ["putItem"])
+      @aws_cognito_user_pools(cognito_groups: ["admins"])
+  }
 `;
 
 const PUT_ITEM = `import { util } from '@aws-appsync/utils';
@@ -111,29 +113,48 @@ export function synthTestApp(): TestApp {
     name: 'appsync-server-test',
     definition: appsync.Definition.fromSchema(appsync.SchemaFile.fromAsset(writeSchema(root))),
     authorizationConfig: {
-      defaultAuthorization: { authorizationType: appsync.AuthorizationType.USER_POOL, userPoolConfig: { userPool: pool } },
-      additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.API_KEY }, { authorizationType: appsync.AuthorizationType.IAM }],
+      defaultAuthorization: {
+        authorizationType: appsync.AuthorizationType.USER_POOL,
+        userPoolConfig: { userPool: pool },
+      },
+      additionalAuthorizationModes: [
+        { authorizationType: appsync.AuthorizationType.API_KEY },
+        { authorizationType: appsync.AuthorizationType.IAM },
+      ],
     },
     queryDepthLimit: 2,
   });
   const items = api.addDynamoDbDataSource('ItemsSource', table);
   const none = api.addNoneDataSource('NoneSource');
   const js = appsync.FunctionRuntime.JS_1_0_0;
-  const unit = (id: string, typeName: string, fieldName: string, source: appsync.BaseDataSource, code: string) =>
-    source.createResolver(id, { typeName, fieldName, runtime: js, code: appsync.Code.fromInline(code) });
+  const unit = (
+    id: string,
+    typeName: string,
+    fieldName: string,
+    source: appsync.BaseDataSource,
+    code: string,
+  ) => source.createResolver(id, { typeName, fieldName, runtime: js, code: appsync.Code.fromInline(code) });
   unit('PutItem', 'Mutation', 'putItem', items, PUT_ITEM);
   unit('Revoke', 'Mutation', 'revoke', none, REVOKE);
   unit('OnPriority', 'Subscription', 'onPriority', none, ON_PRIORITY);
   unit('OnPutItem', 'Subscription', 'onPutItem', none, ON_PUT_ITEM);
   // getItem is a pipeline of one function, so PipelineConfig and FunctionConfiguration are read too.
-  const getFn = new appsync.AppsyncFunction(stack, 'GetItemFn', { api, name: 'getItemFn', dataSource: items, runtime: js, code: appsync.Code.fromInline(GET_ITEM) });
+  const getFn = new appsync.AppsyncFunction(stack, 'GetItemFn', {
+    api,
+    name: 'getItemFn',
+    dataSource: items,
+    runtime: js,
+    code: appsync.Code.fromInline(GET_ITEM),
+  });
   new appsync.Resolver(stack, 'GetItem', {
     api,
     typeName: 'Query',
     fieldName: 'getItem',
     runtime: js,
     pipelineConfig: [getFn],
-    code: appsync.Code.fromInline('export function request(ctx) { return {}; }\nexport function response(ctx) { return ctx.prev.result; }'),
+    code: appsync.Code.fromInline(
+      'export function request(ctx) { return {}; }\nexport function response(ctx) { return ctx.prev.result; }',
+    ),
   });
   unit('Whoami', 'Query', 'whoami', none, WHOAMI);
   app.synth();

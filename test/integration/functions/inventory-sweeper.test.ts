@@ -4,7 +4,14 @@ import { parseEnvelope, type Envelope } from '../../../domain/events/envelope.js
 import { handleInventoryEvent, type InventoryDeps } from '../../../functions/inventory/logic.js';
 import { createDocumentClient } from '../../../functions/lib/table.js';
 import { sweep, type SweeperDeps } from '../../../functions/sweeper/logic.js';
-import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from '../resolvers/harness.js';
+import {
+  address,
+  iamIdentity,
+  productItem,
+  startHarness,
+  userIdentity,
+  type Harness,
+} from '../resolvers/harness.js';
 import { quietLogger } from '../../unit/functions/fakes.js';
 
 type StoredOrder = {
@@ -13,7 +20,14 @@ type StoredOrder = {
   status: string;
   version: number;
   vendorIds: string[];
-  lines: { vendorId: string; productId: string; name: string; quantity: number; unitPrice: number; lineTotal: number }[];
+  lines: {
+    vendorId: string;
+    productId: string;
+    name: string;
+    quantity: number;
+    unitPrice: number;
+    lineTotal: number;
+  }[];
   statusHistory: { actor: string; to: string; reason: string | null }[];
   vendorOrders: { vendorId: string; status: string }[];
 };
@@ -24,40 +38,100 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
   let n = 0;
   const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
   const doc = () => createDocumentClient(h.client);
-  const get = async (PK: string, SK: string) => (await doc().send(new GetCommand({ TableName: h.tableName, Key: { PK, SK }, ConsistentRead: true }))).Item;
+  const get = async (PK: string, SK: string) =>
+    (await doc().send(new GetCommand({ TableName: h.tableName, Key: { PK, SK }, ConsistentRead: true })))
+      .Item;
   const product = (vendorId: string, productId: string) => get(`VENDOR#${vendorId}`, `PRODUCT#${productId}`);
   const order = async (id: string) => (await get(`ORDER#${id}`, 'ORDER')) as StoredOrder;
 
   async function place(available = 5, quantity = 2) {
     const [v, customer] = [fresh('v'), fresh('c')];
     await h.seed(productItem(v, 'p', { available }));
-    const r = await h.call('Mutation', 'placeOrder', { input: { lines: [{ vendorId: v, productId: 'p', quantity }], shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    const r = await h.call(
+      'Mutation',
+      'placeOrder',
+      {
+        input: { lines: [{ vendorId: v, productId: 'p', quantity }], shippingAddress: address },
+        idempotencyKey: 'k',
+      },
+      userIdentity(customer, 'customer'),
+    );
     return { v, customer, orderId: (r.data as { id: string }).id };
   }
 
   /** The order.statusChanged event the stream enricher would build for the order as stored now. */
-  async function orderEvent(orderId: string, previousStatus: string | null, id = fresh('evt')): Promise<Envelope> {
+  async function orderEvent(
+    orderId: string,
+    previousStatus: string | null,
+    id = fresh('evt'),
+  ): Promise<Envelope> {
     const o = await order(orderId);
     return parseEnvelope({
-      type: 'order.statusChanged', version: 1, id, time: '2025-01-01T00:00:00.000Z', correlationId: 'corr',
+      type: 'order.statusChanged',
+      version: 1,
+      id,
+      time: '2025-01-01T00:00:00.000Z',
+      correlationId: 'corr',
       data: {
-        orderId: o.id, customerId: o.customerId, vendorIds: o.vendorIds, status: o.status, previousStatus, total: 0, currency: 'USD',
-        lines: o.lines, payment: null, reason: null, actor: 'SYSTEM', version: o.version, at: 'now',
+        orderId: o.id,
+        customerId: o.customerId,
+        vendorIds: o.vendorIds,
+        status: o.status,
+        previousStatus,
+        total: 0,
+        currency: 'USD',
+        lines: o.lines,
+        payment: null,
+        reason: null,
+        actor: 'SYSTEM',
+        version: o.version,
+        at: 'now',
         vendorOrders: o.vendorOrders.map((v) => ({ vendorId: v.vendorId, status: v.status })),
       },
     });
   }
 
-  function vendorEvent(orderId: string, vendorId: string, status: string, lines: StoredOrder['lines']): Envelope {
+  function vendorEvent(
+    orderId: string,
+    vendorId: string,
+    status: string,
+    lines: StoredOrder['lines'],
+  ): Envelope {
     return parseEnvelope({
-      type: 'vendorOrder.statusChanged', version: 1, id: fresh('evt'), time: 'now', correlationId: 'corr',
-      data: { orderId, vendorId, customerId: 'c', status, previousStatus: 'PENDING', lines, subtotal: 0, currency: 'USD', reason: null, version: 2, at: 'now' },
+      type: 'vendorOrder.statusChanged',
+      version: 1,
+      id: fresh('evt'),
+      time: 'now',
+      correlationId: 'corr',
+      data: {
+        orderId,
+        vendorId,
+        customerId: 'c',
+        status,
+        previousStatus: 'PENDING',
+        lines,
+        subtotal: 0,
+        currency: 'USD',
+        reason: null,
+        version: 2,
+        at: 'now',
+      },
     });
   }
 
   async function markPaid(orderId: string, customer: string) {
-    await h.call('Mutation', 'processPayment', { input: { orderId, paymentToken: 'tok_success' }, idempotencyKey: fresh('pay') }, userIdentity(customer, 'customer'));
-    await h.call('Mutation', 'recordPaymentResult', { input: { orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'corr' } }, iamIdentity);
+    await h.call(
+      'Mutation',
+      'processPayment',
+      { input: { orderId, paymentToken: 'tok_success' }, idempotencyKey: fresh('pay') },
+      userIdentity(customer, 'customer'),
+    );
+    await h.call(
+      'Mutation',
+      'recordPaymentResult',
+      { input: { orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'corr' } },
+      iamIdentity,
+    );
   }
 
   beforeAll(async () => {
@@ -121,7 +195,13 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
     // Prepare
     const stale = await place();
     const later = (minutes: number) => () => new Date(Date.now() + minutes * 60_000);
-    const deps = (clock: () => Date): SweeperDeps => ({ doc: doc(), tableName: h.tableName, logger: quietLogger, clock, unpaidTtlMinutes: 30 });
+    const deps = (clock: () => Date): SweeperDeps => ({
+      doc: doc(),
+      tableName: h.tableName,
+      logger: quietLogger,
+      clock,
+      unpaidTtlMinutes: 30,
+    });
     // Act
     const early = await sweep(deps(later(10)));
     const due = await sweep(deps(later(31)));
@@ -132,7 +212,11 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
     expect(again.expired).not.toContain(stale.orderId);
     const o = await order(stale.orderId);
     expect(o.status).toBe('CANCELLED');
-    expect(o.statusHistory.at(-1)).toMatchObject({ actor: 'SYSTEM', to: 'CANCELLED', reason: 'unpaid for more than 30 minutes' });
+    expect(o.statusHistory.at(-1)).toMatchObject({
+      actor: 'SYSTEM',
+      to: 'CANCELLED',
+      reason: 'unpaid for more than 30 minutes',
+    });
     expect(await get(`ORDER#${stale.orderId}`, `VENDOR#${stale.v}`)).toMatchObject({ status: 'CANCELLED' });
   });
 
@@ -142,12 +226,23 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
     await markPaid(o.orderId, o.customer);
     const vendor = userIdentity(fresh('u'), 'vendor', o.v);
     const move = (status: string, extra: Record<string, unknown> = {}) =>
-      h.call('Mutation', 'updateVendorOrderStatus', { input: { orderId: o.orderId, vendorId: o.v, status, ...extra } }, vendor);
+      h.call(
+        'Mutation',
+        'updateVendorOrderStatus',
+        { input: { orderId: o.orderId, vendorId: o.v, status, ...extra } },
+        vendor,
+      );
     await move('ACCEPTED');
     await move('SHIPPED', { tracking: { carrier: 'UPS', trackingNumber: '1' } });
     await move('DELIVERED');
     // Act
-    const result = await sweep({ doc: doc(), tableName: h.tableName, logger: quietLogger, clock: () => new Date(), unpaidTtlMinutes: 30 });
+    const result = await sweep({
+      doc: doc(),
+      tableName: h.tableName,
+      logger: quietLogger,
+      clock: () => new Date(),
+      unpaidTtlMinutes: 30,
+    });
     // Assess
     expect(result.completed).toContain(o.orderId);
     expect(await order(o.orderId)).toMatchObject({ status: 'COMPLETED' });

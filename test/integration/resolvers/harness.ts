@@ -4,7 +4,11 @@ import { bundleAppSyncCode } from '../../../infra/bundling.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws-ids.js';
 import { createDataSourceInvoker } from '../../../local/appsync/datasources/index.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb/engine.js';
-import { executeResolver, type InvokeDataSource, type ResolveResult } from '../../../local/appsync/runtime/index.js';
+import {
+  executeResolver,
+  type InvokeDataSource,
+  type ResolveResult,
+} from '../../../local/appsync/runtime/index.js';
 import { functions, resolvers } from '../../../resolvers/manifest.js';
 
 /** The single table with its three GSIs, as the stateful stack defines it. */
@@ -25,10 +29,12 @@ export async function createOrderTable(client: DynamoDBClient, name: string) {
         { AttributeName: 'PK', KeyType: 'HASH' },
         { AttributeName: 'SK', KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'].map((n) => ({
-        AttributeName: n,
-        AttributeType: 'S' as const,
-      })),
+      AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'].map(
+        (n) => ({
+          AttributeName: n,
+          AttributeType: 'S' as const,
+        }),
+      ),
       GlobalSecondaryIndexes: [
         gsi('byCustomer', 'GSI1PK', 'GSI1SK'),
         gsi('byVendor', 'GSI2PK', 'GSI2SK'),
@@ -84,7 +90,11 @@ let tableCount = 0;
 /** Starts DynamoDB Local, creates a fresh table and returns the harness. */
 export async function startHarness(): Promise<Harness> {
   const engine: DynamoDbLocal = await startDynamoDbLocal();
-  const client = new DynamoDBClient({ endpoint: engine.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    endpoint: engine.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
   tableCount += 1;
   const tableName = `orderloop-resolvers-${tableCount}`;
   await createOrderTable(client, tableName);
@@ -130,14 +140,22 @@ export async function startHarness(): Promise<Harness> {
           source: null,
           identity,
           request: { headers },
-          info: { fieldName, parentTypeName: typeName, variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
+          info: {
+            fieldName,
+            parentTypeName: typeName,
+            variables: {},
+            selectionSetList: [],
+            selectionSetGraphQL: '',
+          },
           env: { TABLE_NAME: tableName },
         },
         hooked,
       );
     },
     async seed(item) {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: marshall(item, { removeUndefinedValues: true }) }));
+      await client.send(
+        new PutItemCommand({ TableName: tableName, Item: marshall(item, { removeUndefinedValues: true }) }),
+      );
     },
     async stop() {
       client.destroy();
@@ -148,7 +166,11 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** A catalog product item as updateInventory stores it. */
-export function productItem(vendorId: string, productId: string, fields: { price?: number; available?: number; currency?: string } = {}) {
+export function productItem(
+  vendorId: string,
+  productId: string,
+  fields: { price?: number; available?: number; currency?: string } = {},
+) {
   return {
     PK: `VENDOR#${vendorId}`,
     SK: `PRODUCT#${productId}`,

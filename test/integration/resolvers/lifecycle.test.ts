@@ -8,7 +8,9 @@ describe('order lifecycle resolvers', () => {
   let n = 0;
   const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
   const getItem = async (PK: string, SK: string) => {
-    const out = await h.client.send(new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }));
+    const out = await h.client.send(
+      new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }),
+    );
     return out.Item ? unmarshall(out.Item) : null;
   };
 
@@ -21,25 +23,50 @@ describe('order lifecycle resolvers', () => {
       { vendorId: v1, productId: 'a', quantity: 1 },
       { vendorId: v2, productId: 'b', quantity: 1 },
     ];
-    const result = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: fresh('k') }, userIdentity(customer, 'customer'));
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines, shippingAddress: address }, idempotencyKey: fresh('k') },
+      userIdentity(customer, 'customer'),
+    );
     const order = result.data as { id: string; total: number };
     return { v1, v2, customer, orderId: order.id, total: order.total };
   }
 
   async function pay(o: { orderId: string; customer: string }, key = fresh('pay'), token = 'tok_success') {
-    return h.call('Mutation', 'processPayment', { input: { orderId: o.orderId, paymentToken: token }, idempotencyKey: key }, userIdentity(o.customer, 'customer'));
+    return h.call(
+      'Mutation',
+      'processPayment',
+      { input: { orderId: o.orderId, paymentToken: token }, idempotencyKey: key },
+      userIdentity(o.customer, 'customer'),
+    );
   }
 
   async function paidOrder() {
     const o = await placedOrder();
     await pay(o);
-    const recorded = await h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } }, iamIdentity);
+    const recorded = await h.call(
+      'Mutation',
+      'recordPaymentResult',
+      { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+      iamIdentity,
+    );
     expect(recorded.errors).toEqual([]);
     return o;
   }
 
-  const vendorUpdate = (o: { orderId: string }, vendorId: string, status: string, extra: Record<string, unknown> = {}) =>
-    h.call('Mutation', 'updateVendorOrderStatus', { input: { orderId: o.orderId, vendorId, status, ...extra } }, userIdentity(fresh('u'), 'vendor', vendorId));
+  const vendorUpdate = (
+    o: { orderId: string },
+    vendorId: string,
+    status: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    h.call(
+      'Mutation',
+      'updateVendorOrderStatus',
+      { input: { orderId: o.orderId, vendorId, status, ...extra } },
+      userIdentity(fresh('u'), 'vendor', vendorId),
+    );
 
   beforeAll(async () => {
     h = await startHarness();
@@ -55,9 +82,22 @@ describe('order lifecycle resolvers', () => {
       // Act
       const result = await pay(o, 'pk1', 'tok_declined');
       // Assess
-      expect(result.data).toMatchObject({ orderId: o.orderId, amount: o.total, status: 'PENDING', attempts: 1 });
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAYMENT_PENDING', version: 2, GSI3PK: 'ORDERSTATUS#PAYMENT_PENDING' });
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toMatchObject({ entity: 'PAYMENT', paymentToken: 'tok_declined', amount: o.total });
+      expect(result.data).toMatchObject({
+        orderId: o.orderId,
+        amount: o.total,
+        status: 'PENDING',
+        attempts: 1,
+      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        status: 'PAYMENT_PENDING',
+        version: 2,
+        GSI3PK: 'ORDERSTATUS#PAYMENT_PENDING',
+      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toMatchObject({
+        entity: 'PAYMENT',
+        paymentToken: 'tok_declined',
+        amount: o.total,
+      });
     });
 
     it('returns the same payment for a repeated idempotency key and rejects a different payload', async () => {
@@ -80,7 +120,10 @@ describe('order lifecycle resolvers', () => {
       // Act
       const result = await pay(o);
       // Assess
-      expect(result.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' } });
+      expect(result.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' },
+      });
     });
 
     it("rejects paying another customer's order as NotFound", async () => {
@@ -99,7 +142,20 @@ describe('order lifecycle resolvers', () => {
       const o = await placedOrder();
       await pay(o);
       // Act
-      const declined = await h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', failureReason: 'card declined', correlationId: 'c' } }, iamIdentity);
+      const declined = await h.call(
+        'Mutation',
+        'recordPaymentResult',
+        {
+          input: {
+            orderId: o.orderId,
+            attempt: 1,
+            status: 'DECLINED',
+            failureReason: 'card declined',
+            correlationId: 'c',
+          },
+        },
+        iamIdentity,
+      );
       const retry = await pay(o);
       // Assess
       expect(declined.data).toMatchObject({ status: 'DECLINED', failureReason: 'card declined' });
@@ -111,7 +167,12 @@ describe('order lifecycle resolvers', () => {
       const o = await paidOrder();
       const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
       // Act
-      const repeated = await h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', correlationId: 'c' } }, iamIdentity);
+      const repeated = await h.call(
+        'Mutation',
+        'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', correlationId: 'c' } },
+        iamIdentity,
+      );
       // Assess
       expect(repeated.errors).toEqual([]);
       expect(repeated.data).toMatchObject({ status: 'SUCCEEDED' });
@@ -122,7 +183,21 @@ describe('order lifecycle resolvers', () => {
       // Prepare
       const o = await paidOrder();
       const refund = (vendorId: string, amount: number) =>
-        h.call('Mutation', 'recordPaymentResult', { input: { orderId: o.orderId, attempt: 1, status: 'PARTIALLY_REFUNDED', refundedAmount: amount, vendorId, correlationId: 'c' } }, iamIdentity);
+        h.call(
+          'Mutation',
+          'recordPaymentResult',
+          {
+            input: {
+              orderId: o.orderId,
+              attempt: 1,
+              status: 'PARTIALLY_REFUNDED',
+              refundedAmount: amount,
+              vendorId,
+              correlationId: 'c',
+            },
+          },
+          iamIdentity,
+        );
       // Act
       const first = await refund(o.v1, 300);
       const repeated = await refund(o.v1, 300);
@@ -140,14 +215,29 @@ describe('order lifecycle resolvers', () => {
       // Prepare
       const o = await placedOrder();
       // Act
-      const result = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId, reason: 'changed my mind' }, userIdentity(o.customer, 'customer'));
+      const result = await h.call(
+        'Mutation',
+        'cancelOrder',
+        { orderId: o.orderId, reason: 'changed my mind' },
+        userIdentity(o.customer, 'customer'),
+      );
       // Assess
       expect(result.errors).toEqual([]);
       expect(result.data).toMatchObject({ status: 'CANCELLED', version: 2 });
-      expect(await getItem(`ORDER#${o.orderId}`, `VENDOR#${o.v1}`)).toMatchObject({ status: 'CANCELLED', reason: 'changed my mind' });
+      expect(await getItem(`ORDER#${o.orderId}`, `VENDOR#${o.v1}`)).toMatchObject({
+        status: 'CANCELLED',
+        reason: 'changed my mind',
+      });
       const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
-      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual(['CANCELLED', 'CANCELLED']);
-      expect(stored?.statusHistory.at(-1)).toMatchObject({ from: 'PLACED', to: 'CANCELLED', actor: 'CUSTOMER' });
+      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual([
+        'CANCELLED',
+        'CANCELLED',
+      ]);
+      expect(stored?.statusHistory.at(-1)).toMatchObject({
+        from: 'PLACED',
+        to: 'CANCELLED',
+        actor: 'CUSTOMER',
+      });
     });
 
     it('rejects cancelling an order that is being paid as InvalidTransition', async () => {
@@ -155,17 +245,35 @@ describe('order lifecycle resolvers', () => {
       const o = await placedOrder();
       await pay(o);
       // Act
-      const result = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(o.customer, 'customer'));
+      const result = await h.call(
+        'Mutation',
+        'cancelOrder',
+        { orderId: o.orderId },
+        userIdentity(o.customer, 'customer'),
+      );
       // Assess
-      expect(result.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PAYMENT_PENDING', to: 'CANCELLED' } });
+      expect(result.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PAYMENT_PENDING', to: 'CANCELLED' },
+      });
     });
 
     it("lets an admin cancel any paid order, and rejects another customer's cancel as NotFound", async () => {
       // Prepare
       const o = await paidOrder();
       // Act
-      const intruder = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(fresh('c'), 'customer'));
-      const admin = await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(fresh('a'), 'admin'));
+      const intruder = await h.call(
+        'Mutation',
+        'cancelOrder',
+        { orderId: o.orderId },
+        userIdentity(fresh('c'), 'customer'),
+      );
+      const admin = await h.call(
+        'Mutation',
+        'cancelOrder',
+        { orderId: o.orderId },
+        userIdentity(fresh('a'), 'admin'),
+      );
       // Assess
       expect(intruder.errors[0]?.errorType).toBe('NotFound');
       expect(admin.data).toMatchObject({ status: 'CANCELLED' });
@@ -187,10 +295,19 @@ describe('order lifecycle resolvers', () => {
       const delivered = await getItem(`ORDER#${o.orderId}`, 'ORDER');
       // Assess
       expect(fulfilling?.status).toBe('FULFILLING');
-      expect(shipped.data).toMatchObject({ status: 'SHIPPED', tracking: { carrier: 'UPS', trackingNumber: '1Z' } });
+      expect(shipped.data).toMatchObject({
+        status: 'SHIPPED',
+        tracking: { carrier: 'UPS', trackingNumber: '1Z' },
+      });
       expect(afterShip?.status).toBe('SHIPPED');
       expect(delivered?.status).toBe('DELIVERED');
-      expect(delivered?.statusHistory.at(-1)).toMatchObject({ from: 'SHIPPED', to: 'DELIVERED', vendorId: o.v1, vendorStatus: 'DELIVERED', actor: 'VENDOR' });
+      expect(delivered?.statusHistory.at(-1)).toMatchObject({
+        from: 'SHIPPED',
+        to: 'DELIVERED',
+        vendorId: o.v1,
+        vendorStatus: 'DELIVERED',
+        actor: 'VENDOR',
+      });
     });
 
     it('cancels the order when every vendor rejects its part', async () => {
@@ -212,8 +329,14 @@ describe('order lifecycle resolvers', () => {
       const skip = await vendorUpdate(paid, paid.v1, 'DELIVERED');
       const noTracking = await vendorUpdate(paid, paid.v1, 'SHIPPED');
       // Assess
-      expect(unpaid.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PENDING', to: 'ACCEPTED' } });
-      expect(skip.errors[0]).toMatchObject({ errorType: 'InvalidTransition', errorInfo: { from: 'PENDING', to: 'DELIVERED' } });
+      expect(unpaid.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PENDING', to: 'ACCEPTED' },
+      });
+      expect(skip.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PENDING', to: 'DELIVERED' },
+      });
       expect(noTracking.errors[0]?.errorType).toBe('ValidationError');
     });
 
@@ -221,7 +344,12 @@ describe('order lifecycle resolvers', () => {
       // Prepare
       const o = await paidOrder();
       // Act
-      const result = await h.call('Mutation', 'updateVendorOrderStatus', { input: { orderId: o.orderId, vendorId: o.v2, status: 'ACCEPTED' } }, userIdentity(fresh('u'), 'vendor', o.v1));
+      const result = await h.call(
+        'Mutation',
+        'updateVendorOrderStatus',
+        { input: { orderId: o.orderId, vendorId: o.v2, status: 'ACCEPTED' } },
+        userIdentity(fresh('u'), 'vendor', o.v1),
+      );
       // Assess
       expect(result.errors[0]?.errorType).toBe('Unauthorized');
     });
@@ -232,8 +360,18 @@ describe('order lifecycle resolvers', () => {
       // Prepare
       const o = await placedOrder();
       // Act
-      const other = await h.call('Query', 'getOrder', { id: o.orderId }, userIdentity(fresh('c'), 'customer'));
-      const vendor = await h.call('Query', 'getOrder', { id: o.orderId }, userIdentity(fresh('u'), 'vendor', o.v2));
+      const other = await h.call(
+        'Query',
+        'getOrder',
+        { id: o.orderId },
+        userIdentity(fresh('c'), 'customer'),
+      );
+      const vendor = await h.call(
+        'Query',
+        'getOrder',
+        { id: o.orderId },
+        userIdentity(fresh('u'), 'vendor', o.v2),
+      );
       // Assess
       expect(other.errors[0]?.errorType).toBe('NotFound');
       const view = vendor.data as { lines: { vendorId: string }[]; total: number; vendorIds: string[] };
@@ -251,16 +389,32 @@ describe('order lifecycle resolvers', () => {
       await h.seed(productItem(v, 'p', { available: 50 }));
       const ids: string[] = [];
       for (const k of ['1', '2', '3']) {
-        const r = await h.call('Mutation', 'placeOrder', { input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address }, idempotencyKey: k }, userIdentity(customer, 'customer'));
+        const r = await h.call(
+          'Mutation',
+          'placeOrder',
+          {
+            input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address },
+            idempotencyKey: k,
+          },
+          userIdentity(customer, 'customer'),
+        );
         ids.push((r.data as { id: string }).id);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       // Act
       const page1 = await h.call('Query', 'myOrders', { limit: 2 }, userIdentity(customer, 'customer'));
       const token = (page1.data as { nextToken: string }).nextToken;
-      const page2 = await h.call('Query', 'myOrders', { limit: 2, nextToken: token }, userIdentity(customer, 'customer'));
+      const page2 = await h.call(
+        'Query',
+        'myOrders',
+        { limit: 2, nextToken: token },
+        userIdentity(customer, 'customer'),
+      );
       // Assess
-      const listed = [...(page1.data as { items: { id: string }[] }).items, ...(page2.data as { items: { id: string }[] }).items];
+      const listed = [
+        ...(page1.data as { items: { id: string }[] }).items,
+        ...(page2.data as { items: { id: string }[] }).items,
+      ];
       expect(listed.map((o) => o.id)).toEqual([...ids].reverse());
     });
 
@@ -268,11 +422,23 @@ describe('order lifecycle resolvers', () => {
       // Prepare
       const o = await placedOrder();
       // Act
-      const vendor = await h.call('Query', 'vendorOrders', { vendorId: o.v1 }, userIdentity(fresh('u'), 'vendor', o.v1));
-      const placed = await h.call('Query', 'orders', { status: 'PLACED', limit: 100 }, userIdentity(fresh('a'), 'admin'));
+      const vendor = await h.call(
+        'Query',
+        'vendorOrders',
+        { vendorId: o.v1 },
+        userIdentity(fresh('u'), 'vendor', o.v1),
+      );
+      const placed = await h.call(
+        'Query',
+        'orders',
+        { status: 'PLACED', limit: 100 },
+        userIdentity(fresh('a'), 'admin'),
+      );
       const all = await h.call('Query', 'orders', { limit: 100 }, userIdentity(fresh('a'), 'admin'));
       // Assess
-      expect((vendor.data as { items: { orderId: string }[] }).items.map((i) => i.orderId)).toEqual([o.orderId]);
+      expect((vendor.data as { items: { orderId: string }[] }).items.map((i) => i.orderId)).toEqual([
+        o.orderId,
+      ]);
       expect((placed.data as { items: { id: string }[] }).items.map((i) => i.id)).toContain(o.orderId);
       expect((all.data as { items: { id: string }[] }).items[0]?.id).toBe(o.orderId); // newest first
     });
@@ -281,7 +447,12 @@ describe('order lifecycle resolvers', () => {
       // Prepare
       const v = fresh('v');
       // Act
-      const other = await h.call('Query', 'vendorOrders', { vendorId: 'someone-else' }, userIdentity(fresh('u'), 'vendor', v));
+      const other = await h.call(
+        'Query',
+        'vendorOrders',
+        { vendorId: 'someone-else' },
+        userIdentity(fresh('u'), 'vendor', v),
+      );
       const big = await h.call('Query', 'myOrders', { limit: 101 }, userIdentity(fresh('c'), 'customer'));
       // Assess
       expect(other.errors[0]?.errorType).toBe('Unauthorized');
@@ -293,32 +464,69 @@ describe('order lifecycle resolvers', () => {
     it('stores a published notification and lists it for its recipient', async () => {
       // Prepare
       const v = fresh('v');
-      const input = { id: 'n1', recipient: `vendor#${v}`, kind: 'LOW_STOCK', message: 'low', createdAt: '2025-01-01T00:00:00.000Z' };
+      const input = {
+        id: 'n1',
+        recipient: `vendor#${v}`,
+        kind: 'LOW_STOCK',
+        message: 'low',
+        createdAt: '2025-01-01T00:00:00.000Z',
+      };
       // Act
       const published = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
       const mine = await h.call('Query', 'myNotifications', {}, userIdentity(fresh('u'), 'vendor', v));
       // Assess
       expect(published.data).toMatchObject(input);
-      expect((mine.data as { items: unknown[] }).items).toEqual([expect.objectContaining({ id: 'n1', kind: 'LOW_STOCK' })]);
+      expect((mine.data as { items: unknown[] }).items).toEqual([
+        expect.objectContaining({ id: 'n1', kind: 'LOW_STOCK' }),
+      ]);
     });
 
     it('filters onOrderStatusChanged by the caller: a customer only on its own orders, a vendor on its lines', async () => {
       // Act
-      const customer = await h.call('Subscription', 'onOrderStatusChanged', { orderId: 'o1' }, userIdentity('cust', 'customer'));
-      const vendor = await h.call('Subscription', 'onOrderStatusChanged', { orderId: 'o1' }, userIdentity('u', 'vendor', 'v9'));
+      const customer = await h.call(
+        'Subscription',
+        'onOrderStatusChanged',
+        { orderId: 'o1' },
+        userIdentity('cust', 'customer'),
+      );
+      const vendor = await h.call(
+        'Subscription',
+        'onOrderStatusChanged',
+        { orderId: 'o1' },
+        userIdentity('u', 'vendor', 'v9'),
+      );
       // Assess
       // AppSync docs, "Defining enhanced subscriptions filters": a filterGroup of filters, each a list of fieldName/operator/value.
       expect(customer.extensions.subscriptionFilter).toEqual({
-        filterGroup: [{ filters: [{ fieldName: 'orderId', operator: 'eq', value: 'o1' }, { fieldName: 'customerId', operator: 'eq', value: 'cust' }] }],
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'orderId', operator: 'eq', value: 'o1' },
+              { fieldName: 'customerId', operator: 'eq', value: 'cust' },
+            ],
+          },
+        ],
       });
       expect(vendor.extensions.subscriptionFilter).toEqual({
-        filterGroup: [{ filters: [{ fieldName: 'orderId', operator: 'eq', value: 'o1' }, { fieldName: 'vendorIds', operator: 'containsAny', value: ['v9'] }] }],
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'orderId', operator: 'eq', value: 'o1' },
+              { fieldName: 'vendorIds', operator: 'containsAny', value: ['v9'] },
+            ],
+          },
+        ],
       });
     });
 
     it('rejects a vendor subscribing to another vendor', async () => {
       // Act
-      const result = await h.call('Subscription', 'onVendorOrdersChanged', { vendorId: 'other' }, userIdentity('u', 'vendor', 'v9'));
+      const result = await h.call(
+        'Subscription',
+        'onVendorOrdersChanged',
+        { vendorId: 'other' },
+        userIdentity('u', 'vendor', 'v9'),
+      );
       // Assess
       expect(result.errors[0]?.errorType).toBe('Unauthorized');
     });

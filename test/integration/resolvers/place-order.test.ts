@@ -18,7 +18,9 @@ describe('placeOrder', () => {
   /** Fresh ids per test, so tests sharing the table never see each other's items. */
   const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
   const getItem = async (PK: string, SK: string) => {
-    const out = await h.client.send(new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }));
+    const out = await h.client.send(
+      new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }),
+    );
     return out.Item ? unmarshall(out.Item) : null;
   };
 
@@ -51,15 +53,31 @@ describe('placeOrder', () => {
     // Assess
     expect(result.errors).toEqual([]);
     const order = result.data as PlacedOrder;
-    expect(order).toMatchObject({ customerId: customer, status: 'PLACED', currency: 'USD', correlationId: 'corr-1', version: 1 });
+    expect(order).toMatchObject({
+      customerId: customer,
+      status: 'PLACED',
+      currency: 'USD',
+      correlationId: 'corr-1',
+      version: 1,
+    });
     expect(order.total).toBe(2 * 250 + 3 * 99 + 1000);
     const subtotals = order.vendorOrders.map((v: { subtotal: number }) => v.subtotal);
     expect(subtotals.reduce((a: number, b: number) => a + b, 0)).toBe(order.total); // the invariant
     expect(order.vendorIds).toEqual([v1, v2]);
     const stored = await getItem(`ORDER#${order.id}`, 'ORDER');
-    expect(stored).toMatchObject({ entity: 'ORDER', status: 'PLACED', GSI1PK: `CUSTOMER#${customer}`, GSI3PK: 'ORDERSTATUS#PLACED' });
+    expect(stored).toMatchObject({
+      entity: 'ORDER',
+      status: 'PLACED',
+      GSI1PK: `CUSTOMER#${customer}`,
+      GSI3PK: 'ORDERSTATUS#PLACED',
+    });
     const vendorOrder = await getItem(`ORDER#${order.id}`, `VENDOR#${v2}`);
-    expect(vendorOrder).toMatchObject({ entity: 'VENDOR_ORDER', status: 'PENDING', subtotal: 1000, correlationId: 'corr-1' });
+    expect(vendorOrder).toMatchObject({
+      entity: 'VENDOR_ORDER',
+      status: 'PENDING',
+      subtotal: 1000,
+      correlationId: 'corr-1',
+    });
     expect(await getItem(`VENDOR#${v1}`, 'PRODUCT#p1')).toMatchObject({ available: 3, reserved: 2 });
     expect(await getItem(`VENDOR#${v2}`, 'PRODUCT#p3')).toMatchObject({ available: 0, reserved: 1 });
   });
@@ -72,7 +90,13 @@ describe('placeOrder', () => {
     const result = await h.call(
       'Mutation',
       'placeOrder',
-      { input: { lines: [{ vendorId: v, productId: 'p', quantity: 2, unitPrice: 1 }], shippingAddress: address }, idempotencyKey: 'k' },
+      {
+        input: {
+          lines: [{ vendorId: v, productId: 'p', quantity: 2, unitPrice: 1 }],
+          shippingAddress: address,
+        },
+        idempotencyKey: 'k',
+      },
       userIdentity(customer, 'customer'),
     );
     // Assess
@@ -93,7 +117,12 @@ describe('placeOrder', () => {
       { vendorId: v, productId: 'none', quantity: 1 },
     ];
     // Act
-    const result = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines, shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
     // Assess
     expect(result.data).toBeNull();
     expect(result.errors[0]?.errorType).toBe('OutOfStock');
@@ -122,7 +151,12 @@ describe('placeOrder', () => {
       { vendorId: v, productId: 'b', quantity: 2 },
     ];
     // Act
-    const result = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines, shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
     // Assess
     // DynamoDB API reference, TransactWriteItems / CancellationReasons: one reason per item, in request order.
     expect(result.errors[0]).toMatchObject({
@@ -141,7 +175,10 @@ describe('placeOrder', () => {
     // Prepare
     const [v, customer] = [fresh('v'), fresh('c')];
     await h.seed(productItem(v, 'p', { available: 3 }));
-    const args = { input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address }, idempotencyKey: 'same' };
+    const args = {
+      input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address },
+      idempotencyKey: 'same',
+    };
     // Act
     const first = await h.call('Mutation', 'placeOrder', args, userIdentity(customer, 'customer'));
     const second = await h.call('Mutation', 'placeOrder', args, userIdentity(customer, 'customer'));
@@ -156,7 +193,12 @@ describe('placeOrder', () => {
     const [v, customer] = [fresh('v'), fresh('c')];
     await h.seed(productItem(v, 'p', { available: 3 }));
     const line = { vendorId: v, productId: 'p', quantity: 1 };
-    await h.call('Mutation', 'placeOrder', { input: { lines: [line], shippingAddress: address }, idempotencyKey: 'k' }, userIdentity(customer, 'customer'));
+    await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines: [line], shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
     // Act
     const result = await h.call(
       'Mutation',
@@ -165,7 +207,10 @@ describe('placeOrder', () => {
       userIdentity(customer, 'customer'),
     );
     // Assess
-    expect(result.errors[0]).toMatchObject({ errorType: 'IdempotencyConflict', errorInfo: { idempotencyKey: 'k' } });
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'IdempotencyConflict',
+      errorInfo: { idempotencyKey: 'k' },
+    });
   });
 
   it('rejects an unknown product as NotFound naming it', async () => {
@@ -175,11 +220,17 @@ describe('placeOrder', () => {
     const result = await h.call(
       'Mutation',
       'placeOrder',
-      { input: { lines: [{ vendorId: v, productId: 'ghost', quantity: 1 }], shippingAddress: address }, idempotencyKey: 'k' },
+      {
+        input: { lines: [{ vendorId: v, productId: 'ghost', quantity: 1 }], shippingAddress: address },
+        idempotencyKey: 'k',
+      },
       userIdentity(customer, 'customer'),
     );
     // Assess
-    expect(result.errors[0]).toMatchObject({ errorType: 'NotFound', errorInfo: { vendorId: v, productId: 'ghost' } });
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'NotFound',
+      errorInfo: { vendorId: v, productId: 'ghost' },
+    });
   });
 
   it('rejects mixed currencies and invalid input as ValidationError', async () => {
@@ -192,7 +243,12 @@ describe('placeOrder', () => {
       { vendorId: v, productId: 'eur', quantity: 1 },
     ];
     // Act
-    const mixed = await h.call('Mutation', 'placeOrder', { input: { lines, shippingAddress: address }, idempotencyKey: 'a' }, userIdentity(customer, 'customer'));
+    const mixed = await h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines, shippingAddress: address }, idempotencyKey: 'a' },
+      userIdentity(customer, 'customer'),
+    );
     const tooMany = await h.call(
       'Mutation',
       'placeOrder',
@@ -201,6 +257,9 @@ describe('placeOrder', () => {
     );
     // Assess
     expect(mixed.errors[0]?.errorType).toBe('ValidationError');
-    expect(tooMany.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'lines.quantity' } });
+    expect(tooMany.errors[0]).toMatchObject({
+      errorType: 'ValidationError',
+      errorInfo: { field: 'lines.quantity' },
+    });
   });
 });

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { APPSYNC_CODE_LIMIT, bundleAppSyncCode, ROOT } from '../../../infra/bundling.js';
 import { functions, resolvers } from '../../../resolvers/manifest.js';
 
-const sources = [...new Set([...resolvers.map((r) => r.code), ...Object.values(functions).map((f) => f.code)])];
+const sources = [
+  ...new Set([...resolvers.map((r) => r.code), ...Object.values(functions).map((f) => f.code)]),
+];
 
 describe('APPSYNC_JS bundles', () => {
   it.each(sources)('%s bundles into one ESM file within the AppSync size limit', (source) => {
@@ -24,15 +26,22 @@ describe('APPSYNC_JS bundles', () => {
       cwd: ROOT,
       overrideConfigFile: true,
       overrideConfig: [
-        { ...(appsync.configs!.base as Linter.Config), languageOptions: { ecmaVersion: 2022, sourceType: 'module' } },
+        {
+          ...(appsync.configs!.base as Linter.Config),
+          languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+        },
       ],
     });
     // Act
     const results = await Promise.all(
-      sources.map((source) => eslint.lintText(bundleAppSyncCode(source), { filePath: `bundle/${source}.js` })),
+      sources.map((source) =>
+        eslint.lintText(bundleAppSyncCode(source), { filePath: `bundle/${source}.js` }),
+      ),
     );
     // Assess
-    const problems = results.flat().flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId} ${m.message}`));
+    const problems = results
+      .flat()
+      .flatMap((r) => r.messages.map((m) => `${r.filePath}:${m.line} ${m.ruleId} ${m.message}`));
     expect(problems).toEqual([]);
   });
 
@@ -43,7 +52,9 @@ describe('APPSYNC_JS bundles', () => {
     const results = await eslint.lintFiles(['resolvers/**/*.ts', 'domain/*.ts']);
     // Assess
     const problems = results.flatMap((r) =>
-      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.ruleId} ${m.message}`),
+      r.messages
+        .filter((m) => m.severity === 2)
+        .map((m) => `${r.filePath}:${m.line} ${m.ruleId} ${m.message}`),
     );
     expect(problems).toEqual([]);
   }, 120_000);

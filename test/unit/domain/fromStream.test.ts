@@ -17,19 +17,34 @@ const order = (fields: Record<string, unknown> = {}) => ({
   total: 200,
   currency: 'USD',
   payment: null,
-  statusHistory: [{ from: null, to: 'PLACED', actor: 'CUSTOMER', actorId: 'c1', reason: null, at: '2025-01-01T00:00:00.000Z' }],
+  statusHistory: [
+    {
+      from: null,
+      to: 'PLACED',
+      actor: 'CUSTOMER',
+      actorId: 'c1',
+      reason: null,
+      at: '2025-01-01T00:00:00.000Z',
+    },
+  ],
   correlationId: 'corr',
   updatedAt: '2025-01-01T00:00:00.000Z',
   version: 1,
   ...fields,
 });
-const record = (eventName: StreamRecord['eventName'], next: Record<string, unknown>, old?: Record<string, unknown>): StreamRecord => ({
+const record = (
+  eventName: StreamRecord['eventName'],
+  next: Record<string, unknown>,
+  old?: Record<string, unknown>,
+): StreamRecord => ({
   eventID: 'evt-1',
   eventName,
   dynamodb: {
     ApproximateCreationDateTime: 1735689600,
     NewImage: marshall(next, { removeUndefinedValues: true }) as StreamRecord['dynamodb']['NewImage'],
-    ...(old ? { OldImage: marshall(old, { removeUndefinedValues: true }) as StreamRecord['dynamodb']['OldImage'] } : {}),
+    ...(old
+      ? { OldImage: marshall(old, { removeUndefinedValues: true }) as StreamRecord['dynamodb']['OldImage'] }
+      : {}),
   },
 });
 
@@ -38,8 +53,18 @@ describe('toDomainEvent', () => {
     // Act
     const event = toDomainEvent(record('INSERT', order()));
     // Assess
-    expect(event).toMatchObject({ type: 'order.statusChanged', id: 'evt-1', correlationId: 'corr', time: '2025-01-01T00:00:00.000Z' });
-    expect(event?.data).toMatchObject({ orderId: 'o1', status: 'PLACED', previousStatus: null, actor: 'CUSTOMER' });
+    expect(event).toMatchObject({
+      type: 'order.statusChanged',
+      id: 'evt-1',
+      correlationId: 'corr',
+      time: '2025-01-01T00:00:00.000Z',
+    });
+    expect(event?.data).toMatchObject({
+      orderId: 'o1',
+      status: 'PLACED',
+      previousStatus: null,
+      actor: 'CUSTOMER',
+    });
     expect(() => parseEnvelope(event)).not.toThrow();
   });
 
@@ -54,12 +79,25 @@ describe('toDomainEvent', () => {
 
   it('maps a new payment attempt to payment.requested, and nothing for its later update', () => {
     // Prepare
-    const payment = { entity: 'PAYMENT', orderId: 'o1', customerId: 'c1', attempt: 1, amount: 200, currency: 'USD', paymentToken: 'tok_success', createdAt: 'now', correlationId: 'corr' };
+    const payment = {
+      entity: 'PAYMENT',
+      orderId: 'o1',
+      customerId: 'c1',
+      attempt: 1,
+      amount: 200,
+      currency: 'USD',
+      paymentToken: 'tok_success',
+      createdAt: 'now',
+      correlationId: 'corr',
+    };
     // Act
     const inserted = toDomainEvent(record('INSERT', payment));
     const updated = toDomainEvent(record('MODIFY', { ...payment, status: 'SUCCEEDED' }, payment));
     // Assess
-    expect(inserted).toMatchObject({ type: 'payment.requested', data: { orderId: 'o1', attempt: 1, paymentToken: 'tok_success' } });
+    expect(inserted).toMatchObject({
+      type: 'payment.requested',
+      data: { orderId: 'o1', attempt: 1, paymentToken: 'tok_success' },
+    });
     expect(updated).toBeNull();
   });
 

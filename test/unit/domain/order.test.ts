@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalOrderRequest, priceLines, validatePlaceOrder, type CatalogProduct } from '../../../domain/order.js';
+import {
+  canonicalOrderRequest,
+  priceLines,
+  validatePlaceOrder,
+  type CatalogProduct,
+} from '../../../domain/order.js';
 import type { PlaceOrderInput } from '../../../resolvers/generated/schema.js';
 
 const address = { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' };
-const input = (lines: PlaceOrderInput['lines'], shippingAddress = address): PlaceOrderInput => ({ lines, shippingAddress });
+const input = (lines: PlaceOrderInput['lines'], shippingAddress = address): PlaceOrderInput => ({
+  lines,
+  shippingAddress,
+});
 const product = (fields: Partial<CatalogProduct>): CatalogProduct => ({
   vendorId: 'v1',
   productId: 'p1',
@@ -25,11 +33,26 @@ describe('validatePlaceOrder', () => {
 
   it.each([
     ['no lines', input([]), 'lines'],
-    ['51 lines', input(Array.from({ length: 51 }, (_, i) => ({ vendorId: 'v', productId: `p${i}`, quantity: 1 }))), 'lines'],
+    [
+      '51 lines',
+      input(Array.from({ length: 51 }, (_, i) => ({ vendorId: 'v', productId: `p${i}`, quantity: 1 }))),
+      'lines',
+    ],
     ['quantity 0', input([{ vendorId: 'v', productId: 'p', quantity: 0 }]), 'lines.quantity'],
     ['quantity 101', input([{ vendorId: 'v', productId: 'p', quantity: 101 }]), 'lines.quantity'],
-    ['a duplicate product', input([{ vendorId: 'v', productId: 'p', quantity: 1 }, { vendorId: 'v', productId: 'p', quantity: 2 }]), 'lines'],
-    ['an empty city', input([{ vendorId: 'v', productId: 'p', quantity: 1 }], { ...address, city: ' ' }), 'shippingAddress.city'],
+    [
+      'a duplicate product',
+      input([
+        { vendorId: 'v', productId: 'p', quantity: 1 },
+        { vendorId: 'v', productId: 'p', quantity: 2 },
+      ]),
+      'lines',
+    ],
+    [
+      'an empty city',
+      input([{ vendorId: 'v', productId: 'p', quantity: 1 }], { ...address, city: ' ' }),
+      'shippingAddress.city',
+    ],
   ])('rejects %s', (_name, value, field) => {
     // Act
     const violation = validatePlaceOrder(value);

@@ -40,9 +40,14 @@ describe('order process', () => {
 
   it('lets nothing leave a terminal status', () => {
     // Act
-    const leaving = ORDER_STATUSES.filter((to) => canTransition('COMPLETED', to) || canTransition('CANCELLED', to));
+    const leaving = ORDER_STATUSES.filter(
+      (to) => canTransition('COMPLETED', to) || canTransition('CANCELLED', to),
+    );
     const vendorLeaving = VENDOR_STATUSES.filter(
-      (to) => canTransitionVendorOrder('DELIVERED', to) || canTransitionVendorOrder('REJECTED', to) || canTransitionVendorOrder('CANCELLED', to),
+      (to) =>
+        canTransitionVendorOrder('DELIVERED', to) ||
+        canTransitionVendorOrder('REJECTED', to) ||
+        canTransitionVendorOrder('CANCELLED', to),
     );
     // Assess
     expect(leaving).toEqual([]);
@@ -59,7 +64,10 @@ describe('order process', () => {
 
   it('only ever derives a status the order process allows, over every reachable state of a three-vendor order', () => {
     // Prepare: explore every state reachable from a paid order by single vendor moves
-    const start = { status: 'PAID' as OrderStatus, vendors: ['PENDING', 'PENDING', 'PENDING'] as VendorOrderStatus[] };
+    const start = {
+      status: 'PAID' as OrderStatus,
+      vendors: ['PENDING', 'PENDING', 'PENDING'] as VendorOrderStatus[],
+    };
     const seen = new Set<string>();
     const queue = [start];
     const forbidden: string[] = [];
@@ -75,7 +83,8 @@ describe('order process', () => {
           // Act
           const derived = deriveOrderStatus(state.status, vendors);
           // Assess (collected)
-          if (derived !== state.status && !canTransition(state.status, derived)) forbidden.push(`${id} → ${derived}`);
+          if (derived !== state.status && !canTransition(state.status, derived))
+            forbidden.push(`${id} → ${derived}`);
           queue.push({ status: derived, vendors });
         }
       });

@@ -14,13 +14,25 @@ function random(seed: number) {
 function line(fields: Partial<PricedLine>): PricedLine {
   const quantity = fields.quantity ?? 1;
   const unitPrice = fields.unitPrice ?? 100;
-  return { vendorId: 'v1', productId: 'p', name: 'n', quantity, unitPrice, lineTotal: quantity * unitPrice, ...fields };
+  return {
+    vendorId: 'v1',
+    productId: 'p',
+    name: 'n',
+    quantity,
+    unitPrice,
+    lineTotal: quantity * unitPrice,
+    ...fields,
+  };
 }
 
 describe('splitByVendor', () => {
   it('splits one order into one vendor order per vendor, in first-appearance order', () => {
     // Prepare
-    const lines = [line({ vendorId: 'v1' }), line({ vendorId: 'v2' }), line({ vendorId: 'v1', productId: 'q' })];
+    const lines = [
+      line({ vendorId: 'v1' }),
+      line({ vendorId: 'v2' }),
+      line({ vendorId: 'v1', productId: 'q' }),
+    ];
     // Act
     const parts = splitByVendor(lines);
     // Assess
@@ -34,7 +46,12 @@ describe('splitByVendor', () => {
       // Prepare
       const count = 1 + Math.floor(next() * 50);
       const lines = Array.from({ length: count }, (_, i) =>
-        line({ vendorId: `v${Math.floor(next() * 7)}`, productId: `p${i}`, quantity: 1 + Math.floor(next() * 100), unitPrice: Math.floor(next() * 100_000) }),
+        line({
+          vendorId: `v${Math.floor(next() * 7)}`,
+          productId: `p${i}`,
+          quantity: 1 + Math.floor(next() * 100),
+          unitPrice: Math.floor(next() * 100_000),
+        }),
       );
       // Act
       const parts = splitByVendor(lines);

@@ -14,7 +14,10 @@ describe('Bedrock Converse assistant adapter', () => {
       usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15 },
       metrics: { latencyMs: 1 },
     });
-    const model = converseAssistant({ client: new BedrockRuntimeClient({ region: 'us-east-1' }), modelId: 'model-x' });
+    const model = converseAssistant({
+      client: new BedrockRuntimeClient({ region: 'us-east-1' }),
+      modelId: 'model-x',
+    });
     // Act
     const answer = await model.answer('Where is my order?', 'o1: SHIPPED');
     // Assess
@@ -35,7 +38,10 @@ describe('Bedrock Converse assistant adapter', () => {
       usage: { inputTokens: 1, outputTokens: 0, totalTokens: 1 },
       metrics: { latencyMs: 1 },
     });
-    const model = converseAssistant({ client: new BedrockRuntimeClient({ region: 'us-east-1' }), modelId: 'model-x' });
+    const model = converseAssistant({
+      client: new BedrockRuntimeClient({ region: 'us-east-1' }),
+      modelId: 'model-x',
+    });
     // Act
     const answer = model.answer('?', '');
     // Assess

@@ -6,7 +6,11 @@ export function fakeAppSync(answer: (query: string, variables: unknown) => unkno
   const calls: { query: string; variables: Record<string, unknown>; correlationId?: string }[] = [];
   const port: AppSyncPort = {
     async request(document, variables, options) {
-      calls.push({ query: document.toString(), variables: variables as Record<string, unknown>, correlationId: options?.correlationId });
+      calls.push({
+        query: document.toString(),
+        variables: variables as Record<string, unknown>,
+        correlationId: options?.correlationId,
+      });
       return answer(document.toString(), variables) as never;
     },
   };

@@ -9,14 +9,30 @@ type Item = Record<string, unknown>;
 type Values = Record<string, unknown>;
 type Names = Record<string, string>;
 type TransactItem = {
-  Put?: { Item: Item; ConditionExpression?: string; ExpressionAttributeNames?: Names; ExpressionAttributeValues?: Values };
-  Update?: { Key: Item; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeNames: Names; ExpressionAttributeValues: Values };
+  Put?: {
+    Item: Item;
+    ConditionExpression?: string;
+    ExpressionAttributeNames?: Names;
+    ExpressionAttributeValues?: Values;
+  };
+  Update?: {
+    Key: Item;
+    UpdateExpression: string;
+    ConditionExpression?: string;
+    ExpressionAttributeNames: Names;
+    ExpressionAttributeValues: Values;
+  };
 };
 
 const keyOf = (k: Item) => `${String(k['PK'])}|${String(k['SK'])}`;
 
 /** Holds for the condition forms the inventory consumer writes; anything else is a test failure. */
-function holds(item: Item | undefined, condition: string | undefined, names: Names = {}, values: Values = {}): boolean {
+function holds(
+  item: Item | undefined,
+  condition: string | undefined,
+  names: Names = {},
+  values: Values = {},
+): boolean {
   if (condition === undefined) return true;
   if (condition === 'attribute_exists(PK)') return item !== undefined;
   if (condition === 'attribute_not_exists(PK)') return item === undefined;
@@ -33,11 +49,14 @@ function applyUpdate(item: Item, expression: string, names: Names, values: Value
     const m = /^(#\w+) = (?:(#\w+) ([+-]) )?(:\w+)$/.exec(clause);
     if (!m?.[1] || !m[4]) throw new Error(`fake table cannot apply ${clause}`);
     const [target, value] = [names[m[1]] ?? '', values[m[4]]];
-    next[target] = m[2] ? (item[names[m[2]] ?? ''] as number) + (m[3] === '-' ? -1 : 1) * (value as number) : value;
+    next[target] = m[2]
+      ? (item[names[m[2]] ?? ''] as number) + (m[3] === '-' ? -1 : 1) * (value as number)
+      : value;
   }
   if (adds) {
     const [name = '', value = ''] = adds.split(' ');
-    next[names[name] ?? ''] = ((item[names[name] ?? ''] as number | undefined) ?? 0) + (values[value] as number);
+    next[names[name] ?? ''] =
+      ((item[names[name] ?? ''] as number | undefined) ?? 0) + (values[value] as number);
   }
   return next;
 }
@@ -68,16 +87,37 @@ function fakeTable(seed: Item[] = []) {
         const reasons = tx.map((t) => {
           const op = t.Put ?? t.Update;
           const target = t.Put ? items.get(keyOf(t.Put.Item)) : items.get(keyOf(t.Update?.Key ?? {}));
-          return { Code: holds(target, op?.ConditionExpression, op?.ExpressionAttributeNames, op?.ExpressionAttributeValues) ? 'None' : 'ConditionalCheckFailed' };
+          return {
+            Code: holds(
+              target,
+              op?.ConditionExpression,
+              op?.ExpressionAttributeNames,
+              op?.ExpressionAttributeValues,
+            )
+              ? 'None'
+              : 'ConditionalCheckFailed',
+          };
         });
         if (reasons.some((r) => r.Code !== 'None')) {
-          throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
+          throw new TransactionCanceledException({
+            message: 'Transaction cancelled',
+            $metadata: {},
+            CancellationReasons: reasons,
+          });
         }
         for (const t of tx) {
           if (t.Put) items.set(keyOf(t.Put.Item), { ...t.Put.Item });
           if (t.Update) {
             const k = keyOf(t.Update.Key);
-            items.set(k, applyUpdate(items.get(k) ?? {}, t.Update.UpdateExpression, t.Update.ExpressionAttributeNames, t.Update.ExpressionAttributeValues));
+            items.set(
+              k,
+              applyUpdate(
+                items.get(k) ?? {},
+                t.Update.UpdateExpression,
+                t.Update.ExpressionAttributeNames,
+                t.Update.ExpressionAttributeValues,
+              ),
+            );
           }
         }
         return {};
@@ -100,31 +140,88 @@ function fakeTable(seed: Item[] = []) {
 
 const NOW = new Date('2025-01-01T12:00:00.000Z');
 const product = (vendorId: string, available: number, reserved: number, productId = 'p') => ({
-  PK: `VENDOR#${vendorId}`, SK: `PRODUCT#${productId}`, entity: 'PRODUCT', vendorId, productId, available, reserved, version: 1,
+  PK: `VENDOR#${vendorId}`,
+  SK: `PRODUCT#${productId}`,
+  entity: 'PRODUCT',
+  vendorId,
+  productId,
+  available,
+  reserved,
+  version: 1,
 });
-const stockState = (orderId: string, vendorId: string, state: string) => ({ PK: `ORDER#${orderId}`, SK: `STOCK#${vendorId}`, entity: 'STOCK', orderId, vendorId, state });
-const line = (vendorId: string, quantity: number, productId = 'p') => ({ vendorId, productId, name: 'n', quantity, unitPrice: 100, lineTotal: 100 * quantity });
+const stockState = (orderId: string, vendorId: string, state: string) => ({
+  PK: `ORDER#${orderId}`,
+  SK: `STOCK#${vendorId}`,
+  entity: 'STOCK',
+  orderId,
+  vendorId,
+  state,
+});
+const line = (vendorId: string, quantity: number, productId = 'p') => ({
+  vendorId,
+  productId,
+  name: 'n',
+  quantity,
+  unitPrice: 100,
+  lineTotal: 100 * quantity,
+});
 
-function orderEvent(status: string, previousStatus: string | null, lines = [line('v1', 2), line('v2', 1)], id = 'evt-1') {
+function orderEvent(
+  status: string,
+  previousStatus: string | null,
+  lines = [line('v1', 2), line('v2', 1)],
+  id = 'evt-1',
+) {
   return parseEnvelope(
-    envelope('order.statusChanged', {
-      orderId: 'o1', customerId: 'c1', vendorIds: [...new Set(lines.map((l) => l.vendorId))], status, previousStatus, total: 0, currency: 'USD',
-      lines, payment: null, reason: null, actor: 'SYSTEM', version: 3, at: 'now', vendorOrders: [],
-    }, id),
+    envelope(
+      'order.statusChanged',
+      {
+        orderId: 'o1',
+        customerId: 'c1',
+        vendorIds: [...new Set(lines.map((l) => l.vendorId))],
+        status,
+        previousStatus,
+        total: 0,
+        currency: 'USD',
+        lines,
+        payment: null,
+        reason: null,
+        actor: 'SYSTEM',
+        version: 3,
+        at: 'now',
+        vendorOrders: [],
+      },
+      id,
+    ),
   );
 }
 
 function vendorEvent(vendorId: string, status: string, lines = [line(vendorId, 1)]) {
   return parseEnvelope(
     envelope('vendorOrder.statusChanged', {
-      orderId: 'o1', vendorId, customerId: 'c1', status, previousStatus: 'PENDING', lines, subtotal: 0, currency: 'USD', reason: null, version: 2, at: 'now',
+      orderId: 'o1',
+      vendorId,
+      customerId: 'c1',
+      status,
+      previousStatus: 'PENDING',
+      lines,
+      subtotal: 0,
+      currency: 'USD',
+      reason: null,
+      version: 2,
+      at: 'now',
     }),
   );
 }
 
 function setup(seed: Item[]) {
   const table = fakeTable(seed);
-  const deps: InventoryDeps = { doc: table.doc, tableName: 'orderloop', logger: quietLogger, clock: () => NOW };
+  const deps: InventoryDeps = {
+    doc: table.doc,
+    tableName: 'orderloop',
+    logger: quietLogger,
+    clock: () => NOW,
+  };
   return { table, deps };
 }
 
@@ -135,9 +232,19 @@ describe('inventory consumer', () => {
     // Act
     await handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), deps);
     // Assess
-    expect(table.product('v1')).toMatchObject({ available: 3, reserved: 0, version: 2, correlationId: 'corr-1', updatedAt: NOW.toISOString() });
+    expect(table.product('v1')).toMatchObject({
+      available: 3,
+      reserved: 0,
+      version: 2,
+      correlationId: 'corr-1',
+      updatedAt: NOW.toISOString(),
+    });
     expect(table.product('v2')).toMatchObject({ available: 9, reserved: 0 });
-    expect(table.stock('o1', 'v1')).toMatchObject({ entity: 'STOCK', state: 'COMMITTED', updatedAt: NOW.toISOString() });
+    expect(table.stock('o1', 'v1')).toMatchObject({
+      entity: 'STOCK',
+      state: 'COMMITTED',
+      updatedAt: NOW.toISOString(),
+    });
     expect(table.stock('o1', 'v2')).toMatchObject({ state: 'COMMITTED' });
     expect(table.transactions).toHaveLength(2); // one transaction per vendor part
   });
@@ -155,19 +262,32 @@ describe('inventory consumer', () => {
 
   it('returns committed stock to available when a paid order is cancelled, leaving reserved alone', async () => {
     // Prepare
-    const { table, deps } = setup([product('v1', 3, 0), product('v2', 9, 0), stockState('o1', 'v1', 'COMMITTED'), stockState('o1', 'v2', 'COMMITTED')]);
+    const { table, deps } = setup([
+      product('v1', 3, 0),
+      product('v2', 9, 0),
+      stockState('o1', 'v1', 'COMMITTED'),
+      stockState('o1', 'v2', 'COMMITTED'),
+    ]);
     // Act
     await handleInventoryEvent(orderEvent('CANCELLED', 'PAID'), deps);
     // Assess
     expect(table.product('v1')).toMatchObject({ available: 5, reserved: 0 });
     expect(table.product('v2')).toMatchObject({ available: 10, reserved: 0 });
     // The state write is conditional on the state read, so a concurrent move cannot apply twice.
-    expect(table.transactions[0]?.[0]?.Put).toMatchObject({ ConditionExpression: '#state = :from', ExpressionAttributeValues: { ':from': 'COMMITTED' } });
+    expect(table.transactions[0]?.[0]?.Put).toMatchObject({
+      ConditionExpression: '#state = :from',
+      ExpressionAttributeValues: { ':from': 'COMMITTED' },
+    });
   });
 
   it("returns only the rejecting vendor's committed stock after payment", async () => {
     // Prepare
-    const { table, deps } = setup([product('v1', 3, 0), product('v2', 9, 0), stockState('o1', 'v1', 'COMMITTED'), stockState('o1', 'v2', 'COMMITTED')]);
+    const { table, deps } = setup([
+      product('v1', 3, 0),
+      product('v2', 9, 0),
+      stockState('o1', 'v1', 'COMMITTED'),
+      stockState('o1', 'v2', 'COMMITTED'),
+    ]);
     // Act
     await handleInventoryEvent(vendorEvent('v2', 'REJECTED'), deps);
     // Assess
@@ -175,12 +295,20 @@ describe('inventory consumer', () => {
     expect(table.product('v1')).toMatchObject({ available: 3, reserved: 0, version: 1 });
     expect(table.stock('o1', 'v2')).toMatchObject({ state: 'RELEASED' });
     expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
-    expect(table.transactions.flat().map((t) => (t.Put?.Item ?? t.Update?.Key)?.['PK'])).toEqual(['ORDER#o1', 'VENDOR#v2']);
+    expect(table.transactions.flat().map((t) => (t.Put?.Item ?? t.Update?.Key)?.['PK'])).toEqual([
+      'ORDER#o1',
+      'VENDOR#v2',
+    ]);
   });
 
   it('releases the rest of a cancelled order without returning a rejected part twice', async () => {
     // Prepare
-    const { table, deps } = setup([product('v1', 3, 0), product('v2', 9, 0), stockState('o1', 'v1', 'COMMITTED'), stockState('o1', 'v2', 'COMMITTED')]);
+    const { table, deps } = setup([
+      product('v1', 3, 0),
+      product('v2', 9, 0),
+      stockState('o1', 'v1', 'COMMITTED'),
+      stockState('o1', 'v2', 'COMMITTED'),
+    ]);
     await handleInventoryEvent(vendorEvent('v2', 'REJECTED'), deps);
     // Act
     await handleInventoryEvent(orderEvent('CANCELLED', 'PAID'), deps);
@@ -244,7 +372,21 @@ describe('inventory consumer', () => {
     ['an order awaiting payment', () => orderEvent('PAYMENT_PENDING', 'PLACED')],
     ['an order shipped', () => orderEvent('SHIPPED', 'FULFILLING')],
     ['a vendor accepting its part', () => vendorEvent('v1', 'ACCEPTED')],
-    ['a product change', () => parseEnvelope(envelope('product.changed', { vendorId: 'v1', productId: 'p', name: 'n', available: 1, previousAvailable: 2, reserved: 0, lowStockThreshold: 5 }))],
+    [
+      'a product change',
+      () =>
+        parseEnvelope(
+          envelope('product.changed', {
+            vendorId: 'v1',
+            productId: 'p',
+            name: 'n',
+            available: 1,
+            previousAvailable: 2,
+            reserved: 0,
+            lowStockThreshold: 5,
+          }),
+        ),
+    ],
   ])('ignores %s', async (_name, event) => {
     // Prepare
     const { table, deps } = setup([product('v1', 3, 2)]);

@@ -5,9 +5,29 @@ import type { ParentOrder } from '../../../functions/notification/messages.js';
 import { envelope, fakeAppSync, quietLogger } from './fakes.js';
 
 const orderData = (fields: Record<string, unknown> = {}) => ({
-  orderId: 'o1', customerId: 'c1', vendorIds: ['v1', 'v2'], status: 'PAID', previousStatus: 'PAYMENT_PENDING', total: 1000, currency: 'USD',
-  lines: [], payment: { orderId: 'o1', amount: 1000, currency: 'USD', status: 'SUCCEEDED', attempts: 1, refundedAmount: 0, updatedAt: 'now' },
-  reason: null, actor: 'SYSTEM', version: 4, at: '2025-01-01T00:00:00.000Z', vendorOrders: [], ...fields,
+  orderId: 'o1',
+  customerId: 'c1',
+  vendorIds: ['v1', 'v2'],
+  status: 'PAID',
+  previousStatus: 'PAYMENT_PENDING',
+  total: 1000,
+  currency: 'USD',
+  lines: [],
+  payment: {
+    orderId: 'o1',
+    amount: 1000,
+    currency: 'USD',
+    status: 'SUCCEEDED',
+    attempts: 1,
+    refundedAmount: 0,
+    updatedAt: 'now',
+  },
+  reason: null,
+  actor: 'SYSTEM',
+  version: 4,
+  at: '2025-01-01T00:00:00.000Z',
+  vendorOrders: [],
+  ...fields,
 });
 
 function setup(parent: ParentOrder | null = null) {
@@ -21,8 +41,14 @@ function setup(parent: ParentOrder | null = null) {
       topic.push(n);
     },
   };
-  const relays = () => appsync.calls.filter((c) => c.query.includes('publishOrderStatus')).map((c) => (c.variables as { input: Record<string, unknown> }).input);
-  const notices = () => appsync.calls.filter((c) => c.query.includes('publishNotification')).map((c) => (c.variables as { input: Record<string, unknown> }).input);
+  const relays = () =>
+    appsync.calls
+      .filter((c) => c.query.includes('publishOrderStatus'))
+      .map((c) => (c.variables as { input: Record<string, unknown> }).input);
+  const notices = () =>
+    appsync.calls
+      .filter((c) => c.query.includes('publishNotification'))
+      .map((c) => (c.variables as { input: Record<string, unknown> }).input);
   return { deps, appsync, topic, relays, notices };
 }
 
@@ -33,7 +59,16 @@ describe('notification consumer', () => {
     // Act
     await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), s.deps);
     // Assess
-    expect(s.relays()).toEqual([expect.objectContaining({ orderId: 'o1', customerId: 'c1', vendorIds: ['v1', 'v2'], status: 'PAID', previousStatus: 'PAYMENT_PENDING', correlationId: 'corr-1' })]);
+    expect(s.relays()).toEqual([
+      expect.objectContaining({
+        orderId: 'o1',
+        customerId: 'c1',
+        vendorIds: ['v1', 'v2'],
+        status: 'PAID',
+        previousStatus: 'PAYMENT_PENDING',
+        correlationId: 'corr-1',
+      }),
+    ]);
     expect(s.notices().map((n) => [n.recipient, n.kind])).toEqual([
       ['c1', 'ORDER_PAID'],
       ['vendor#v1', 'VENDOR_ORDER_RECEIVED'],
@@ -45,33 +80,89 @@ describe('notification consumer', () => {
 
   it("relays a vendor order change with the vendor's status and the parent's current status", async () => {
     // Prepare
-    const s = setup({ id: 'o1', customerId: 'c1', vendorIds: ['v1', 'v2'], status: 'FULFILLING', version: 5, payment: null });
-    const data = { orderId: 'o1', vendorId: 'v1', customerId: 'c1', status: 'ACCEPTED', previousStatus: 'PENDING', lines: [], subtotal: 300, currency: 'USD', reason: null, version: 2, at: 'now' };
+    const s = setup({
+      id: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'FULFILLING',
+      version: 5,
+      payment: null,
+    });
+    const data = {
+      orderId: 'o1',
+      vendorId: 'v1',
+      customerId: 'c1',
+      status: 'ACCEPTED',
+      previousStatus: 'PENDING',
+      lines: [],
+      subtotal: 300,
+      currency: 'USD',
+      reason: null,
+      version: 2,
+      at: 'now',
+    };
     // Act
     await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), s.deps);
     // Assess
-    expect(s.relays()).toEqual([expect.objectContaining({ status: 'FULFILLING', vendorId: 'v1', vendorStatus: 'ACCEPTED', vendorIds: ['v1', 'v2'], version: 5 })]);
+    expect(s.relays()).toEqual([
+      expect.objectContaining({
+        status: 'FULFILLING',
+        vendorId: 'v1',
+        vendorStatus: 'ACCEPTED',
+        vendorIds: ['v1', 'v2'],
+        version: 5,
+      }),
+    ]);
     expect(s.notices()).toEqual([]);
   });
 
   it('tells a vendor of its cancelled part only when the order had been paid', async () => {
     // Prepare
-    const parent = (payment: Record<string, unknown> | null): ParentOrder => ({ id: 'o1', customerId: 'c1', vendorIds: ['v1'], status: 'CANCELLED', version: 3, payment });
-    const data = { orderId: 'o1', vendorId: 'v1', customerId: 'c1', status: 'CANCELLED', previousStatus: 'PENDING', lines: [], subtotal: 1, currency: 'USD', reason: null, version: 2, at: 'now' };
+    const parent = (payment: Record<string, unknown> | null): ParentOrder => ({
+      id: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1'],
+      status: 'CANCELLED',
+      version: 3,
+      payment,
+    });
+    const data = {
+      orderId: 'o1',
+      vendorId: 'v1',
+      customerId: 'c1',
+      status: 'CANCELLED',
+      previousStatus: 'PENDING',
+      lines: [],
+      subtotal: 1,
+      currency: 'USD',
+      reason: null,
+      version: 2,
+      at: 'now',
+    };
     const paid = setup(parent({ status: 'SUCCEEDED' }));
     const declined = setup(parent({ status: 'DECLINED' }));
     // Act
     await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), paid.deps);
     await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), declined.deps);
     // Assess
-    expect(paid.notices().map((n) => [n.recipient, n.kind])).toEqual([['vendor#v1', 'VENDOR_ORDER_CANCELLED']]);
+    expect(paid.notices().map((n) => [n.recipient, n.kind])).toEqual([
+      ['vendor#v1', 'VENDOR_ORDER_CANCELLED'],
+    ]);
     expect(declined.notices()).toEqual([]);
   });
 
   it('alerts the vendor once when available stock crosses below the threshold', async () => {
     // Prepare
     const s = setup();
-    const product = (available: number, previousAvailable: number) => ({ vendorId: 'v1', productId: 'p1', name: 'Pen', available, previousAvailable, reserved: 0, lowStockThreshold: 5 });
+    const product = (available: number, previousAvailable: number) => ({
+      vendorId: 'v1',
+      productId: 'p1',
+      name: 'Pen',
+      available,
+      previousAvailable,
+      reserved: 0,
+      lowStockThreshold: 5,
+    });
     // Act
     await handleNotificationEvent(parseEnvelope(envelope('product.changed', product(4, 6), 'e1')), s.deps);
     await handleNotificationEvent(parseEnvelope(envelope('product.changed', product(3, 4), 'e2')), s.deps);
@@ -83,7 +174,9 @@ describe('notification consumer', () => {
   it('gives a redelivered event the same notification id, so it overwrites instead of adding', async () => {
     // Prepare
     const s = setup();
-    const event = parseEnvelope(envelope('order.statusChanged', orderData({ status: 'SHIPPED', previousStatus: 'FULFILLING' })));
+    const event = parseEnvelope(
+      envelope('order.statusChanged', orderData({ status: 'SHIPPED', previousStatus: 'FULFILLING' })),
+    );
     // Act
     await handleNotificationEvent(event, s.deps);
     await handleNotificationEvent(event, s.deps);
@@ -96,7 +189,19 @@ describe('notification consumer', () => {
   it('fails when a vendor order event names an order that does not exist, so Lambda retries', async () => {
     // Prepare
     const s = setup(null);
-    const data = { orderId: 'gone', vendorId: 'v1', customerId: 'c1', status: 'ACCEPTED', previousStatus: 'PENDING', lines: [], subtotal: 1, currency: 'USD', reason: null, version: 2, at: 'now' };
+    const data = {
+      orderId: 'gone',
+      vendorId: 'v1',
+      customerId: 'c1',
+      status: 'ACCEPTED',
+      previousStatus: 'PENDING',
+      lines: [],
+      subtotal: 1,
+      currency: 'USD',
+      reason: null,
+      version: 2,
+      at: 'now',
+    };
     // Act
     const run = handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), s.deps);
     // Assess

@@ -3,7 +3,13 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { CachePersistenceLayer } from '@aws-lambda-powertools/idempotency/cache';
 import { parseEnvelope } from '../../../domain/events/envelope.js';
 import { SimulatedPaymentGateway, TransientGatewayError } from '../../../functions/payment/gateway.js';
-import { chargePayment, handlePaymentEvent, type PaymentDeps, type PaymentRequest, type StoredOrderPayment } from '../../../functions/payment/logic.js';
+import {
+  chargePayment,
+  handlePaymentEvent,
+  type PaymentDeps,
+  type PaymentRequest,
+  type StoredOrderPayment,
+} from '../../../functions/payment/logic.js';
 import { envelope, fakeAppSync, memoryCache, quietLogger } from './fakes.js';
 
 const request = (token: string, attempt = 1): PaymentRequest => ({
@@ -20,12 +26,23 @@ const request = (token: string, attempt = 1): PaymentRequest => ({
 
 function deps(order: StoredOrderPayment | null = null) {
   const gateway = new SimulatedPaymentGateway();
-  const appsync = fakeAppSync((query) => (query.includes('recordPaymentResult') ? { recordPaymentResult: { updatedAt: '2025-01-02T00:00:00.000Z' } } : {}));
-  const d: PaymentDeps = { gateway, appsync: appsync.port, logger: quietLogger, readOrder: async () => order, sleep: async () => undefined };
+  const appsync = fakeAppSync((query) =>
+    query.includes('recordPaymentResult')
+      ? { recordPaymentResult: { updatedAt: '2025-01-02T00:00:00.000Z' } }
+      : {},
+  );
+  const d: PaymentDeps = {
+    gateway,
+    appsync: appsync.port,
+    logger: quietLogger,
+    readOrder: async () => order,
+    sleep: async () => undefined,
+  };
   return { gateway, appsync, deps: d };
 }
 
-const recorded = (calls: { variables: Record<string, unknown> }[]) => calls.map((c) => (c.variables as { input: Record<string, unknown> }).input);
+const recorded = (calls: { variables: Record<string, unknown> }[]) =>
+  calls.map((c) => (c.variables as { input: Record<string, unknown> }).input);
 
 describe('payment simulator', () => {
   it.each([
@@ -36,7 +53,13 @@ describe('payment simulator', () => {
     // Prepare
     const gateway = new SimulatedPaymentGateway();
     // Act
-    const outcome = await gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token, idempotencyKey: 'k' });
+    const outcome = await gateway.charge({
+      orderId: 'o',
+      amount: 1,
+      currency: 'USD',
+      token,
+      idempotencyKey: 'k',
+    });
     // Assess
     expect(outcome).toMatchObject(expected);
   });
@@ -44,7 +67,14 @@ describe('payment simulator', () => {
   it('fails tok_transient_then_success once, then succeeds', async () => {
     // Prepare
     const gateway = new SimulatedPaymentGateway();
-    const charge = () => gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token: 'tok_transient_then_success', idempotencyKey: 'k' });
+    const charge = () =>
+      gateway.charge({
+        orderId: 'o',
+        amount: 1,
+        currency: 'USD',
+        token: 'tok_transient_then_success',
+        idempotencyKey: 'k',
+      });
     // Act
     const first = charge();
     // Assess
@@ -56,7 +86,13 @@ describe('payment simulator', () => {
     // Prepare
     const gateway = new SimulatedPaymentGateway();
     // Act
-    const charge = gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token: 'tok_timeout', idempotencyKey: 'k' });
+    const charge = gateway.charge({
+      orderId: 'o',
+      amount: 1,
+      currency: 'USD',
+      token: 'tok_timeout',
+      idempotencyKey: 'k',
+    });
     // Assess
     await expect(charge).rejects.toBeInstanceOf(TransientGatewayError);
   });
@@ -69,7 +105,9 @@ describe('chargePayment', () => {
     // Act
     await chargePayment(request('tok_success'), d);
     // Assess
-    expect(recorded(appsync.calls)).toEqual([{ orderId: 'o1', attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'corr-1' }]);
+    expect(recorded(appsync.calls)).toEqual([
+      { orderId: 'o1', attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'corr-1' },
+    ]);
     expect(appsync.calls[0]?.correlationId).toBe('corr-1');
     expect(gateway.charges).toHaveLength(1);
   });
@@ -103,7 +141,9 @@ describe('chargePayment', () => {
       persistenceStore: new CachePersistenceLayer({ client: memoryCache() }),
       config: new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' }),
     });
-    const event = parseEnvelope(envelope('payment.requested', { ...request('tok_success'), correlationId: undefined }));
+    const event = parseEnvelope(
+      envelope('payment.requested', { ...request('tok_success'), correlationId: undefined }),
+    );
     // Act
     await handlePaymentEvent(event, d, chargeOnce);
     await handlePaymentEvent(event, d, chargeOnce);
@@ -124,23 +164,48 @@ describe('refunds', () => {
       { vendorId: 'v2', subtotal: 700 },
     ],
   });
-  const line = (vendorId: string) => ({ vendorId, productId: 'p', name: 'n', quantity: 1, unitPrice: 1, lineTotal: 1 });
+  const line = (vendorId: string) => ({
+    vendorId,
+    productId: 'p',
+    name: 'n',
+    quantity: 1,
+    unitPrice: 1,
+    lineTotal: 1,
+  });
 
   it('refunds a rejected vendor part of a paid order by its subtotal', async () => {
     // Prepare
     const { deps: d, appsync, gateway } = deps(paidOrder());
     const event = parseEnvelope(
       envelope('vendorOrder.statusChanged', {
-        orderId: 'o1', vendorId: 'v2', customerId: 'c1', status: 'REJECTED', previousStatus: 'PENDING', lines: [line('v2')],
-        subtotal: 700, currency: 'USD', reason: null, version: 2, at: 'now',
+        orderId: 'o1',
+        vendorId: 'v2',
+        customerId: 'c1',
+        status: 'REJECTED',
+        previousStatus: 'PENDING',
+        lines: [line('v2')],
+        subtotal: 700,
+        currency: 'USD',
+        reason: null,
+        version: 2,
+        at: 'now',
       }),
     );
     // Act
     await handlePaymentEvent(event, d);
     // Assess
-    expect(gateway.refunds).toEqual([{ orderId: 'o1', amount: 700, currency: 'USD', idempotencyKey: 'refund#o1#v2' }]);
+    expect(gateway.refunds).toEqual([
+      { orderId: 'o1', amount: 700, currency: 'USD', idempotencyKey: 'refund#o1#v2' },
+    ]);
     expect(recorded(appsync.calls)).toEqual([
-      { orderId: 'o1', attempt: 1, status: 'PARTIALLY_REFUNDED', refundedAmount: 700, vendorId: 'v2', correlationId: 'corr-1' },
+      {
+        orderId: 'o1',
+        attempt: 1,
+        status: 'PARTIALLY_REFUNDED',
+        refundedAmount: 700,
+        vendorId: 'v2',
+        correlationId: 'corr-1',
+      },
       expect.objectContaining({ id: 'refund#o1#v2', recipient: 'c1', kind: 'REFUND_ISSUED', orderId: 'o1' }),
     ]);
   });
@@ -149,14 +214,38 @@ describe('refunds', () => {
     // Prepare
     const { deps: d, gateway } = deps(paidOrder(['v1']));
     const data = {
-      orderId: 'o1', customerId: 'c1', vendorIds: ['v1', 'v2'], status: 'CANCELLED', previousStatus: 'PAID', total: 1000, currency: 'USD',
-      lines: [line('v1'), line('v2')], reason: null, actor: 'CUSTOMER', version: 3, at: 'now',
-      vendorOrders: [{ vendorId: 'v1', status: 'REJECTED' }, { vendorId: 'v2', status: 'CANCELLED' }],
+      orderId: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'CANCELLED',
+      previousStatus: 'PAID',
+      total: 1000,
+      currency: 'USD',
+      lines: [line('v1'), line('v2')],
+      reason: null,
+      actor: 'CUSTOMER',
+      version: 3,
+      at: 'now',
+      vendorOrders: [
+        { vendorId: 'v1', status: 'REJECTED' },
+        { vendorId: 'v2', status: 'CANCELLED' },
+      ],
     };
-    const payment = { orderId: 'o1', amount: 1000, currency: 'USD', status: 'PARTIALLY_REFUNDED', attempts: 1, refundedAmount: 300, updatedAt: 'now' };
+    const payment = {
+      orderId: 'o1',
+      amount: 1000,
+      currency: 'USD',
+      status: 'PARTIALLY_REFUNDED',
+      attempts: 1,
+      refundedAmount: 300,
+      updatedAt: 'now',
+    };
     // Act
     await handlePaymentEvent(parseEnvelope(envelope('order.statusChanged', { ...data, payment })), d);
-    await handlePaymentEvent(parseEnvelope(envelope('order.statusChanged', { ...data, previousStatus: 'PLACED', payment: null })), d);
+    await handlePaymentEvent(
+      parseEnvelope(envelope('order.statusChanged', { ...data, previousStatus: 'PLACED', payment: null })),
+      d,
+    );
     // Assess
     expect(gateway.refunds.map((r) => [r.idempotencyKey, r.amount])).toEqual([['refund#o1#v2', 700]]);
   });

@@ -5,21 +5,48 @@ import { sweep, type SweeperDeps } from '../../../functions/sweeper/logic.js';
 import { quietLogger } from './fakes.js';
 
 type Values = Record<string, unknown>;
-type Update = { Key: { PK: string; SK: string }; UpdateExpression: string; ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Values };
+type Update = {
+  Key: { PK: string; SK: string };
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Values;
+};
 type StoredVendorOrder = { vendorId: string; status: string; version: number };
 type StoredOrder = {
-  PK: string; SK: 'ORDER'; id: string; status: string; version: number; createdAt: string; GSI3PK: string; GSI3SK: string;
-  statusHistory: Record<string, unknown>[]; vendorOrders: StoredVendorOrder[];
+  PK: string;
+  SK: 'ORDER';
+  id: string;
+  status: string;
+  version: number;
+  createdAt: string;
+  GSI3PK: string;
+  GSI3SK: string;
+  statusHistory: Record<string, unknown>[];
+  vendorOrders: StoredVendorOrder[];
 };
 
 const NOW = new Date('2025-01-01T12:00:00.000Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
 
-function order(id: string, status: string, createdMinutesAgo: number, vendorOrders: StoredVendorOrder[] = [{ vendorId: 'v1', status: 'PENDING', version: 1 }]): StoredOrder {
+function order(
+  id: string,
+  status: string,
+  createdMinutesAgo: number,
+  vendorOrders: StoredVendorOrder[] = [{ vendorId: 'v1', status: 'PENDING', version: 1 }],
+): StoredOrder {
   const createdAt = minutesAgo(createdMinutesAgo);
   return {
-    PK: `ORDER#${id}`, SK: 'ORDER', id, status, version: 1, createdAt, GSI3PK: `ORDERSTATUS#${status}`, GSI3SK: `${createdAt}#${id}`,
-    statusHistory: [], vendorOrders,
+    PK: `ORDER#${id}`,
+    SK: 'ORDER',
+    id,
+    status,
+    version: 1,
+    createdAt,
+    GSI3PK: `ORDERSTATUS#${status}`,
+    GSI3SK: `${createdAt}#${id}`,
+    statusHistory: [],
+    vendorOrders,
   };
 }
 
@@ -28,9 +55,16 @@ function order(id: string, status: string, createdMinutesAgo: number, vendorOrde
  * mirrors the items; `staleIndex` holds copies the index still shows after the item moved on (a GSI is
  * only eventually consistent, so a sweep can act on an order that has just changed).
  */
-function fakeTable(seed: StoredOrder[], options: { pageSize?: number; staleIndex?: StoredOrder[]; failWith?: Error } = {}) {
+function fakeTable(
+  seed: StoredOrder[],
+  options: { pageSize?: number; staleIndex?: StoredOrder[]; failWith?: Error } = {},
+) {
   const orders = new Map(seed.map((o) => [o.id, structuredClone(o)]));
-  const vendorOrders = new Map<string, StoredVendorOrder>(seed.flatMap((o) => o.vendorOrders.map((vo): [string, StoredVendorOrder] => [`${o.PK}|VENDOR#${vo.vendorId}`, { ...vo }])));
+  const vendorOrders = new Map<string, StoredVendorOrder>(
+    seed.flatMap((o) =>
+      o.vendorOrders.map((vo): [string, StoredVendorOrder] => [`${o.PK}|VENDOR#${vo.vendorId}`, { ...vo }]),
+    ),
+  );
   const queries: Values[] = [];
   const transactions: Update[][] = [];
 
@@ -40,26 +74,47 @@ function fakeTable(seed: StoredOrder[], options: { pageSize?: number; staleIndex
     const stale = new Map((options.staleIndex ?? []).map((o) => [o.id, o]));
     const matches = [...orders.values()]
       .map((o) => stale.get(o.id) ?? o)
-      .filter((o) => o.GSI3PK === values[':pk'] && (values[':before'] === undefined || o.GSI3SK < (values[':before'] as string)))
+      .filter(
+        (o) =>
+          o.GSI3PK === values[':pk'] &&
+          (values[':before'] === undefined || o.GSI3SK < (values[':before'] as string)),
+      )
       .sort((a, b) => a.GSI3SK.localeCompare(b.GSI3SK));
-    const start = input['ExclusiveStartKey'] ? matches.findIndex((o) => o.id === (input['ExclusiveStartKey'] as { id: string }).id) + 1 : 0;
+    const start = input['ExclusiveStartKey']
+      ? matches.findIndex((o) => o.id === (input['ExclusiveStartKey'] as { id: string }).id) + 1
+      : 0;
     const page = matches.slice(start, start + (options.pageSize ?? 100));
     const last = page.at(-1);
     // Query (API reference): LastEvaluatedKey is present while more results may remain.
-    return { Items: structuredClone(page), LastEvaluatedKey: start + page.length < matches.length && last ? { id: last.id } : undefined };
+    return {
+      Items: structuredClone(page),
+      LastEvaluatedKey: start + page.length < matches.length && last ? { id: last.id } : undefined,
+    };
   }
 
   function transact(tx: Update[]) {
     transactions.push(tx);
     if (options.failWith) throw options.failWith;
-    const targets = tx.map((t) => (t.Key.SK === 'ORDER' ? orders.get(t.Key.PK.slice('ORDER#'.length)) : vendorOrders.get(`${t.Key.PK}|${t.Key.SK}`)));
+    const targets = tx.map((t) =>
+      t.Key.SK === 'ORDER'
+        ? orders.get(t.Key.PK.slice('ORDER#'.length))
+        : vendorOrders.get(`${t.Key.PK}|${t.Key.SK}`),
+    );
     const reasons = tx.map((t, i) => {
       const v = t.ExpressionAttributeValues;
-      const ok = t.ConditionExpression === '#status = :fromStatus AND #version = :readVersion' && targets[i]?.status === v[':fromStatus'] && targets[i]?.version === v[':readVersion'];
+      const ok =
+        t.ConditionExpression === '#status = :fromStatus AND #version = :readVersion' &&
+        targets[i]?.status === v[':fromStatus'] &&
+        targets[i]?.version === v[':readVersion'];
       return { Code: ok ? 'None' : 'ConditionalCheckFailed' };
     });
     // TransactWriteItems (API reference): a failed condition cancels the whole transaction, nothing is written.
-    if (reasons.some((r) => r.Code !== 'None')) throw new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: reasons });
+    if (reasons.some((r) => r.Code !== 'None'))
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled',
+        $metadata: {},
+        CancellationReasons: reasons,
+      });
     tx.forEach((t, i) => {
       const target = targets[i];
       if (!target) return;
@@ -75,37 +130,68 @@ function fakeTable(seed: StoredOrder[], options: { pageSize?: number; staleIndex
   const doc: SweeperDeps['doc'] = {
     send: (async (command: unknown) => {
       if (command instanceof QueryCommand) return query(command.input as Values);
-      if (command instanceof TransactWriteCommand) return transact((command.input.TransactItems ?? []).map((t) => t.Update as unknown as Update));
+      if (command instanceof TransactWriteCommand)
+        return transact((command.input.TransactItems ?? []).map((t) => t.Update as unknown as Update));
       throw new Error('fake table received an unexpected command');
     }) as SweeperDeps['doc']['send'],
   };
-  return { doc, queries, transactions, order: (id: string) => orders.get(id), vendorOrder: (id: string, vendorId: string) => vendorOrders.get(`ORDER#${id}|VENDOR#${vendorId}`) };
+  return {
+    doc,
+    queries,
+    transactions,
+    order: (id: string) => orders.get(id),
+    vendorOrder: (id: string, vendorId: string) => vendorOrders.get(`ORDER#${id}|VENDOR#${vendorId}`),
+  };
 }
 
-const depsFor = (table: ReturnType<typeof fakeTable>): SweeperDeps => ({ doc: table.doc, tableName: 'orderloop', logger: quietLogger, clock: () => NOW, unpaidTtlMinutes: 30 });
+const depsFor = (table: ReturnType<typeof fakeTable>): SweeperDeps => ({
+  doc: table.doc,
+  tableName: 'orderloop',
+  logger: quietLogger,
+  clock: () => NOW,
+  unpaidTtlMinutes: 30,
+});
 
 describe('unpaid-order sweeper', () => {
   it('cancels PLACED and PAYMENT_FAILED orders older than the TTL and leaves newer ones alone', async () => {
     // Prepare
-    const table = fakeTable([order('old-placed', 'PLACED', 31), order('old-failed', 'PAYMENT_FAILED', 45), order('new-placed', 'PLACED', 29), order('new-failed', 'PAYMENT_FAILED', 5)]);
+    const table = fakeTable([
+      order('old-placed', 'PLACED', 31),
+      order('old-failed', 'PAYMENT_FAILED', 45),
+      order('new-placed', 'PLACED', 29),
+      order('new-failed', 'PAYMENT_FAILED', 5),
+    ]);
     // Act
     const result = await sweep(depsFor(table));
     // Assess
     expect(result).toEqual({ expired: ['old-placed', 'old-failed'], completed: [] });
-    expect(table.order('old-placed')).toMatchObject({ status: 'CANCELLED', version: 2, GSI3PK: 'ORDERSTATUS#CANCELLED' });
+    expect(table.order('old-placed')).toMatchObject({
+      status: 'CANCELLED',
+      version: 2,
+      GSI3PK: 'ORDERSTATUS#CANCELLED',
+    });
     expect(table.order('old-failed')).toMatchObject({ status: 'CANCELLED' });
     expect(table.vendorOrder('old-placed', 'v1')).toMatchObject({ status: 'CANCELLED', version: 2 });
     expect(table.order('new-placed')).toMatchObject({ status: 'PLACED', version: 1 });
     expect(table.order('new-failed')).toMatchObject({ status: 'PAYMENT_FAILED', version: 1 });
     expect(table.queries.slice(0, 2)).toEqual([
-      expect.objectContaining({ IndexName: 'byStatus', ExpressionAttributeValues: { ':pk': 'ORDERSTATUS#PLACED', ':before': minutesAgo(30) } }),
-      expect.objectContaining({ IndexName: 'byStatus', ExpressionAttributeValues: { ':pk': 'ORDERSTATUS#PAYMENT_FAILED', ':before': minutesAgo(30) } }),
+      expect.objectContaining({
+        IndexName: 'byStatus',
+        ExpressionAttributeValues: { ':pk': 'ORDERSTATUS#PLACED', ':before': minutesAgo(30) },
+      }),
+      expect.objectContaining({
+        IndexName: 'byStatus',
+        ExpressionAttributeValues: { ':pk': 'ORDERSTATUS#PAYMENT_FAILED', ':before': minutesAgo(30) },
+      }),
     ]);
   });
 
   it('writes each cancellation conditional on the status and version it read, and skips closed vendor parts', async () => {
     // Prepare
-    const vendorOrders = [{ vendorId: 'v1', status: 'REJECTED', version: 2 }, { vendorId: 'v2', status: 'PENDING', version: 1 }];
+    const vendorOrders = [
+      { vendorId: 'v1', status: 'REJECTED', version: 2 },
+      { vendorId: 'v2', status: 'PENDING', version: 1 },
+    ];
     const table = fakeTable([{ ...order('o1', 'PAYMENT_FAILED', 60, vendorOrders), version: 4 }]);
     // Act
     await sweep(depsFor(table));
@@ -114,12 +200,20 @@ describe('unpaid-order sweeper', () => {
     expect(orderUpdate).toMatchObject({
       Key: { PK: 'ORDER#o1', SK: 'ORDER' },
       ConditionExpression: '#status = :fromStatus AND #version = :readVersion',
-      ExpressionAttributeValues: { ':fromStatus': 'PAYMENT_FAILED', ':readVersion': 4, ':nextVersion': 5, ':toStatus': 'CANCELLED' },
+      ExpressionAttributeValues: {
+        ':fromStatus': 'PAYMENT_FAILED',
+        ':readVersion': 4,
+        ':nextVersion': 5,
+        ':toStatus': 'CANCELLED',
+      },
     });
     expect(orderUpdate?.UpdateExpression).toContain('#vendorOrders[1].#voStatus = :vo1Status');
     expect(orderUpdate?.UpdateExpression).not.toContain('#vendorOrders[0]');
     expect(vendorUpdates).toEqual([
-      expect.objectContaining({ Key: { PK: 'ORDER#o1', SK: 'VENDOR#v2' }, ExpressionAttributeValues: expect.objectContaining({ ':fromStatus': 'PENDING', ':readVersion': 1 }) }),
+      expect.objectContaining({
+        Key: { PK: 'ORDER#o1', SK: 'VENDOR#v2' },
+        ExpressionAttributeValues: expect.objectContaining({ ':fromStatus': 'PENDING', ':readVersion': 1 }),
+      }),
     ]);
     expect(table.vendorOrder('o1', 'v1')).toMatchObject({ status: 'REJECTED', version: 2 });
   });
@@ -127,7 +221,9 @@ describe('unpaid-order sweeper', () => {
   it('skips an order that moved on after the index was read, and still sweeps the rest', async () => {
     // Prepare: the customer paid o1 meanwhile; the eventually consistent index still shows it PLACED at version 1
     const paidMeanwhile = { ...order('o1', 'PAYMENT_PENDING', 40), version: 2 };
-    const table = fakeTable([paidMeanwhile, order('o2', 'PLACED', 50)], { staleIndex: [order('o1', 'PLACED', 40)] });
+    const table = fakeTable([paidMeanwhile, order('o2', 'PLACED', 50)], {
+      staleIndex: [order('o1', 'PLACED', 40)],
+    });
     // Act
     const result = await sweep(depsFor(table));
     // Assess
@@ -150,7 +246,10 @@ describe('unpaid-order sweeper', () => {
 
   it('reads every page of the byStatus index', async () => {
     // Prepare
-    const table = fakeTable([order('o1', 'PLACED', 33), order('o2', 'PLACED', 32), order('o3', 'PLACED', 31)], { pageSize: 2 });
+    const table = fakeTable(
+      [order('o1', 'PLACED', 33), order('o2', 'PLACED', 32), order('o3', 'PLACED', 31)],
+      { pageSize: 2 },
+    );
     // Act
     const result = await sweep(depsFor(table));
     // Assess
@@ -160,7 +259,8 @@ describe('unpaid-order sweeper', () => {
 
   it('completes DELIVERED orders, whatever their age, each in a write of its own', async () => {
     // Prepare
-    const delivered = (id: string) => order(id, 'DELIVERED', 1, [{ vendorId: 'v1', status: 'DELIVERED', version: 4 }]);
+    const delivered = (id: string) =>
+      order(id, 'DELIVERED', 1, [{ vendorId: 'v1', status: 'DELIVERED', version: 4 }]);
     const table = fakeTable([delivered('d1'), delivered('d2'), order('o1', 'PLACED', 31)]);
     // Act
     const result = await sweep(depsFor(table));
@@ -171,9 +271,16 @@ describe('unpaid-order sweeper', () => {
       ['ORDER#d1|ORDER'],
       ['ORDER#d2|ORDER'],
     ]);
-    expect(table.order('d1')).toMatchObject({ status: 'COMPLETED', version: 2, GSI3PK: 'ORDERSTATUS#COMPLETED' });
+    expect(table.order('d1')).toMatchObject({
+      status: 'COMPLETED',
+      version: 2,
+      GSI3PK: 'ORDERSTATUS#COMPLETED',
+    });
     expect(table.vendorOrder('d1', 'v1')).toMatchObject({ status: 'DELIVERED', version: 4 });
-    expect(table.transactions[1]?.[0]?.ExpressionAttributeValues).toMatchObject({ ':fromStatus': 'DELIVERED', ':readVersion': 1 });
+    expect(table.transactions[1]?.[0]?.ExpressionAttributeValues).toMatchObject({
+      ':fromStatus': 'DELIVERED',
+      ':readVersion': 1,
+    });
   });
 
   it('records every change in statusHistory as SYSTEM, with the reason for a cancellation', async () => {
@@ -183,10 +290,28 @@ describe('unpaid-order sweeper', () => {
     await sweep(depsFor(table));
     // Assess
     expect(table.order('o1')?.statusHistory).toEqual([
-      { from: 'PAYMENT_FAILED', to: 'CANCELLED', vendorId: null, vendorStatus: null, actor: 'SYSTEM', actorId: null, reason: 'unpaid for more than 30 minutes', at: NOW.toISOString() },
+      {
+        from: 'PAYMENT_FAILED',
+        to: 'CANCELLED',
+        vendorId: null,
+        vendorStatus: null,
+        actor: 'SYSTEM',
+        actorId: null,
+        reason: 'unpaid for more than 30 minutes',
+        at: NOW.toISOString(),
+      },
     ]);
     expect(table.order('d1')?.statusHistory).toEqual([
-      { from: 'DELIVERED', to: 'COMPLETED', vendorId: null, vendorStatus: null, actor: 'SYSTEM', actorId: null, reason: null, at: NOW.toISOString() },
+      {
+        from: 'DELIVERED',
+        to: 'COMPLETED',
+        vendorId: null,
+        vendorStatus: null,
+        actor: 'SYSTEM',
+        actorId: null,
+        reason: null,
+        at: NOW.toISOString(),
+      },
     ]);
   });
 

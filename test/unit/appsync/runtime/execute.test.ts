@@ -1,12 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
-import { executeResolver, type InvokeDataSource, type ResolverSpec } from '../../../../local/appsync/runtime/index.js';
+import {
+  executeResolver,
+  type InvokeDataSource,
+  type ResolverSpec,
+} from '../../../../local/appsync/runtime/index.js';
 import { fieldInput, noneDataSource } from './helpers.js';
 
 const IMPORTS = "import { util, runtime } from '@aws-appsync/utils';\n";
 const passThroughResolver = `${IMPORTS}export function request(ctx) { return {}; }\nexport function response(ctx) { return ctx.prev.result; }`;
 
 function fn(name: string, request: string, response: string, dataSource = 'NONE') {
-  return { name, dataSource, code: `${IMPORTS}export function request(ctx) { ${request} }\nexport function response(ctx) { ${response} }` };
+  return {
+    name,
+    dataSource,
+    code: `${IMPORTS}export function request(ctx) { ${request} }\nexport function response(ctx) { ${response} }`,
+  };
 }
 
 describe('unit resolvers', () => {
@@ -23,9 +31,23 @@ describe('unit resolvers', () => {
     // Act
     const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'OrdersTable' }, input, invoke);
     // Assess
-    expect(invoke).toHaveBeenCalledWith('OrdersTable', expect.objectContaining({ id: 'o-1' }), expect.objectContaining({ fieldName: 'getOrder' }));
+    expect(invoke).toHaveBeenCalledWith(
+      'OrdersTable',
+      expect.objectContaining({ id: 'o-1' }),
+      expect.objectContaining({ fieldName: 'getOrder' }),
+    );
     expect(result).toMatchObject({
-      data: { id: 'o-1', same: true, sub: 'u-1', parent: 'o-9', field: 'getOrder', parentType: 'Query', selection: ['id', 'total'], tenant: 't-1', seen: true },
+      data: {
+        id: 'o-1',
+        same: true,
+        sub: 'u-1',
+        parent: 'o-9',
+        field: 'getOrder',
+        parentType: 'Query',
+        selection: ['id', 'total'],
+        tenant: 't-1',
+        seen: true,
+      },
       errors: [],
     });
   });
@@ -33,16 +55,36 @@ describe('unit resolvers', () => {
   it('sets ctx.error from a data-source error and reports nothing unless the code raises it', async () => {
     // AppSync "JavaScript resolvers overview": the response handler decides what to do with ctx.error
     // Prepare
-    const invoke: InvokeDataSource = async () => ({ error: { message: 'Throttled', type: 'DynamoDB:ProvisionedThroughputExceededException' } });
+    const invoke: InvokeDataSource = async () => ({
+      error: { message: 'Throttled', type: 'DynamoDB:ProvisionedThroughputExceededException' },
+    });
     const silent = `${IMPORTS}export function request() { return {}; }\nexport function response(ctx) { return { saw: ctx.error.type }; }`;
     const raising = `${IMPORTS}export function request() { return {}; }\nexport function response(ctx) { util.error(ctx.error.message, ctx.error.type); }`;
     // Act
-    const quiet = await executeResolver({ kind: 'UNIT', code: silent, dataSource: 'T' }, fieldInput(), invoke);
-    const loud = await executeResolver({ kind: 'UNIT', code: raising, dataSource: 'T' }, fieldInput(), invoke);
+    const quiet = await executeResolver(
+      { kind: 'UNIT', code: silent, dataSource: 'T' },
+      fieldInput(),
+      invoke,
+    );
+    const loud = await executeResolver(
+      { kind: 'UNIT', code: raising, dataSource: 'T' },
+      fieldInput(),
+      invoke,
+    );
     // Assess
-    expect(quiet).toMatchObject({ data: { saw: 'DynamoDB:ProvisionedThroughputExceededException' }, errors: [] });
+    expect(quiet).toMatchObject({
+      data: { saw: 'DynamoDB:ProvisionedThroughputExceededException' },
+      errors: [],
+    });
     expect(loud.data).toBeNull();
-    expect(loud.errors).toEqual([{ message: 'Throttled', errorType: 'DynamoDB:ProvisionedThroughputExceededException', data: null, errorInfo: null }]);
+    expect(loud.errors).toEqual([
+      {
+        message: 'Throttled',
+        errorType: 'DynamoDB:ProvisionedThroughputExceededException',
+        data: null,
+        errorInfo: null,
+      },
+    ]);
   });
 
   it('skips the data source and the response handler on runtime.earlyReturn in the request handler', async () => {
@@ -62,7 +104,11 @@ describe('unit resolvers', () => {
     // Prepare
     const code = `${IMPORTS}export function request() { util.appendError('first'); util.error('second', 'Stop'); }\nexport function response() { return 1; }`;
     // Act
-    const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'NONE' }, fieldInput(), noneDataSource);
+    const result = await executeResolver(
+      { kind: 'UNIT', code, dataSource: 'NONE' },
+      fieldInput(),
+      noneDataSource,
+    );
     // Assess
     expect(result.data).toBeNull();
     expect(result.errors.map((e) => e.message)).toEqual(['first', 'second']);
@@ -73,11 +119,18 @@ describe('unit resolvers', () => {
     // Prepare
     const code = `${IMPORTS}export function request(ctx) { return ctx.args.missing.deeper; }\nexport function response(ctx) { return ctx.result; }`;
     // Act
-    const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'NONE' }, fieldInput(), noneDataSource);
+    const result = await executeResolver(
+      { kind: 'UNIT', code, dataSource: 'NONE' },
+      fieldInput(),
+      noneDataSource,
+    );
     // Assess
     expect(result.data).toBeNull();
     expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ errorType: 'Code', message: expect.stringMatching(/^code\.js:\d+:\d+: TypeError: /) });
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'Code',
+      message: expect.stringMatching(/^code\.js:\d+:\d+: TypeError: /),
+    });
   });
 });
 
@@ -90,8 +143,16 @@ describe('pipeline resolvers', () => {
       code: `${IMPORTS}export function request(ctx) { ctx.stash.trail = ['before']; return { step: 0 }; }
       export function response(ctx) { return { last: ctx.prev.result, trail: [...ctx.stash.trail, 'after'] }; }`,
       functions: [
-        fn('one', "ctx.stash.trail.push('one'); return { step: ctx.prev.result.step + 1 };", 'return ctx.result;'),
-        fn('two', "ctx.stash.trail.push('two'); return { step: ctx.prev.result.step + 1 };", 'return { ...ctx.result, by: "two" };'),
+        fn(
+          'one',
+          "ctx.stash.trail.push('one'); return { step: ctx.prev.result.step + 1 };",
+          'return ctx.result;',
+        ),
+        fn(
+          'two',
+          "ctx.stash.trail.push('two'); return { step: ctx.prev.result.step + 1 };",
+          'return { ...ctx.result, by: "two" };',
+        ),
       ],
     };
     // Act
@@ -110,8 +171,13 @@ describe('pipeline resolvers', () => {
       functions: [
         fn('skipped', "runtime.earlyReturn({ from: 'skipped' });", "return 'never';", 'A'),
         fn('reads', 'return { saw: ctx.prev.result.from };', 'return ctx.result;', 'B'),
-        fn('ends', "runtime.earlyReturn({ done: ctx.prev.result.saw }, { skipTo: 'END' });", "return 'never';", 'C'),
-        fn('never', "return { never: true };", 'return ctx.result;', 'D'),
+        fn(
+          'ends',
+          "runtime.earlyReturn({ done: ctx.prev.result.saw }, { skipTo: 'END' });",
+          "return 'never';",
+          'C',
+        ),
+        fn('never', 'return { never: true };', 'return ctx.result;', 'D'),
       ],
     };
     // Act
@@ -146,7 +212,12 @@ describe('pipeline resolvers', () => {
       code: passThroughResolver,
       functions: [
         fn('warns', "util.appendError('low stock', 'Warning'); return {};", 'return ctx.result;', 'A'),
-        fn('fails', "util.error('declined', 'PaymentDeclined', { orderId: ctx.args.id });", 'return ctx.result;', 'B'),
+        fn(
+          'fails',
+          "util.error('declined', 'PaymentDeclined', { orderId: ctx.args.id });",
+          'return ctx.result;',
+          'B',
+        ),
         fn('never', 'return {};', 'return ctx.result;', 'C'),
       ],
     };
@@ -173,7 +244,11 @@ describe('pipeline resolvers', () => {
     // Act
     await executeResolver(spec, fieldInput(), invoke);
     // Assess
-    expect(invoke).toHaveBeenCalledWith('A', { op: 'get' }, expect.objectContaining({ stash: { vendor: 'v-1' }, prev: { result: { n: 1 } } }));
+    expect(invoke).toHaveBeenCalledWith(
+      'A',
+      { op: 'get' },
+      expect.objectContaining({ stash: { vendor: 'v-1' }, prev: { result: { n: 1 } } }),
+    );
   });
 });
 
@@ -190,7 +265,11 @@ describe('sandbox', () => {
     }
     export function response(ctx) { return ctx.result; }`;
     // Act
-    const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'NONE' }, fieldInput(), noneDataSource);
+    const result = await executeResolver(
+      { kind: 'UNIT', code, dataSource: 'NONE' },
+      fieldInput(),
+      noneDataSource,
+    );
     // Assess
     expect(result.data).toEqual({
       process: 'undefined',
@@ -207,12 +286,20 @@ describe('sandbox', () => {
   it('rejects importing any module other than the AppSync ones', async () => {
     // AppSync "Built-in modules": only @aws-appsync/utils and its submodules are available
     // Prepare
-    const code = "import fs from 'node:fs';\nexport function request() { return fs; }\nexport function response(ctx) { return ctx.result; }";
+    const code =
+      "import fs from 'node:fs';\nexport function request() { return fs; }\nexport function response(ctx) { return ctx.result; }";
     // Act
-    const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'NONE' }, fieldInput(), noneDataSource);
+    const result = await executeResolver(
+      { kind: 'UNIT', code, dataSource: 'NONE' },
+      fieldInput(),
+      noneDataSource,
+    );
     // Assess
     expect(result.data).toBeNull();
-    expect(result.errors[0]).toMatchObject({ errorType: 'Code', message: expect.stringContaining('Cannot find module "node:fs"') });
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'Code',
+      message: expect.stringContaining('Cannot find module "node:fs"'),
+    });
   });
 
   it('fails cleanly when a handler runs past the time limit', async () => {
@@ -220,10 +307,17 @@ describe('sandbox', () => {
     // Prepare
     const code = `${IMPORTS}export function request() { for (;;) {} }\nexport function response(ctx) { return ctx.result; }`;
     // Act
-    const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'NONE' }, fieldInput(), noneDataSource, { timeoutMs: 50 });
+    const result = await executeResolver(
+      { kind: 'UNIT', code, dataSource: 'NONE' },
+      fieldInput(),
+      noneDataSource,
+      { timeoutMs: 50 },
+    );
     // Assess
     expect(result.data).toBeNull();
-    expect(result.errors).toEqual([{ message: 'Execution timed out after 50 ms', errorType: 'Code', data: null, errorInfo: null }]);
+    expect(result.errors).toEqual([
+      { message: 'Execution timed out after 50 ms', errorType: 'Code', data: null, errorInfo: null },
+    ]);
   });
 
   it('clones values by JSON at the boundary, so handlers cannot hold host references', async () => {
@@ -233,7 +327,11 @@ describe('sandbox', () => {
     const code = `${IMPORTS}export function request(ctx) { ctx.args.id = 'changed'; return { when: ctx.args.when, hasSkip: 'skip' in ctx.args, fn: () => 1 }; }
     export function response(ctx) { return ctx.result; }`;
     // Act
-    const result = await executeResolver({ kind: 'UNIT', code, dataSource: 'NONE' }, fieldInput({ args }), noneDataSource);
+    const result = await executeResolver(
+      { kind: 'UNIT', code, dataSource: 'NONE' },
+      fieldInput({ args }),
+      noneDataSource,
+    );
     // Assess
     expect(result.data).toEqual({ when: '1970-01-01T00:00:00.000Z', hasSkip: false });
     expect(Object.getPrototypeOf(result.data)).toBe(Object.prototype);

@@ -35,10 +35,14 @@ describe('util errors', () => {
   it('aborts the resolver with message, errorType, data and errorInfo on util.error', async () => {
     // AppSync JS "Built-in utilities", error utils: util.error(String, String?, Object?, Object?) throws a custom error
     // Act
-    const result = await evaluateRaw("util.error('Out of stock', 'OutOfStock', { sku: 'a' }, { retry: false })");
+    const result = await evaluateRaw(
+      "util.error('Out of stock', 'OutOfStock', { sku: 'a' }, { retry: false })",
+    );
     // Assess
     expect(result.data).toBeNull();
-    expect(result.errors).toEqual([{ message: 'Out of stock', errorType: 'OutOfStock', data: { sku: 'a' }, errorInfo: { retry: false } }]);
+    expect(result.errors).toEqual([
+      { message: 'Out of stock', errorType: 'OutOfStock', data: { sku: 'a' }, errorInfo: { retry: false } },
+    ]);
   });
 
   it('keeps the returned data and adds an error on util.appendError', async () => {
@@ -47,7 +51,9 @@ describe('util errors', () => {
     const result = await evaluateRaw("(util.appendError('Partial', 'Warning'), 42)");
     // Assess
     expect(result.data).toEqual({ value: 42 });
-    expect(result.errors).toEqual([{ message: 'Partial', errorType: 'Warning', data: null, errorInfo: null }]);
+    expect(result.errors).toEqual([
+      { message: 'Partial', errorType: 'Warning', data: null, errorInfo: null },
+    ]);
   });
 
   it('rejects the field as Unauthorized on util.unauthorized', async () => {
@@ -57,7 +63,12 @@ describe('util errors', () => {
     // Assess
     expect(result.data).toBeNull();
     expect(result.errors).toEqual([
-      { message: 'Not Authorized to access getOrder on type Query', errorType: 'Unauthorized', data: null, errorInfo: null },
+      {
+        message: 'Not Authorized to access getOrder on type Query',
+        errorType: 'Unauthorized',
+        data: null,
+        errorInfo: null,
+      },
     ]);
   });
 });
@@ -88,7 +99,9 @@ describe('util type and pattern matching', () => {
   it('names the type of a value with util.typeOf', async () => {
     // AppSync JS "Built-in utilities": typeOf identifies Null, Number, String, Map, List, Boolean
     // Act
-    const types = await evaluate("[util.typeOf(null), util.typeOf(1.5), util.typeOf('s'), util.typeOf({}), util.typeOf([]), util.typeOf(true)]");
+    const types = await evaluate(
+      "[util.typeOf(null), util.typeOf(1.5), util.typeOf('s'), util.typeOf({}), util.typeOf([]), util.typeOf(true)]",
+    );
     // Assess
     expect(types).toEqual(['Null', 'Number', 'String', 'Map', 'List', 'Boolean']);
   });
@@ -96,7 +109,9 @@ describe('util type and pattern matching', () => {
   it('matches the whole string, as Java Pattern does, with util.matches', async () => {
     // AppSync JS "Built-in utilities": util.matches("a*b", "aaaaab") is true; the semantics are Java's Pattern
     // Act
-    const results = await evaluate("[util.matches('a*b', 'aaaaab'), util.matches('a*b', 'aaaaabc'), util.matches('(?i)ORD-\\\\d+', 'ord-12')]");
+    const results = await evaluate(
+      "[util.matches('a*b', 'aaaaab'), util.matches('a*b', 'aaaaabc'), util.matches('(?i)ORD-\\\\d+', 'ord-12')]",
+    );
     // Assess
     expect(results).toEqual([true, false, true]);
   });
@@ -107,11 +122,21 @@ describe('util type and pattern matching', () => {
     const modes = await Promise.all([
       evaluate('util.authType()', fieldInput({ authType: 'AMAZON_COGNITO_USER_POOLS' })),
       evaluate('util.authType()', fieldInput({ identity: { resolverContext: { tenant: 't' } } })),
-      evaluate('util.authType()', fieldInput({ identity: { accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:user/a', sourceIp: [] } })),
+      evaluate(
+        'util.authType()',
+        fieldInput({
+          identity: { accountId: '000000000000', userArn: 'arn:aws:iam::000000000000:user/a', sourceIp: [] },
+        }),
+      ),
       evaluate('util.authType()', fieldInput({ identity: null })),
     ]);
     // Assess
-    expect(modes).toEqual(['User Pool Authorization', 'Lambda Authorization', 'IAM Authorization', 'API Key Authorization']);
+    expect(modes).toEqual([
+      'User Pool Authorization',
+      'Lambda Authorization',
+      'IAM Authorization',
+      'API Key Authorization',
+    ]);
   });
 });
 
@@ -119,7 +144,9 @@ describe('util encoding', () => {
   it('round-trips UTF-8 text through util.base64Encode and util.base64Decode', async () => {
     // AppSync JS "Built-in utilities", encoding utils: base64Encode / base64Decode
     // Act
-    const [encoded, decoded] = (await evaluate("[util.base64Encode('héllo ✓'), util.base64Decode(util.base64Encode('héllo ✓'))]")) as string[];
+    const [encoded, decoded] = (await evaluate(
+      "[util.base64Encode('héllo ✓'), util.base64Decode(util.base64Encode('héllo ✓'))]",
+    )) as string[];
     // Assess
     expect(encoded).toBe(Buffer.from('héllo ✓').toString('base64'));
     expect(decoded).toBe('héllo ✓');
@@ -128,7 +155,9 @@ describe('util encoding', () => {
   it('encodes as application/x-www-form-urlencoded with util.urlEncode and decodes it back', async () => {
     // AppSync JS "Built-in utilities": urlEncode returns an application/x-www-form-urlencoded string
     // Act
-    const [encoded, decoded] = (await evaluate("[util.urlEncode('a b&c=d/é*'), util.urlDecode('a+b%26c%3Dd')]")) as string[];
+    const [encoded, decoded] = (await evaluate(
+      "[util.urlEncode('a b&c=d/é*'), util.urlDecode('a+b%26c%3Dd')]",
+    )) as string[];
     // Assess
     expect(encoded).toBe('a+b%26c%3Dd%2F%C3%A9*');
     expect(decoded).toBe('a b&c=d');
@@ -137,7 +166,7 @@ describe('util encoding', () => {
   it('escapes quotes, slashes and control characters with util.escapeJavaScript', async () => {
     // AppSync JS "Built-in utilities": escapeJavaScript returns the input as a JavaScript escaped string
     // Act
-    const escaped = await evaluate("util.escapeJavaScript('say \"hi\"\\n' + \"it's a/b\")");
+    const escaped = await evaluate('util.escapeJavaScript(\'say "hi"\\n\' + "it\'s a/b")');
     // Assess
     expect(escaped).toBe('say \\"hi\\"\\n' + "it\\'s a\\/b");
   });
@@ -175,7 +204,9 @@ describe('util.http', () => {
   it('records response headers from util.http.addResponseHeader and addResponseHeaders', async () => {
     // AppSync "HTTP helpers in util.http": addResponseHeader adds a custom header to the response
     // Act
-    const result = await evaluateRaw("(util.http.addResponseHeader('itemsCount', 7), util.http.addResponseHeaders({ render: 'full' }), 1)");
+    const result = await evaluateRaw(
+      "(util.http.addResponseHeader('itemsCount', 7), util.http.addResponseHeaders({ render: 'full' }), 1)",
+    );
     // Assess
     expect(result.responseHeaders).toEqual({ itemsCount: '7', render: 'full' });
   });
@@ -193,7 +224,9 @@ describe('util.http', () => {
   it('copies request headers without the restricted ones with util.http.copyHeaders', async () => {
     // AppSync "HTTP helpers in util.http": copyHeaders copies the map without the restricted set of HTTP headers
     // Act
-    const copied = await evaluate("util.http.copyHeaders({ host: 'x', 'content-length': '3', 'x-tenant': 't' })");
+    const copied = await evaluate(
+      "util.http.copyHeaders({ host: 'x', 'content-length': '3', 'x-tenant': 't' })",
+    );
     // Assess
     expect(copied).toEqual({ 'x-tenant': 't' });
   });
@@ -203,7 +236,9 @@ describe('util.dynamodb and util.transform wiring', () => {
   it('exposes util.dynamodb.toDynamoDB and toMapValues to resolver code', async () => {
     // AppSync "DynamoDB helpers in util.dynamodb": toDynamoDB("foo") is { "S" : "foo" }
     // Act
-    const value = await evaluate("[util.dynamodb.toDynamoDB('foo'), util.dynamodb.toMapValues({ n: 12345 })]");
+    const value = await evaluate(
+      "[util.dynamodb.toDynamoDB('foo'), util.dynamodb.toMapValues({ n: 12345 })]",
+    );
     // Assess
     expect(value).toEqual([{ S: 'foo' }, { n: { N: 12345 } }]);
   });
@@ -211,7 +246,9 @@ describe('util.dynamodb and util.transform wiring', () => {
   it('exposes util.transform.toDynamoDBFilterExpression to resolver code', async () => {
     // AppSync "Transformation helpers in util.transform": toDynamoDBFilterExpression returns a JSON string
     // Act
-    const value = await evaluate("JSON.parse(util.transform.toDynamoDBFilterExpression({ title: { contains: 'Hello' } }))");
+    const value = await evaluate(
+      "JSON.parse(util.transform.toDynamoDBFilterExpression({ title: { contains: 'Hello' } }))",
+    );
     // Assess
     expect(value).toMatchObject({ expression: expect.stringContaining('contains') });
   });
@@ -227,8 +264,14 @@ describe('extensions', () => {
       extensions.invalidateSubscriptions({ subscriptionField: 'onOrderChanged', payload: { id: 2 } }),
       null)`);
     // Assess
-    expect(result.extensions.subscriptionFilter).toEqual({ filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 1 }] }] });
-    expect(result.extensions.invalidationFilter).toEqual({ filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 2 }] }] });
-    expect(result.extensions.invalidations).toEqual([{ subscriptionField: 'onOrderChanged', payload: { id: 2 } }]);
+    expect(result.extensions.subscriptionFilter).toEqual({
+      filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 1 }] }],
+    });
+    expect(result.extensions.invalidationFilter).toEqual({
+      filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: 2 }] }],
+    });
+    expect(result.extensions.invalidations).toEqual([
+      { subscriptionField: 'onOrderChanged', payload: { id: 2 } },
+    ]);
   });
 });
