@@ -4,14 +4,13 @@ import { orderKey, vendorOrderKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
 import { CANCELLABLE_STATUSES, isVendorOrderClosed } from '../../domain/orderProcess.js';
 import {
-  conditionExpression,
   embeddedVendorStatus,
   emptyUpdate,
   orderStatusChange,
-  setExpression,
   tableNameOf,
   vendorOrderStatusChange,
 } from '../../domain/writes.js';
+import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationCancelOrderArgs, Order } from '../generated/schema.js';
 
 /**
@@ -48,29 +47,10 @@ export function request(ctx: Context<MutationCancelOrderArgs>) {
     if (isVendorOrderClosed(vo.status)) return vo;
     embeddedVendorStatus(parts, i, 'CANCELLED', now);
     const vp = vendorOrderStatusChange(vo, 'CANCELLED', now, { reason });
-    const vv = util.dynamodb.toMapValues(vp.values);
-    items.push({
-      table,
-      operation: 'UpdateItem',
-      key: util.dynamodb.toMapValues(vendorOrderKey(order.id, vo.vendorId)),
-      update: { expression: setExpression(vp), expressionNames: vp.names, expressionValues: vv },
-      condition: { expression: conditionExpression(vp), expressionNames: vp.names, expressionValues: vv },
-    });
+    items.push(conditionalUpdate(table, vendorOrderKey(order.id, vo.vendorId), vp));
     return { ...vo, status: 'CANCELLED', updatedAt: now, version: vo.version + 1 };
   });
-  const values = util.dynamodb.toMapValues(parts.values);
-  items.unshift({
-    table,
-    operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues(orderKey(order.id)),
-    // Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
-    update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-    condition: {
-      expression: conditionExpression(parts),
-      expressionNames: parts.names,
-      expressionValues: values,
-    },
-  });
+  items.unshift(conditionalUpdate(table, orderKey(order.id), parts));
   ctx.stash.updated = {
     ...order,
     status: 'CANCELLED',

@@ -13,6 +13,7 @@ import {
 import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
 import type { PricedLine } from '../../domain/split.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
+import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../generated/schema.js';
 
 /** How long an idempotency record is kept (epoch-seconds TTL attribute `expiresAt`). */
@@ -155,22 +156,10 @@ export function response(ctx: Context<MutationPlaceOrderArgs>) {
     util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency as IdempotencyStash;
   const pricing = ctx.stash.pricing as { lines: PricedLine[] };
-  const reasons = (ctx.result as { cancellationReasons: { type: string; item?: Record<string, unknown> }[] })
-    .cancellationReasons;
-  const first = reasons[0];
-  if (first && first.type === 'ConditionalCheckFailed') {
-    const record = first.item ?? {};
-    if (record['request'] !== idem.request) {
-      util.error(
-        `The idempotency key ${idem.key} was used before with a different payload`,
-        'IdempotencyConflict',
-        null,
-        {
-          idempotencyKey: idem.key,
-        },
-      );
-    }
-    ctx.stash.replayId = record['resultId'];
+  const reasons = (ctx.result as { cancellationReasons: CancellationReasons }).cancellationReasons;
+  const replayId = replayedResultId(reasons, idem);
+  if (replayId !== null) {
+    ctx.stash.replayId = replayId;
     return null;
   }
   const offset = reasons.length - pricing.lines.length;

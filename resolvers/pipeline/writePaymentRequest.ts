@@ -2,14 +2,10 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { idempotencyKey, orderKey, paymentKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
 import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
-import {
-  conditionExpression,
-  emptyUpdate,
-  orderStatusChange,
-  setExpression,
-  tableNameOf,
-} from '../../domain/writes.js';
+import { emptyUpdate, orderStatusChange, tableNameOf } from '../../domain/writes.js';
+import { conditionalUpdate } from '../lib/transact.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
+import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationProcessPaymentArgs, Order, Payment } from '../generated/schema.js';
 
 /**
@@ -49,7 +45,6 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
   parts.names['#payment'] = 'payment';
   parts.values[':payment'] = payment;
   parts.sets.push('#payment = :payment');
-  const values = util.dynamodb.toMapValues(parts.values);
   const notExists = { expression: 'attribute_not_exists(PK)' };
   return {
     operation: 'TransactWriteItems',
@@ -67,18 +62,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
         }),
         condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
       },
-      {
-        table,
-        operation: 'UpdateItem',
-        key: util.dynamodb.toMapValues(orderKey(order.id)),
-        // Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
-        update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-        condition: {
-          expression: conditionExpression(parts),
-          expressionNames: parts.names,
-          expressionValues: values,
-        },
-      },
+      conditionalUpdate(table, orderKey(order.id), parts),
       {
         table,
         operation: 'PutItem',
@@ -108,22 +92,10 @@ export function response(ctx: Context<MutationProcessPaymentArgs>) {
   if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
     util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency as IdempotencyStash;
-  const reasons = (ctx.result as { cancellationReasons: { type: string; item?: Record<string, unknown> }[] })
-    .cancellationReasons;
-  const first = reasons[0];
-  if (first && first.type === 'ConditionalCheckFailed') {
-    const record = first.item ?? {};
-    if (record['request'] !== idem.request) {
-      util.error(
-        `The idempotency key ${idem.key} was used before with a different payload`,
-        'IdempotencyConflict',
-        null,
-        {
-          idempotencyKey: idem.key,
-        },
-      );
-    }
-    ctx.stash.replayId = record['resultId'];
+  const reasons = (ctx.result as { cancellationReasons: CancellationReasons }).cancellationReasons;
+  const replayId = replayedResultId(reasons, idem);
+  if (replayId !== null) {
+    ctx.stash.replayId = replayId;
     return null;
   }
   util.error('The order changed while the payment was recorded; retry the call', 'ConcurrentModification');

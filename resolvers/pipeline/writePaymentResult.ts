@@ -1,13 +1,8 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey, paymentKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
-import {
-  conditionExpression,
-  emptyUpdate,
-  orderStatusChange,
-  setExpression,
-  tableNameOf,
-} from '../../domain/writes.js';
+import { emptyUpdate, orderStatusChange, tableNameOf } from '../../domain/writes.js';
+import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationRecordPaymentResultArgs, Order, Payment } from '../generated/schema.js';
 
 type StoredOrder = Order & { refundedVendorIds?: string[] | null };
@@ -36,21 +31,10 @@ function chargeResult(
   parts.values[':attempt'] = input.attempt;
   parts.sets.push('#payment = :payment');
   parts.conditions.push('#payment.#attempts = :attempt');
-  const values = util.dynamodb.toMapValues(parts.values);
   return {
     operation: 'TransactWriteItems',
     transactItems: [
-      {
-        table,
-        operation: 'UpdateItem',
-        key: util.dynamodb.toMapValues(orderKey(order.id)),
-        update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-        condition: {
-          expression: conditionExpression(parts),
-          expressionNames: parts.names,
-          expressionValues: values,
-        },
-      },
+      conditionalUpdate(table, orderKey(order.id), parts),
       {
         table,
         operation: 'UpdateItem',

@@ -9,14 +9,13 @@ import {
   VENDOR_ACTIVE_ORDER_STATUSES,
 } from '../../domain/orderProcess.js';
 import {
-  conditionExpression,
   embeddedVendorStatus,
   emptyUpdate,
   orderStatusChange,
-  setExpression,
   tableNameOf,
   vendorOrderStatusChange,
 } from '../../domain/writes.js';
+import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationUpdateVendorOrderStatusArgs, Order } from '../generated/schema.js';
 
 /**
@@ -90,9 +89,7 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
       tracking,
     },
   );
-  const values = util.dynamodb.toMapValues(parts.values);
   const vp = vendorOrderStatusChange(vo, input.status, now, { tracking, reason });
-  const vv = util.dynamodb.toMapValues(vp.values);
   ctx.stash.updated = {
     ...vo,
     status: input.status,
@@ -103,24 +100,8 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
   return {
     operation: 'TransactWriteItems',
     transactItems: [
-      {
-        table,
-        operation: 'UpdateItem',
-        key: util.dynamodb.toMapValues(vendorOrderKey(order.id, vo.vendorId)),
-        update: { expression: setExpression(vp), expressionNames: vp.names, expressionValues: vv },
-        condition: { expression: conditionExpression(vp), expressionNames: vp.names, expressionValues: vv },
-      },
-      {
-        table,
-        operation: 'UpdateItem',
-        key: util.dynamodb.toMapValues(orderKey(order.id)),
-        update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-        condition: {
-          expression: conditionExpression(parts),
-          expressionNames: parts.names,
-          expressionValues: values,
-        },
-      },
+      conditionalUpdate(table, vendorOrderKey(order.id, vo.vendorId), vp),
+      conditionalUpdate(table, orderKey(order.id), parts),
     ],
   };
 }

@@ -1,0 +1,27 @@
+import { util } from '@aws-appsync/utils';
+import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
+
+/** A transaction's cancellation reasons as the DynamoDB data source reports them. */
+export type CancellationReasons = { type: string; item?: Record<string, unknown> }[];
+
+/**
+ * For a transaction whose first item is the idempotency record: when that record's condition cancelled
+ * it, the key was used before — returns the first call's result id for the same payload, and fails with
+ * IdempotencyConflict for another payload. Null when something else cancelled the transaction.
+ */
+export function replayedResultId(reasons: CancellationReasons, idem: IdempotencyStash): string | null {
+  const first = reasons[0];
+  if (!first || first.type !== 'ConditionalCheckFailed') return null;
+  const record = first.item ?? {};
+  if (record['request'] !== idem.request) {
+    util.error(
+      `The idempotency key ${idem.key} was used before with a different payload`,
+      'IdempotencyConflict',
+      null,
+      {
+        idempotencyKey: idem.key,
+      },
+    );
+  }
+  return record['resultId'] as string;
+}

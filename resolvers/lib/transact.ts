@@ -1,0 +1,21 @@
+import { util } from '@aws-appsync/utils';
+import { conditionExpression, setExpression, type UpdateParts } from '../../domain/writes.js';
+
+/**
+ * One TransactWriteItems UpdateItem built from assembled parts, conditional on what the caller read.
+ * Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
+ */
+export function conditionalUpdate(table: string, key: Record<string, string>, parts: UpdateParts) {
+  const values = util.dynamodb.toMapValues(parts.values);
+  return {
+    table,
+    operation: 'UpdateItem',
+    key: util.dynamodb.toMapValues(key),
+    update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
+    condition: {
+      expression: conditionExpression(parts),
+      expressionNames: parts.names,
+      expressionValues: values,
+    },
+  };
+}
