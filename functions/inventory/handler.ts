@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { requireEnv } from '../lib/env.js';
-import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
 import { createDocumentClient } from '../lib/table.js';
 import { handleInventoryEvent, type InventoryDeps } from './logic.js';
 
@@ -19,16 +19,5 @@ const deps: InventoryDeps = {
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
 export const handler = async (event: DomainEventBridgeEvent) => {
   const envelope = envelopeOf(event);
-  logger.appendKeys({
-    correlationId: envelope.correlationId,
-    eventType: envelope.type,
-    eventId: envelope.id,
-  });
-  try {
-    await handleInventoryEvent(envelope, deps);
-    metrics.addMetric(envelope.type, MetricUnit.Count, 1);
-  } finally {
-    metrics.publishStoredMetrics();
-    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
-  }
+  await withDomainEvent(envelope, { logger, metrics }, () => handleInventoryEvent(envelope, deps));
 };

@@ -1,3 +1,5 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { parseEnvelope, type Envelope } from '../../domain/events/envelope.js';
 
@@ -20,3 +22,33 @@ export interface AppSyncPort {
 
 /** A clock port, so tests fix the time. */
 export type Clock = () => Date;
+
+/** The Powertools tools a consumer's handler shares with withDomainEvent. */
+export interface HandlerTools {
+  logger: Pick<Logger, 'appendKeys' | 'removeKeys'>;
+  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+}
+
+/**
+ * Runs the work for one domain event with its correlation id, type and id on every log line, counts the
+ * event by type, and flushes metrics; errors propagate so Lambda's async retries and the DLQ apply.
+ */
+export async function withDomainEvent<T>(
+  envelope: Envelope,
+  tools: HandlerTools,
+  work: () => Promise<T>,
+): Promise<T> {
+  tools.logger.appendKeys({
+    correlationId: envelope.correlationId,
+    eventType: envelope.type,
+    eventId: envelope.id,
+  });
+  try {
+    const result = await work();
+    tools.metrics.addMetric(envelope.type, MetricUnit.Count, 1);
+    return result;
+  } finally {
+    tools.metrics.publishStoredMetrics();
+    tools.logger.removeKeys(['correlationId', 'eventType', 'eventId']);
+  }
+}

@@ -1,12 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
-import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
 import { handleNotificationEvent, type NotificationDeps } from './logic.js';
@@ -46,16 +46,5 @@ const deps: NotificationDeps = {
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
 export const handler = async (event: DomainEventBridgeEvent) => {
   const envelope = envelopeOf(event);
-  logger.appendKeys({
-    correlationId: envelope.correlationId,
-    eventType: envelope.type,
-    eventId: envelope.id,
-  });
-  try {
-    await handleNotificationEvent(envelope, deps);
-    metrics.addMetric(envelope.type, MetricUnit.Count, 1);
-  } finally {
-    metrics.publishStoredMetrics();
-    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
-  }
+  await withDomainEvent(envelope, { logger, metrics }, () => handleNotificationEvent(envelope, deps));
 };

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -8,7 +8,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
-import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
 import { SimulatedPaymentGateway } from './gateway.js';
@@ -56,16 +56,5 @@ const chargeOnce = makeIdempotent((request: PaymentRequest) => chargePayment(req
 export const handler = async (event: DomainEventBridgeEvent, context: Context) => {
   idempotencyConfig.registerLambdaContext(context);
   const envelope = envelopeOf(event);
-  logger.appendKeys({
-    correlationId: envelope.correlationId,
-    eventType: envelope.type,
-    eventId: envelope.id,
-  });
-  try {
-    await handlePaymentEvent(envelope, deps, chargeOnce);
-    metrics.addMetric(envelope.type, MetricUnit.Count, 1);
-  } finally {
-    metrics.publishStoredMetrics();
-    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
-  }
+  await withDomainEvent(envelope, { logger, metrics }, () => handlePaymentEvent(envelope, deps, chargeOnce));
 };
