@@ -8,11 +8,11 @@ function tools() {
     logger: {
       appendKeys: (keys: Record<string, unknown>) => void calls.push(`append ${JSON.stringify(keys)}`),
       removeKeys: (keys: string[]) => void calls.push(`remove ${keys.join(',')}`),
-    } as HandlerTools['logger'],
+    } as unknown as HandlerTools['logger'],
     metrics: {
       addMetric: (name: string) => void calls.push(`metric ${name}`),
       publishStoredMetrics: () => void calls.push('publish'),
-    } as HandlerTools['metrics'],
+    } as unknown as HandlerTools['metrics'],
   };
   return { calls, t };
 }
