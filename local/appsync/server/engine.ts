@@ -10,9 +10,7 @@ import {
   execute,
   GraphQLError,
   Kind,
-  parse,
   responsePathAsArray,
-  validate,
   valueFromASTUntyped,
   type DocumentNode,
   type ExecutionResult,
@@ -35,6 +33,7 @@ import {
   validationEntry,
   type AppSyncErrorEntry,
 } from './errors.js';
+import { DocumentCache } from './documents.js';
 import { installAppSyncScalars } from './scalars.js';
 import { projectByFieldName, selectionSetGraphQL, selectionSetList } from './selection.js';
 
@@ -137,7 +136,19 @@ function subscribeMap(schema: GraphQLSchema): Map<string, string[]> {
   return map;
 }
 
-const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+function locationOf(node: FieldNode | undefined): AppSyncErrorEntry['locations'] {
+  return node?.loc
+    ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column, sourceName: null }]
+    : null;
+}
+
+/** A limit the whole request broke before it ran: no data, one error in AppSync's shape. */
+function limitEntry(
+  e: { errorType: string; message: string },
+  locations: AppSyncErrorEntry['locations'],
+): AppSyncErrorEntry {
+  return { path: null, data: null, errorType: e.errorType, errorInfo: null, locations, message: e.message };
+}
 
 /** One API's GraphQL engine. */
 export class GraphQLEngine {
@@ -145,6 +156,8 @@ export class GraphQLEngine {
   /** mutation field → subscription fields that listen to it. */
   readonly subscriptionsOf: ReadonlyMap<string, string[]>;
   private readonly resolvers = new Map<string, ResolverConfig>();
+  /** Parsed and validated documents by query text. */
+  readonly documents: DocumentCache;
 
   constructor(
     readonly api: AppSyncApiConfig,
@@ -154,55 +167,58 @@ export class GraphQLEngine {
     installAppSyncScalars(this.schema);
     for (const r of api.resolvers) this.resolvers.set(`${r.typeName}.${r.fieldName}`, r);
     this.subscriptionsOf = subscribeMap(this.schema);
+    this.documents = new DocumentCache(this.schema);
   }
 
-  /** Parses and validates; undefined when the document is fine. */
+  /**
+   * Parses and validates (once per query text, then from the cache), picks the operation and applies
+   * the limits that must hold before anything runs: introspection off, and the depth and resolver-count
+   * limits over the introspection selections, which graphql-js answers without calling our resolvers.
+   */
   private check(
     query: string,
     operationName?: string | null,
-  ): { document: DocumentNode; operation: OperationDefinitionNode } | AppSyncErrorEntry[] {
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch (err) {
-      const e = err as GraphQLError;
-      return [validationEntry('InvalidSyntax', e.message, e)];
-    }
-    const errors = validate(this.schema, document);
-    if (errors.length > 0)
-      return errors.map((e) => ({ ...formatError(e), message: `Validation error: ${e.message}` }));
-    if (!this.api.introspection) {
-      const found = this.introspectionUse(document);
-      if (found) return [found];
-    }
+  ):
+    | {
+        document: DocumentNode;
+        operation: OperationDefinitionNode;
+        fragments: Record<string, FragmentDefinitionNode>;
+        introspectionCount: number;
+      }
+    | AppSyncErrorEntry[] {
+    const checked = this.documents.get(query);
+    if (!checked.ok) return checked.errors;
+    const { document, fragments } = checked;
     const operation = operationOf(document, operationName);
     if (!operation)
       return [validationEntry('UnknownOperation', `Unknown operation named '${operationName ?? ''}'.`)];
-    return { document, operation };
-  }
-
-  private introspectionUse(document: DocumentNode): AppSyncErrorEntry | undefined {
-    for (const def of document.definitions) {
-      if (def.kind !== Kind.OPERATION_DEFINITION && def.kind !== Kind.FRAGMENT_DEFINITION) continue;
-      for (const sel of def.selectionSet.selections) {
-        if (sel.kind === Kind.FIELD && INTROSPECTION_FIELDS.has(sel.name.value)) {
-          const typeName = this.schema.getQueryType()?.name ?? 'Query';
-          // With introspection disabled AppSync answers as if the field did not exist (configuration-limits).
-          const name = sel.name.value;
-          const entry = validationEntry(
-            'FieldUndefined',
-            `Field '${name}' in type '${typeName}' is undefined @ '${name}'`,
-          );
-          return {
-            ...entry,
-            locations: sel.loc
-              ? [{ line: sel.loc.startToken.line, column: sel.loc.startToken.column, sourceName: null }]
-              : null,
-          };
-        }
+    const use = this.documents.introspection(query, operation, fragments);
+    if (use.count > 0) {
+      const at = locationOf(use.first);
+      if (!this.api.introspection) {
+        // With introspection disabled AppSync answers as if the field did not exist (configuration-limits).
+        const name = use.first?.name.value ?? '__schema';
+        const typeName = this.schema.getQueryType()?.name ?? 'Query';
+        return [
+          {
+            ...validationEntry(
+              'FieldUndefined',
+              `Field '${name}' in type '${typeName}' is undefined @ '${name}'`,
+            ),
+            locations: at,
+          },
+        ];
+      }
+      if (this.api.queryDepthLimit > 0 && use.depth > this.api.queryDepthLimit) {
+        const e = depthLimitError(this.api.queryDepthLimit);
+        return [limitEntry(e, at)];
+      }
+      if (use.count > this.api.resolverCountLimit) {
+        const e = resolverLimitError(this.api.resolverCountLimit);
+        return [limitEntry(e, at)];
       }
     }
-    return undefined;
+    return { document, operation, fragments, introspectionCount: use.count };
   }
 
   private state(
@@ -211,6 +227,9 @@ export class GraphQLEngine {
       headers: Record<string, string>;
       variables: Record<string, unknown>;
       document: DocumentNode;
+      fragments?: Record<string, FragmentDefinitionNode>;
+      /** Introspection fields count toward the resolver-count limit like resolvers. @default 0 */
+      introspectionCount?: number;
     },
     mode: RequestState['mode'],
   ): RequestState {
@@ -218,9 +237,9 @@ export class GraphQLEngine {
       auth: req.auth,
       headers: req.headers,
       variables: req.variables,
-      fragments: fragmentsOf(req.document),
+      fragments: req.fragments ?? fragmentsOf(req.document),
       mode,
-      resolverCount: 0,
+      resolverCount: req.introspectionCount ?? 0,
       extraErrors: [],
       invalidations: [],
     };
@@ -345,7 +364,7 @@ export class GraphQLEngine {
     const checked = this.check(request.query, request.operationName);
     if (Array.isArray(checked))
       return { kind: 'invalid', response: { data: null, errors: checked }, published: [], invalidations: [] };
-    const { document, operation } = checked;
+    const { document, operation, fragments, introspectionCount } = checked;
     const kind = operation.operation;
     if (kind === 'subscription') {
       const entry = validationEntry(
@@ -355,7 +374,7 @@ export class GraphQLEngine {
       return { kind, response: { data: null, errors: [entry] }, published: [], invalidations: [] };
     }
     const variables = request.variables ?? {};
-    const state = this.state({ ...request, variables, document }, 'execute');
+    const state = this.state({ ...request, variables, document, fragments, introspectionCount }, 'execute');
     const result = await execute({
       schema: this.schema,
       document,
@@ -396,7 +415,7 @@ export class GraphQLEngine {
     const checked = this.check(request.query, request.operationName);
     if (Array.isArray(checked))
       return { errors: checked.map((e) => ({ errorType: e.errorType, message: e.message })) };
-    const { document, operation } = checked;
+    const { document, operation, fragments } = checked;
     if (operation.operation !== 'subscription') {
       // What AppSync answers when a query or mutation is sent as `start` on the real-time endpoint.
       return {
@@ -409,7 +428,7 @@ export class GraphQLEngine {
       };
     }
     const variables = request.variables ?? {};
-    const state = this.state({ ...request, variables, document }, 'subscribe');
+    const state = this.state({ ...request, variables, document, fragments }, 'subscribe');
     const stream = await createSourceEventStream({
       schema: this.schema,
       document,

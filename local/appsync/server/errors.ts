@@ -50,7 +50,15 @@ export const resolverLimitError = (limit: number) =>
     message: `Resolver count limit of ${limit} exceeded`,
   }) as const;
 
-/** Formats a graphql-js error the way AppSync serializes errors. */
+/**
+ * Drops graphql-js's "Did you mean ...?" suggestions: AppSync (graphql-java) never suggests names, and a
+ * suggestion discloses schema names to callers that may not introspect.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?$/s, '');
+}
+
+/** Formats a graphql-js error the way AppSync serializes errors (suggestions removed). */
 export function formatError(error: GraphQLError): AppSyncErrorEntry {
   const ext = (error.extensions ?? {}) as AppSyncExtensions;
   return {
@@ -59,7 +67,7 @@ export function formatError(error: GraphQLError): AppSyncErrorEntry {
     errorType: ext.errorType ?? null,
     errorInfo: ext.errorInfo ?? null,
     locations: error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })) ?? null,
-    message: error.message,
+    message: withoutSuggestions(error.message),
   };
 }
 
