@@ -29,6 +29,7 @@ import { OrderApi } from './constructs/order-api.js';
 import { OrderEventsPipe } from './constructs/order-events-pipe.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
 import { DATA_EXPORTS } from './stateful-stack.js';
+import { stageSettings, type Stage } from './stage.js';
 import { acknowledgeApiStackFindings, acknowledgeScopedWildcards } from './nag-acknowledgements.js';
 
 /** Props for the stateless API stack. */
@@ -41,6 +42,8 @@ export interface ApiStackProps extends StackProps {
   readonly unpaidOrderTtlMinutes?: number;
   /** Bedrock model the assistant calls. @default 'anthropic.claude-3-haiku-20240307-v1:0' */
   readonly assistantModelId?: string;
+  /** Stage-dependent settings (introspection off in prod). @default 'dev' */
+  readonly stage?: Stage;
 }
 
 /** The IAM-only mutations the consumers call. */
@@ -130,6 +133,7 @@ export class ApiStack extends Stack {
       resolvers,
       functions: pipelineFunctions,
       assistantFunction: assistant,
+      introspection: stageSettings(props.stage ?? 'dev').introspection,
     });
     const api = this.orderApi.api;
 
