@@ -105,7 +105,10 @@ export interface EngineDeps {
 }
 
 function pathDepth(path: GraphQLResolveInfo['path']): number {
-  return responsePathAsArray(path).filter((key) => typeof key === 'string').length;
+  let depth = 0;
+  for (let at: GraphQLResolveInfo['path'] | undefined = path; at; at = at.prev)
+    if (typeof at.key === 'string') depth += 1;
+  return depth;
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
@@ -158,6 +161,12 @@ export class GraphQLEngine {
   private readonly resolvers = new Map<string, ResolverConfig>();
   /** Parsed and validated documents by query text. */
   readonly documents: DocumentCache;
+  private readonly fieldRules = new Map<string, ReturnType<typeof authorizeField>>();
+  /** ctx.info's selection views per field node; cached documents hand out the same nodes every time. */
+  private readonly selections = new WeakMap<
+    FieldNode,
+    { selectionSetList: string[]; selectionSetGraphQL: string }
+  >();
 
   constructor(
     readonly api: AppSyncApiConfig,
@@ -245,16 +254,43 @@ export class GraphQLEngine {
     };
   }
 
+  private selectionOf(
+    fieldNodes: readonly FieldNode[],
+    fragments: Record<string, FragmentDefinitionNode>,
+  ): { selectionSetList: string[]; selectionSetGraphQL: string } {
+    const compute = () => ({
+      selectionSetList: selectionSetList(fieldNodes, fragments),
+      selectionSetGraphQL: selectionSetGraphQL(fieldNodes),
+    });
+    const node = fieldNodes[0];
+    if (!node || fieldNodes.length !== 1) return compute();
+    let found = this.selections.get(node);
+    if (!found) {
+      found = compute();
+      this.selections.set(node, found);
+    }
+    // A copy: the list reaches the resolver as JSON anyway, and nobody may change the cached one.
+    return { selectionSetList: [...found.selectionSetList], selectionSetGraphQL: found.selectionSetGraphQL };
+  }
+
   private authorize(state: RequestState, info: GraphQLResolveInfo): void {
     const identity = state.auth.identity as { groups?: string[] | null } | null;
-    const rule = authorizeField({
-      schema: this.schema,
-      typeName: info.parentType.name,
-      fieldName: info.fieldName,
-      defaultMode: this.api.auth.defaultMode,
-      caller: { mode: state.auth.mode, cognitoGroups: identity?.groups ?? null },
-      userPoolDefaultAction: this.api.auth.userPool?.defaultAction ?? 'ALLOW',
-    });
+    // The rule depends only on the field, the mode and the groups, so it is worked out once per such triple.
+    const groups = identity?.groups ?? null;
+    const key = `${info.parentType.name}.${info.fieldName}|${state.auth.mode}|${groups ? groups.join(',') : '-'}`;
+    let rule = this.fieldRules.get(key);
+    if (!rule) {
+      rule = authorizeField({
+        schema: this.schema,
+        typeName: info.parentType.name,
+        fieldName: info.fieldName,
+        defaultMode: this.api.auth.defaultMode,
+        caller: { mode: state.auth.mode, cognitoGroups: groups },
+        userPoolDefaultAction: this.api.auth.userPool?.defaultAction ?? 'ALLOW',
+      });
+      if (this.fieldRules.size >= 10_000) this.fieldRules.clear();
+      this.fieldRules.set(key, rule);
+    }
     const denied = state.auth.deniedFields?.includes(`${info.parentType.name}.${info.fieldName}`);
     if (!rule.ok) throw fieldError(rule.error.message, rule.error.errorType);
     if (denied)
@@ -289,8 +325,7 @@ export class GraphQLEngine {
           fieldName: info.fieldName,
           parentTypeName: info.parentType.name,
           variables: state.variables,
-          selectionSetList: selectionSetList(info.fieldNodes, state.fragments),
-          selectionSetGraphQL: selectionSetGraphQL(info.fieldNodes),
+          ...this.selectionOf(info.fieldNodes, state.fragments),
         },
         authType: state.auth.mode,
         env: { ...this.api.environmentVariables },
