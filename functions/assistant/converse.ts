@@ -210,9 +210,15 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Sorts a failed Converse call by cause, for logs and metrics; every cause leads to the simple answer. */
+const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'];
+
+/**
+ * Sorts a failed Converse call by cause, for logs and metrics; every cause leads to the simple answer.
+ * The Bedrock client speaks HTTP/2, where a refused connection arrives as Node's
+ * ERR_HTTP2_STREAM_CANCEL with the socket error as its `cause`, so the cause chain is read too.
+ */
 export function reasonOf(error: unknown): UnavailableReason {
-  const e = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const e = (error ?? {}) as { name?: string };
   const name = e.name ?? '';
   if (name === 'ThrottlingException' || name === 'ServiceQuotaExceededException') return 'throttled';
   if (name === 'AbortError' || name === 'TimeoutError' || name === 'ModelTimeoutException')
@@ -224,12 +230,12 @@ export function reasonOf(error: unknown): UnavailableReason {
     name === 'CredentialsProviderError'
   )
     return 'access_denied';
-  if (
-    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT'].includes(
-      e.code ?? '',
-    )
-  )
-    return 'unreachable';
+  let cause: unknown = error;
+  for (let depth = 0; depth < 4 && cause !== null && typeof cause === 'object'; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_CODES.includes(code)) return 'unreachable';
+    cause = (cause as { cause?: unknown }).cause;
+  }
   if (name === 'ValidationException' || name === 'ResourceNotFoundException') return 'rejected';
   return 'model_error';
 }

@@ -234,7 +234,14 @@ describe('assistant tool loop (Converse with tools)', () => {
     ],
     [
       'no endpoint (connection refused)',
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      // What the HTTP/2 Bedrock client throws locally, where AWS_ENDPOINT_URL_BEDROCK_RUNTIME refuses connections.
+      Object.assign(
+        new Error('The pending stream has been canceled (caused by: connect ECONNREFUSED 127.0.0.1:1)'),
+        {
+          code: 'ERR_HTTP2_STREAM_CANCEL',
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+        },
+      ),
       'unreachable',
     ],
     [
