@@ -45,11 +45,16 @@ export function intentOf(question: string, asker: Asker): Intent {
 
 /** Answers the question from the tools with a plain template. */
 export async function simpleAnswer(question: string, asker: Asker, tools: ToolBox): Promise<SimpleAnswer> {
-  const body = await answerIntent(intentOf(question, asker), asker, tools);
+  const body = await answerIntent(question, intentOf(question, asker), asker, tools);
   return { text: `${SIMPLE_ANSWER_NOTE} ${body.text}`, orderIds: body.orderIds };
 }
 
-async function answerIntent(intent: Intent, asker: Asker, tools: ToolBox): Promise<SimpleAnswer> {
+async function answerIntent(
+  question: string,
+  intent: Intent,
+  asker: Asker,
+  tools: ToolBox,
+): Promise<SimpleAnswer> {
   switch (intent.kind) {
     case 'orderStatus': {
       const order = await oneOrder(tools, intent.orderId);
@@ -62,7 +67,7 @@ async function answerIntent(intent: Intent, asker: Asker, tools: ToolBox): Promi
         if (!order) return notFound(intent.orderId);
         return { text: trackingSentence(order), orderIds: [order.orderId] };
       }
-      const orders = await listOrders(tools, {});
+      const orders = mentioning(await listOrders(tools, {}), question);
       const shipped = orders.filter((o) => o.vendorParts.some((p) => p.tracking !== null));
       if (shipped.length === 0) {
         const latest = orders[0];
@@ -108,6 +113,18 @@ async function answerIntent(intent: Intent, asker: Asker, tools: ToolBox): Promi
       return { text: `Your open parts: ${list.join('; ')}.`, orderIds: parts.map((p) => p.orderId) };
     }
   }
+}
+
+/** The orders with an item the question names ("where is my parka?"), or all of them when it names none. */
+function mentioning(orders: OrderSummary[], question: string): OrderSummary[] {
+  const words = question
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 4);
+  const named = orders.filter((o) =>
+    o.items.some((item) => words.some((w) => item.toLowerCase().includes(w))),
+  );
+  return named.length > 0 ? named : orders;
 }
 
 function notFound(orderId: string): SimpleAnswer {

@@ -51,6 +51,25 @@ describe('assistant simple answer (the model is unavailable)', () => {
     expect(answer.orderIds).toEqual([ADA_SHIPPED]);
   });
 
+  it('picks the order whose items the question names', async () => {
+    // Prepare: two shipped orders, one with the thermos
+    const orders = demoOrders();
+    const declined = orders.find((o) => o.id === ADA_DECLINED)!;
+    declined.status = 'SHIPPED';
+    declined.vendorOrders = declined.vendorOrders.map((v) => ({
+      ...v,
+      status: 'SHIPPED',
+      tracking: { carrier: 'Bring', trackingNumber: 'TRK-thermos', url: null },
+    }));
+    // Act
+    const answer = await ask('Where is my thermos?', ADA, orders);
+    // Assess
+    expect(answer.text).toBe(
+      `${SIMPLE_ANSWER_NOTE} Order ${ADA_DECLINED} is SHIPPED; tracking: Bring TRK-thermos (SHIPPED).`,
+    );
+    expect(answer.orderIds).toEqual([ADA_DECLINED]);
+  });
+
   it('says when nothing has shipped yet', async () => {
     // Prepare
     const orders = demoOrders().filter((o) => o.id === ADA_DECLINED);
