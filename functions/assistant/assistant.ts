@@ -100,7 +100,7 @@ export async function answerQuestion(
       reason: unavailable?.reason ?? 'not_configured',
       detail: unavailable?.detail ?? null,
       usage: unavailable?.usage ?? { inputTokens: 0, outputTokens: 0 },
-      modelCalls: 0,
+      modelCalls: unavailable?.modelCalls ?? 0,
       toolCalls: 0,
     },
   };

@@ -45,6 +45,8 @@ export class ModelUnavailable extends Error {
     readonly reason: UnavailableReason,
     readonly usage: TokenUsage,
     readonly detail: string,
+    /** Converse calls made, the failed one included. */
+    readonly modelCalls = 0,
   ) {
     super(`the model is unavailable (${reason}): ${detail}`);
   }
@@ -112,6 +114,7 @@ export async function converseWithTools(options: ConverseLoopOptions): Promise<M
         'timed_out',
         usage,
         `no answer within the time budget after ${call - 1} calls`,
+        call - 1,
       );
     let out: ConverseResponse;
     try {
@@ -126,7 +129,7 @@ export async function converseWithTools(options: ConverseLoopOptions): Promise<M
         { abortSignal: AbortSignal.timeout(remaining) },
       );
     } catch (error) {
-      throw new ModelUnavailable(reasonOf(error), usage, describe(error));
+      throw new ModelUnavailable(reasonOf(error), usage, describe(error), call);
     }
     usage.inputTokens += out.usage?.inputTokens ?? 0;
     usage.outputTokens += out.usage?.outputTokens ?? 0;
@@ -145,18 +148,28 @@ export async function converseWithTools(options: ConverseLoopOptions): Promise<M
       case 'end_turn':
       case 'stop_sequence':
         if (text === '')
-          throw new ModelUnavailable('no_answer', usage, `stopReason ${out.stopReason} without text`);
+          throw new ModelUnavailable('no_answer', usage, `stopReason ${out.stopReason} without text`, call);
         return answer(false);
       case 'max_tokens':
         // Cut inside a tool call there is nothing to run; cut inside the answer the text still helps.
         if (text === '' || toolUses.length > 0)
-          throw new ModelUnavailable('max_tokens', usage, 'the model reached maxTokens before answering');
+          throw new ModelUnavailable(
+            'max_tokens',
+            usage,
+            'the model reached maxTokens before answering',
+            call,
+          );
         return answer(true);
       case 'tool_use': {
         if (toolUses.length === 0)
-          throw new ModelUnavailable('no_answer', usage, 'stopReason tool_use without a toolUse block');
+          throw new ModelUnavailable('no_answer', usage, 'stopReason tool_use without a toolUse block', call);
         if (call === maxModelCalls)
-          throw new ModelUnavailable('iteration_cap', usage, `still calling tools after ${call} model calls`);
+          throw new ModelUnavailable(
+            'iteration_cap',
+            usage,
+            `still calling tools after ${call} model calls`,
+            call,
+          );
         messages.push({ role: 'assistant', content });
         const results: ContentBlock[] = [];
         for (const use of toolUses) {
@@ -171,10 +184,15 @@ export async function converseWithTools(options: ConverseLoopOptions): Promise<M
       default:
         // guardrail_intervened, content_filtered, malformed_model_output, malformed_tool_use,
         // model_context_window_exceeded: no usable answer from the model.
-        throw new ModelUnavailable('no_answer', usage, `stopReason ${out.stopReason ?? 'missing'}`);
+        throw new ModelUnavailable('no_answer', usage, `stopReason ${out.stopReason ?? 'missing'}`, call);
     }
   }
-  throw new ModelUnavailable('iteration_cap', usage, `no answer after ${maxModelCalls} model calls`);
+  throw new ModelUnavailable(
+    'iteration_cap',
+    usage,
+    `no answer after ${maxModelCalls} model calls`,
+    maxModelCalls,
+  );
 }
 
 async function runTool(

@@ -18,6 +18,8 @@ const logger = new Logger();
 const metrics = new Metrics();
 const region = process.env.BEDROCK_REGION;
 const profile = process.env.BEDROCK_PROFILE;
+// The SDK's standard retry mode (3 attempts with backoff) retries throttling and refused connections;
+// the loop's abort signal keeps the retries inside its time budget, then the simple answer takes over.
 const bedrock = new BedrockRuntimeClient({
   ...(region ? { region } : {}),
   ...(profile ? { profile } : {}),

@@ -275,6 +275,7 @@ describe('assistant tool loop (Converse with tools)', () => {
     expect(report).toMatchObject({
       source: 'fallback',
       reason: 'iteration_cap',
+      modelCalls: 3,
       usage: { inputTokens: 1440, outputTokens: 186 },
     });
     expect(answer.fallback).toBe(true);
