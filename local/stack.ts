@@ -56,17 +56,19 @@ export interface LocalStackOptions {
   /** Sees every usage increment of the events half (events, pipe requests, Lambda, SQS). @default none */
   readonly onEventsActivity?: LocalEventsOptions['onActivity'];
   /**
-   * Real Bedrock for the assistant, with an AWS profile of your own; null keeps Bedrock unreachable, so
-   * the assistant gives its simple answer. @default from ORDERLOOP_BEDROCK_PROFILE (and
-   * ORDERLOOP_BEDROCK_MODEL_ID, ORDERLOOP_BEDROCK_REGION), else null
+   * Where the assistant's Bedrock calls go; null keeps Bedrock unreachable, so the assistant gives its
+   * simple answer. @default from ORDERLOOP_BEDROCK_PROFILE (and ORDERLOOP_BEDROCK_MODEL_ID,
+   * ORDERLOOP_BEDROCK_REGION), else null
    */
   readonly bedrock?: LocalBedrock | null;
 }
 
 /** Where the local assistant's Bedrock calls go (README, "The order assistant"). */
 export interface LocalBedrock {
-  /** An AWS profile (~/.aws/config) allowed bedrock:InvokeModel on the model. */
-  readonly profile: string;
+  /** An AWS profile (~/.aws/config) allowed bedrock:InvokeModel on the model, for real Bedrock. */
+  readonly profile?: string;
+  /** Another Bedrock endpoint (a test's stand-in); requests are signed with the local credentials. */
+  readonly endpoint?: string;
   /** @default the template's BEDROCK_MODEL_ID */
   readonly modelId?: string;
   /** @default us-east-1, the local region */
@@ -415,14 +417,16 @@ export function bedrockFromEnv(env: NodeJS.ProcessEnv): LocalBedrock | null {
  * (BEDROCK_PROFILE), so every other client keeps the local credentials.
  */
 function bedrockEnv(bedrock: LocalBedrock | null): Record<string, string> {
-  if (!bedrock) return { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:1' };
+  if (!bedrock || (!bedrock.profile && !bedrock.endpoint))
+    return { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:1' };
   const files = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'HOME'].flatMap((name) => {
     const value = process.env[name];
     return value ? [[name, value] as const] : [];
   });
   return {
     ...Object.fromEntries(files),
-    BEDROCK_PROFILE: bedrock.profile,
+    ...(bedrock.profile ? { BEDROCK_PROFILE: bedrock.profile } : {}),
+    ...(bedrock.endpoint ? { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint } : {}),
     ...(bedrock.modelId ? { BEDROCK_MODEL_ID: bedrock.modelId } : {}),
     ...(bedrock.region ? { BEDROCK_REGION: bedrock.region } : {}),
   };
