@@ -26,6 +26,7 @@ import {
   type LocalEventsOptions,
   type LocalEventsTiming,
 } from './events/index.js';
+import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
@@ -201,7 +202,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
-    const gateway = createGateway({ services: [cognito, ...events.services], handlers: events.httpHandlers });
+    const gateway = createGateway({
+      services: [cognito, ...events.services],
+      // `endpoints` is assigned below, before anything can be served (no await in between).
+      handlers: [createConsoleHandler({ root, endpoints: () => endpoints }), ...events.httpHandlers],
+    });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
 
