@@ -39,12 +39,24 @@ async function runInGraphiQL(page: Page, query: string): Promise<void> {
   await page.locator('.graphiql-execute-button').click();
 }
 
-/** Waits until GraphiQL's response pane shows the text. */
+/** Waits until GraphiQL's response pane shows the text; a failure says what the pane shows instead. */
 async function responseShows(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (wanted) => document.querySelector('.graphiql-response')?.textContent?.includes(wanted) ?? false,
-    text,
-  );
+  try {
+    await page.waitForFunction(
+      // Monaco renders spaces as no-break spaces.
+      (wanted) =>
+        document
+          .querySelector('.graphiql-response')
+          ?.textContent?.replace(/\u00a0/g, ' ')
+          .includes(wanted) ?? false,
+      text,
+    );
+  } catch (error) {
+    const shown = await page.locator('.graphiql-response').textContent();
+    throw new Error(`GraphiQL's response never showed ${text}; it shows: ${shown ?? '(nothing)'}`, {
+      cause: error,
+    });
+  }
 }
 
 /** The board's status badge of one order. */

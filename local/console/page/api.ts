@@ -9,6 +9,9 @@ import { ApolloClient, ApolloLink, InMemoryCache, ServerError } from '@apollo/cl
 import { createAuthLink, type AuthOptions } from 'aws-appsync-auth-link';
 import { CONTROL_EVENTS_KEY, createSubscriptionHandshakeLink } from 'aws-appsync-subscription-link';
 import { BaseHttpLink } from '@apollo/client/link/http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { parse, type FormattedExecutionResult } from 'graphql';
 import { Observable } from 'rxjs';
 import type { ConsoleConfig } from '../config';
@@ -93,19 +96,47 @@ function asAnswer(error: unknown): GraphQLAnswer {
   return { errors: [{ message: error instanceof Error ? error.message : JSON.stringify(error) }] };
 }
 
+/**
+ * fetch that signs each request with SigV4 exactly as it goes out (method, path, headers, body), with
+ * the AWS SDK's own signer. aws-appsync-auth-link signs the body it expects Apollo to send, and Apollo
+ * 4's HTTP link sends a different one (key order, extensions), which AppSync rejects.
+ */
+function signingFetch(region: string, credentials: { accessKeyId: string; secretAccessKey: string }) {
+  const signer = new SignatureV4({ service: 'appsync', region, credentials, sha256: Sha256 });
+  return async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const signed = await signer.sign(
+      new HttpRequest({
+        method: init.method ?? 'POST',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path: url.pathname,
+        headers: { ...headers, host: url.host },
+        body: init.body,
+      }),
+    );
+    // The browser sets Host itself and refuses a script's.
+    const { host: _host, ...sent } = signed.headers;
+    return fetch(input, { ...init, headers: sent });
+  };
+}
+
 /** Builds the API for one auth mode. */
 export function createConsoleApi(region: string, auth: ConsoleAuth): ConsoleApi {
   const url = graphqlUrl();
   const options = { url, region, auth: authOptions(auth) };
+  const http = new BaseHttpLink({
+    uri: url,
+    ...(auth.mode === 'AWS_IAM' ? { fetch: signingFetch(region, auth) } : {}),
+  });
   // The link ships CJS and ESM typings of @apollo/client; at run time it is the same ApolloLink.
+  // For IAM, the HTTP requests are signed by signingFetch and only the real-time handshake by the link.
   const link = ApolloLink.from([
-    createAuthLink(options) as unknown as ApolloLink,
-    // BaseHttpLink, not HttpLink: HttpLink adds Apollo's clientLibrary extension to the body after the
-    // auth link signed it, and AppSync (like the local stack) then rejects the SigV4 signature.
-    createSubscriptionHandshakeLink(
-      options as never,
-      new BaseHttpLink({ uri: url }) as never,
-    ) as unknown as ApolloLink,
+    ...(auth.mode === 'AWS_IAM' ? [] : [createAuthLink(options) as unknown as ApolloLink]),
+    // BaseHttpLink, not HttpLink: HttpLink adds Apollo's clientLibrary extension to every request body.
+    createSubscriptionHandshakeLink(options as never, http as never) as unknown as ApolloLink,
   ]);
   const client = new ApolloClient({ link, cache: new InMemoryCache() });
 
