@@ -36,19 +36,27 @@ async function runInGraphiQL(page: Page, query: string): Promise<void> {
   await page.keyboard.press('Delete');
   // insertText, not type: Monaco would otherwise auto-close every brace typed.
   await page.keyboard.insertText(query);
+  // GraphiQL's prettify lays the one-line query out over several, for the reader of the screenshot.
+  await page.getByRole('button', { name: /^Prettify query/ }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.graphiql-query-editor .view-line').length > 1);
+  // Back in the editor, to its first column: the one-line query had scrolled it sideways.
+  await page.locator('.graphiql-query-editor .monaco-editor').click();
+  await page.keyboard.press('Control+Home');
   await page.locator('.graphiql-execute-button').click();
 }
 
-/** Waits until GraphiQL's response pane shows the text; a failure says what the pane shows instead. */
+/**
+ * Waits until GraphiQL's response pane shows the text, compared without white space: Monaco wraps long
+ * strings onto indented lines and renders spaces as no-break spaces. A failure says what it shows instead.
+ */
 async function responseShows(page: Page, text: string): Promise<void> {
   try {
     await page.waitForFunction(
-      // Monaco renders spaces as no-break spaces.
       (wanted) =>
         document
           .querySelector('.graphiql-response')
-          ?.textContent?.replace(/\u00a0/g, ' ')
-          .includes(wanted) ?? false,
+          ?.textContent?.replace(/\s+/g, '')
+          .includes(wanted.replace(/\s+/g, '')) ?? false,
       text,
     );
   } catch (error) {
@@ -79,7 +87,7 @@ describe('the browser console at /', () => {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
-      viewport: { width: 1440, height: 860 },
+      viewport: { width: 1600, height: 900 },
     });
   });
 
@@ -109,13 +117,30 @@ describe('the browser console at /', () => {
     await page.getByRole('heading', { name: 'My orders' }).waitFor();
     await page.getByTestId('board-live').filter({ hasText: 'live' }).waitFor();
 
-    // and GraphiQL runs the customer's query with the ID token
+    // and GraphiQL documents the schema: the Query type's fields with their descriptions
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().click();
+    await page.locator('.graphiql-doc-explorer').getByText("The caller's orders, newest first.").waitFor();
+
+    // and completes field names from the schema in the editor (Monaco's GraphQL worker)
+    await page.locator('.graphiql-query-editor .monaco-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('{ myOrd');
+    await page.keyboard.press('Control+Space');
+    await page.locator('.suggest-widget').getByText('myOrders').first().waitFor();
+    await page.keyboard.press('Escape');
+
+    // and runs the customer's query with the ID token
     await runInGraphiQL(page, 'query Mine { myOrders(limit: 5) { items { id status } } }');
     await responseShows(page, '"myOrders"');
 
     // Act: when GraphiQL subscribes to the customer's orders
     const before = ctx.stack.appsync.activeSubscriptions();
-    await runInGraphiQL(page, 'subscription Live { onMyOrdersChanged { orderId status actor } }');
+    await runInGraphiQL(
+      page,
+      'subscription Live { onMyOrdersChanged { orderId status vendorId vendorStatus actor } }',
+    );
     await expect
       .poll(() => ctx.stack.appsync.activeSubscriptions(), { timeout: 20_000 })
       .toBeGreaterThan(before);
