@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildConsole } from '../../local/console/index.js';
 import { line, orderReaches, pay, placedOrder } from './support/orders.js';
 import { startScenarioStack, type ScenarioStack } from './support/scenario-stack.js';
 
@@ -80,7 +81,12 @@ describe('the browser console at /', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`no Chromium at ${CHROMIUM}: run .ci/run, or apt-get install -y chromium`);
+    // The bundle is what `npm start`'s first page load would build; built here, beside the stack's start,
+    // so no page load waits for it.
+    const building = buildConsole({ root: ROOT });
+    building.catch(() => undefined); // awaited below, once the stack is there for afterAll to stop
     ctx = await startScenarioStack();
+    await building;
     base = `http://localhost:${ctx.stack.port}`;
     userDataDir = mkdtempSync(join(tmpdir(), 'orderloop-chromium-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
@@ -195,6 +201,34 @@ describe('the browser console at /', () => {
     // Assess: then the events move the part to ACCEPTED and show the order FULFILLING
     await row.locator('[data-vendor-id="v-aurora"]').filter({ hasText: 'ACCEPTED' }).waitFor();
     await orderStatus(page, order.id).filter({ hasText: 'FULFILLING' }).waitFor();
+  }, 90_000);
+
+  it("shows an admin every vendor's orders and follows a new one to PAID", async () => {
+    // Prepare: given the admin's board is live
+    const { customer } = ctx.users;
+    const page = await browser.newPage();
+    await page.goto(`${base}/`);
+    await page.getByLabel('Username').fill('admin@orderloop.local');
+    await page.getByLabel('Password').fill('Orderloop!2026');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'All orders' }).waitFor();
+    await page.getByTestId('board-live').filter({ hasText: 'live' }).waitFor();
+
+    // Act: when a customer places a two-vendor order and pays it
+    const order = await placedOrder(customer, [
+      line('v-aurora', 'p-thermos', 1),
+      line('v-borealis', 'p-espresso', 1),
+    ]);
+    await pay(customer, order.id, 'tok_success');
+
+    // Assess: then the admin's board shows the new order, both parts and its PAID status, from events
+    const row = page.locator(`[data-testid="board-orders"] tr[data-order-id="${order.id}"]`);
+    await orderStatus(page, order.id)
+      .filter({ hasText: /^PAID$/ })
+      .waitFor({ timeout: 30_000 });
+    expect(
+      await row.locator('[data-vendor-id]').evaluateAll((parts) => parts.map((p) => p.dataset['vendorId'])),
+    ).toEqual(['v-aurora', 'v-borealis']);
   }, 90_000);
 
   it('calls the API with the local IAM keys, signed with SigV4 in the browser', async () => {

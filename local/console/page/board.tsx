@@ -258,11 +258,13 @@ export function OrderBoard({ api, auth }: { api: ConsoleApi; auth: CognitoAuth }
                 </span>
               </td>
               <td>
-                {Object.entries(row.parts).map(([vendor, status]) => (
-                  <span key={vendor} className={`part badge-${status}`} data-vendor-id={vendor}>
-                    {vendor}: {status}
-                  </span>
-                ))}
+                {Object.entries(row.parts)
+                  .sort(([a], [b]) => a.localeCompare(b))
+                  .map(([vendor, status]) => (
+                    <span key={vendor} className={`part badge-${status}`} data-vendor-id={vendor}>
+                      {vendor}: {status}
+                    </span>
+                  ))}
               </td>
               <td className="num">{money(row.total, row.currency)}</td>
               <td className="actions">
