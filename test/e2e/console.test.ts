@@ -39,7 +39,7 @@ async function runInGraphiQL(page: Page, query: string): Promise<void> {
   await page.keyboard.insertText(query);
   // GraphiQL's prettify lays the one-line query out over several, for the reader of the screenshot.
   await page.getByRole('button', { name: /^Prettify query/ }).click();
-  await page.waitForFunction(() => document.querySelectorAll('.graphiql-query-editor .view-line').length > 1);
+  await page.locator('.graphiql-query-editor .view-line').nth(1).waitFor();
   // Back in the editor, to its first column: the one-line query had scrolled it sideways.
   await page.locator('.graphiql-query-editor .monaco-editor').click();
   await page.keyboard.press('Control+Home');
@@ -51,21 +51,14 @@ async function runInGraphiQL(page: Page, query: string): Promise<void> {
  * strings onto indented lines and renders spaces as no-break spaces. A failure says what it shows instead.
  */
 async function responseShows(page: Page, text: string): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (wanted) =>
-        document
-          .querySelector('.graphiql-response')
-          ?.textContent?.replace(/\s+/g, '')
-          .includes(wanted.replace(/\s+/g, '')) ?? false,
-      text,
-    );
-  } catch (error) {
-    const shown = await page.locator('.graphiql-response').textContent();
-    throw new Error(`GraphiQL's response never showed ${text}; it shows: ${shown ?? '(nothing)'}`, {
-      cause: error,
-    });
-  }
+  const compact = (value: string | null) => (value ?? '').replace(/\s+/g, '');
+  const shown = () => page.locator('.graphiql-response').textContent();
+  await expect
+    .poll(async () => compact(await shown()), {
+      timeout: 30_000,
+      message: `GraphiQL's response never showed ${text}`,
+    })
+    .toContain(compact(text));
 }
 
 /** The board's status badge of one order. */
