@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleHandler, isLoopbackHost } from '../../../local/console/index.js';
+import { buildConsole, createConsoleHandler, isLoopbackHost } from '../../../local/console/index.js';
 import type { LocalStackEndpoints } from '../../../local/endpoints.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -44,6 +44,8 @@ describe('the console route', () => {
     });
 
   beforeAll(async () => {
+    // Built up front (what the first page load would do), so no request below waits for a cold build.
+    await buildConsole({ root: ROOT });
     const handle = createConsoleHandler({ root: ROOT, endpoints: () => endpoints });
     server = createServer((req, res) => {
       void handle(req, res).then((handled) => {
@@ -79,7 +81,7 @@ describe('the console route', () => {
     expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(script.body.length).toBeGreaterThan(0);
     expect(worker.status).toBe(200);
-  }, 60_000);
+  });
 
   it('rejects paths outside the bundle folder', async () => {
     // Act
