@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
@@ -188,6 +189,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodb: dynamodbClient,
       cognito,
+      // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
+      ...(dataDir
+        ? { pageTokens: new PageTokenCodec(pageTokenKeyAt(join(dataDir, 'appsync-page-token.key'))) }
+        : {}),
       ...(options.onAppSyncRequest ? { onRequest: options.onAppSyncRequest } : {}),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
