@@ -209,6 +209,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gateway = createGateway({ services: [cognito, ...events.services], handlers: events.httpHandlers });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
+    // Work a killed predecessor accepted resumes now that the API its functions call is served.
+    events.recover();
 
     const apiKey = assembly.resources('AWS::AppSync::ApiKey')[0]?.attributes['ApiKey'];
     const endpoints: LocalStackEndpoints = {
