@@ -232,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns: base,
       lambda: base,
       lambdaDeadLetterQueues: lambdaDeadLetterQueues(events),
+      pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
     if (options.seed) {
