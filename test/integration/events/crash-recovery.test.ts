@@ -159,5 +159,5 @@ describe('crash recovery of the event chain', () => {
     const deliveredEventId = await waitForMark('done#o-1');
     // Assess: the very event the bus accepted (same EventId) reached the consumer's success
     expect(deliveredEventId).toBe(acceptedEventId);
-  }, 120_000);
+  }, 60_000);
 });
