@@ -8,6 +8,7 @@ import {
   type ContextSnapshot,
   type InvokeDataSource,
 } from '../../../../local/appsync/datasources/index.js';
+import { createDynamoDbModule } from '../../../../local/appsync/runtime/dynamodb-module.js';
 
 const TABLE = 'orderloop-ds-test';
 const SCAN_TABLE = 'orderloop-ds-scan-test';
@@ -276,6 +277,21 @@ describe('AMAZON_DYNAMODB data source', () => {
       // Assess: "Condition expressions" — Reject strategy, current value returned
       expect(error?.type).toBe('DynamoDB:ConditionalCheckFailedException');
       expect(result).toEqual({ pk, sk: 'META', stock: 1 });
+    });
+
+    it('fails an operations.increment on a missing attribute, as AWS SET x = x + v does, and adds to an existing one', async () => {
+      // Prepare: the module's request object, as a resolver's request handler would return it
+      const ddb = createDynamoDbModule();
+      const pk = freshPk();
+      await seed({ pk, sk: 'META' });
+      const bump = ddb.update({ key: { pk, sk: 'META' }, update: { views: ddb.operations.increment(2) } });
+      // Act
+      const missing = await run(bump);
+      await seed({ pk, sk: 'META', views: 1 });
+      const existing = await run(bump);
+      // Assess: unlike ADD, SET on an absent attribute is an error (recorded AWS behaviour, issue "Trust" 13)
+      expect(missing.error?.type).toBe('DynamoDB:ValidationException');
+      expect(existing.result).toEqual({ pk, sk: 'META', views: 3 });
     });
 
     it('rejects an UpdateItem without an update block', async () => {
