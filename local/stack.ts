@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
@@ -189,6 +190,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodb: dynamodbClient,
       cognito,
+      // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
+      ...(dataDir
+        ? { pageTokens: new PageTokenCodec(pageTokenKeyAt(join(dataDir, 'appsync-page-token.key'))) }
+        : {}),
       ...(options.onAppSyncRequest ? { onRequest: options.onAppSyncRequest } : {}),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
@@ -209,6 +214,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
+    // Work a killed predecessor accepted resumes now that the API its functions call is served.
+    events.recover();
 
     const apiKey = assembly.resources('AWS::AppSync::ApiKey')[0]?.attributes['ApiKey'];
     const endpoints: LocalStackEndpoints = {
@@ -230,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns: base,
       lambda: base,
       lambdaDeadLetterQueues: lambdaDeadLetterQueues(events),
+      pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
     if (options.seed) {
