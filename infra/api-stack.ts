@@ -46,6 +46,7 @@ export interface ApiStackProps extends StackProps {
 /** The IAM-only mutations the consumers call. */
 export const BACKEND_MUTATIONS = [
   'publishOrderStatus',
+  'publishVendorOrderStatus',
   'recordPaymentResult',
   'publishNotification',
 ] as const;

@@ -1,4 +1,5 @@
 import { type Context, extensions, util } from '@aws-appsync/utils';
+import { vendorEventFilter } from '../domain/audience.js';
 import { callerOf } from '../domain/identity.js';
 import type { SubscriptionOnVendorOrdersChangedArgs } from './generated/schema.js';
 
@@ -10,10 +11,8 @@ export function request(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {
   return { payload: null };
 }
 
-/** Changes to orders that hold the vendor's lines. */
+/** Only the vendor events of that vendor's own parts. */
 export function response(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {
-  extensions.setSubscriptionFilter(
-    util.transform.toSubscriptionFilter({ vendorIds: { contains: ctx.args.vendorId } }),
-  );
+  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(vendorEventFilter(ctx.args.vendorId)));
   return null;
 }

@@ -135,6 +135,13 @@ export const resolvers: readonly ResolverEntry[] = [
   },
   {
     typeName: 'Mutation',
+    fieldName: 'publishVendorOrderStatus',
+    kind: 'unit',
+    code: 'Mutation.publishVendorOrderStatus.ts',
+    dataSource: 'none',
+  },
+  {
+    typeName: 'Mutation',
     fieldName: 'publishNotification',
     kind: 'unit',
     code: 'Mutation.publishNotification.ts',

@@ -379,6 +379,45 @@ describe('order lifecycle resolvers', () => {
       expect(view.total).toBe(700);
       expect(view.vendorIds).toEqual([o.v2]);
     });
+
+    it("shows a vendor of a mixed order none of the other vendor's history, reason or user id", async () => {
+      // Prepare: v1 rejects its part with a reason, v2 accepts
+      const o = await paidOrder();
+      const rejecter = userIdentity(fresh('u'), 'vendor', o.v1);
+      const rejected = await h.call(
+        'Mutation',
+        'updateVendorOrderStatus',
+        { input: { orderId: o.orderId, vendorId: o.v1, status: 'REJECTED', reason: 'v1 private reason' } },
+        rejecter,
+      );
+      expect(rejected.errors).toEqual([]);
+      expect((await vendorUpdate(o, o.v2, 'ACCEPTED')).errors).toEqual([]);
+      // Act
+      const vendor = await h.call(
+        'Query',
+        'getOrder',
+        { id: o.orderId },
+        userIdentity(fresh('u'), 'vendor', o.v2),
+      );
+      const customer = await h.call(
+        'Query',
+        'getOrder',
+        { id: o.orderId },
+        userIdentity(o.customer, 'customer'),
+      );
+      // Assess
+      const history = (vendor.data as { statusHistory: Record<string, unknown>[] }).statusHistory;
+      expect(history.map((e) => e.vendorId ?? null)).toEqual([null, null, null, o.v2]);
+      expect(JSON.stringify(vendor.data)).not.toContain(o.v1);
+      expect(JSON.stringify(vendor.data)).not.toContain('v1 private reason');
+      expect(JSON.stringify(vendor.data)).not.toContain(rejecter.sub);
+      // the customer still sees every entry
+      const all = (customer.data as { statusHistory: Record<string, unknown>[] }).statusHistory;
+      expect(all.find((e) => e.vendorId === o.v1)).toMatchObject({
+        reason: 'v1 private reason',
+        actorId: rejecter.sub,
+      });
+    });
   });
 
   describe('list queries', () => {
@@ -502,17 +541,73 @@ describe('order lifecycle resolvers', () => {
           {
             filters: [
               { fieldName: 'orderId', operator: 'eq', value: 'o1' },
+              { fieldName: 'audience', operator: 'eq', value: 'CUSTOMER' },
               { fieldName: 'customerId', operator: 'eq', value: 'cust' },
             ],
           },
         ],
       });
+      // a vendor hears only the vendor events of its own part, never the customer-facing ones
       expect(vendor.extensions.subscriptionFilter).toEqual({
         filterGroup: [
           {
             filters: [
               { fieldName: 'orderId', operator: 'eq', value: 'o1' },
-              { fieldName: 'vendorIds', operator: 'containsAny', value: ['v9'] },
+              { fieldName: 'audience', operator: 'eq', value: 'VENDOR' },
+              { fieldName: 'vendorId', operator: 'eq', value: 'v9' },
+            ],
+          },
+        ],
+      });
+    });
+
+    it('publishes a vendor event that carries only that vendor, whatever else its caller sends', async () => {
+      // Act: the input type has no payment or vendorIds, so even an extra argument cannot add them
+      const result = await h.call(
+        'Mutation',
+        'publishVendorOrderStatus',
+        {
+          input: {
+            orderId: 'o1',
+            customerId: 'c1',
+            status: 'PAID',
+            vendorId: 'v1',
+            vendorStatus: 'ACCEPTED',
+            actor: 'VENDOR',
+            version: 3,
+            correlationId: 'corr',
+            at: '2025-01-01T00:00:00.000Z',
+            vendorIds: ['v1', 'v2'],
+            payment: { amount: 1000 },
+          },
+        },
+        iamIdentity,
+      );
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(result.data).toMatchObject({
+        audience: 'VENDOR',
+        vendorIds: ['v1'],
+        vendorId: 'v1',
+        payment: null,
+      });
+    });
+
+    it('filters onVendorOrdersChanged to the vendor events of that vendor', async () => {
+      // Act
+      const vendor = await h.call(
+        'Subscription',
+        'onVendorOrdersChanged',
+        { vendorId: 'v9' },
+        userIdentity('u', 'vendor', 'v9'),
+      );
+      // Assess
+      expect(vendor.extensions.subscriptionFilter).toEqual({
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'audience', operator: 'eq', value: 'VENDOR' },
+              { fieldName: 'vendorId', operator: 'eq', value: 'v9' },
             ],
           },
         ],
