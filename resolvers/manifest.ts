@@ -40,6 +40,7 @@ export const functions = {
   getReplayedOrder: { code: 'pipeline/getReplayedOrder.ts', dataSource: 'table' },
   getOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
+  recheckIdempotencyRecord: { code: 'pipeline/recheckIdempotencyRecord.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
   writeVendorOrderStatus: { code: 'pipeline/writeVendorOrderStatus.ts', dataSource: 'table' },
@@ -103,7 +104,13 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'processPayment',
     kind: 'pipeline',
     code: 'Mutation.processPayment.ts',
-    functions: ['getIdempotencyRecord', 'getOrderItem', 'writePaymentRequest', 'getReplayedOrder'],
+    functions: [
+      'getIdempotencyRecord',
+      'getOrderItem',
+      'writePaymentRequest',
+      'recheckIdempotencyRecord',
+      'getReplayedOrder',
+    ],
   },
   {
     typeName: 'Mutation',

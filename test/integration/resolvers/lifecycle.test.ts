@@ -113,6 +113,41 @@ describe('order lifecycle resolvers', () => {
       expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
     });
 
+    it('replays the first payment to a retry that read the key before the first call committed', async () => {
+      // Prepare: the retry reads the idempotency record (none yet), then the first call commits, then the
+      // retry reads the order (already PAYMENT_PENDING)
+      const o = await placedOrder();
+      let first: Awaited<ReturnType<typeof pay>> | null = null;
+      h.beforeRequest = async (request) => {
+        const key = request['key'] as { PK?: { S?: string }; SK?: { S?: string } } | undefined;
+        if (first === null && request['operation'] === 'GetItem' && key?.SK?.S === 'ORDER') {
+          h.beforeRequest = null;
+          first = await pay(o, 'same-key');
+        }
+      };
+      // Act
+      const retry = await pay(o, 'same-key');
+      h.beforeRequest = null;
+      // Assess
+      expect(first).not.toBeNull();
+      expect(first!.errors).toEqual([]);
+      expect(retry.errors).toEqual([]);
+      expect(retry.data).toEqual(first!.data);
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull(); // charged once
+    });
+
+    it('answers 50 concurrent calls with one idempotency key with one and the same payment', async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const results = await Promise.all(Array.from({ length: 50 }, () => pay(o, 'burst-key')));
+      // Assess
+      expect(results.flatMap((r) => r.errors.map((e) => e.errorType))).toEqual([]);
+      for (const r of results) expect(r.data).toEqual(results[0]?.data);
+      expect(results[0]?.data).toMatchObject({ attempts: 1, status: 'PENDING', amount: o.total });
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull();
+    });
+
     it('rejects paying an order that is already being paid as InvalidTransition', async () => {
       // Prepare
       const o = await placedOrder();
