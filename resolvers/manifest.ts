@@ -42,6 +42,7 @@ export const functions = {
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
   recheckIdempotencyRecord: { code: 'pipeline/recheckIdempotencyRecord.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
+  settleRefund: { code: 'pipeline/settleRefund.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
   writeVendorOrderStatus: { code: 'pipeline/writeVendorOrderStatus.ts', dataSource: 'table' },
 } as const satisfies Record<string, { code: string; dataSource: DataSourceName }>;
@@ -131,7 +132,7 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'recordPaymentResult',
     kind: 'pipeline',
     code: 'Mutation.recordPaymentResult.ts',
-    functions: ['getOrderItem', 'writePaymentResult'],
+    functions: ['getOrderItem', 'writePaymentResult', 'settleRefund'],
   },
   {
     typeName: 'Mutation',

@@ -245,6 +245,73 @@ describe('order lifecycle resolvers', () => {
     });
   });
 
+  describe('refunds', () => {
+    const refund = (o: { orderId: string }, vendorId: string, amount: number) =>
+      h.call(
+        'Mutation',
+        'recordPaymentResult',
+        {
+          input: {
+            orderId: o.orderId,
+            attempt: 1,
+            status: 'PARTIALLY_REFUNDED',
+            refundedAmount: amount,
+            vendorId,
+            correlationId: 'c',
+          },
+        },
+        iamIdentity,
+      );
+
+    it("records two vendor parts' refunds that race on one payment, and ends REFUNDED", async () => {
+      // Prepare: v1's refund has read the order when v2's refund lands
+      const o = await paidOrder();
+      let other: Awaited<ReturnType<typeof refund>> | null = null;
+      h.beforeRequest = async (request) => {
+        if (other === null && request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          other = await refund(o, o.v2, 700);
+        }
+      };
+      // Act
+      const first = await refund(o, o.v1, 300);
+      h.beforeRequest = null;
+      // Assess: neither waits for a retry
+      expect(other).not.toBeNull();
+      expect(other!.errors).toEqual([]);
+      expect(first.errors).toEqual([]);
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: o.total, amount: o.total });
+      expect([...(stored?.refundedVendorIds as string[])].sort()).toEqual([o.v1, o.v2].sort());
+      expect(stored?.status).toBe('PAID'); // refunds do not move the order
+    });
+
+    it('records each part once when its refund results arrive many times at once', async () => {
+      // Prepare
+      const o = await paidOrder();
+      // Act
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? refund(o, o.v1, 300) : refund(o, o.v2, 700))),
+      );
+      // Assess
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: o.total });
+      expect(stored?.refundedVendorIds).toHaveLength(2);
+    });
+
+    it('rejects a refund that would return more than was paid, and writes nothing', async () => {
+      // Prepare
+      const o = await paidOrder();
+      const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      // Act
+      const result = await refund(o, o.v1, o.total + 1);
+      // Assess
+      expect(result.errors[0]).toMatchObject({ errorType: 'ValidationError' });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
+    });
+  });
+
   describe('cancelOrder', () => {
     it('cancels a placed order and every vendor order', async () => {
       // Prepare
