@@ -73,7 +73,10 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels an order from PLACED, PAYMENT_FAILED or PAID; a paid order is refunded. Errors: NotFound, InvalidTransition. */
   cancelOrder: Order;
-  /** Places an order for the signed-in customer. Errors: ValidationError, NotFound, OutOfStock, IdempotencyConflict. */
+  /**
+   * Places an order for the signed-in customer. Errors: ValidationError (also when a line total or the order
+   * total would exceed 2147483647), NotFound, OutOfStock, IdempotencyConflict.
+   */
   placeOrder: Order;
   /**
    * Records a payment request for the order's full amount; the payment consumer charges it and the result
@@ -556,12 +559,12 @@ export type TrackingInput = {
 };
 
 export type UpdateInventoryInput = {
-  /** Sets the available stock; a non-negative integer. */
+  /** Sets the available stock; an integer from 0 to 1000000000. */
   available?: InputMaybe<Scalars['Int']['input']>;
   currency?: InputMaybe<Currency>;
   lowStockThreshold?: InputMaybe<Scalars['Int']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
-  /** Minor units; a non-negative integer. */
+  /** Minor units; an integer from 0 to 21474836 (see Limits at the top). */
   price?: InputMaybe<Scalars['Int']['input']>;
   productId: Scalars['ID']['input'];
   vendorId: Scalars['ID']['input'];
