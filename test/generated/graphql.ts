@@ -101,6 +101,18 @@ export type TrackingInput = {
   url?: string | null | undefined;
 };
 
+export type UpdateInventoryInput = {
+  /** Sets the available stock; an integer from 0 to 1000000000. */
+  available?: number | null | undefined;
+  currency?: Currency | null | undefined;
+  lowStockThreshold?: number | null | undefined;
+  name?: string | null | undefined;
+  /** Minor units; an integer from 0 to 21474836 (see Limits at the top). */
+  price?: number | null | undefined;
+  productId: string;
+  vendorId: string;
+};
+
 export type UpdateVendorOrderStatusInput = {
   orderId: string;
   reason?: string | null | undefined;
@@ -210,6 +222,13 @@ export type OnVendorOrdersChangedSubscriptionVariables = Exact<{
 
 
 export type OnVendorOrdersChangedSubscription = { onVendorOrdersChanged: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, amount: number, refundedAmount: number } | null } | null };
+
+export type UpdateInventoryMutationVariables = Exact<{
+  input: UpdateInventoryInput;
+}>;
+
+
+export type UpdateInventoryMutation = { updateInventory: { vendorId: string, productId: string, name: string, price: number, available: number, version: number } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -463,3 +482,15 @@ export const OnVendorOrdersChangedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OnVendorOrdersChangedSubscription, OnVendorOrdersChangedSubscriptionVariables>;
+export const UpdateInventoryDocument = new TypedDocumentString(`
+    mutation UpdateInventory($input: UpdateInventoryInput!) {
+  updateInventory(input: $input) {
+    vendorId
+    productId
+    name
+    price
+    available
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateInventoryMutation, UpdateInventoryMutationVariables>;
