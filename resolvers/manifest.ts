@@ -98,7 +98,13 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'placeOrder',
     kind: 'pipeline',
     code: 'Mutation.placeOrder.ts',
-    functions: ['getIdempotencyRecord', 'readCatalog', 'writeOrder', 'getReplayedOrder'],
+    functions: [
+      'getIdempotencyRecord',
+      'readCatalog',
+      'writeOrder',
+      'recheckIdempotencyRecord',
+      'getReplayedOrder',
+    ],
   },
   {
     typeName: 'Mutation',
