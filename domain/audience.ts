@@ -14,7 +14,7 @@ import type {
  */
 
 /** One enhanced-filter condition on a field of the event (util.transform.toSubscriptionFilter input). */
-type Condition = { eq: string | null } | { ne: string | null };
+type Condition = { eq: string | null } | { containsAny: string[] };
 
 /** The customer-facing event (customer and admins): the whole change as the stream carried it. */
 export function customerEventOf(input: PublishOrderStatusInput): OrderStatusEvent {
@@ -89,7 +89,16 @@ export function orderEventFilter(caller: Caller, orderId: string): Record<string
   return null;
 }
 
-/** The filter of onVendorOrdersChanged: the vendor events of one vendor's parts. */
-export function vendorEventFilter(vendorId: string): Record<string, Condition> {
-  return { audience: { eq: 'VENDOR' }, vendorId: { eq: vendorId } };
+/**
+ * The filter of onVendorOrdersChanged(vendorId): a vendor gets the vendor events of its own parts; an
+ * admin, who may see everything, the customer-facing events of every order with that vendor's lines (so an
+ * admin can follow all orders, vendor by vendor).
+ */
+export function vendorEventFilter(caller: Caller, vendorId: string): Record<string, Condition> | null {
+  if (caller.kind === 'admin')
+    return { audience: { eq: 'CUSTOMER' }, vendorIds: { containsAny: [vendorId] } };
+  if (caller.kind === 'vendor' && caller.vendorId === vendorId) {
+    return { audience: { eq: 'VENDOR' }, vendorId: { eq: vendorId } };
+  }
+  return null;
 }

@@ -11,8 +11,10 @@ export function request(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {
   return { payload: null };
 }
 
-/** Only the vendor events of that vendor's own parts. */
+/** A vendor: only the vendor events of its own parts; an admin: the customer events of that vendor's orders. */
 export function response(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {
-  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(vendorEventFilter(ctx.args.vendorId)));
+  const filter = vendorEventFilter(callerOf(ctx.identity), ctx.args.vendorId);
+  if (!filter) util.unauthorized();
+  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
   return null;
 }

@@ -529,8 +529,9 @@ export type Subscription = {
    */
   onOrderStatusChanged: Maybe<OrderStatusEvent>;
   /**
-   * Changes of the vendor's own parts of paid orders (audience VENDOR). A vendor may only subscribe to its
-   * own vendorId. A new paid order reaches the vendor as a VENDOR_ORDER_RECEIVED notification (onNotification).
+   * For a vendor, the changes of its own parts of paid orders (audience VENDOR); a vendor may only subscribe
+   * to its own vendorId, and a new paid order reaches it as a VENDOR_ORDER_RECEIVED notification
+   * (onNotification). For an admin, every change of the orders with that vendor's lines (audience CUSTOMER).
    */
   onVendorOrdersChanged: Maybe<OrderStatusEvent>;
 };

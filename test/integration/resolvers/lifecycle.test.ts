@@ -695,13 +695,19 @@ describe('order lifecycle resolvers', () => {
       });
     });
 
-    it('filters onVendorOrdersChanged to the vendor events of that vendor', async () => {
+    it("filters onVendorOrdersChanged to that vendor's own events, and an admin to its orders' customer events", async () => {
       // Act
       const vendor = await h.call(
         'Subscription',
         'onVendorOrdersChanged',
         { vendorId: 'v9' },
         userIdentity('u', 'vendor', 'v9'),
+      );
+      const admin = await h.call(
+        'Subscription',
+        'onVendorOrdersChanged',
+        { vendorId: 'v9' },
+        userIdentity('a', 'admin'),
       );
       // Assess
       expect(vendor.extensions.subscriptionFilter).toEqual({
@@ -710,6 +716,16 @@ describe('order lifecycle resolvers', () => {
             filters: [
               { fieldName: 'audience', operator: 'eq', value: 'VENDOR' },
               { fieldName: 'vendorId', operator: 'eq', value: 'v9' },
+            ],
+          },
+        ],
+      });
+      expect(admin.extensions.subscriptionFilter).toEqual({
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'audience', operator: 'eq', value: 'CUSTOMER' },
+              { fieldName: 'vendorIds', operator: 'containsAny', value: ['v9'] },
             ],
           },
         ],

@@ -57,6 +57,14 @@ describe('status event audiences', () => {
     expect(vendor).toEqual({ orderId: { eq: 'o1' }, audience: { eq: 'VENDOR' }, vendorId: { eq: 'v1' } });
     expect(vendorWithoutId).toBeNull();
     expect(anonymous).toBeNull();
-    expect(vendorEventFilter('v1')).toEqual({ audience: { eq: 'VENDOR' }, vendorId: { eq: 'v1' } });
+    expect(vendorEventFilter({ kind: 'vendor', id: 'u1', vendorId: 'v1', groups: [] }, 'v1')).toEqual({
+      audience: { eq: 'VENDOR' },
+      vendorId: { eq: 'v1' },
+    });
+    expect(vendorEventFilter({ kind: 'vendor', id: 'u1', vendorId: 'v1', groups: [] }, 'v2')).toBeNull();
+    expect(vendorEventFilter({ kind: 'admin', id: 'a1', vendorId: null, groups: [] }, 'v2')).toEqual({
+      audience: { eq: 'CUSTOMER' },
+      vendorIds: { containsAny: ['v2'] },
+    });
   });
 });
