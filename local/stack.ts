@@ -4,6 +4,7 @@
  * behind one HTTP port. `npm start`, the e2e tests and the demo share this composition.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -29,6 +30,7 @@ import {
 import { createGateway, type HttpHandler } from './gateway.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
+import { ensureLocalTls } from './tls.js';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -45,6 +47,14 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Creates the demo users and catalog (idempotent). @default false */
   readonly seed?: boolean;
+  /**
+   * Also serves everything over HTTPS and WSS on a second port, with a certificate from a local CA kept
+   * in `dir` (made once; trust `<dir>/ca.pem`). @default HTTP only
+   */
+  readonly tls?: {
+    readonly dir: string;
+    /** 0 picks a free port. @default the HTTP port + 1 */ readonly port?: number;
+  };
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
@@ -129,6 +139,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
     const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
+    const secure = options.tls ? await listenTls(options.tls, port, options.host ?? '127.0.0.1') : undefined;
+    if (secure) {
+      secure.server.on('request', (req, res) => void serve(route, req, res));
+      cleanups.unshift(() => closeServer(secure.server));
+    }
 
     const pools = userPoolsOf(assembly);
     const pool = pools[0];
@@ -198,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         events.eventBridge.putEvents(entries.map((e) => ({ ...e, EventBusName: busArn }))),
     });
     appsync.attachWebSocket(server);
+    if (secure) appsync.attachWebSocket(secure.server);
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
@@ -217,6 +233,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         issuer: issuerFor(issuerBaseUrl, pool.userPoolId),
       },
       ...(apiKey ? { apiKey } : {}),
+      ...(secure
+        ? {
+            https: {
+              graphqlUrl: `${secure.base}/graphql`,
+              realtimeUrl: `${secure.base.replace(/^https:/, 'wss:')}/graphql/realtime`,
+              awsEndpoint: secure.base,
+              caFile: secure.caFile,
+            },
+          }
+        : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       users: options.seed ? DEMO_USERS : [],
       dynamodb: dynamodb.endpoint,
@@ -338,6 +364,15 @@ async function serve(route: HttpHandler, req: IncomingMessage, res: ServerRespon
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ __type: 'InternalFailure', message: (error as Error).message }));
   }
+}
+
+/** The HTTPS listener: the same routes as the HTTP port, with the local CA's server certificate. */
+async function listenTls(tls: NonNullable<LocalStackOptions['tls']>, httpPort: number, host: string) {
+  const { cert, key, caFile } = await ensureLocalTls(tls.dir);
+  const server = createHttpsServer({ cert, key });
+  await listen(server, tls.port ?? httpPort + 1, host);
+  const base = `https://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+  return { server, base, caFile };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
