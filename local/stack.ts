@@ -11,13 +11,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
-import {
-  createJwksHandler,
-  createLocalCognito,
-  issuerFor,
-  type LocalCognito,
-  type UserPoolConfig,
-} from './cognito/index.js';
+import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
+import { userPoolsOf } from './cognito/from-assembly.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
@@ -198,6 +193,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ignoredSummary.flush(log);
     phase('events');
     cleanups.unshift(() => events.stop());
+    // Cognito's Lambda triggers (pre token generation) run like every other function of the assembly.
+    cognito.setTriggerInvoker(async (functionArn, event) => {
+      const out = await events.lambdaHost.invokeSync(functionArn, event);
+      if (out.functionError) throw new Error(JSON.stringify(out.payload));
+      return out.payload;
+    });
 
     const appsync = createLocalAppSync({
       assembly,
@@ -288,31 +289,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** The template's user pools, app clients and groups as the local Cognito's plain config. */
-export function userPoolsOf(assembly: Assembly): UserPoolConfig[] {
-  const ofPool = (r: LoadedResource) => String(r.properties.UserPoolId);
-  return assembly.resources('AWS::Cognito::UserPool').map((pool) => ({
-    userPoolId: pool.ref,
-    ...(pool.properties.UserPoolName ? { name: String(pool.properties.UserPoolName) } : {}),
-    clients: assembly
-      .resources('AWS::Cognito::UserPoolClient')
-      .filter((c) => ofPool(c) === pool.ref)
-      .map((c) => ({
-        clientId: c.ref,
-        ...(c.properties.ClientName ? { name: String(c.properties.ClientName) } : {}),
-        ...(Array.isArray(c.properties.ExplicitAuthFlows)
-          ? { explicitAuthFlows: (c.properties.ExplicitAuthFlows as unknown[]).map(String) }
-          : {}),
-      })),
-    groups: assembly
-      .resources('AWS::Cognito::UserPoolGroup')
-      .filter((g) => ofPool(g) === pool.ref)
-      .map((g) => ({
-        name: String(g.properties.GroupName ?? g.physicalName),
-        ...(typeof g.properties.Precedence === 'number' ? { precedence: g.properties.Precedence } : {}),
-      })),
-  }));
-}
+/** The template's user pools as the local Cognito's plain config. */
+export { userPoolsOf } from './cognito/from-assembly.js';
 
 /** Which function each SQS dead-letter queue holds failed events of: async DLQs, on-failure and rule DLQs. */
 export function lambdaDeadLetterQueues(events: LocalEvents): Record<string, string> {
