@@ -107,7 +107,11 @@ export class ApiStack extends Stack {
     });
     this.userPool.addTrigger(
       UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
-      orderloopFunction(this, 'PreTokenGeneration', { functionDir: 'pre-token-generation' }),
+      // Cognito waits at most 5 s for a trigger.
+      orderloopFunction(this, 'PreTokenGeneration', {
+        functionDir: 'pre-token-generation',
+        timeout: Duration.seconds(5),
+      }),
       LambdaVersion.V2_0,
     );
     for (const group of USER_GROUPS) {
