@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
-import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
+import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
 import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
 import { userPoolsOf } from './cognito/from-assembly.js';
