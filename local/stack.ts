@@ -348,7 +348,13 @@ async function serve(route: HttpHandler, req: IncomingMessage, res: ServerRespon
 async function listenTls(tls: NonNullable<LocalStackOptions['tls']>, httpPort: number, host: string) {
   const { cert, key, caFile } = await ensureLocalTls(tls.dir);
   const server = createHttpsServer({ cert, key });
-  await listen(server, tls.port ?? httpPort + 1, host);
+  try {
+    await listen(server, tls.port ?? httpPort + 1, host);
+  } catch (error) {
+    // Only the derived default may move: an explicit port that is taken is the user's to resolve.
+    if (tls.port !== undefined || !/is in use/.test((error as Error).message)) throw error;
+    await listen(server, 0, host);
+  }
   const base = `https://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
   return { server, base, caFile };
 }
