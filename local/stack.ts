@@ -48,7 +48,8 @@ export interface LocalStackOptions {
    */
   readonly tls?: {
     readonly dir: string;
-    /** 0 picks a free port. @default the HTTP port + 1 */ readonly port?: number;
+    /** 0 picks a free port. @default the HTTP port + 1, or a free port when that one is taken */
+    readonly port?: number;
   };
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
