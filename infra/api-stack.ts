@@ -107,11 +107,7 @@ export class ApiStack extends Stack {
     });
     this.userPool.addTrigger(
       UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
-      // Cognito waits at most 5 s for a trigger.
-      orderloopFunction(this, 'PreTokenGeneration', {
-        functionDir: 'pre-token-generation',
-        timeout: Duration.seconds(5),
-      }),
+      orderloopFunction(this, 'PreTokenGeneration', { functionDir: 'pre-token-generation' }),
       LambdaVersion.V2_0,
     );
     for (const group of USER_GROUPS) {

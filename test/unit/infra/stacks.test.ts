@@ -165,7 +165,7 @@ describe('API stack: events', () => {
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogGroup: expect.anything() },
-        Timeout: cognitoTrigger ? 5 : 30,
+        Timeout: 30,
       });
     }
   });
