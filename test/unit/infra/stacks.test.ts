@@ -157,9 +157,6 @@ describe('API stack: events', () => {
       'sweeper',
     ]);
     for (const fn of fns) {
-      // Cognito waits 5 s for a trigger, so a longer timeout would only hide a slow one.
-      const cognitoTrigger =
-        fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'pre-token-generation';
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
