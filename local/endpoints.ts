@@ -40,6 +40,8 @@ export interface LocalStackEndpoints {
     /** Cognito and the other AWS APIs (Amplify's `Auth.Cognito.userPoolEndpoint`). */
     readonly awsEndpoint: string;
     readonly caFile: string;
+    /** How to trust caFile, for a reader of the file. */
+    readonly trust: { readonly node: string; readonly browser: string };
   };
   readonly iam: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly users: readonly EndpointsUser[];

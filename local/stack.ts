@@ -254,6 +254,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               realtimeUrl: `${secure.base.replace(/^https:/, 'wss:')}/graphql/realtime`,
               awsEndpoint: secure.base,
               caFile: secure.caFile,
+              trust: {
+                node: `NODE_EXTRA_CA_CERTS=${secure.caFile} (set when node starts; Node 20 also needs --experimental-websocket for Amplify)`,
+                browser: `import ${secure.caFile} as a certificate authority trusted for websites (README, "HTTPS, and Amplify JS unchanged")`,
+              },
             },
           }
         : {}),

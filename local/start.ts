@@ -28,7 +28,8 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
     ...(endpoints.https
       ? [
           `  HTTPS       ${endpoints.https.graphqlUrl}, ${endpoints.https.realtimeUrl}, ${endpoints.https.awsEndpoint}`,
-          `  Local CA    ${endpoints.https.caFile}  (Node: NODE_EXTRA_CA_CERTS=<that file>; browser: README "HTTPS")`,
+          `  Local CA    ${endpoints.https.caFile}`,
+          `              Node: NODE_EXTRA_CA_CERTS=<that file>; browser: import it as an authority (README "HTTPS")`,
         ]
       : []),
     `  DynamoDB    ${endpoints.dynamodb}`,
