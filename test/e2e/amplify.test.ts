@@ -17,7 +17,6 @@ import {
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { ensureSynth } from '../../local/synth.js';
 import {
   MyOrdersDocument,
   OnOrderStatusChangedDocument,
@@ -129,11 +128,6 @@ class AmplifyApp {
     this.child.kill();
   }
 }
-
-beforeAll(async () => {
-  // One synth for the file, as test/e2e/local-stack.test.ts does; both stacks below reuse cdk.out.
-  await ensureSynth({ log: () => undefined });
-}, 300_000);
 
 describe('aws-amplify v6 against the local stack over HTTPS and WSS', () => {
   let stack: LocalStack;
