@@ -4,20 +4,16 @@
  * behind one HTTP port. `npm start`, the e2e tests and the demo share this composition.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
-import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
+import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
-import {
-  createJwksHandler,
-  createLocalCognito,
-  issuerFor,
-  type LocalCognito,
-  type UserPoolConfig,
-} from './cognito/index.js';
+import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
+import { userPoolsOf } from './cognito/from-assembly.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
@@ -31,6 +27,7 @@ import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
+import { ensureLocalTls } from './tls.js';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -47,6 +44,15 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Creates the demo users and catalog (idempotent). @default false */
   readonly seed?: boolean;
+  /**
+   * Also serves everything over HTTPS and WSS on a second port, with a certificate from a local CA kept
+   * in `dir` (made once; trust `<dir>/ca.pem`). @default HTTP only
+   */
+  readonly tls?: {
+    readonly dir: string;
+    /** 0 picks a free port. @default the HTTP port + 1, or a free port when that one is taken */
+    readonly port?: number;
+  };
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
@@ -149,6 +155,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
     const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
+    const secure = options.tls ? await listenTls(options.tls, port, options.host ?? '127.0.0.1') : undefined;
+    if (secure) {
+      secure.server.on('request', (req, res) => void serve(route, req, res));
+      cleanups.unshift(() => closeServer(secure.server));
+    }
 
     const pools = userPoolsOf(assembly);
     const pool = pools[0];
@@ -204,6 +215,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ignoredSummary.flush(log);
     phase('events');
     cleanups.unshift(() => events.stop());
+    // Cognito's Lambda triggers (pre token generation) run like every other function of the assembly.
+    cognito.setTriggerInvoker(async (functionArn, event) => {
+      const out = await events.lambdaHost.invokeSync(functionArn, event);
+      if (out.functionError) throw new Error(JSON.stringify(out.payload));
+      return out.payload;
+    });
 
     const appsync = createLocalAppSync({
       assembly,
@@ -223,6 +240,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         events.eventBridge.putEvents(entries.map((e) => ({ ...e, EventBusName: busArn }))),
     });
     appsync.attachWebSocket(server);
+    if (secure) appsync.attachWebSocket(secure.server);
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
@@ -248,6 +266,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         issuer: issuerFor(issuerBaseUrl, pool.userPoolId),
       },
       ...(apiKey ? { apiKey } : {}),
+      ...(secure
+        ? {
+            https: {
+              graphqlUrl: `${secure.base}/graphql`,
+              realtimeUrl: `${secure.base.replace(/^https:/, 'wss:')}/graphql/realtime`,
+              awsEndpoint: secure.base,
+              caFile: secure.caFile,
+              trust: {
+                node: `NODE_EXTRA_CA_CERTS=${secure.caFile} (set when node starts; Node 20 also needs --experimental-websocket for Amplify)`,
+                browser: `import ${secure.caFile} as a certificate authority trusted for websites (README, "HTTPS, and Amplify JS unchanged")`,
+              },
+            },
+          }
+        : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       users: options.seed ? DEMO_USERS : [],
       dynamodb: dynamodb.endpoint,
@@ -294,31 +326,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** The template's user pools, app clients and groups as the local Cognito's plain config. */
-export function userPoolsOf(assembly: Assembly): UserPoolConfig[] {
-  const ofPool = (r: LoadedResource) => String(r.properties.UserPoolId);
-  return assembly.resources('AWS::Cognito::UserPool').map((pool) => ({
-    userPoolId: pool.ref,
-    ...(pool.properties.UserPoolName ? { name: String(pool.properties.UserPoolName) } : {}),
-    clients: assembly
-      .resources('AWS::Cognito::UserPoolClient')
-      .filter((c) => ofPool(c) === pool.ref)
-      .map((c) => ({
-        clientId: c.ref,
-        ...(c.properties.ClientName ? { name: String(c.properties.ClientName) } : {}),
-        ...(Array.isArray(c.properties.ExplicitAuthFlows)
-          ? { explicitAuthFlows: (c.properties.ExplicitAuthFlows as unknown[]).map(String) }
-          : {}),
-      })),
-    groups: assembly
-      .resources('AWS::Cognito::UserPoolGroup')
-      .filter((g) => ofPool(g) === pool.ref)
-      .map((g) => ({
-        name: String(g.properties.GroupName ?? g.physicalName),
-        ...(typeof g.properties.Precedence === 'number' ? { precedence: g.properties.Precedence } : {}),
-      })),
-  }));
-}
+/** The template's user pools as the local Cognito's plain config. */
+export { userPoolsOf } from './cognito/from-assembly.js';
 
 /** Which function each SQS dead-letter queue holds failed events of: async DLQs, on-failure and rule DLQs. */
 export function lambdaDeadLetterQueues(events: LocalEvents): Record<string, string> {
@@ -370,6 +379,21 @@ async function serve(route: HttpHandler, req: IncomingMessage, res: ServerRespon
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ __type: 'InternalFailure', message: (error as Error).message }));
   }
+}
+
+/** The HTTPS listener: the same routes as the HTTP port, with the local CA's server certificate. */
+async function listenTls(tls: NonNullable<LocalStackOptions['tls']>, httpPort: number, host: string) {
+  const { cert, key, caFile } = await ensureLocalTls(tls.dir);
+  const server = createHttpsServer({ cert, key });
+  try {
+    await listen(server, tls.port ?? httpPort + 1, host);
+  } catch (error) {
+    // Only the derived default may move: an explicit port that is taken is the user's to resolve.
+    if (tls.port !== undefined || !/is in use/.test((error as Error).message)) throw error;
+    await listen(server, 0, host);
+  }
+  const base = `https://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+  return { server, base, caFile };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

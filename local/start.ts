@@ -25,6 +25,13 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
     `  GraphQL     ${endpoints.graphqlUrl}`,
     `  Real-time   ${endpoints.realtimeUrl}`,
     `  AWS APIs    ${endpoints.sqs}  (Cognito, SQS, EventBridge, SNS, Lambda; region ${endpoints.region})`,
+    ...(endpoints.https
+      ? [
+          `  HTTPS       ${endpoints.https.graphqlUrl}, ${endpoints.https.realtimeUrl}, ${endpoints.https.awsEndpoint}`,
+          `  Local CA    ${endpoints.https.caFile}`,
+          `              Node: NODE_EXTRA_CA_CERTS=<that file>; browser: import it as an authority (README "HTTPS")`,
+        ]
+      : []),
     `  DynamoDB    ${endpoints.dynamodb}`,
     `  User pool   ${endpoints.cognito.userPoolId}, app client ${endpoints.cognito.clientId}`,
     `  API key     ${endpoints.apiKey ?? '(none)'}`,
@@ -83,7 +90,15 @@ async function shutdown(signal: string): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 
 try {
-  stack = await startLocalStack({ root, dataDir: join(stateDir, 'data'), seed: true });
+  stack = await startLocalStack({
+    root,
+    dataDir: join(stateDir, 'data'),
+    seed: true,
+    tls: {
+      dir: join(stateDir, 'tls'),
+      ...(process.env.HTTPS_PORT ? { port: Number(process.env.HTTPS_PORT) } : {}),
+    },
+  });
   if (stopping) {
     await stack.stop();
   } else {
