@@ -10,7 +10,7 @@ import type { Assembly } from '../assembly/index.js';
 import type { HttpHandler } from '../gateway.js';
 import { createLambdaInvokeHandler, LambdaHost } from '../lambda/index.js';
 import { SnsService } from '../sns/index.js';
-import { SqsService, type MessageAttributeValue } from '../sqs/index.js';
+import { createSqsQueryHandler, SqsService, type MessageAttributeValue } from '../sqs/index.js';
 import { eventsConfigFromAssembly, type EventsConfig, type LocalPipeConfig } from './config-from-assembly.js';
 import {
   EventBridgeService,
@@ -83,7 +83,7 @@ export interface LocalEventsOptions {
 export interface LocalEvents {
   /** AWS JSON services for the gateway's router: SQS and EventBridge. */
   readonly services: readonly AwsJsonService[];
-  /** Other protocols: SNS (query) and Lambda Invoke (REST). */
+  /** Other protocols: SQS and SNS (query) and Lambda (REST). */
   readonly httpHandlers: readonly HttpHandler[];
   readonly config: EventsConfig;
   readonly lambdaHost: LambdaHost;
@@ -334,7 +334,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
 
   return {
     services: [countedSqs, bus],
-    httpHandlers: [sns.handle, createLambdaInvokeHandler(countedHost)],
+    httpHandlers: [createSqsQueryHandler(countedSqs), sns.handle, createLambdaInvokeHandler(countedHost)],
     config,
     lambdaHost,
     sqs,
