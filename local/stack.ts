@@ -18,6 +18,7 @@ import {
   type UserPoolConfig,
 } from './cognito/index.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
+import { createDynamoDbProxy } from './dynamodb/proxy.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
 import {
@@ -36,7 +37,10 @@ export interface LocalStackOptions {
   readonly root?: string;
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
-  /** @default '127.0.0.1' */
+  /**
+   * The address every listener binds: the gateway and DynamoDB Local. Anything but loopback lets
+   * other machines reach services that trust the local IAM keys everyone knows. @default '127.0.0.1'
+   */
   readonly host?: string;
   /**
    * Keeps DynamoDB Local's database, SQS queues, pipe checkpoints and Cognito users here across restarts.
@@ -107,9 +111,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The JVM takes seconds to boot and needs nothing from the assembly, so it starts first.
     // With the port known up front the JVM is spawned before the first await, so it boots even while a
     // synchronous synth holds the event loop.
+    const host = options.host ?? '127.0.0.1';
     const dynamodbPort = await freePort();
     const dynamodbStarting = startDynamoDbLocal({
       port: dynamodbPort,
+      host,
       ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
     });
     dynamodbStarting.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
@@ -121,14 +127,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The issuer, GraphQLUrl and queue URLs all embed the port, so listen before anything is built.
     let route: HttpHandler = notReady;
     const server = createServer((req, res) => void serve(route, req, res));
-    await listen(
-      server,
-      options.port ?? (Number(process.env.PORT) || DEFAULT_PORT),
-      options.host ?? '127.0.0.1',
-    );
+    await listen(server, options.port ?? (Number(process.env.PORT) || DEFAULT_PORT), host);
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
-    const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
+    const base = `http://${urlHost(host)}:${port}`;
 
     const pools = userPoolsOf(assembly);
     const pool = pools[0];
@@ -159,7 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phase('tables');
 
     const graphqlUrl = `${base}/graphql`;
-    const realtimeUrl = `ws://${urlHost(options.host ?? '127.0.0.1')}:${port}/graphql/realtime`;
+    const realtimeUrl = `ws://${urlHost(host)}:${port}/graphql/realtime`;
     // Lambdas read APPSYNC_URL from the API's GraphQLUrl attribute, so it must resolve to this server.
     assembly.setEndpoints({ ...assembly.endpoints, graphqlUrl, realtimeUrl, awsEndpoint: base });
 
@@ -201,7 +203,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
-    const gateway = createGateway({ services: [cognito, ...events.services], handlers: events.httpHandlers });
+    const gateway = createGateway({
+      services: [cognito, ...events.services],
+      handlers: [createDynamoDbProxy({ endpoint: dynamodb.endpoint }), ...events.httpHandlers],
+    });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
 
@@ -219,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(apiKey ? { apiKey } : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       users: options.seed ? DEMO_USERS : [],
-      dynamodb: dynamodb.endpoint,
+      dynamodb: base,
       sqs: base,
       events: base,
       sns: base,
