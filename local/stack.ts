@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ActivityLog } from './activity-log.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
@@ -28,6 +29,7 @@ import {
   type LocalEventsTiming,
 } from './events/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
+import type { FunctionLogEntry } from './lambda/types.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
 
@@ -51,6 +53,13 @@ export interface LocalStackOptions {
   readonly seed?: boolean;
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
+  /**
+   * Prints every function's own output on the console too, not only one line per request, event hop
+   * and invocation, and errors. @default false
+   */
+  readonly verbose?: boolean;
+  /** Appends each function's output to `<logDir>/<function>.log`. @default not kept */
+  readonly logDir?: string;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
   readonly unpaidOrderTtlMinutes?: number;
   /** Retry and polling timings of the events half. @default AWS-like */
@@ -124,9 +133,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const assembly = loadAssembly(outdir);
     phase('synth');
 
+    // One line per request, hop and invocation on the console, function output in its own file.
+    const activity =
+      options.quiet && !options.logDir
+        ? undefined
+        : new ActivityLog({
+            write: log,
+            ...(options.verbose ? { verbose: true } : {}),
+            ...(options.logDir ? { logDir: resolve(root, options.logDir) } : {}),
+          });
+    if (activity) cleanups.unshift(() => activity.close());
+
     // The issuer, GraphQLUrl and queue URLs all embed the port, so listen before anything is built.
     let route: HttpHandler = notReady;
-    const server = createServer((req, res) => void serve(route, req, res));
+    const server = createServer((req, res) => {
+      activity?.httpRequest(req, res);
+      void serve(route, req, res);
+    });
     await listen(server, options.port ?? (Number(process.env.PORT) || DEFAULT_PORT), host);
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
@@ -170,7 +193,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodbEndpoint: dynamodb.endpoint,
       gatewayUrl: base,
-      logger: ignoredSummary.wrap(log),
+      logger: ignoredSummary.wrap(activity ? (line) => activity.line(line) : log),
+      ...(activity ? { onFunctionLog: (entry: FunctionLogEntry) => activity.functionLine(entry) } : {}),
       ...(dataDir ? { dataDir } : {}),
       ...(options.eventsTiming ? { timing: options.eventsTiming } : {}),
       ...(options.onEventsActivity ? { onActivity: options.onEventsActivity } : {}),
@@ -185,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ignoredSummary.flush(log);
     phase('events');
     cleanups.unshift(() => events.stop());
+    if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
     const appsync = createLocalAppSync({
       assembly,

@@ -9,6 +9,7 @@ import { AwsServiceError, type AwsJsonService } from '../aws-json.js';
 import type { Assembly } from '../assembly/index.js';
 import type { HttpHandler } from '../gateway.js';
 import { createLambdaInvokeHandler, LambdaHost } from '../lambda/index.js';
+import type { FunctionLogEntry } from '../lambda/types.js';
 import { SnsService } from '../sns/index.js';
 import { createSqsQueryHandler, SqsService, type MessageAttributeValue } from '../sqs/index.js';
 import { eventsConfigFromAssembly, type EventsConfig, type LocalPipeConfig } from './config-from-assembly.js';
@@ -74,6 +75,8 @@ export interface LocalEventsOptions {
   readonly lambdaEnv?: Readonly<Record<string, string>>;
   /** @default a line on stdout */
   readonly logger?: (line: string) => void;
+  /** Receives each function's own output; set, it no longer reaches `logger`. @default it goes to `logger` */
+  readonly onFunctionLog?: (entry: FunctionLogEntry) => void;
   readonly timing?: LocalEventsTiming;
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
@@ -185,7 +188,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       AWS_ENDPOINT_URL_LAMBDA: gatewayUrl,
       ...options.lambdaEnv,
     },
-    writeLine: log,
+    // The host prefixes its own messages with [lambda-host]; with a function log sink only those remain.
+    writeLine: options.onFunctionLog ? (line) => line.includes('] [lambda-host] ') && log(line) : log,
+    ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
   });
   const invokeSync = async (arn: string, payload: unknown) => {
@@ -298,6 +303,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   function pipeHooks(pipe: LocalPipeConfig): PipeHooks {
     return {
       onDelivered(records) {
+        log(`[pipe ${pipe.name}] ${records.length} stream record(s) delivered`);
         const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
         count('pipeRequests', Math.max(1, Math.ceil(bytes / PIPE_CHUNK_BYTES)));
       },
