@@ -235,7 +235,7 @@ export class ActivityLog {
  * reads `PaymentConsumerFunction` (the stack prefix and the logical id's hash go).
  */
 export function shortName(physicalName: string): string {
-  return physicalName.replace(/^[A-Za-z][A-Za-z0-9]*-(?=.)/, '').replace(/(?<=.)[0-9A-F]{8}$/, '');
+  return /^[A-Za-z][A-Za-z0-9]*-(.+?)[0-9A-F]{8}$/.exec(physicalName)?.[1] ?? physicalName;
 }
 
 /** The name at the end of an ARN (function:NAME, queue NAME, …). */
