@@ -53,12 +53,16 @@ function cliEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs `aws <args> --endpoint-url <endpoint> --output json` and resolves with what it printed. */
-export function aws(endpoint: string, args: readonly string[]): Promise<CliResult> {
+export function aws(
+  endpoint: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     execFile(
       awsCliV2(),
       [...args, '--endpoint-url', endpoint, '--output', 'json'],
-      { env: cliEnv(), encoding: 'utf8', timeout: 60_000 },
+      { env: { ...cliEnv(), ...env }, encoding: 'utf8', timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
@@ -76,3 +80,9 @@ export async function awsJson<T = Record<string, unknown>>(
   if (result.code !== 0) throw new Error(`aws ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return (result.stdout.trim() ? JSON.parse(result.stdout) : {}) as T;
 }
+
+/**
+ * The time budget of a test that runs the CLI a few times: each run starts a Python interpreter and
+ * botocore, about 1.5 s on an idle machine and several times that while the whole suite runs beside it.
+ */
+export const CLI_TEST_TIMEOUT_MS = 120_000;

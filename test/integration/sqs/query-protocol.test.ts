@@ -5,7 +5,7 @@ import { queueArn } from '../../../local/aws-ids.js';
 import { createAwsJsonRouter } from '../../../local/aws-json.js';
 import { createSqsQueryHandler, SqsService } from '../../../local/sqs/index.js';
 import { queryToJsonInput } from '../../../local/sqs/query.js';
-import { aws, awsJson } from '../../e2e/support/aws-cli.js';
+import { aws, awsJson, CLI_TEST_TIMEOUT_MS } from '../../e2e/support/aws-cli.js';
 
 // Debian's awscli 2.9.19 speaks SQS's query protocol (botocore sqs/2012-11-05 "protocol": "query"); the
 // current @aws-sdk/client-sqs speaks JSON. Both reach one SqsService here, as on the gateway.
@@ -39,120 +39,140 @@ describe('local SQS over the query protocol, driven by the AWS CLI v2', () => {
     await new Promise((done) => server.close(done));
   });
 
-  it('lists the queues', async () => {
-    // Act
-    const out = await awsJson<{ QueueUrls: string[] }>(endpoint, ['sqs', 'list-queues']);
-    // Assess
-    expect(out.QueueUrls.map((u) => u.split('/').pop())).toEqual(['orders', 'orders-dlq']);
-  });
+  it(
+    'lists the queues',
+    async () => {
+      // Act
+      const out = await awsJson<{ QueueUrls: string[] }>(endpoint, ['sqs', 'list-queues']);
+      // Assess
+      expect(out.QueueUrls.map((u) => u.split('/').pop())).toEqual(['orders', 'orders-dlq']);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-  it('sends, receives with attributes and deletes a message', async () => {
-    // Prepare
-    const { QueueUrl } = await awsJson<{ QueueUrl: string }>(endpoint, [
-      'sqs',
-      'get-queue-url',
-      '--queue-name',
-      'orders',
-    ]);
-    // Act
-    const sent = await awsJson<{
-      MessageId: string;
-      MD5OfMessageBody: string;
-      MD5OfMessageAttributes: string;
-    }>(endpoint, [
-      'sqs',
-      'send-message',
-      '--queue-url',
-      QueueUrl,
-      '--message-body',
-      '{"orderId":"o-1","note":"<fragile> & \'quoted\'"}',
-      '--message-attributes',
-      '{"tenant":{"DataType":"String","StringValue":"v-aurora"},"attempt":{"DataType":"Number","StringValue":"2"}}',
-    ]);
-    const received = await awsJson<{ Messages: Record<string, unknown>[] }>(endpoint, [
-      'sqs',
-      'receive-message',
-      '--queue-url',
-      QueueUrl,
-      '--attribute-names',
-      'All',
-      '--message-attribute-names',
-      'All',
-      '--wait-time-seconds',
-      '1',
-    ]);
-    const [message] = received.Messages;
-    const deleted = await aws(endpoint, [
-      'sqs',
-      'delete-message',
-      '--queue-url',
-      QueueUrl,
-      '--receipt-handle',
-      String(message!.ReceiptHandle),
-    ]);
-    const attributes = await awsJson<{ Attributes: Record<string, string> }>(endpoint, [
-      'sqs',
-      'get-queue-attributes',
-      '--queue-url',
-      QueueUrl,
-      '--attribute-names',
-      'ApproximateNumberOfMessages',
-      'ApproximateNumberOfMessagesNotVisible',
-    ]);
-    // Assess: the CLI checks the MD5 digests itself, so a wrong body or attribute encoding fails the send.
-    expect(sent.MessageId).toBe(message!.MessageId);
-    expect(message!.Body).toBe('{"orderId":"o-1","note":"<fragile> & \'quoted\'"}');
-    expect(message!.MessageAttributes).toEqual({
-      tenant: { DataType: 'String', StringValue: 'v-aurora' },
-      attempt: { DataType: 'Number', StringValue: '2' },
-    });
-    expect(message!.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
-    expect((message!.Attributes as Record<string, string>).ApproximateReceiveCount).toBe('1');
-    expect(deleted.code).toBe(0);
-    expect(attributes.Attributes).toEqual({
-      ApproximateNumberOfMessages: '0',
-      ApproximateNumberOfMessagesNotVisible: '0',
-    });
-  });
+  it(
+    'sends, receives with attributes and deletes a message',
+    async () => {
+      // Prepare
+      const { QueueUrl } = await awsJson<{ QueueUrl: string }>(endpoint, [
+        'sqs',
+        'get-queue-url',
+        '--queue-name',
+        'orders',
+      ]);
+      // Act
+      const sent = await awsJson<{
+        MessageId: string;
+        MD5OfMessageBody: string;
+        MD5OfMessageAttributes: string;
+      }>(endpoint, [
+        'sqs',
+        'send-message',
+        '--queue-url',
+        QueueUrl,
+        '--message-body',
+        '{"orderId":"o-1","note":"<fragile> & \'quoted\'"}',
+        '--message-attributes',
+        '{"tenant":{"DataType":"String","StringValue":"v-aurora"},"attempt":{"DataType":"Number","StringValue":"2"}}',
+      ]);
+      const received = await awsJson<{ Messages: Record<string, unknown>[] }>(endpoint, [
+        'sqs',
+        'receive-message',
+        '--queue-url',
+        QueueUrl,
+        '--attribute-names',
+        'All',
+        '--message-attribute-names',
+        'All',
+        '--wait-time-seconds',
+        '1',
+      ]);
+      const [message] = received.Messages;
+      const deleted = await aws(endpoint, [
+        'sqs',
+        'delete-message',
+        '--queue-url',
+        QueueUrl,
+        '--receipt-handle',
+        String(message!.ReceiptHandle),
+      ]);
+      const attributes = await awsJson<{ Attributes: Record<string, string> }>(endpoint, [
+        'sqs',
+        'get-queue-attributes',
+        '--queue-url',
+        QueueUrl,
+        '--attribute-names',
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+      ]);
+      // Assess: the CLI checks the MD5 digests itself, so a wrong body or attribute encoding fails the send.
+      expect(sent.MessageId).toBe(message!.MessageId);
+      expect(message!.Body).toBe('{"orderId":"o-1","note":"<fragile> & \'quoted\'"}');
+      expect(message!.MessageAttributes).toEqual({
+        tenant: { DataType: 'String', StringValue: 'v-aurora' },
+        attempt: { DataType: 'Number', StringValue: '2' },
+      });
+      expect(message!.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+      expect((message!.Attributes as Record<string, string>).ApproximateReceiveCount).toBe('1');
+      expect(deleted.code).toBe(0);
+      expect(attributes.Attributes).toEqual({
+        ApproximateNumberOfMessages: '0',
+        ApproximateNumberOfMessagesNotVisible: '0',
+      });
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-  it('sends a batch and reports each entry', async () => {
-    // Act
-    const out = await awsJson<{ Successful: { Id: string }[]; Failed?: unknown[] }>(endpoint, [
-      'sqs',
-      'send-message-batch',
-      '--queue-url',
-      `${endpoint}/000000000000/orders-dlq`,
-      '--entries',
-      '[{"Id":"a","MessageBody":"one"},{"Id":"b","MessageBody":"two","DelaySeconds":0}]',
-    ]);
-    // Assess
-    expect(out.Successful.map((e) => e.Id).sort()).toEqual(['a', 'b']);
-    expect(out.Failed ?? []).toEqual([]);
-    expect(service.listMessages(queueArn('orders-dlq')).map((m) => m.body)).toEqual(['one', 'two']);
-  });
+  it(
+    'sends a batch and reports each entry',
+    async () => {
+      // Act
+      const out = await awsJson<{ Successful: { Id: string }[]; Failed?: unknown[] }>(endpoint, [
+        'sqs',
+        'send-message-batch',
+        '--queue-url',
+        `${endpoint}/000000000000/orders-dlq`,
+        '--entries',
+        '[{"Id":"a","MessageBody":"one"},{"Id":"b","MessageBody":"two","DelaySeconds":0}]',
+      ]);
+      // Assess
+      expect(out.Successful.map((e) => e.Id).sort()).toEqual(['a', 'b']);
+      expect(out.Failed ?? []).toEqual([]);
+      expect(service.listMessages(queueArn('orders-dlq')).map((m) => m.body)).toEqual(['one', 'two']);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-  it("fails on a missing queue with SQS's query error code", async () => {
-    // Act
-    const out = await aws(endpoint, ['sqs', 'get-queue-url', '--queue-name', 'nope']);
-    // Assess
-    expect(out.code).not.toBe(0);
-    expect(out.stderr).toContain('(AWS.SimpleQueueService.NonExistentQueue)');
-    expect(out.stderr).toContain('The specified queue does not exist.');
-  });
+  it(
+    "fails on a missing queue with SQS's query error code",
+    async () => {
+      // Act
+      const out = await aws(endpoint, ['sqs', 'get-queue-url', '--queue-name', 'nope']);
+      // Assess
+      expect(out.code).not.toBe(0);
+      expect(out.stderr).toContain('(AWS.SimpleQueueService.NonExistentQueue)');
+      expect(out.stderr).toContain('The specified queue does not exist.');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
-  it('rejects an SQS action the local SQS does not implement, saying so', async () => {
-    // Act
-    const out = await aws(endpoint, [
-      'sqs',
-      'list-queue-tags',
-      '--queue-url',
-      `${endpoint}/000000000000/orders`,
-    ]);
-    // Assess
-    expect(out.code).not.toBe(0);
-    expect(out.stderr).toContain('(AWS.SimpleQueueService.UnsupportedOperation)');
-    expect(out.stderr).toContain('ListQueueTags is not implemented by the local SQS');
-  });
+  it(
+    'rejects an SQS action the local SQS does not implement, saying so',
+    async () => {
+      // Act
+      const out = await aws(endpoint, [
+        'sqs',
+        'list-queue-tags',
+        '--queue-url',
+        `${endpoint}/000000000000/orders`,
+      ]);
+      // Assess
+      expect(out.code).not.toBe(0);
+      expect(out.stderr).toContain('(AWS.SimpleQueueService.UnsupportedOperation)');
+      expect(out.stderr).toContain('ListQueueTags is not implemented by the local SQS');
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });
 
 describe('queryToJsonInput', () => {
