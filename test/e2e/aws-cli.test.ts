@@ -1,7 +1,6 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { ensureSynth } from '../../local/synth.js';
 import { aws, awsJson, CLI_TEST_TIMEOUT_MS } from './support/aws-cli.js';
 import { graphql } from './support/clients.js';
 
@@ -12,10 +11,9 @@ describe('the local stack through the AWS CLI v2', () => {
   let endpoint: string;
 
   beforeAll(async () => {
-    await ensureSynth({ log: () => undefined });
     stack = await startLocalStack({ port: 0, seed: true, quiet: true });
     endpoint = stack.endpoints.cognito.endpoint;
-  }, 300_000);
+  });
 
   afterAll(async () => {
     await stack?.stop();

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb/engine.js';
-import { ensureSynth } from '../../local/synth.js';
 import { waitFor } from './support/clients.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -54,10 +53,6 @@ async function startStack(state: string) {
     },
   };
 }
-
-beforeAll(async () => {
-  await ensureSynth({ root: ROOT, log: () => undefined });
-}, 300_000);
 
 describe('the console of npm start during npm run demo', () => {
   it('prints one short line per request, event and invocation, no errors, and keeps function logs in files', async () => {
