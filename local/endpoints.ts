@@ -45,7 +45,7 @@ export interface LocalStackEndpoints {
   };
   readonly iam: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly users: readonly EndpointsUser[];
-  /** DynamoDB Local itself. */
+  /** DynamoDB (and DynamoDB Streams) on the gateway, which checks SigV4 and proxies to DynamoDB Local. */
   readonly dynamodb: string;
   /** The gateway URL, for each service it serves. */
   readonly sqs: string;

@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ActivityLog } from './activity-log.js';
 import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
@@ -15,6 +16,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
 import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
 import { userPoolsOf } from './cognito/from-assembly.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
+import { createDynamoDbProxy } from './dynamodb/proxy.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
 import {
@@ -25,6 +27,7 @@ import {
 } from './events/index.js';
 import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
+import type { FunctionLogEntry } from './lambda/types.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
 import { ensureLocalTls } from './tls.js';
@@ -35,7 +38,10 @@ export interface LocalStackOptions {
   readonly root?: string;
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
-  /** @default '127.0.0.1' */
+  /**
+   * The address every listener binds: the gateway and DynamoDB Local. Anything but loopback lets
+   * other machines reach services that trust the local IAM keys everyone knows. @default '127.0.0.1'
+   */
   readonly host?: string;
   /**
    * Keeps DynamoDB Local's database, SQS queues, pipe checkpoints and Cognito users here across restarts.
@@ -55,6 +61,13 @@ export interface LocalStackOptions {
   };
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
+  /**
+   * Prints every function's own output on the console too, not only one line per request, event hop
+   * and invocation, and errors. @default false
+   */
+  readonly verbose?: boolean;
+  /** Appends each function's output to `<logDir>/<function>.log`. @default not kept */
+  readonly logDir?: string;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
   readonly unpaidOrderTtlMinutes?: number;
   /** Retry and polling timings of the events half. @default AWS-like */
@@ -133,9 +146,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The JVM takes seconds to boot and needs nothing from the assembly, so it starts first.
     // With the port known up front the JVM is spawned before the first await, so it boots even while a
     // synchronous synth holds the event loop.
+    const host = options.host ?? '127.0.0.1';
     const dynamodbPort = await freePort();
     const dynamodbStarting = startDynamoDbLocal({
       port: dynamodbPort,
+      host,
       ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
     });
     dynamodbStarting.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
@@ -144,20 +159,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const assembly = loadAssembly(outdir);
     phase('synth');
 
+    // One line per request, hop and invocation on the console, function output in its own file.
+    const activity =
+      options.quiet && !options.logDir
+        ? undefined
+        : new ActivityLog({
+            write: log,
+            ...(options.verbose ? { verbose: true } : {}),
+            ...(options.logDir ? { logDir: resolve(root, options.logDir) } : {}),
+          });
+    if (activity) cleanups.unshift(() => activity.close());
+
     // The issuer, GraphQLUrl and queue URLs all embed the port, so listen before anything is built.
     let route: HttpHandler = notReady;
-    const server = createServer((req, res) => void serve(route, req, res));
-    await listen(
-      server,
-      options.port ?? (Number(process.env.PORT) || DEFAULT_PORT),
-      options.host ?? '127.0.0.1',
-    );
+    const server = createServer((req, res) => {
+      activity?.httpRequest(req, res);
+      void serve(route, req, res);
+    });
+    await listen(server, options.port ?? (Number(process.env.PORT) || DEFAULT_PORT), host);
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
-    const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
-    const secure = options.tls ? await listenTls(options.tls, port, options.host ?? '127.0.0.1') : undefined;
+    const base = `http://${urlHost(host)}:${port}`;
+    const secure = options.tls ? await listenTls(options.tls, port, host) : undefined;
     if (secure) {
-      secure.server.on('request', (req, res) => void serve(route, req, res));
+      secure.server.on('request', (req, res) => {
+        activity?.httpRequest(req, res);
+        void serve(route, req, res);
+      });
       cleanups.unshift(() => closeServer(secure.server));
     }
 
@@ -190,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phase('tables');
 
     const graphqlUrl = `${base}/graphql`;
-    const realtimeUrl = `ws://${urlHost(options.host ?? '127.0.0.1')}:${port}/graphql/realtime`;
+    const realtimeUrl = `ws://${urlHost(host)}:${port}/graphql/realtime`;
     // Lambdas read APPSYNC_URL from the API's GraphQLUrl attribute, so it must resolve to this server.
     assembly.setEndpoints({ ...assembly.endpoints, graphqlUrl, realtimeUrl, awsEndpoint: base });
 
@@ -199,7 +227,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodbEndpoint: dynamodb.endpoint,
       gatewayUrl: base,
-      logger: ignoredSummary.wrap(log),
+      logger: ignoredSummary.wrap(activity ? (line) => activity.line(line) : log),
+      ...(activity ? { onFunctionLog: (entry: FunctionLogEntry) => activity.functionLine(entry) } : {}),
       ...(dataDir ? { dataDir } : {}),
       ...(options.eventsTiming ? { timing: options.eventsTiming } : {}),
       ...(options.onEventsActivity ? { onActivity: options.onEventsActivity } : {}),
@@ -221,6 +250,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (out.functionError) throw new Error(JSON.stringify(out.payload));
       return out.payload;
     });
+    if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
     const appsync = createLocalAppSync({
       assembly,
@@ -247,7 +277,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gateway = createGateway({
       services: [cognito, ...events.services],
       // `endpoints` is assigned below, before anything can be served (no await in between).
-      handlers: [createConsoleHandler({ root, endpoints: () => endpoints }), ...events.httpHandlers],
+      handlers: [
+        createConsoleHandler({ root, endpoints: () => endpoints }),
+        createDynamoDbProxy({ endpoint: dynamodb.endpoint }),
+        ...events.httpHandlers,
+      ],
     });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
@@ -282,7 +316,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       users: options.seed ? DEMO_USERS : [],
-      dynamodb: dynamodb.endpoint,
+      dynamodb: base,
       sqs: base,
       events: base,
       sns: base,
