@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from '../aws-ids.js';
 import { AwsServiceError, type AwsJsonService } from '../aws-json.js';
 import type { Assembly } from '../assembly/index.js';
 import type { HttpHandler } from '../gateway.js';
-import { createLambdaInvokeHandler, LambdaHost } from '../lambda/index.js';
+import { createLambdaInvokeHandler, LambdaHost, type LambdaHostOptions } from '../lambda/index.js';
 import { SnsService } from '../sns/index.js';
 import { SqsService, type MessageAttributeValue } from '../sqs/index.js';
 import { eventsConfigFromAssembly, type EventsConfig, type LocalPipeConfig } from './config-from-assembly.js';
@@ -77,6 +77,8 @@ export interface LocalEventsOptions {
   readonly timing?: LocalEventsTiming;
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
+  /** Billing hooks of the Lambda host (every execution, every log line). @default none */
+  readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog'>;
 }
 
 /** The running events half. */
@@ -191,6 +193,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       ...options.lambdaEnv,
     },
     writeLine: log,
+    ...options.lambdaHooks,
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
     ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });
