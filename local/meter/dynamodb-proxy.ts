@@ -122,6 +122,8 @@ function record(
       meter.add(dimension, 1, `${String(input.TableName ?? '?')} failed condition`);
     return;
   }
+  if (operation === 'TransactWriteItems' && Array.isArray(input.TransactItems))
+    meter.note('dynamodb.transactWriteItems items', input.TransactItems.length);
   const blocks = output.ConsumedCapacity;
   for (const block of (Array.isArray(blocks) ? blocks : blocks ? [blocks] : []) as CapacityBlock[]) {
     const table = block.TableName ?? '?';

@@ -13,7 +13,7 @@ export const EVENT_CHUNK_BYTES = 64 * 1024;
 export const REALTIME_CHUNK_BYTES = 5 * 1024;
 
 /** A DynamoDB attribute value in the wire format ({ S: 'x' }, { N: '1' }, { M: {...} }, ...). */
-export type WireValue = Readonly<Record<string, unknown>>;
+export type WireValue = object;
 
 /**
  * The size of an item as DynamoDB counts it for capacity ("Item sizes and formats"): each attribute's
@@ -28,7 +28,7 @@ export function itemSize(item: Readonly<Record<string, WireValue>>): number {
 }
 
 function valueSize(value: WireValue): number {
-  const [type, v] = Object.entries(value)[0] ?? ['NULL', true];
+  const [type, v] = Object.entries(value as Record<string, unknown>)[0] ?? ['NULL', true];
   switch (type) {
     case 'S':
       return utf8(String(v));

@@ -12,7 +12,8 @@ import { line, moveVendorPart, pay, placedOrder, type DemoSessions } from './ord
 export interface CostScenario {
   readonly name: string;
   readonly description: string;
-  run(stack: LocalStack, users: DemoSessions): Promise<void>;
+  /** Resolves with how many status events the subscriber received, once the chain is quiet. */
+  run(stack: LocalStack, users: DemoSessions): Promise<{ readonly delivered: number }>;
 }
 
 /** Three lines from two vendors, as the issue's base scenario orders them. */
@@ -33,6 +34,7 @@ export const BASE: CostScenario = {
     await pay(customer, order.id, 'tok_success');
     await watch.waitFor((e) => e.status === 'PAID' && e.vendorId === null);
     await closeAndSettle(stack, watch.close);
+    return { delivered: watch.events.length };
   },
 };
 
@@ -57,6 +59,7 @@ export const FULL: CostScenario = {
     }
     await watch.waitFor((e) => e.status === 'COMPLETED');
     await closeAndSettle(stack, watch.close);
+    return { delivered: watch.events.length };
   },
 };
 
