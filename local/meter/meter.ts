@@ -55,6 +55,8 @@ export class CostMeter {
   lambdaExecution(functionName: string, durationMs: number): void {
     const fn = this.functions.get(functionName) ?? { memoryMb: 128, architecture: 'x86_64' as const };
     this.add('lambda.request', 1, functionName);
+    // Measured on this machine: shown next to the price so a reader can judge it against AWS's durations.
+    this.note(`lambda.billedMs ${functionName}`, Math.ceil(durationMs));
     this.add(
       fn.architecture === 'arm64' ? 'lambda.gbSecondArm' : 'lambda.gbSecondX86',
       gbSeconds(fn.memoryMb, durationMs),
