@@ -39,9 +39,15 @@ export interface ApiStackProps extends StackProps {
    */
   /** Minutes an order may stay unpaid before the sweeper cancels it. @default 30 */
   readonly unpaidOrderTtlMinutes?: number;
-  /** Bedrock model the assistant calls. @default 'anthropic.claude-3-haiku-20240307-v1:0' */
+  /**
+   * Bedrock foundation model the assistant calls; also the CDK context value `assistantModelId`
+   * (`cdk deploy -c assistantModelId=...`). @default DEFAULT_ASSISTANT_MODEL_ID
+   */
   readonly assistantModelId?: string;
 }
+
+/** A Claude Haiku-class model with on-demand throughput in the Bedrock regions the app deploys to. */
+export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
 
 /** The IAM-only mutations the consumers call. */
 export const BACKEND_MUTATIONS = [
@@ -104,22 +110,21 @@ export class ApiStack extends Stack {
       });
     }
 
+    const assistantModelId =
+      props.assistantModelId ??
+      (this.node.tryGetContext('assistantModelId') as string | undefined) ??
+      DEFAULT_ASSISTANT_MODEL_ID;
     const assistant = orderloopFunction(this, 'AssistantFunction', {
       functionDir: 'assistant',
-      environment: {
-        TABLE_NAME: table.tableName,
-        BEDROCK_MODEL_ID: props.assistantModelId ?? 'anthropic.claude-3-haiku-20240307-v1:0',
-      },
+      environment: { TABLE_NAME: table.tableName, BEDROCK_MODEL_ID: assistantModelId },
     });
     table.grantReadData(assistant);
+    // Bedrock API reference, Converse: "This operation requires permission for the bedrock:InvokeModel
+    // action" (there is no bedrock:Converse action).
     assistant.addToRolePolicy(
       new PolicyStatement({
-        actions: ['bedrock:InvokeModel', 'bedrock:Converse'],
-        resources: [
-          `arn:${this.partition}:bedrock:${this.region}::foundation-model/${
-            props.assistantModelId ?? 'anthropic.claude-3-haiku-20240307-v1:0'
-          }`,
-        ],
+        actions: ['bedrock:InvokeModel'],
+        resources: [`arn:${this.partition}:bedrock:${this.region}::foundation-model/${assistantModelId}`],
       }),
     );
 

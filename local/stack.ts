@@ -27,6 +27,7 @@ import {
   type LocalEventsOptions,
   type LocalEventsTiming,
 } from './events/index.js';
+import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import * as costMeter from './meter/index.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
@@ -57,6 +58,24 @@ export interface LocalStackOptions {
   readonly onAppSyncRequest?: LocalAppSyncOptions['onRequest'];
   /** Sees every usage increment of the events half (events, pipe requests, Lambda, SQS). @default none */
   readonly onEventsActivity?: LocalEventsOptions['onActivity'];
+  /**
+   * Where the assistant's Bedrock calls go; null keeps Bedrock unreachable, so the assistant gives its
+   * simple answer. @default from ORDERLOOP_BEDROCK_PROFILE (and ORDERLOOP_BEDROCK_MODEL_ID,
+   * ORDERLOOP_BEDROCK_REGION), else null
+   */
+  readonly bedrock?: LocalBedrock | null;
+}
+
+/** Where the local assistant's Bedrock calls go (README, "The order assistant"). */
+export interface LocalBedrock {
+  /** An AWS profile (~/.aws/config) allowed bedrock:InvokeModel on the model, for real Bedrock. */
+  readonly profile?: string;
+  /** Another Bedrock endpoint (a test's stand-in); requests are signed with the local credentials. */
+  readonly endpoint?: string;
+  /** @default the template's BEDROCK_MODEL_ID */
+  readonly modelId?: string;
+  /** @default us-east-1, the local region */
+  readonly region?: string;
 }
 
 /** The running stack. */
@@ -190,6 +209,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.unpaidOrderTtlMinutes !== undefined
           ? { UNPAID_ORDER_TTL_MINUTES: String(options.unpaidOrderTtlMinutes) }
           : {}),
+        ...bedrockEnv(options.bedrock === undefined ? bedrockFromEnv(process.env) : options.bedrock),
       },
     });
     ignoredSummary.flush(log);
@@ -222,13 +242,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
-    const meterRoute = costMeter.createMeterHandler(meter);
-    const gateway = createGateway({ services: [cognito, ...events.services], handlers: events.httpHandlers });
+    const gateway = createGateway({
+      services: [cognito, ...events.services],
+      // `endpoints` is assigned below, before anything can be served (no await in between).
+      handlers: [
+        createConsoleHandler({ root, endpoints: () => endpoints }),
+        costMeter.createMeterHandler(meter),
+        ...events.httpHandlers,
+      ],
+    });
     route = async (req, res) =>
-      (await meterRoute(req, res)) ||
-      (await appsync.handleHttp(req, res)) ||
-      (await jwks(req, res)) ||
-      gateway(req, res);
+      (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
     // Work a killed predecessor accepted resumes now that the API its functions call is served.
     events.recover();
 
@@ -406,4 +430,38 @@ async function runCleanups(cleanups: readonly (() => Promise<void>)[]): Promise<
 /** The host to put in URLs: a wildcard bind address is reachable on loopback. */
 function urlHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+}
+
+/** ORDERLOOP_BEDROCK_PROFILE and friends, or null when no profile is given. */
+export function bedrockFromEnv(env: NodeJS.ProcessEnv): LocalBedrock | null {
+  const profile = env.ORDERLOOP_BEDROCK_PROFILE;
+  if (!profile) return null;
+  return {
+    profile,
+    ...(env.ORDERLOOP_BEDROCK_MODEL_ID ? { modelId: env.ORDERLOOP_BEDROCK_MODEL_ID } : {}),
+    ...(env.ORDERLOOP_BEDROCK_REGION ? { region: env.ORDERLOOP_BEDROCK_REGION } : {}),
+  };
+}
+
+/**
+ * The functions' Bedrock settings. Without real Bedrock, the SDK's own endpoint override
+ * (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "Service-specific endpoints") points at a port where nothing
+ * listens (1, tcpmux, unused and privileged), so a call is refused at once and the assistant falls back;
+ * it never reaches AWS with the local credentials. With a profile, only the Bedrock client uses it
+ * (BEDROCK_PROFILE), so every other client keeps the local credentials.
+ */
+function bedrockEnv(bedrock: LocalBedrock | null): Record<string, string> {
+  if (!bedrock || (!bedrock.profile && !bedrock.endpoint))
+    return { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:1' };
+  const files = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'HOME'].flatMap((name) => {
+    const value = process.env[name];
+    return value ? [[name, value] as const] : [];
+  });
+  return {
+    ...Object.fromEntries(files),
+    ...(bedrock.profile ? { BEDROCK_PROFILE: bedrock.profile } : {}),
+    ...(bedrock.endpoint ? { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint } : {}),
+    ...(bedrock.modelId ? { BEDROCK_MODEL_ID: bedrock.modelId } : {}),
+    ...(bedrock.region ? { BEDROCK_REGION: bedrock.region } : {}),
+  };
 }

@@ -73,7 +73,7 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'askAboutOrders',
     kind: 'unit',
     code: 'Query.askAboutOrders.ts',
-    dataSource: 'none',
+    dataSource: 'assistant',
   },
   { typeName: 'Query', fieldName: 'myOrders', kind: 'unit', code: 'Query.myOrders.ts', dataSource: 'table' },
   {

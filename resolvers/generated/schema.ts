@@ -45,9 +45,16 @@ export type AddressInput = {
   postalCode: Scalars['String']['input'];
 };
 
+/**
+ * An answer of the order assistant. It reads only what the caller may see: a customer its own orders, a
+ * vendor its own parts of orders, and the public catalog.
+ */
 export type AssistantAnswer = {
   __typename?: 'AssistantAnswer';
   answer: Scalars['String']['output'];
+  /** True when the model was unavailable and the answer is the simple one, from plain templates. */
+  fallback: Scalars['Boolean']['output'];
+  /** The caller's orders the answer is about; every id is one of the caller's orders. */
   orderIds: Array<Scalars['ID']['output']>;
 };
 
@@ -362,7 +369,10 @@ export type PublishOrderStatusInput = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Questions about the caller's orders, answered by an assistant. Not available yet: errorType NotAvailable. */
+  /**
+   * A question about the caller's own orders (a customer) or parts of orders (a vendor), answered by the
+   * order assistant; at most 500 characters. Errors: ValidationError, NotAvailable.
+   */
   askAboutOrders: Maybe<AssistantAnswer>;
   /** A customer sees its own orders, a vendor the orders with its lines (only its lines), an admin any order. */
   getOrder: Maybe<Order>;

@@ -107,6 +107,13 @@ export type VendorOrderStatus =
   | 'REJECTED'
   | 'SHIPPED';
 
+export type AskAboutOrdersQueryVariables = Exact<{
+  question: string;
+}>;
+
+
+export type AskAboutOrdersQuery = { askAboutOrders: { answer: string, orderIds: Array<string>, fallback: boolean } | null };
+
 export type GetProductQueryVariables = Exact<{
   vendorId: string;
   productId: string;
@@ -211,6 +218,15 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const AskAboutOrdersDocument = new TypedDocumentString(`
+    query AskAboutOrders($question: String!) {
+  askAboutOrders(question: $question) {
+    answer
+    orderIds
+    fallback
+  }
+}
+    `) as unknown as TypedDocumentString<AskAboutOrdersQuery, AskAboutOrdersQueryVariables>;
 export const GetProductDocument = new TypedDocumentString(`
     query GetProduct($vendorId: ID!, $productId: ID!) {
   getProduct(vendorId: $vendorId, productId: $productId) {

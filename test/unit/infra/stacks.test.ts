@@ -180,12 +180,33 @@ describe('API stack: events', () => {
   });
 
   it('lets the assistant call Bedrock and nothing else in Bedrock', () => {
+    // Bedrock API reference, Converse: "This operation requires permission for the bedrock:InvokeModel action".
     t.api.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['bedrock:InvokeModel', 'bedrock:Converse'], Effect: 'Allow' }),
+          Match.objectLike({
+            Action: 'bedrock:InvokeModel',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([':bedrock:', '::foundation-model/anthropic.claude-3-haiku-20240307-v1:0']),
+              ],
+            },
+          }),
         ]),
       },
+    });
+  });
+
+  it('resolves askAboutOrders with the assistant Lambda', () => {
+    const sources = t.api.findResources('AWS::AppSync::DataSource', { Properties: { Type: 'AWS_LAMBDA' } });
+    expect(Object.keys(sources)).toHaveLength(1);
+    const [lambdaSource] = Object.values(sources);
+    t.api.hasResourceProperties('AWS::AppSync::Resolver', {
+      TypeName: 'Query',
+      FieldName: 'askAboutOrders',
+      DataSourceName: lambdaSource?.Properties.Name,
     });
   });
 
