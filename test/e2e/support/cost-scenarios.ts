@@ -16,11 +16,15 @@ export interface CostScenario {
   run(stack: LocalStack, users: DemoSessions): Promise<{ readonly delivered: number }>;
 }
 
-/** Three lines from two vendors, as the base scenario orders them. */
+/**
+ * Three lines from two vendors, as the issue's base scenario orders them, of the demo products with the
+ * most stock (40 headlamps allow 19 measured orders per scenario after the warm-ups), so no order runs
+ * into the low-stock path, which has a cost of its own.
+ */
 const LINES = [
   line('v-aurora', 'p-headlamp', 1),
-  line('v-aurora', 'p-thermos', 1),
   line('v-borealis', 'p-espresso', 1),
+  line('v-borealis', 'p-filter', 1),
 ];
 
 /** base: place → pay → PAID pushed to the one subscriber (the customer watching the order). */
