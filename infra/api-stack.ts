@@ -11,8 +11,12 @@ import {
 import {
   AccountRecovery,
   CfnUserPoolGroup,
+  ClientAttributes,
+  FeaturePlan,
+  LambdaVersion,
   StringAttribute,
   UserPool,
+  UserPoolOperation,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -52,6 +56,7 @@ export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:
 /** The IAM-only mutations the consumers call. */
 export const BACKEND_MUTATIONS = [
   'publishOrderStatus',
+  'publishVendorOrderStatus',
   'recordPaymentResult',
   'publishNotification',
 ] as const;
@@ -85,7 +90,10 @@ export class ApiStack extends Stack {
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
-      customAttributes: { vendorId: new StringAttribute({ mutable: true }) },
+      // The vendor identity (schema.graphql's header): set by an admin when the user is created, never after.
+      customAttributes: { vendorId: new StringAttribute({ mutable: false }) },
+      // Access token customization (the V2_0 pre token generation event) needs Essentials or Plus.
+      featurePlan: FeaturePlan.ESSENTIALS,
       passwordPolicy: {
         minLength: 12,
         requireDigits: true,
@@ -99,9 +107,16 @@ export class ApiStack extends Stack {
     this.userPoolClient = this.userPool.addClient('WebClient', {
       authFlows: { userPassword: true, userSrp: true },
       preventUserExistenceErrors: true,
+      // Listed, not left to the default: users may edit their name and nothing that decides access.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
     });
+    this.userPool.addTrigger(
+      UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      orderloopFunction(this, 'PreTokenGeneration', { functionDir: 'pre-token-generation' }),
+      LambdaVersion.V2_0,
+    );
     for (const group of USER_GROUPS) {
       new CfnUserPoolGroup(this, `${group[0]!.toUpperCase()}${group.slice(1)}Group`, {
         userPoolId: this.userPool.userPoolId,

@@ -62,6 +62,18 @@ describe('API stack: AppSync', () => {
     t.api.resourceCountIs('AWS::AppSync::ApiKey', 1);
   });
 
+  it("keeps the vendor identity out of users' hands and puts it into both tokens", () => {
+    // An immutable attribute only admins set at creation; the web client writes `name` and nothing else;
+    // a V2_0 pre token generation trigger (Essentials plan) copies it into the access token.
+    t.api.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: [{ Name: 'vendorId', AttributeDataType: 'String', Mutable: false }],
+      UserPoolTier: 'ESSENTIALS',
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: Match.anyValue(), LambdaVersion: 'V2_0' } },
+    });
+    t.api.hasResourceProperties('AWS::Cognito::UserPoolClient', { WriteAttributes: ['name'] });
+  });
+
   it('creates the customer, vendor and admin groups', () => {
     const groups = Object.values(t.api.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
@@ -140,6 +152,7 @@ describe('API stack: events', () => {
       'inventory',
       'notification',
       'payment',
+      'pre-token-generation',
       'stream-enricher',
       'sweeper',
     ]);
