@@ -221,8 +221,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     phase('tables');
-    // DynamoDB calls from outside the main process (Lambda workers, the pipe, the gateway) go through the
-    // meter's proxy; the main process's own client is metered in process (below).
+    // DynamoDB calls from outside the main process (Lambda workers, the gateway's route) go through the
+    // meter's proxy; the main process's own clients (AppSync, the pipes) are metered in process.
     const meter = new costMeter.CostMeter(costMeter.meteredFunctionsOf(assembly));
     const metered = await costMeter.startMeteringProxy(dynamodb.endpoint, meter);
     cleanups.unshift(() => metered.stop());
@@ -236,6 +236,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const events = await startLocalEvents({
       assembly,
       dynamodbEndpoint: metered.endpoint,
+      // The pipes poll in this process: straight to DynamoDB Local, metered by their answers.
+      pipeStreams: { endpoint: dynamodb.endpoint, onAnswer: costMeter.streamsAnswerMeter(meter) },
       gatewayUrl: base,
       logger: ignoredSummary.wrap(activity ? (line) => activity.line(line) : log),
       ...(activity ? { onFunctionLog: (entry: FunctionLogEntry) => activity.functionLine(entry) } : {}),

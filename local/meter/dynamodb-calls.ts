@@ -72,6 +72,16 @@ export function recordStreamRead(meter: CostMeter, records: number): void {
   else meter.note('dynamodb.streamReadRequest empty GetRecords (idle polling, billed by time)');
 }
 
+/** Meters a DynamoDB Streams client by its answers (the pipe's StreamsClient `onAnswer`). */
+export function streamsAnswerMeter(
+  meter: CostMeter,
+): (operation: string, answer: Readonly<Record<string, unknown>>) => void {
+  return (operation, answer) => {
+    if (operation === 'GetRecords')
+      recordStreamRead(meter, Array.isArray(answer.Records) ? answer.Records.length : 0);
+  };
+}
+
 function firstStatement(input: Readonly<Record<string, unknown>>): string {
   const list = (input.Statements ?? input.TransactStatements) as { Statement?: string }[] | undefined;
   return list?.[0]?.Statement ?? '';

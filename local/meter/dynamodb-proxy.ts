@@ -1,8 +1,10 @@
 /**
- * A metering proxy in front of DynamoDB Local: every DynamoDB and DynamoDB Streams call of the stack
- * (AppSync data sources, Lambda SDK clients, the pipe's poller) goes through it. It asks DynamoDB Local
- * for `ReturnConsumedCapacity: INDEXES` when the caller did not, records the units (table and each
- * GSI), and hands the caller the answer it would have had: the capacity block is removed again.
+ * A metering proxy in front of DynamoDB Local, for the DynamoDB and DynamoDB Streams calls that come
+ * from outside the main process (the Lambda workers' SDK clients, the gateway's DynamoDB route); the
+ * main process's own clients meter themselves (./dynamodb-middleware.ts, streamsAnswerMeter). It
+ * asks DynamoDB Local for `ReturnConsumedCapacity: INDEXES` when the caller did not, records the units
+ * (table and each GSI, ./dynamodb-calls.ts), and hands the caller the answer it would have had: the
+ * capacity block is removed again.
  * DynamoDB Local's units follow AWS's documented rules (test/integration/local/meter-dynamodb.test.ts).
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
