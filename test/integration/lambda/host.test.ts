@@ -192,6 +192,16 @@ describe('LambdaHost', () => {
     expect(after.payload).toBe(1); // a fresh worker: module state started over
   });
 
+  it("starts a function without the host process's node flags, as the Lambda runtime does", async () => {
+    // Prepare: the test runner itself runs with loader flags (vitest's --require and --conditions).
+    const dir = asset('index.mjs', 'export const handler = async () => process.execArgv;');
+    const lambda = start([fn('flags', dir)]);
+    // Act
+    const result = await lambda.invokeSync('flags', {});
+    // Assess
+    expect(result.payload).toEqual([]);
+  });
+
   it('keeps a warm worker between invokes', async () => {
     // Prepare
     const dir = asset('index.mjs', 'let calls = 0; export const handler = async () => ++calls;');
