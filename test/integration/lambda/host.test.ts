@@ -346,4 +346,15 @@ describe('LambdaHost', () => {
     const actives = logs.filter((l) => l.line.includes('active=')).map((l) => l.line.split('\t').pop());
     expect(actives).toEqual(['active=1', 'active=1', 'active=1']);
   });
+
+  it('runs invocations that wait for a busy function in the order they arrived', async () => {
+    // Prepare: one execution at a time, and five invocations queued behind a running one.
+    const dir = asset('index.mjs', `export const handler = async (e) => { console.log('n=' + e.n); };`);
+    const lambda = start([fn('fifo', dir)], { defaultConcurrency: 1 });
+    // Act
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => lambda.invokeSync('fifo', { n })));
+    // Assess: a released slot goes to the longest waiter, so no later arrival overtakes it.
+    const order = logs.filter((l) => l.line.includes('n=')).map((l) => l.line.split('\t').pop());
+    expect(order).toEqual(['n=1', 'n=2', 'n=3', 'n=4', 'n=5', 'n=6']);
+  });
 });
