@@ -63,6 +63,11 @@ export interface E2eRateResult {
   /** CPU seconds per wall second (1.0 = one core busy) of this node process and of DynamoDB Local. */
   readonly nodeCpuCores: number;
   readonly dynamodbCpuCores: number;
+  /** CPU milliseconds per order sent, of this node process (stack, workers and client) and of DynamoDB Local. */
+  readonly nodeCpuMsPerOrder: number;
+  readonly dynamodbCpuMsPerOrder: number;
+  /** Share of wall time the main thread's event loop was busy (AppSync, pipes, bus, host, client); 1 is saturated. */
+  readonly mainThreadBusy: number;
   /** The 1-minute load average of the machine at the end (other work on a shared machine shows here). */
   readonly loadAverage: number;
   /** Pipe requests and Lambda invocations per order, the billing dimensions the pipe settings move. */
@@ -152,6 +157,7 @@ async function runRate(
 
   const usageBefore = { ...stack.counters.events };
   const nodeCpuBefore = process.cpuUsage();
+  const eluBefore = performance.eventLoopUtilization();
   const dynamoCpuBefore = processCpuSeconds(stack.dynamodb.process.pid);
   const wallBefore = performance.now();
 
@@ -213,6 +219,7 @@ async function runRate(
 
   const wall = (performance.now() - wallBefore) / 1000;
   const cpu = process.cpuUsage(nodeCpuBefore);
+  const elu = performance.eventLoopUtilization(eluBefore);
   const dynamoCpuAfter = processCpuSeconds(stack.dynamodb.process.pid);
   const usageAfter = stack.counters.events;
   const paidPushed = timings.filter((t) => t.paidPushedAt !== undefined && t.payAnsweredAt !== undefined);
@@ -246,6 +253,12 @@ async function runRate(
       dynamoCpuBefore !== undefined && dynamoCpuAfter !== undefined
         ? (dynamoCpuAfter - dynamoCpuBefore) / wall
         : NaN,
+    nodeCpuMsPerOrder: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
+    dynamodbCpuMsPerOrder:
+      dynamoCpuBefore !== undefined && dynamoCpuAfter !== undefined
+        ? ((dynamoCpuAfter - dynamoCpuBefore) * 1000) / Math.max(1, sent)
+        : NaN,
+    mainThreadBusy: elu.utilization,
     loadAverage: loadavg()[0]!,
     pipeRequestsPerOrder: (usageAfter.pipeRequests - usageBefore.pipeRequests) / Math.max(1, sent),
     lambdaInvocationsPerOrder:
@@ -259,7 +272,7 @@ const ms = (value: number) => (Number.isNaN(value) ? '–' : `${Math.round(value
 /** The results as a Markdown table, one row per offered rate. */
 export function formatE2eTable(results: readonly E2eRateResult[]): string {
   const header =
-    '| offered/s | sent | PAID pushed | PAID/s | placeOrder answer p50/p99 ms | answer → PLACED p50/p99 ms | answer → PAID p50/p99 ms | PAID lag p50 first → last third ms | errors | CPU node / DynamoDB Local (cores) | load avg | pipe req / Lambda inv per order |';
+    '| offered/s | sent | PAID pushed | PAID/s | placeOrder answer p50/p99 ms | answer → PLACED p50/p99 ms | answer → PAID p50/p99 ms | PAID lag p50 first → last third ms | errors | CPU cores node / DynamoDB Local | CPU ms per order node / DynamoDB Local | main thread busy | load avg | pipe req / Lambda inv per order |';
   const rule = `|${header
     .split('|')
     .slice(1, -1)
@@ -267,7 +280,7 @@ export function formatE2eTable(results: readonly E2eRateResult[]): string {
     .join('|')}|`;
   const rows = results.map(
     (r) =>
-      `| ${r.offeredPerSecond} | ${r.ordersSent} | ${r.ordersPaidPushed} | ${r.paidPerSecond.toFixed(1)} | ${ms(r.placeAnswered.p50)} / ${ms(r.placeAnswered.p99)} | ${ms(r.placedPushed.p50)} / ${ms(r.placedPushed.p99)} | ${ms(r.paidPushed.p50)} / ${ms(r.paidPushed.p99)} | ${ms(r.paidLagFirstThirdP50)} → ${ms(r.paidLagLastThirdP50)} | ${r.errors} | ${r.nodeCpuCores.toFixed(2)} / ${r.dynamodbCpuCores.toFixed(2)} | ${r.loadAverage.toFixed(1)} | ${r.pipeRequestsPerOrder.toFixed(1)} / ${r.lambdaInvocationsPerOrder.toFixed(1)} |`,
+      `| ${r.offeredPerSecond} | ${r.ordersSent} | ${r.ordersPaidPushed} | ${r.paidPerSecond.toFixed(1)} | ${ms(r.placeAnswered.p50)} / ${ms(r.placeAnswered.p99)} | ${ms(r.placedPushed.p50)} / ${ms(r.placedPushed.p99)} | ${ms(r.paidPushed.p50)} / ${ms(r.paidPushed.p99)} | ${ms(r.paidLagFirstThirdP50)} → ${ms(r.paidLagLastThirdP50)} | ${r.errors} | ${r.nodeCpuCores.toFixed(2)} / ${r.dynamodbCpuCores.toFixed(2)} | ${ms(r.nodeCpuMsPerOrder)} / ${ms(r.dynamodbCpuMsPerOrder)} | ${r.mainThreadBusy.toFixed(2)} | ${r.loadAverage.toFixed(1)} | ${r.pipeRequestsPerOrder.toFixed(1)} / ${r.lambdaInvocationsPerOrder.toFixed(1)} |`,
   );
   return [header, rule, ...rows].join('\n');
 }
@@ -293,8 +306,8 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
         `parallelization ${(pipe as { parallelizationFactor?: number } | undefined)?.parallelizationFactor ?? 1}; ` +
         `${settings.seconds} s per rate; load average before ${loadavg()[0]!.toFixed(1)}`,
     );
-    // One warm-up order so cold Lambda workers do not count against the first rate.
-    await runRate(stack, users.customer, 2, { ...settings, seconds: 2 });
+    // A short warm-up, so the first rate does not pay every Lambda worker's cold start.
+    await runRate(stack, users.customer, 10, { ...settings, seconds: 3 });
     await stack.idle();
     const results: E2eRateResult[] = [];
     for (const rate of rates) {
