@@ -97,6 +97,8 @@ describe('API stack: events', () => {
         DynamoDBStreamParameters: Match.objectLike({
           StartingPosition: 'TRIM_HORIZON',
           BatchSize: 10,
+          // A partial batch goes at once: a status must not wait a window per pipe crossing (README, "Pipe settings").
+          MaximumBatchingWindowInSeconds: 0,
           MaximumRetryAttempts: 3,
           OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           DeadLetterConfig: { Arn: Match.anyValue() },
