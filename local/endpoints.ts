@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { LocalPipeConfig } from './events/config-from-assembly.js';
 
 /** Where `npm start` writes the endpoints file, relative to the repository root. */
 export const ENDPOINTS_FILE = '.orderloop/endpoints.json';
@@ -40,6 +41,8 @@ export interface LocalStackEndpoints {
   readonly lambda: string;
   /** DLQ ARN → the function whose failed events it holds, for the replay CLI. */
   readonly lambdaDeadLetterQueues: Readonly<Record<string, string>>;
+  /** Pipe ARN → its filters, enrichment and target, so the replay CLI can send dead letters through it. */
+  readonly pipes?: Readonly<Record<string, LocalPipeConfig>>;
 }
 
 /** Writes the endpoints file, creating its folder. */

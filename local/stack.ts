@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
@@ -26,6 +27,7 @@ import {
   type LocalEventsOptions,
   type LocalEventsTiming,
 } from './events/index.js';
+import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
@@ -194,6 +196,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodb: dynamodbClient,
       cognito,
+      // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
+      ...(dataDir
+        ? { pageTokens: new PageTokenCodec(pageTokenKeyAt(join(dataDir, 'appsync-page-token.key'))) }
+        : {}),
       ...(options.onAppSyncRequest ? { onRequest: options.onAppSyncRequest } : {}),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
@@ -207,9 +213,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
-    const gateway = createGateway({ services: [cognito, ...events.services], handlers: events.httpHandlers });
+    const gateway = createGateway({
+      services: [cognito, ...events.services],
+      // `endpoints` is assigned below, before anything can be served (no await in between).
+      handlers: [createConsoleHandler({ root, endpoints: () => endpoints }), ...events.httpHandlers],
+    });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
+    // Work a killed predecessor accepted resumes now that the API its functions call is served.
+    events.recover();
 
     const apiKey = assembly.resources('AWS::AppSync::ApiKey')[0]?.attributes['ApiKey'];
     const endpoints: LocalStackEndpoints = {
@@ -231,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns: base,
       lambda: base,
       lambdaDeadLetterQueues: lambdaDeadLetterQueues(events),
+      pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
     if (options.seed) {

@@ -21,6 +21,7 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
     '',
     `orderloop local stack ready in ${(readyMs / 1000).toFixed(1)} s`,
     '',
+    `  Console     ${endpoints.sqs}/  (GraphiQL, sign-in and a live order board, in the browser)`,
     `  GraphQL     ${endpoints.graphqlUrl}`,
     `  Real-time   ${endpoints.realtimeUrl}`,
     `  AWS APIs    ${endpoints.sqs}  (Cognito, SQS, EventBridge, SNS, Lambda; region ${endpoints.region})`,

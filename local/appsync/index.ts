@@ -34,6 +34,8 @@ export interface LocalAppSyncOptions {
   readonly putEvents?: DataSourceDeps['putEvents'];
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** Seals DynamoDB nextTokens; pass one keyed from the data directory to keep tokens across restarts. @default a fresh key */
+  readonly pageTokens?: DataSourceDeps['pageTokens'];
   /** The key source of the user pools (the local Cognito). Needed when the API trusts a user pool. */
   readonly cognito?: UserPoolKeySource;
   /** IAM credentials and region SigV4 requests are checked against. @default LOCAL_CREDENTIALS, us-east-1 */
@@ -96,6 +98,7 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     invokeLambda: options.invokeLambda ?? notConfigured('invokeLambda'),
     putEvents: options.putEvents ?? notConfigured('putEvents'),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.pageTokens ? { pageTokens: options.pageTokens } : {}),
   });
   const invoke: InvokeDataSource = async (name, request, ctx) => {
     const fault = faults.take(ctx.typeName, ctx.fieldName);

@@ -95,6 +95,11 @@ export interface LocalEvents {
   readonly usage: Readonly<UsageCounters>;
   /** Fires a scheduled rule now (by rule name or construct path); returns the event its targets get. */
   triggerRule(name: string): EventBridgeEvent;
+  /**
+   * Restarts what a previous process on the same data dir accepted and did not finish: bus deliveries
+   * and queued async Lambda invocations. Call once the services the functions call are reachable.
+   */
+  recover(): { readonly busDeliveries: number; readonly asyncInvocations: number };
   /** Resolves when pipes are drained, Lambda async queues are idle and EventBridge deliveries are done. */
   idle(): Promise<void>;
   /** Stops schedules, pipes and functions, and flushes SQS to disk. */
@@ -187,6 +192,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     },
     writeLine: log,
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
+    ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });
   const invokeSync = async (arn: string, payload: unknown) => {
     count('lambdaInvocations');
@@ -241,6 +247,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     rules: config.rules,
     ports: targetPorts,
     ...(timing.eventBridge ? { timing: timing.eventBridge } : {}),
+    ...(dataDir ? { journalPath: join(dataDir, 'events', 'bus-deliveries.jsonl') } : {}),
   });
   bus.onEvent((activity) => {
     if (activity.type === 'accepted') count('eventBridgeEvents');
@@ -343,6 +350,15 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     pipes,
     usage,
     triggerRule: (name) => bus.triggerRule(ruleName(name)),
+    recover() {
+      const recovered = { busDeliveries: bus.recover(), asyncInvocations: lambdaHost.recover() };
+      if (recovered.busDeliveries + recovered.asyncInvocations > 0)
+        log(
+          `[events] recovered ${recovered.busDeliveries} bus deliveries and ${recovered.asyncInvocations} async invocations`,
+        );
+      ticks++;
+      return recovered;
+    },
     async idle() {
       // Work begets work (a Lambda writes a row, the pipe puts an event, a rule invokes a Lambda), so
       // settle every stage until one full round changes nothing.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from '../aws-ids.js';
 import { AwsServiceError } from '../aws-json.js';
+import { Journal } from '../persistence/journal.js';
 import { FunctionWorker, type ExecutionOutcome } from './worker-pool.js';
 import type {
   FunctionConfig,
@@ -32,6 +33,11 @@ export interface LambdaHostOptions {
   /** Delivers to destinations that are neither SQS nor Lambda (SNS, EventBridge); unset means they are logged and dropped. */
   readonly sendToDestination?: (arn: string, body: string) => Promise<void>;
   readonly now?: () => number;
+  /**
+   * Keeps queued async invocations here until they succeed or their failure is delivered (Lambda's
+   * internal queue is durable), so a crash loses none; call recover() on start. @default memory only
+   */
+  readonly asyncQueuePath?: string;
 }
 
 interface AsyncEvent {
@@ -39,6 +45,11 @@ interface AsyncEvent {
   readonly payload: unknown;
   readonly enqueuedAt: number;
   attempts: number;
+}
+
+/** A queued async invocation as the journal keeps it. */
+interface QueuedInvocation extends AsyncEvent {
+  readonly functionName: string;
 }
 
 class FunctionSlot {
@@ -68,8 +79,10 @@ export class LambdaHost {
   private readonly retryDelaysMs: readonly number[];
   private readonly now: () => number;
   private stopped = false;
+  private readonly queue: Journal<QueuedInvocation> | undefined;
 
   constructor(private readonly options: LambdaHostOptions) {
+    this.queue = options.asyncQueuePath ? new Journal<QueuedInvocation>(options.asyncQueuePath) : undefined;
     this.retryDelaysMs = options.retryDelaysMs ?? [60_000, 120_000];
     this.now = options.now ?? Date.now;
     for (const config of options.functions) {
@@ -99,8 +112,37 @@ export class LambdaHost {
   async invokeAsync(nameOrArn: string, payload: unknown): Promise<{ requestId: string }> {
     const slot = this.slot(nameOrArn);
     const event: AsyncEvent = { requestId: randomUUID(), payload, enqueuedAt: this.now(), attempts: 0 };
-    this.track(this.processAsync(slot, event));
+    this.queue?.put(event.requestId, { ...event, functionName: slot.config.name });
+    this.track(this.processQueued(slot, event));
     return { requestId: event.requestId };
+  }
+
+  /**
+   * Requeues the async invocations a previous process accepted and did not finish (from the journal),
+   * with their request ids, ages and attempt counts; returns how many.
+   */
+  recover(): number {
+    let started = 0;
+    for (const [id, queued] of this.queue?.entries() ?? []) {
+      const { functionName, ...event } = queued;
+      const slot = this.slots.get(functionName);
+      if (!slot) {
+        this.queue?.done(id);
+        continue;
+      }
+      this.track(this.processQueued(slot, { ...event }));
+      started++;
+    }
+    return started;
+  }
+
+  /** processAsync with the journal kept: the entry closes once the event is finished. */
+  private async processQueued(slot: FunctionSlot, event: AsyncEvent): Promise<void> {
+    const journal = this.queue;
+    if (!journal) return void (await this.processAsync(slot, event));
+    const onAttempt = () => journal.put(event.requestId, { ...event, functionName: slot.config.name });
+    // An event the host stopped on stays in the journal and runs again on the next start.
+    if (await this.processAsync(slot, event, onAttempt)) journal.done(event.requestId);
   }
 
   /** Resolves once every queued async event, retry and destination delivery has finished. */
@@ -228,7 +270,11 @@ export class LambdaHost {
     };
   }
 
-  private async processAsync(slot: FunctionSlot, event: AsyncEvent): Promise<void> {
+  private async processAsync(
+    slot: FunctionSlot,
+    event: AsyncEvent,
+    onAttempt?: () => void,
+  ): Promise<boolean> {
     const config = slot.config;
     const maxRetries = config.asyncConfig?.maximumRetryAttempts ?? 2;
     const maxAgeMs = (config.asyncConfig?.maximumEventAgeInSeconds ?? 21_600) * 1000;
@@ -245,23 +291,25 @@ export class LambdaHost {
         },
         429,
       );
-      return;
+      return true;
     }
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped) return false;
       if (this.now() - event.enqueuedAt > maxAgeMs) {
         await this.deliverFailure(config, event, 'EventAgeExceeded', undefined, 200);
-        return;
+        return true;
       }
       event.attempts++;
+      onAttempt?.();
       const outcome = await this.run(slot, event.requestId, event.payload, []).catch((err: Error) => ({
         ok: false as const,
         error: { errorType: 'ServiceException', errorMessage: err.message },
       }));
-      if (outcome.ok || this.stopped) return;
+      if (outcome.ok) return true;
+      if (this.stopped) return false;
       if (event.attempts > maxRetries) {
         await this.deliverFailure(config, event, 'RetriesExhausted', outcome, 200);
-        return;
+        return true;
       }
       const delay = this.retryDelaysMs[Math.min(event.attempts - 1, this.retryDelaysMs.length - 1)] ?? 0;
       await new Promise<void>((resolve) => {

@@ -12,6 +12,10 @@ import {
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, nameFromArn } from '../aws-ids.js';
+import type { LocalPipeConfig } from '../events/config-from-assembly.js';
+import { matchesPattern, type EventPattern } from '../events/pattern/index.js';
+import { StreamsClient } from '../events/pipes/streams-client.js';
+import { readDeadLetteredRecords, redeliverThroughPipe, type PipeReplayPorts } from './pipe.js';
 import type { AuditLine, DlqMessage, ReplayPorts } from './replay.js';
 
 /** The part of .orderloop/endpoints.json the replay reads. */
@@ -19,8 +23,12 @@ export interface ReplayEndpoints {
   readonly sqs?: string;
   readonly lambda?: string;
   readonly events?: string;
+  /** DynamoDB Local, whose streams a pipe's dead letters point into. */
+  readonly dynamodb?: string;
   /** DLQ ARN → function ARN or name, for Lambda DLQs (their messages do not name the function). */
   readonly lambdaDeadLetterQueues?: Readonly<Record<string, string>>;
+  /** Pipe ARN → the pipe's filters, enrichment and target, to send re-read records through it again. */
+  readonly pipes?: Readonly<Record<string, LocalPipeConfig>>;
 }
 
 /** Reads the endpoints file, or an empty object when the stack never wrote one. */
@@ -43,6 +51,12 @@ export function httpReplayPorts(endpoints: ReplayEndpoints, auditFile: string): 
     return url;
   };
   let sqs: SQSClient | undefined;
+  let lambdaClient: LambdaClient | undefined;
+  let eventsClient: EventBridgeClient | undefined;
+  const lambda = () =>
+    (lambdaClient ??= new LambdaClient({ ...common, endpoint: need(endpoints.lambda, 'lambda') }));
+  const events = () =>
+    (eventsClient ??= new EventBridgeClient({ ...common, endpoint: need(endpoints.events, 'events') }));
   const sqsClient = () => (sqs ??= new SQSClient({ ...common, endpoint: need(endpoints.sqs, 'sqs') }));
   const urlOf = async (arn: string) =>
     (await sqsClient().send(new GetQueueUrlCommand({ QueueName: nameFromArn(arn) }))).QueueUrl!;
@@ -95,8 +109,7 @@ export function httpReplayPorts(endpoints: ReplayEndpoints, auditFile: string): 
       );
     },
     async invokeAsync(functionArn, payload) {
-      const lambda = new LambdaClient({ ...common, endpoint: need(endpoints.lambda, 'lambda') });
-      await lambda.send(
+      await lambda().send(
         new InvokeCommand({
           FunctionName: functionArn,
           InvocationType: 'Event',
@@ -105,9 +118,8 @@ export function httpReplayPorts(endpoints: ReplayEndpoints, auditFile: string): 
       );
     },
     async putEvent(busArn, event) {
-      const events = new EventBridgeClient({ ...common, endpoint: need(endpoints.events, 'events') });
       const e = event as { source?: string; 'detail-type'?: string; detail?: unknown };
-      await events.send(
+      await events().send(
         new PutEventsCommand({
           Entries: [
             {
@@ -135,6 +147,54 @@ export function httpReplayPorts(endpoints: ReplayEndpoints, auditFile: string): 
         }
       }
       return undefined;
+    },
+    async redrivePipe(message) {
+      const pipeArn = message.context.partnerResourceArn;
+      const pipe = endpoints.pipes?.[pipeArn];
+      if (!pipe) throw new Error(`pipe ${pipeArn} is not part of the running stack`);
+      const streams = new StreamsClient({ endpoint: need(endpoints.dynamodb, 'dynamodb') });
+      const records = await readDeadLetteredRecords(streams, message);
+      const ports: PipeReplayPorts = {
+        matches: (pattern, record) => matchesPattern(pattern as EventPattern, record),
+        async invokeLambdaSync(functionArn, payload) {
+          const out = await lambda().send(
+            new InvokeCommand({
+              FunctionName: functionArn,
+              InvocationType: 'RequestResponse',
+              Payload: JSON.stringify(payload),
+            }),
+          );
+          const text = out.Payload ? new TextDecoder().decode(out.Payload) : 'null';
+          return {
+            payload: JSON.parse(text || 'null') as unknown,
+            ...(out.FunctionError ? { functionError: out.FunctionError } : {}),
+          };
+        },
+        async putEvents(busArn, entries) {
+          const out = await events().send(
+            new PutEventsCommand({
+              Entries: entries.map((e) => ({
+                ...e,
+                Resources: [...(e.Resources ?? [])],
+                EventBusName: busArn,
+              })),
+            }),
+          );
+          return {
+            FailedEntryCount: out.FailedEntryCount ?? 0,
+            Entries: (out.Entries ?? []).map((e) => ({
+              ...(e.EventId ? { EventId: e.EventId } : {}),
+              ...(e.ErrorCode ? { ErrorCode: e.ErrorCode, ErrorMessage: e.ErrorMessage ?? '' } : {}),
+            })),
+          };
+        },
+        async sendToQueue(queueArn, body) {
+          await sqsClient().send(
+            new SendMessageCommand({ QueueUrl: await urlOf(queueArn), MessageBody: body }),
+          );
+        },
+      };
+      await redeliverThroughPipe(records, pipe, ports);
     },
     async lambdaDlqOwner(dlqArn) {
       return endpoints.lambdaDeadLetterQueues?.[dlqArn];

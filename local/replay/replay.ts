@@ -1,4 +1,6 @@
 import { nameFromArn, parseArn, queueArn as localQueueArn } from '../aws-ids.js';
+import type { DeadLetterMessage } from '../events/pipes/types.js';
+import { pipeDeadLetterOf } from './pipe.js';
 
 /** A message read from a DLQ, in the shape ReceiveMessage gives it. */
 export interface DlqMessage {
@@ -20,6 +22,8 @@ export type ReplayTarget =
       readonly messageAttributes: DlqMessage['messageAttributes'];
     }
   | { readonly kind: 'events'; readonly busArn: string; readonly event: unknown }
+  /** A pipe's dead letter: the stream records it points at go through the pipe again. */
+  | { readonly kind: 'pipe'; readonly pipeArn: string; readonly message: DeadLetterMessage }
   | { readonly kind: 'unknown'; readonly reason: string };
 
 /** One line of .orderloop/replay-audit.jsonl. */
@@ -47,6 +51,8 @@ export interface ReplayPorts {
   putEvent?(busArn: string, event: unknown): Promise<void>;
   /** The queue whose RedrivePolicy points at this DLQ, when the message does not say. */
   findRedriveSource?(dlqArn: string): Promise<string | undefined>;
+  /** Re-reads the stream records a pipe's dead letter points at and sends them through the pipe again. */
+  redrivePipe?(message: DeadLetterMessage): Promise<void>;
   /** The function whose DeadLetterConfig points at this DLQ (a Lambda DLQ message does not name it). */
   lambdaDlqOwner?(dlqArn: string): Promise<string | undefined>;
   appendAudit(line: AuditLine): Promise<void>;
@@ -98,8 +104,12 @@ export async function resolveTarget(
     if (service === 'events') return { kind: 'events', busArn: targetArn, event };
     return { kind: 'unknown', reason: `EventBridge target ${targetArn} cannot be re-delivered locally` };
   }
-  const record = parseJson(message.body) as
-    { requestContext?: { functionArn?: unknown }; requestPayload?: unknown } | undefined;
+  const body = parseJson(message.body);
+  // "EventBridge Pipes error handling": a stream source's dead letter holds the batch's position.
+  const pipeLetter = pipeDeadLetterOf(body);
+  if (pipeLetter)
+    return { kind: 'pipe', pipeArn: pipeLetter.context.partnerResourceArn, message: pipeLetter };
+  const record = body as { requestContext?: { functionArn?: unknown }; requestPayload?: unknown } | undefined;
   if (record && typeof record.requestContext?.functionArn === 'string' && 'requestPayload' in record) {
     return {
       kind: 'lambda',
@@ -135,6 +145,8 @@ function describe(target: ReplayTarget): string {
       return target.queueArn;
     case 'events':
       return target.busArn;
+    case 'pipe':
+      return target.pipeArn;
     case 'unknown':
       return 'unknown';
   }
@@ -146,6 +158,10 @@ async function deliver(target: ReplayTarget, ports: ReplayPorts): Promise<void> 
   if (target.kind === 'events') {
     if (!ports.putEvent) throw new Error('no EventBridge endpoint to re-deliver to');
     return ports.putEvent(target.busArn, target.event);
+  }
+  if (target.kind === 'pipe') {
+    if (!ports.redrivePipe) throw new Error('no DynamoDB stream endpoint to re-read the records from');
+    return ports.redrivePipe(target.message);
   }
 }
 

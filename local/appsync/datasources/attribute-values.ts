@@ -89,36 +89,6 @@ export function fromSdkItem(item: SdkItem): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromSdkValue(v)]));
 }
 
-/** SDK value back to DynamoDB JSON, so a LastEvaluatedKey survives JSON.stringify. */
-function toJsonValue(value: AttributeValue): unknown {
-  if (value.B !== undefined) return { B: b64(value.B) };
-  if (value.BS !== undefined) return { BS: value.BS.map(b64) };
-  if (value.L !== undefined) return { L: value.L.map(toJsonValue) };
-  if (value.M !== undefined)
-    return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toJsonValue(v)])) };
-  return value;
-}
-
-/** Encodes a LastEvaluatedKey as the opaque nextToken string AppSync hands to clients. */
-export function encodeNextToken(lastEvaluatedKey: SdkItem | undefined): string | null {
-  if (!lastEvaluatedKey) return null;
-  const json = Object.fromEntries(Object.entries(lastEvaluatedKey).map(([k, v]) => [k, toJsonValue(v)]));
-  return Buffer.from(JSON.stringify(json), 'utf8').toString('base64');
-}
-
-/** Decodes a nextToken produced by encodeNextToken back into an ExclusiveStartKey. */
-export function decodeNextToken(token: unknown): SdkItem | undefined {
-  if (token === undefined || token === null) return undefined;
-  if (typeof token !== 'string') throw new RequestObjectError('nextToken must be a string');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
-  } catch {
-    throw new RequestObjectError('nextToken is not a token this API issued');
-  }
-  return toSdkItem(parsed, 'nextToken');
-}
-
 /** A JSON string for a value with object keys sorted, so equal items compare equal. */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

@@ -1,4 +1,5 @@
 import { RequestObjectError } from './attribute-values.js';
+import { INVALID_PAGE_TOKEN, InvalidPageTokenError } from './page-token.js';
 import { mappingError, type DataSourceOutcome } from './types.js';
 
 /**
@@ -8,6 +9,7 @@ import { mappingError, type DataSourceOutcome } from './types.js';
  */
 export function dynamoDbFailure(err: unknown): DataSourceOutcome {
   if (err instanceof RequestObjectError) return mappingError(err.message);
+  if (err instanceof InvalidPageTokenError) return { error: { ...INVALID_PAGE_TOKEN } };
   if (err instanceof Error && typeof (err as { $metadata?: unknown }).$metadata === 'object') {
     return { error: { type: `DynamoDB:${err.name}`, message: err.message } };
   }

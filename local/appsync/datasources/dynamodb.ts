@@ -7,15 +7,7 @@ import {
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import {
-  RequestObjectError,
-  decodeNextToken,
-  encodeNextToken,
-  fromSdkItem,
-  toSdkItem,
-  type SdkItem,
-  canonical,
-} from './attribute-values.js';
+import { RequestObjectError, fromSdkItem, toSdkItem, type SdkItem, canonical } from './attribute-values.js';
 import { batchDeleteItem, batchGetItem, batchPutItem } from './dynamodb-batch.js';
 import { dynamoDbFailure } from './dynamodb-errors.js';
 import { transactGetItems, transactWriteItems } from './dynamodb-transact.js';
@@ -25,12 +17,15 @@ import {
   requireExpression,
   type ExpressionBlock,
 } from './expressions.js';
+import type { PageTokenCodec, PageTokenScope } from './page-token.js';
 import { isRecord, mappingError, type DataSourceOutcome } from './types.js';
 
 /** The table and client one AMAZON_DYNAMODB data source works with. */
 export interface DynamoDbTarget {
   readonly client: DynamoDBClient;
   readonly tableName: string;
+  /** Seals LastEvaluatedKeys into opaque nextTokens and opens them again. */
+  readonly pageTokens: PageTokenCodec;
 }
 
 type Request = Record<string, unknown>;
@@ -182,16 +177,26 @@ async function deleteItem(target: DynamoDbTarget, request: Request): Promise<Dat
   }
 }
 
-function pageOf(out: { Items?: SdkItem[]; LastEvaluatedKey?: SdkItem; ScannedCount?: number }) {
+const scopeOf = (target: DynamoDbTarget, request: Request): PageTokenScope => ({
+  tableName: target.tableName,
+  ...(typeof request.index === 'string' ? { index: request.index } : {}),
+});
+
+function pageOf(
+  target: DynamoDbTarget,
+  request: Request,
+  out: { Items?: SdkItem[]; LastEvaluatedKey?: SdkItem; ScannedCount?: number },
+) {
   // "Query"/"Scan" results: items, an opaque nextToken (null on the last page) and scannedCount.
   return {
     items: (out.Items ?? []).map(fromSdkItem),
-    nextToken: encodeNextToken(out.LastEvaluatedKey),
+    nextToken: target.pageTokens.encode(out.LastEvaluatedKey, scopeOf(target, request)),
     scannedCount: out.ScannedCount ?? 0,
   };
 }
 
-async function query({ client, tableName }: DynamoDbTarget, request: Request): Promise<DataSourceOutcome> {
+async function query(target: DynamoDbTarget, request: Request): Promise<DataSourceOutcome> {
+  const { client, tableName } = target;
   const keyCondition = requireExpression(request.query, 'query');
   const filter = readExpression(request.filter, 'filter');
   const { block: projection, ProjectionExpression } = projectionOf(request.projection);
@@ -203,21 +208,18 @@ async function query({ client, tableName }: DynamoDbTarget, request: Request): P
       FilterExpression: filter?.expression,
       ProjectionExpression,
       ...mergeExpressionAttributes(keyCondition, filter, projection),
-      ExclusiveStartKey: decodeNextToken(request.nextToken),
+      ExclusiveStartKey: target.pageTokens.decode(request.nextToken, scopeOf(target, request)),
       Limit: optionalInt(request.limit, 'limit'),
       ScanIndexForward: optionalBool(request.scanIndexForward, 'scanIndexForward'),
       ConsistentRead: optionalBool(request.consistentRead, 'consistentRead'),
       Select: typeof request.select === 'string' ? (request.select as 'ALL_ATTRIBUTES') : undefined,
     }),
   );
-  return { result: pageOf(out) };
+  return { result: pageOf(target, request, out) };
 }
 
-async function scanPage(
-  { client, tableName }: DynamoDbTarget,
-  request: Request,
-  filter: ExpressionBlock | undefined,
-) {
+async function scanPage(target: DynamoDbTarget, request: Request, filter: ExpressionBlock | undefined) {
+  const { client, tableName } = target;
   const { block: projection, ProjectionExpression } = projectionOf(request.projection);
   return client.send(
     new ScanCommand({
@@ -226,7 +228,7 @@ async function scanPage(
       FilterExpression: filter?.expression,
       ProjectionExpression,
       ...mergeExpressionAttributes(filter, projection),
-      ExclusiveStartKey: decodeNextToken(request.nextToken),
+      ExclusiveStartKey: target.pageTokens.decode(request.nextToken, scopeOf(target, request)),
       Limit: optionalInt(request.limit, 'limit'),
       ConsistentRead: optionalBool(request.consistentRead, 'consistentRead'),
       Segment: optionalInt(request.segment, 'segment'),
@@ -237,7 +239,8 @@ async function scanPage(
 }
 
 async function scan(target: DynamoDbTarget, request: Request): Promise<DataSourceOutcome> {
-  return { result: pageOf(await scanPage(target, request, readExpression(request.filter, 'filter'))) };
+  const out = await scanPage(target, request, readExpression(request.filter, 'filter'));
+  return { result: pageOf(target, request, out) };
 }
 
 /**
@@ -258,7 +261,8 @@ async function sync(target: DynamoDbTarget, request: Request): Promise<DataSourc
       expressionValues: { ...filter?.expressionValues, ':appsyncLocalLastSync': { N: String(lastSync) } },
     };
   }
-  const { items, nextToken } = pageOf(await scanPage(target, { ...request, projection: undefined }, filter));
+  const page = { ...request, projection: undefined };
+  const { items, nextToken } = pageOf(target, page, await scanPage(target, page, filter));
   // "Sync": items, nextToken and startedAt, the epoch milliseconds the client passes as lastSync next time.
   return { result: { items, nextToken, startedAt } };
 }

@@ -5,7 +5,8 @@ export { executeLambda } from './lambda.js';
 export { executeNone } from './none.js';
 export { executeEventBridge } from './eventbridge.js';
 export { executeHttp } from './http.js';
-export { decodeNextToken, encodeNextToken, fromSdkItem, toSdkItem } from './attribute-values.js';
+export { fromSdkItem, toSdkItem } from './attribute-values.js';
+export { INVALID_PAGE_TOKEN, PageTokenCodec, pageTokenKeyAt, type PageTokenScope } from './page-token.js';
 export type {
   ContextSnapshot,
   DataSourceConfig,

@@ -3,15 +3,17 @@ import { executeEventBridge } from './eventbridge.js';
 import { executeHttp } from './http.js';
 import { executeLambda } from './lambda.js';
 import { executeNone } from './none.js';
+import { PageTokenCodec } from './page-token.js';
 import type { DataSourceConfig, DataSourceDeps, DataSourceOutcome, InvokeDataSource } from './types.js';
 
 function executorFor(
   config: DataSourceConfig,
   deps: DataSourceDeps,
+  pageTokens: PageTokenCodec,
 ): (request: unknown) => Promise<DataSourceOutcome> {
   switch (config.type) {
     case 'AMAZON_DYNAMODB': {
-      const target = { client: deps.dynamodb, tableName: config.tableName };
+      const target = { client: deps.dynamodb, tableName: config.tableName, pageTokens };
       return (request) => executeDynamoDb(target, request);
     }
     case 'AWS_LAMBDA':
@@ -41,9 +43,10 @@ export function createDataSourceInvoker(
   deps: DataSourceDeps,
 ): InvokeDataSource {
   const executors = new Map<string, (request: unknown) => Promise<DataSourceOutcome>>();
+  const pageTokens = deps.pageTokens ?? new PageTokenCodec();
   for (const config of dataSources) {
     if (executors.has(config.name)) throw new Error(`data source name ${config.name} is used twice`);
-    executors.set(config.name, executorFor(config, deps));
+    executors.set(config.name, executorFor(config, deps, pageTokens));
   }
   return async (dataSourceName, requestObject) => {
     const execute = executors.get(dataSourceName);

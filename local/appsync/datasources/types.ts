@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PageTokenCodec } from './page-token.js';
 
 /** One data source of the synthesized API, as the assembly loader describes it. */
 export type DataSourceConfig =
@@ -58,6 +59,8 @@ export interface DataSourceDeps {
   ): Promise<{ FailedEntryCount: number; Entries: unknown[] }>;
   /** Used by HTTP data sources. @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** Seals DynamoDB nextTokens. @default a codec with a fresh key per invoker */
+  readonly pageTokens?: PageTokenCodec;
 }
 
 /** One PutEvents entry in the EventBridge API's own shape. */

@@ -196,10 +196,13 @@ export function hostFunctions(scope: RequestScope): HostFunctions {
       scope.errors.push(appSyncError(message, errorType, data, errorInfo));
     },
     unauthorized: () => {
-      scope.abort = appSyncError(
-        `Not Authorized to access ${input.fieldName} on type ${input.typeName}`,
-        'Unauthorized',
-      );
+      // A field reports AppSync's field message; a handler evaluated on its own (no field, as
+      // EvaluateCode runs it) reports the bare `Unauthorized` AWS gives there.
+      const message =
+        input.fieldName && input.typeName
+          ? `Not Authorized to access ${input.fieldName} on type ${input.typeName}`
+          : 'Unauthorized';
+      scope.abort = appSyncError(message, 'Unauthorized');
     },
     earlyReturn: (value, skipTo) => {
       scope.earlyReturn = { value, skipTo: skipTo === 'END' || skipTo === 'NEXT' ? skipTo : undefined };

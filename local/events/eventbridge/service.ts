@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventBusArn, LOCAL_ACCOUNT, LOCAL_REGION } from '../../aws-ids.js';
 import { AwsServiceError, type AwsJsonService } from '../../aws-json.js';
+import { Journal } from '../../persistence/journal.js';
 import { matchesPattern, validatePattern, type EventPattern } from '../pattern/index.js';
 import { deliverToTarget, type AttemptFailure, type DeliveryOutcome, type RetryTiming } from './delivery.js';
 import { RuleScheduler } from './schedule.js';
@@ -40,6 +41,19 @@ export interface EventBridgeServiceProps {
   /** @default real time and millisecond-scale back-off */
   readonly timing?: RetryTiming;
   readonly faults?: EventBridgeFaults;
+  /**
+   * Keeps every accepted event here until each matching target has it (delivered, dead-lettered or
+   * dropped), so a crash loses no accepted event; call recover() on start. @default memory only
+   */
+  readonly journalPath?: string;
+}
+
+/** One accepted event still owed to one target, as the journal keeps it. */
+interface PendingDelivery {
+  readonly event: EventBridgeEvent;
+  readonly ruleArn: string;
+  readonly targetId: string;
+  readonly ingestionTime: string;
 }
 
 type Input = Record<string, unknown>;
@@ -64,8 +78,10 @@ export class EventBridgeService implements AwsJsonService {
   private readonly listeners = new Set<(activity: EventBridgeActivity) => void>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly scheduler: RuleScheduler;
+  private readonly journal: Journal<PendingDelivery> | undefined;
 
   constructor(private readonly props: EventBridgeServiceProps) {
+    this.journal = props.journalPath ? new Journal<PendingDelivery>(props.journalPath) : undefined;
     const buses = [...props.buses];
     if (!buses.some((b) => b.name === 'default'))
       buses.push({ name: 'default', arn: eventBusArn('default') });
@@ -116,9 +132,30 @@ export class EventBridgeService implements AwsJsonService {
     this.scheduler.stop();
   }
 
+  /**
+   * Restarts the deliveries a previous process accepted and did not finish (from the journal); returns
+   * how many. Targets that no longer exist in the template are given up.
+   */
+  recover(): number {
+    let started = 0;
+    for (const [id, pending] of this.journal?.entries() ?? []) {
+      const rule = this.rules.find((r) => r.arn === pending.ruleArn);
+      const target = rule?.targets.find((t) => t.id === pending.targetId);
+      if (!rule || !target) {
+        this.journal?.done(id);
+        continue;
+      }
+      this.deliver(rule, target, pending.event, pending.ingestionTime, id);
+      started++;
+    }
+    return started;
+  }
+
   /** Puts events as if through PutEvents, for in-process callers such as Pipes with a bus target. */
   putEvents(entries: readonly Input[]): { FailedEntryCount: number; Entries: EntryResult[] } {
-    const results = entries.map((entry) => this.putEntry(entry));
+    // One journal write for the whole call: the events are stored before the caller sees EventIds.
+    const put = () => entries.map((entry) => this.putEntry(entry));
+    const results = this.journal ? this.journal.batch(put) : put();
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
@@ -224,30 +261,46 @@ export class EventBridgeService implements AwsJsonService {
   ): void {
     this.emit({ type: 'matched', rule, event });
     for (const target of rule.targets) {
-      const run = deliverToTarget(event, {
-        rule,
-        target,
-        ports: this.props.ports,
-        ingestionTime,
-        timing: this.props.timing,
-        fault: this.props.faults?.target
-          ? (attempt) => this.props.faults!.target!(rule, target, attempt)
-          : undefined,
-        onAttemptFailed: (failure) => this.emit({ type: 'attempt-failed', rule, target, event, ...failure }),
-      })
-        .then((outcome) => this.emit({ type: 'outcome', rule, target, event, outcome }))
-        .catch(() => {
-          // Only the DLQ write can reject here; EventBridge counts it as InvocationsFailedToBeSentToDLQ.
-          const outcome = {
-            type: 'dropped',
-            attempts: 0,
-            errorCode: 'InvocationsFailedToBeSentToDLQ',
-          } as const;
-          this.emit({ type: 'outcome', rule, target, event, outcome });
-        });
-      const tracked = run.finally(() => this.inFlight.delete(tracked));
-      this.inFlight.add(tracked);
+      const id = `${event.id}|${rule.arn}|${target.id}`;
+      this.journal?.put(id, { event, ruleArn: rule.arn, targetId: target.id, ingestionTime });
+      this.deliver(rule, target, event, ingestionTime, id);
     }
+  }
+
+  private deliver(
+    rule: RuleConfig,
+    target: TargetConfig,
+    event: EventBridgeEvent,
+    ingestionTime: string,
+    journalId: string,
+  ): void {
+    const run = deliverToTarget(event, {
+      rule,
+      target,
+      ports: this.props.ports,
+      ingestionTime,
+      timing: this.props.timing,
+      fault: this.props.faults?.target
+        ? (attempt) => this.props.faults!.target!(rule, target, attempt)
+        : undefined,
+      onAttemptFailed: (failure) => this.emit({ type: 'attempt-failed', rule, target, event, ...failure }),
+    })
+      .then((outcome) => {
+        this.journal?.done(journalId);
+        this.emit({ type: 'outcome', rule, target, event, outcome });
+      })
+      .catch(() => {
+        // Only the DLQ write can reject here; EventBridge counts it as InvocationsFailedToBeSentToDLQ.
+        this.journal?.done(journalId);
+        const outcome = {
+          type: 'dropped',
+          attempts: 0,
+          errorCode: 'InvocationsFailedToBeSentToDLQ',
+        } as const;
+        this.emit({ type: 'outcome', rule, target, event, outcome });
+      });
+    const tracked = run.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 
   private listEventBuses(input: Input) {

@@ -7,6 +7,11 @@ const isoSeconds = (epochSeconds: number) =>
  * The DLQ body of a pipe with a DynamoDB stream source. Like Lambda's on-failure record for streams it
  * carries where the records sit in the stream (DDBStreamBatchInfo), never the records themselves, so a
  * consumer re-reads them with GetShardIterator(AT_SEQUENCE_NUMBER) while the stream still holds them.
+ * The shape and field order are those of messages recorded from AWS: `{ context: { partnerResourceArn,
+ * condition }, version: '1.0', timestamp, DDBStreamBatchInfo: { shardId, startSequenceNumber,
+ * endSequenceNumber, approximateArrivalOfFirstRecord, approximateArrivalOfLastRecord, batchSize,
+ * streamArn } }` (the Kinesis twin has KinesisBatchInfo); the message carries no message attributes.
+ * `npm run replay` re-reads and re-sends them (local/replay/pipe.ts).
  */
 export function deadLetterMessage(
   records: readonly PipeStreamRecord[],

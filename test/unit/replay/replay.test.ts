@@ -130,6 +130,38 @@ describe('replayDeadLetters', () => {
     expect(calls.invoked).toEqual([[functionArn('payment-processor'), { orderId: 'o-4' }]]);
   });
 
+  it('hands a pipe dead letter to the pipe redrive with the batch position it names', async () => {
+    // Prepare: the DLQ body EventBridge Pipes writes for a DynamoDB stream source
+    const pipeArn = localArn('pipes', 'pipe/orders-pipe');
+    const letter = {
+      context: { partnerResourceArn: pipeArn, condition: 'RetryAttemptsExhausted' },
+      version: '1.0',
+      timestamp: '2025-01-01T00:00:00.000Z',
+      DDBStreamBatchInfo: {
+        shardId: 'shardId-0001',
+        startSequenceNumber: '100',
+        endSequenceNumber: '100',
+        approximateArrivalOfFirstRecord: '2025-01-01T00:00:00Z',
+        approximateArrivalOfLastRecord: '2025-01-01T00:00:00Z',
+        batchSize: 1,
+        streamArn: localArn('dynamodb', 'table/orders/stream/2025-01-01T00:00:00.000'),
+      },
+    };
+    const redriven: unknown[] = [];
+    const { ports, calls } = fakePorts([message({ messageId: 'p1', body: JSON.stringify(letter) })], {
+      redrivePipe: async (m) => void redriven.push(m),
+    });
+    // Act
+    const dry = await replayDeadLetters('orders-pipe-dlq', ports, { dryRun: true });
+    const report = await replayDeadLetters('orders-pipe-dlq', ports);
+    // Assess
+    expect(dry.items).toEqual([{ messageId: 'p1', target: pipeArn, action: 'would-replay' }]);
+    expect(report.items).toEqual([{ messageId: 'p1', target: pipeArn, action: 'replayed' }]);
+    expect(redriven).toEqual([letter]);
+    expect(calls.deleted).toEqual(['rh-p1']);
+    expect(calls.audit).toEqual([expect.objectContaining({ target: pipeArn, action: 'replayed' })]);
+  });
+
   it('lists what it would replay in a dry run and moves nothing', async () => {
     // Prepare
     const { ports, calls } = fakePorts([

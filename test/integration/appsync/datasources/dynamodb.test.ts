@@ -8,6 +8,7 @@ import {
   type ContextSnapshot,
   type InvokeDataSource,
 } from '../../../../local/appsync/datasources/index.js';
+import { createDynamoDbModule } from '../../../../local/appsync/runtime/dynamodb-module.js';
 
 const TABLE = 'orderloop-ds-test';
 const SCAN_TABLE = 'orderloop-ds-scan-test';
@@ -278,6 +279,21 @@ describe('AMAZON_DYNAMODB data source', () => {
       expect(result).toEqual({ pk, sk: 'META', stock: 1 });
     });
 
+    it('fails an operations.increment on a missing attribute, as AWS SET x = x + v does, and adds to an existing one', async () => {
+      // Prepare: the module's request object, as a resolver's request handler would return it
+      const ddb = createDynamoDbModule();
+      const pk = freshPk();
+      await seed({ pk, sk: 'META' });
+      const bump = ddb.update({ key: { pk, sk: 'META' }, update: { views: ddb.operations.increment(2) } });
+      // Act
+      const missing = await run(bump);
+      await seed({ pk, sk: 'META', views: 1 });
+      const existing = await run(bump);
+      // Assess: unlike ADD, SET on an absent attribute is an error (recorded AWS behaviour, issue "Trust" 13)
+      expect(missing.error?.type).toBe('DynamoDB:ValidationException');
+      expect(existing.result).toEqual({ pk, sk: 'META', views: 3 });
+    });
+
     it('rejects an UpdateItem without an update block', async () => {
       // Act
       const { error } = await run({ operation: 'UpdateItem', key: key(freshPk(), 'META') });
@@ -409,15 +425,79 @@ describe('AMAZON_DYNAMODB data source', () => {
       expect(error?.type).toBe('DynamoDB:ValidationException');
     });
 
+    it('pages an index newest-first with opaque tokens that hide the keys', async () => {
+      // Prepare
+      const pk = freshPk();
+      const customer = `CUSTOMER#${pk}`;
+      for (let i = 1; i <= 5; i++)
+        await seed({ pk, sk: `O#${i}`, gsi1pk: customer, gsi1sk: `2026-12-0${i}` });
+      const request = {
+        operation: 'Query',
+        index: 'gsi1',
+        query: { expression: 'gsi1pk = :c', expressionValues: typed({ ':c': customer }) },
+        scanIndexForward: false,
+        limit: 2,
+      };
+      // Act
+      const seen: string[] = [];
+      const tokens: string[] = [];
+      let nextToken: string | null = null;
+      do {
+        const { result, error } = await run({ ...request, nextToken });
+        expect(error).toBeUndefined();
+        const page = result as { items: { gsi1sk: string }[]; nextToken: string | null };
+        seen.push(...page.items.map((i) => i.gsi1sk));
+        nextToken = page.nextToken;
+        if (nextToken) tokens.push(nextToken);
+      } while (nextToken && tokens.length < 10);
+      // Assess: newest first across pages, and no token shows the partition or the index keys
+      expect(seen).toEqual(['2026-12-05', '2026-12-04', '2026-12-03', '2026-12-02', '2026-12-01']);
+      for (const token of tokens) {
+        const outer = Buffer.from(token, 'base64').toString('utf8');
+        const inner = Buffer.from((JSON.parse(outer) as { token: string }).token, 'base64').toString(
+          'latin1',
+        );
+        expect(`${outer}${inner}`).not.toContain(pk);
+        expect(`${outer}${inner}`).not.toContain('2026-12-0');
+      }
+    });
+
+    it('rejects a changed nextToken with the error AppSync gives and reads nothing', async () => {
+      // Prepare
+      const pk = freshPk();
+      for (let i = 1; i <= 3; i++) await seed({ pk, sk: `LINE#${i}` });
+      const request = {
+        operation: 'Query',
+        query: { expression: 'pk = :pk', expressionValues: typed({ ':pk': pk }) },
+        limit: 1,
+      };
+      const first = (await run(request)).result as { nextToken: string };
+      const outer = JSON.parse(Buffer.from(first.nextToken, 'base64').toString('utf8')) as { token: string };
+      const sealed = Buffer.from(outer.token, 'base64');
+      sealed[sealed.length - 1] = (sealed[sealed.length - 1] ?? 0) ^ 0x80;
+      const changed = Buffer.from(JSON.stringify({ ...outer, token: sealed.toString('base64') })).toString(
+        'base64',
+      );
+      // Act
+      const { result, error } = await run({ ...request, nextToken: changed });
+      // Assess: AppSync's recorded answer (aws-amplify/amplify-cli#3411)
+      expect(result).toBeUndefined();
+      expect(error).toEqual({
+        type: 'DynamoDB:UserIllegalArgumentException',
+        message:
+          'com.amazonaws.deepdish.common.pagination.InvalidPaginationTokenException: Invalid pagination token given.',
+      });
+    });
+
     it('rejects a nextToken this API did not issue', async () => {
       // Act
       const { error } = await run({
         operation: 'Query',
         query: { expression: 'pk = :pk', expressionValues: typed({ ':pk': 'x' }) },
-        nextToken: 'not-a-token',
+        nextToken: Buffer.from(JSON.stringify({ pk: { S: 'x' }, sk: { S: 'y' } })).toString('base64'),
       });
-      // Assess: the token is opaque, so a forged one is refused rather than passed to DynamoDB as a start key
-      expect(error?.type).toBe('MappingTemplate');
+      // Assess: a forged start key is refused rather than passed to DynamoDB
+      expect(error?.type).toBe('DynamoDB:UserIllegalArgumentException');
     });
   });
 

@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createDataSourceInvoker,
-  decodeNextToken,
-  encodeNextToken,
+  INVALID_PAGE_TOKEN,
+  PageTokenCodec,
   type ContextSnapshot,
   type DataSourceDeps,
   type PutEventsEntry,
@@ -302,13 +302,74 @@ describe('createDataSourceInvoker', () => {
 });
 
 describe('nextToken', () => {
-  it('round-trips a LastEvaluatedKey with binary and numeric parts', () => {
+  const scope = { tableName: 'orders', index: 'byCustomer' };
+  const lastKey = {
+    pk: { S: 'CUSTOMER#c-123' },
+    sk: { S: 'ORDER#2026-12-01' },
+    bin: { B: new Uint8Array([0, 255]) },
+    n: { N: '42' },
+  };
+  /** Every layer of base64 the token has, peeled, so a key in clear would show. */
+  const peeled = (token: string) => {
+    const outer = Buffer.from(token, 'base64').toString('utf8');
+    const inner = (JSON.parse(outer) as { token: string }).token;
+    return `${outer}\n${Buffer.from(inner, 'base64').toString('latin1')}`;
+  };
+
+  it('round-trips a LastEvaluatedKey with string, binary and numeric parts', () => {
     // Prepare
-    const lastKey = { pk: { B: new Uint8Array([0, 255]) }, sk: { N: '42' } };
+    const codec = new PageTokenCodec();
     // Act
-    const token = encodeNextToken(lastKey);
+    const token = codec.encode(lastKey, scope);
     // Assess: "Query" — nextToken is an opaque string that can be passed back unchanged
     expect(typeof token).toBe('string');
-    expect(decodeNextToken(token)).toEqual(lastKey);
+    expect(codec.decode(token, scope)).toEqual(lastKey);
+  });
+
+  it('does not carry the key in clear', () => {
+    // Act
+    const token = new PageTokenCodec().encode(lastKey, scope) ?? '';
+    // Assess: neither the customer partition nor the sort key can be read out of the token
+    expect(peeled(token)).not.toMatch(/CUSTOMER|c-123|ORDER#|2026-12-01/);
+  });
+
+  it('rejects a token with one flipped byte', () => {
+    // Prepare
+    const codec = new PageTokenCodec();
+    const token = codec.encode(lastKey, scope) ?? '';
+    const outer = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as {
+      version: number;
+      token: string;
+    };
+    const sealed = Buffer.from(outer.token, 'base64');
+    sealed[20] = (sealed[20] ?? 0) ^ 0x01;
+    const changed = Buffer.from(JSON.stringify({ ...outer, token: sealed.toString('base64') })).toString(
+      'base64',
+    );
+    // Act
+    const decode = () => codec.decode(changed, scope);
+    // Assess
+    expect(decode).toThrow(INVALID_PAGE_TOKEN.message);
+  });
+
+  it('rejects a token of another table or index, and one sealed with another key', () => {
+    // Prepare
+    const codec = new PageTokenCodec();
+    const token = codec.encode(lastKey, scope);
+    // Act and assess
+    expect(() => codec.decode(token, { tableName: 'orders' })).toThrow(INVALID_PAGE_TOKEN.message);
+    expect(() => codec.decode(token, { tableName: 'other', index: 'byCustomer' })).toThrow(
+      INVALID_PAGE_TOKEN.message,
+    );
+    expect(() => new PageTokenCodec().decode(token, scope)).toThrow(INVALID_PAGE_TOKEN.message);
+  });
+
+  it('rejects a token that is plain base64 JSON of a key, as the old format was', () => {
+    // Prepare
+    const forged = Buffer.from(JSON.stringify({ pk: { S: 'CUSTOMER#someone-else' } })).toString('base64');
+    // Act
+    const decode = () => new PageTokenCodec().decode(forged, scope);
+    // Assess
+    expect(decode).toThrow(INVALID_PAGE_TOKEN.message);
   });
 });

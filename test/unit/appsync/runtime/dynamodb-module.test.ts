@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createDynamoDbModule } from '../../../../local/appsync/runtime/dynamodb-module.js';
+import { executeResolver } from '../../../../local/appsync/runtime/index.js';
+import { fieldInput, noneDataSource } from './helpers.js';
 
 // Request shapes are those of AWS AppSync docs "JavaScript resolver function reference for
 // DynamoDB" (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan, Sync, BatchGetItem,
@@ -75,31 +77,32 @@ describe('@aws-appsync/utils/dynamodb', () => {
     // Assess
     expect(request.update).toEqual({
       expression:
-        'SET #name = :name, #address = :address, #friendsIds = list_append(#friendsIds, :friendsIds), ' +
-        '#tags = list_append(:tags, #tags), #aliases[1] = :aliases_1, #aliases[2] = :aliases_2, #profile.#bio = :profile_bio ' +
-        'REMOVE #age ADD #friendsCount :friendsCount, #loginCount :loginCount',
+        'SET #expName_1 = :expValue_1, #expName_2 = :expValue_2, #expName_4 = #expName_4 + :expValue_3, ' +
+        '#expName_5 = #expName_5 - :expValue_4, #expName_6 = list_append(#expName_6, :expValue_5), ' +
+        '#expName_7 = list_append(:expValue_6, #expName_7), #expName_8[1] = :expValue_7, #expName_8[2] = :expValue_8, ' +
+        '#expName_9.#expName_10 = :expValue_9 REMOVE #expName_3',
       expressionNames: {
-        '#name': 'name',
-        '#address': 'address',
-        '#age': 'age',
-        '#friendsCount': 'friendsCount',
-        '#loginCount': 'loginCount',
-        '#friendsIds': 'friendsIds',
-        '#tags': 'tags',
-        '#aliases': 'aliases',
-        '#profile': 'profile',
-        '#bio': 'bio',
+        '#expName_1': 'name',
+        '#expName_2': 'address',
+        '#expName_3': 'age',
+        '#expName_4': 'friendsCount',
+        '#expName_5': 'loginCount',
+        '#expName_6': 'friendsIds',
+        '#expName_7': 'tags',
+        '#expName_8': 'aliases',
+        '#expName_9': 'profile',
+        '#expName_10': 'bio',
       },
       expressionValues: {
-        ':name': { S: 'Ann' },
-        ':address': { M: { street1: { S: '123 Main St' }, city: { S: 'New York' } } },
-        ':friendsCount': { N: 10 },
-        ':loginCount': { N: -1 },
-        ':friendsIds': { L: [{ N: 101 }, { N: 104 }] },
-        ':tags': { L: [{ S: 'new' }] },
-        ':aliases_1': { S: '102' },
-        ':aliases_2': { S: '112' },
-        ':profile_bio': { S: 'hi' },
+        ':expValue_1': { S: 'Ann' },
+        ':expValue_2': { M: { street1: { S: '123 Main St' }, city: { S: 'New York' } } },
+        ':expValue_3': { N: 10 },
+        ':expValue_4': { N: 1 },
+        ':expValue_5': { L: [{ N: 101 }, { N: 104 }] },
+        ':expValue_6': { L: [{ S: 'new' }] },
+        ':expValue_7': { S: '102' },
+        ':expValue_8': { S: '112' },
+        ':expValue_9': { S: 'hi' },
       },
     });
     expect(request.operation).toBe('UpdateItem');
@@ -251,9 +254,9 @@ describe('@aws-appsync/utils/dynamodb', () => {
         operation: 'UpdateItem',
         key: { id: { S: '3' } },
         update: {
-          expression: 'ADD #views :views',
-          expressionNames: { '#views': 'views' },
-          expressionValues: { ':views': { N: 1 } },
+          expression: 'SET #expName_1 = #expName_1 + :expValue_1',
+          expressionNames: { '#expName_1': 'views' },
+          expressionValues: { ':expValue_1': { N: 1 } },
         },
       },
       {
@@ -284,5 +287,150 @@ describe('@aws-appsync/utils/dynamodb', () => {
   it('rejects a filter the transform cannot render', () => {
     // Prepare / Act / Assess
     expect(() => ddb.scan({ filter: { a: { bogus: 1 } } })).toThrow('filter is not a valid filter object');
+  });
+});
+
+/** Runs `expression` in a request handler of the APPSYNC_JS sandbox with the module imported as `ddb`. */
+async function inSandbox(expression: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  const code = `import { util } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+export function request(ctx) { return { value: ${expression} }; }
+export function response(ctx) { return ctx.result; }`;
+  const result = await executeResolver(
+    { kind: 'UNIT', code, dataSource: 'NONE' },
+    fieldInput({ args }),
+    noneDataSource,
+  );
+  if (result.errors.length > 0) throw new Error(JSON.stringify(result.errors));
+  return (result.data as { value: unknown }).value;
+}
+
+// Conformance table: each row is an AWS answer with its source. "recorded" rows are EvaluateCode
+// (APPSYNC_JS 1.0.0) answers published in public tests and notes; "issue" rows were recorded by the
+// filer of issue "Trust" (item 13); "docs"/"typings" rows are outputs the AppSync docs or the
+// @aws-appsync/utils typings state. Helpers with no AWS answer on record (key conditions, projections,
+// the non-numeric update operations) keep the local shapes tested above, by analogy with these rows.
+const CONFORMANCE: ReadonlyArray<{ case: string; source: string; expression: string; expected: unknown }> = [
+  {
+    case: 'update of several attributes, nulls included',
+    source: 'recorded: editMyProfile resolver test (evaluateCode, SET with #expName_n / :expValue_n)',
+    expression: `ddb.update({ key: { id: 'u-1' }, update: { name: 'Toni Test', imageUrl: null, bio: 'The test bio' } })`,
+    expected: {
+      operation: 'UpdateItem',
+      key: { id: { S: 'u-1' } },
+      update: {
+        expression: 'SET #expName_1 = :expValue_1, #expName_2 = :expValue_2, #expName_3 = :expValue_3',
+        expressionNames: { '#expName_1': 'name', '#expName_2': 'imageUrl', '#expName_3': 'bio' },
+        expressionValues: {
+          ':expValue_1': { S: 'Toni Test' },
+          ':expValue_2': { NULL: null },
+          ':expValue_3': { S: 'The test bio' },
+        },
+      },
+    },
+  },
+  {
+    case: 'update of one attribute',
+    source: 'recorded: updateProject resolver test (evaluateResolver)',
+    expression: `ddb.update({ key: { projectId: 'p', userId: 'u' }, update: { title: 'my-project-foo' } }).update`,
+    expected: {
+      expression: 'SET #expName_1 = :expValue_1',
+      expressionNames: { '#expName_1': 'title' },
+      expressionValues: { ':expValue_1': { S: 'my-project-foo' } },
+    },
+  },
+  {
+    case: 'operations.decrement(1)',
+    source:
+      'recorded: request object of ddb.operations.decrement(1) (note on AppSync JS counters: SET, not ADD)',
+    expression: `ddb.update({ key: { streamId: 'asdf' }, update: { currentView: ddb.operations.decrement(1) } })`,
+    expected: {
+      operation: 'UpdateItem',
+      key: { streamId: { S: 'asdf' } },
+      update: {
+        expression: 'SET #expName_1 = #expName_1 - :expValue_1',
+        expressionNames: { '#expName_1': 'currentView' },
+        expressionValues: { ':expValue_1': { N: 1 } },
+      },
+    },
+  },
+  {
+    case: 'operations.increment(10)',
+    source: 'issue: AWS writes SET #x = #x + :v (typings example: increment friendsCount by 10)',
+    expression: `ddb.update({ key: { id: 1 }, update: { friendsCount: ddb.operations.increment(10) } }).update`,
+    expected: {
+      expression: 'SET #expName_1 = #expName_1 + :expValue_1',
+      expressionNames: { '#expName_1': 'friendsCount' },
+      expressionValues: { ':expValue_1': { N: 10 } },
+    },
+  },
+  {
+    case: 'the object operations.increment returns',
+    source: 'issue: { type: "OPERATION_INCREMENT", by }',
+    expression: `ddb.operations.increment(2)`,
+    expected: { type: 'OPERATION_INCREMENT', by: 2 },
+  },
+  {
+    case: 'operations.increment() without an amount',
+    source: 'typings: increment(by?: number), by defaults to one step',
+    expression: `ddb.update({ key: { id: 1 }, update: { views: ddb.operations.increment() } }).update.expressionValues`,
+    expected: { ':expValue_1': { N: 1 } },
+  },
+  {
+    case: 'an operation survives the stash (plain JSON)',
+    source: 'issue: operations are plain objects',
+    expression: `ddb.update({ key: { id: 1 }, update: JSON.parse(JSON.stringify({ n: ddb.operations.increment(3) })) }).update.expression`,
+    expected: 'SET #expName_1 = #expName_1 + :expValue_1',
+  },
+  {
+    case: 'get',
+    source: 'docs: Built-in modules, get example',
+    expression: `ddb.get({ key: { id: ctx.args.id } })`,
+    expected: { operation: 'GetItem', key: { id: { S: 'o-1' } } },
+  },
+  {
+    case: 'remove',
+    source: 'docs: Built-in modules, remove example',
+    expression: `ddb.remove({ key: { id: ctx.args.id } })`,
+    expected: { operation: 'DeleteItem', key: { id: { S: 'o-1' } } },
+  },
+  {
+    case: 'scan with limit and nextToken',
+    source: 'docs: Built-in modules, scan example',
+    expression: `ddb.scan({ limit: 10, nextToken: 'tok' })`,
+    expected: { operation: 'Scan', limit: 10, nextToken: 'tok' },
+  },
+  {
+    case: 'sync with limit, nextToken and lastSync',
+    source: 'docs: Built-in modules, sync example',
+    expression: `ddb.sync({ limit: 10, nextToken: 'tok', lastSync: 1700000000000 })`,
+    expected: { operation: 'Sync', limit: 10, nextToken: 'tok', lastSync: 1700000000000 },
+  },
+  {
+    case: 'toStringSet',
+    source: 'typings: toStringSet(["a","b","c"]) returns { "SS": ["a","b","c"] }',
+    expression: `ddb.toStringSet(['a', 'b', 'c'])`,
+    expected: { SS: ['a', 'b', 'c'] },
+  },
+  {
+    case: 'toNumberSet',
+    source: 'typings: toNumberSet([1,2,3]) returns { "NS": ["1","2","3"] }',
+    expression: `ddb.toNumberSet([1, 2, 3])`,
+    expected: { NS: ['1', '2', '3'] },
+  },
+  {
+    case: 'toBinarySet',
+    source: 'typings: toBinarySet(["SGVsbG8=","V29ybGQ="]) returns { "BS": [...] }',
+    expression: `ddb.toBinarySet(['SGVsbG8=', 'V29ybGQ='])`,
+    expected: { BS: ['SGVsbG8=', 'V29ybGQ='] },
+  },
+];
+
+describe('@aws-appsync/utils/dynamodb conformance with AWS', () => {
+  it.each(CONFORMANCE)('answers $case as AWS does ($source)', async (row) => {
+    // Act
+    const value = await inSandbox(row.expression, { id: 'o-1' });
+    // Assess
+    expect(value).toEqual(row.expected);
   });
 });

@@ -71,6 +71,29 @@ describe('util errors', () => {
       },
     ]);
   });
+
+  it('reports a bare Unauthorized for util.unauthorized in a handler evaluated on its own', async () => {
+    // EvaluateCode runs a handler without a GraphQL field; AWS answers util.unauthorized() with `Unauthorized`
+    // Prepare
+    const alone = fieldInput({
+      typeName: '',
+      fieldName: '',
+      info: {
+        fieldName: '',
+        parentTypeName: '',
+        variables: {},
+        selectionSetList: [],
+        selectionSetGraphQL: '',
+      },
+    });
+    // Act
+    const result = await evaluateRaw('util.unauthorized()', alone);
+    // Assess
+    expect(result.data).toBeNull();
+    expect(result.errors).toEqual([
+      { message: 'Unauthorized', errorType: 'Unauthorized', data: null, errorInfo: null },
+    ]);
+  });
 });
 
 describe('util null and default checks', () => {
