@@ -255,7 +255,7 @@ describe('LocalPipe pacing and ParallelizationFactor', () => {
     // Prepare: a filtered record between the matches, and a window far beyond the test.
     const h = gatedPorts(() => false);
     const matches: PipePorts['matches'] = (_pattern, record) =>
-      !(record as PipeStreamRecord).dynamodb.Keys.pk!.S!.startsWith('skip');
+      !String((record as PipeStreamRecord).dynamodb.Keys.pk!.S).startsWith('skip');
     const records = [raw('a', 1), raw('skip-b', 2), raw('c', 3), raw('d', 4)];
     const cfg = config({ batchSize: 2, maximumBatchingWindowInSeconds: 300, filters: [{ any: ['x'] }] });
     // Act
