@@ -65,6 +65,8 @@ export interface E2eRateResult {
   readonly dynamodbCpuCores: number;
   /** CPU milliseconds per order sent, of this node process (stack, workers and client) and of DynamoDB Local. */
   readonly nodeCpuMsPerOrder: number;
+  /** The main thread's part of nodeCpuMsPerOrder (AppSync, pipes, bus, Lambda host, the client); the rest is Lambda workers. */
+  readonly mainThreadCpuMsPerOrder: number;
   readonly dynamodbCpuMsPerOrder: number;
   /** Share of wall time the main thread's event loop was busy (AppSync, pipes, bus, host, client); 1 is saturated. */
   readonly mainThreadBusy: number;
@@ -100,11 +102,12 @@ function summary(values: readonly number[]): LatencySummary {
   return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
 }
 
-/** CPU time (user + system) of a process in seconds, from /proc; undefined where /proc is absent. */
-function processCpuSeconds(pid: number | undefined): number | undefined {
+/** CPU time (user + system) of a process (or of one of its threads) in seconds, from /proc; undefined where /proc is absent. */
+function processCpuSeconds(pid: number | undefined, thread?: number): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
     // Fields after the command name: utime is the 12th, stime the 13th (proc(5), 14 and 15 overall).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -158,6 +161,8 @@ async function runRate(
   const usageBefore = { ...stack.counters.events };
   const nodeCpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
+  // The main thread's task id is the process id.
+  const mainCpuBefore = processCpuSeconds(process.pid, process.pid);
   const dynamoCpuBefore = processCpuSeconds(stack.dynamodb.process.pid);
   const wallBefore = performance.now();
 
@@ -220,6 +225,7 @@ async function runRate(
   const wall = (performance.now() - wallBefore) / 1000;
   const cpu = process.cpuUsage(nodeCpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
+  const mainCpuAfter = processCpuSeconds(process.pid, process.pid);
   const dynamoCpuAfter = processCpuSeconds(stack.dynamodb.process.pid);
   const usageAfter = stack.counters.events;
   const paidPushed = timings.filter((t) => t.paidPushedAt !== undefined && t.payAnsweredAt !== undefined);
@@ -254,6 +260,10 @@ async function runRate(
         ? (dynamoCpuAfter - dynamoCpuBefore) / wall
         : NaN,
     nodeCpuMsPerOrder: (cpu.user + cpu.system) / 1000 / Math.max(1, sent),
+    mainThreadCpuMsPerOrder:
+      mainCpuBefore !== undefined && mainCpuAfter !== undefined
+        ? ((mainCpuAfter - mainCpuBefore) * 1000) / Math.max(1, sent)
+        : NaN,
     dynamodbCpuMsPerOrder:
       dynamoCpuBefore !== undefined && dynamoCpuAfter !== undefined
         ? ((dynamoCpuAfter - dynamoCpuBefore) * 1000) / Math.max(1, sent)
@@ -272,7 +282,7 @@ const ms = (value: number) => (Number.isNaN(value) ? '–' : `${Math.round(value
 /** The results as a Markdown table, one row per offered rate. */
 export function formatE2eTable(results: readonly E2eRateResult[]): string {
   const header =
-    '| offered/s | sent | PAID pushed | PAID/s | placeOrder answer p50/p99 ms | answer → PLACED p50/p99 ms | answer → PAID p50/p99 ms | PAID lag p50 first → last third ms | errors | CPU cores node / DynamoDB Local | CPU ms per order node / DynamoDB Local | main thread busy | load avg | pipe req / Lambda inv per order |';
+    '| offered/s | sent | PAID pushed | PAID/s | placeOrder answer p50/p99 ms | answer → PLACED p50/p99 ms | answer → PAID p50/p99 ms | PAID lag p50 first → last third ms | errors | CPU cores node / DynamoDB Local | CPU ms per order: node (main thread) / DynamoDB Local | main thread busy | load avg | pipe req / Lambda inv per order |';
   const rule = `|${header
     .split('|')
     .slice(1, -1)
@@ -280,7 +290,7 @@ export function formatE2eTable(results: readonly E2eRateResult[]): string {
     .join('|')}|`;
   const rows = results.map(
     (r) =>
-      `| ${r.offeredPerSecond} | ${r.ordersSent} | ${r.ordersPaidPushed} | ${r.paidPerSecond.toFixed(1)} | ${ms(r.placeAnswered.p50)} / ${ms(r.placeAnswered.p99)} | ${ms(r.placedPushed.p50)} / ${ms(r.placedPushed.p99)} | ${ms(r.paidPushed.p50)} / ${ms(r.paidPushed.p99)} | ${ms(r.paidLagFirstThirdP50)} → ${ms(r.paidLagLastThirdP50)} | ${r.errors} | ${r.nodeCpuCores.toFixed(2)} / ${r.dynamodbCpuCores.toFixed(2)} | ${ms(r.nodeCpuMsPerOrder)} / ${ms(r.dynamodbCpuMsPerOrder)} | ${r.mainThreadBusy.toFixed(2)} | ${r.loadAverage.toFixed(1)} | ${r.pipeRequestsPerOrder.toFixed(1)} / ${r.lambdaInvocationsPerOrder.toFixed(1)} |`,
+      `| ${r.offeredPerSecond} | ${r.ordersSent} | ${r.ordersPaidPushed} | ${r.paidPerSecond.toFixed(1)} | ${ms(r.placeAnswered.p50)} / ${ms(r.placeAnswered.p99)} | ${ms(r.placedPushed.p50)} / ${ms(r.placedPushed.p99)} | ${ms(r.paidPushed.p50)} / ${ms(r.paidPushed.p99)} | ${ms(r.paidLagFirstThirdP50)} → ${ms(r.paidLagLastThirdP50)} | ${r.errors} | ${r.nodeCpuCores.toFixed(2)} / ${r.dynamodbCpuCores.toFixed(2)} | ${ms(r.nodeCpuMsPerOrder)} (${ms(r.mainThreadCpuMsPerOrder)}) / ${ms(r.dynamodbCpuMsPerOrder)} | ${r.mainThreadBusy.toFixed(2)} | ${r.loadAverage.toFixed(1)} | ${r.pipeRequestsPerOrder.toFixed(1)} / ${r.lambdaInvocationsPerOrder.toFixed(1)} |`,
   );
   return [header, rule, ...rows].join('\n');
 }
