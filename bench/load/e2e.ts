@@ -30,6 +30,13 @@ export interface E2eBenchOptions {
   readonly settleSeconds?: number;
   /** Requests in flight at most; an order due while the cap is reached is counted as not sent. @default 400 */
   readonly maxInFlight?: number;
+  /** Orders placed and paid one at a time before the load, each after the previous PAID was pushed. @default 5 */
+  readonly atRest?: number;
+  /**
+   * What-if: overrides the assembly's pipe batching window (seconds) in the running stack, to compare
+   * settings in one run without a synth. @default the assembly's value
+   */
+  readonly pipeWindowSeconds?: number;
   /** Prints progress and the table. @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -134,7 +141,9 @@ async function runRate(
   stack: LocalStack,
   customer: Session,
   rate: number,
-  options: Required<Omit<E2eBenchOptions, 'rates' | 'log'>> & { log: (line: string) => void },
+  options: Required<Pick<E2eBenchOptions, 'seconds' | 'settleSeconds' | 'maxInFlight'>> & {
+    log: (line: string) => void;
+  },
 ): Promise<E2eRateResult> {
   const orders = new Map<string, OrderTiming>();
   const timings: OrderTiming[] = [];
@@ -277,6 +286,62 @@ async function runRate(
   };
 }
 
+/** Answer → pushed medians of orders placed and paid one at a time, with the stack otherwise idle. */
+async function atRest(
+  stack: LocalStack,
+  customer: Session,
+  count: number,
+): Promise<{ placed: LatencySummary; paid: LatencySummary }> {
+  const pushedAt = new Map<string, number>();
+  const subscription = subscribe(
+    customer,
+    OnMyOrdersChangedDocument,
+    {},
+    {
+      onEvent(event) {
+        if (!event.vendorId) pushedAt.set(`${event.orderId}|${event.status}`, performance.now());
+      },
+    },
+  );
+  await subscription.started;
+  const pushed = async (key: string) => {
+    const deadline = performance.now() + 60_000;
+    while (!pushedAt.has(key) && performance.now() < deadline) await sleep(5);
+    return pushedAt.get(key) ?? NaN;
+  };
+  const placed: number[] = [];
+  const paid: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      await stack.idle();
+      const order = expectData(
+        await graphql(customer, PlaceOrderDocument, {
+          input: {
+            lines: BENCH_PRODUCTS.map((p) => ({ vendorId: p.vendorId, productId: p.productId, quantity: 1 })),
+            shippingAddress: SHIPPING_ADDRESS,
+          },
+          idempotencyKey: randomUUID(),
+        }),
+        'placeOrder',
+      ).placeOrder;
+      const placeAnswered = performance.now();
+      placed.push((await pushed(`${order.id}|PLACED`)) - placeAnswered);
+      expectData(
+        await graphql(customer, ProcessPaymentDocument, {
+          input: { orderId: order.id, paymentToken: 'tok_success', method: 'CARD' },
+          idempotencyKey: randomUUID(),
+        }),
+        'processPayment',
+      );
+      const payAnswered = performance.now();
+      paid.push((await pushed(`${order.id}|PAID`)) - payAnswered);
+    }
+  } finally {
+    subscription.close();
+  }
+  return { placed: summary(placed), paid: summary(paid) };
+}
+
 const ms = (value: number) => (Number.isNaN(value) ? '–' : `${Math.round(value)}`);
 
 /** The results as a Markdown table, one row per offered rate. */
@@ -310,14 +375,26 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     const users = await signInDemoUsers(stack.endpoints);
     const ordersNeeded = rates.reduce((sum, rate) => sum + Math.ceil(rate * settings.seconds), 0);
     await stockUp(users.admin, ordersNeeded * 2 + 1000);
-    const pipe = stack.events.config.pipes[0];
+    if (options.pipeWindowSeconds !== undefined) {
+      for (const running of stack.events.pipes) {
+        (running.config as { maximumBatchingWindowInSeconds: number }).maximumBatchingWindowInSeconds =
+          options.pipeWindowSeconds;
+      }
+    }
+    const pipe = stack.events.pipes[0]?.config;
     log(
       `e2e load: stack ready in ${stack.readyMs} ms; pipe batch size ${pipe?.batchSize}, window ${pipe?.maximumBatchingWindowInSeconds} s, ` +
         `parallelization ${(pipe as { parallelizationFactor?: number } | undefined)?.parallelizationFactor ?? 1}; ` +
         `${settings.seconds} s per rate; load average before ${loadavg()[0]!.toFixed(1)}`,
     );
-    // A short warm-up, so the first rate does not pay every Lambda worker's cold start.
+    // A short warm-up, so neither the at-rest orders nor the first rate pay every Lambda worker's cold start.
     await runRate(stack, users.customer, 10, { ...settings, seconds: 3 });
+    const rest = await atRest(stack, users.customer, options.atRest ?? 5);
+    log(
+      `at rest (${rest.placed.count} orders one at a time, load average ${loadavg()[0]!.toFixed(1)}): ` +
+        `answer → PLACED p50 ${ms(rest.placed.p50)} ms, max ${ms(rest.placed.max)} ms; ` +
+        `answer → PAID p50 ${ms(rest.paid.p50)} ms, max ${ms(rest.paid.max)} ms`,
+    );
     await stack.idle();
     const results: E2eRateResult[] = [];
     for (const rate of rates) {
@@ -336,13 +413,24 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const rates: number[] = [];
-  let seconds: number | undefined;
+  const flags: Record<string, number> = {};
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--seconds') seconds = Number(args[++i]);
+    if (args[i]!.startsWith('--')) flags[args[i]!.slice(2)] = Number(args[++i]);
     else rates.push(Number(args[i]));
   }
-  if (rates.some((r) => !(r > 0)) || (seconds !== undefined && !(seconds > 0))) {
-    throw new Error('usage: tsx bench/load/e2e.ts [orders-per-second ...] [--seconds N]');
+  const known = ['seconds', 'at-rest', 'pipe-window'];
+  if (
+    rates.some((r) => !(r >= 0)) ||
+    Object.entries(flags).some(([k, v]) => !known.includes(k) || !(v >= 0))
+  ) {
+    throw new Error(
+      'usage: tsx bench/load/e2e.ts [orders-per-second ...] [--seconds N] [--at-rest N] [--pipe-window S]; rate 0 runs only the at-rest orders',
+    );
   }
-  await runE2eBench({ ...(rates.length ? { rates } : {}), ...(seconds ? { seconds } : {}) });
+  await runE2eBench({
+    ...(rates.length ? { rates: rates.filter((r) => r > 0) } : {}),
+    ...(flags.seconds ? { seconds: flags.seconds } : {}),
+    ...(flags['at-rest'] !== undefined ? { atRest: flags['at-rest'] } : {}),
+    ...(flags['pipe-window'] !== undefined ? { pipeWindowSeconds: flags['pipe-window'] } : {}),
+  });
 }
