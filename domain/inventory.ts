@@ -1,3 +1,4 @@
+import { MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_PRICE, MAX_QUANTITY, MAX_STOCK, tooLong } from './limits.js';
 import { isCurrency, isNonNegativeInteger } from './money.js';
 
 /**
@@ -30,6 +31,34 @@ export function validateInventoryChange(change: InventoryChange): InventoryViola
   if (change.productId.trim() === '') return { field: 'productId', reason: 'productId must not be empty' };
   if (change.name !== undefined && change.name !== null && change.name.trim() === '') {
     return { field: 'name', reason: 'name must not be empty' };
+  }
+  const long = tooLong([
+    ['vendorId', change.vendorId, MAX_ID_LENGTH],
+    ['productId', change.productId, MAX_ID_LENGTH],
+    ['name', change.name, MAX_NAME_LENGTH],
+  ]);
+  if (long) return long;
+  if (change.price !== undefined && change.price !== null && change.price > MAX_PRICE) {
+    return {
+      field: 'price',
+      reason: `price must be at most ${MAX_PRICE} minor units, so that ${MAX_QUANTITY} of it fit an order line, received ${change.price}`,
+    };
+  }
+  if (change.available !== undefined && change.available !== null && change.available > MAX_STOCK) {
+    return {
+      field: 'available',
+      reason: `available must be at most ${MAX_STOCK}, received ${change.available}`,
+    };
+  }
+  if (
+    change.lowStockThreshold !== undefined &&
+    change.lowStockThreshold !== null &&
+    change.lowStockThreshold > MAX_STOCK
+  ) {
+    return {
+      field: 'lowStockThreshold',
+      reason: `lowStockThreshold must be at most ${MAX_STOCK}, received ${change.lowStockThreshold}`,
+    };
   }
   if (change.price !== undefined && change.price !== null && !isNonNegativeInteger(change.price)) {
     return {

@@ -1,3 +1,14 @@
+import {
+  MAX_ADDRESS_LINE_LENGTH,
+  MAX_COUNTRY_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_INT,
+  MAX_LINES,
+  MAX_NAME_LENGTH,
+  MAX_QUANTITY,
+  MAX_POSTAL_CODE_LENGTH,
+  tooLong,
+} from './limits.js';
 import { isCurrency, sum } from './money.js';
 import { splitByVendor, type PricedLine, type VendorPart } from './split.js';
 import type { OrderStatus, PlaceOrderInput, VendorOrderStatus } from '../resolvers/generated/schema.js';
@@ -8,10 +19,7 @@ import type { StatusChangeRecord } from './orderProcess.js';
  * writes. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
-/** Most lines one order may hold. */
-export const MAX_LINES = 50;
-/** Largest quantity of one line. */
-export const MAX_QUANTITY = 100;
+export { MAX_LINES, MAX_QUANTITY } from './limits.js';
 /** DynamoDB's TransactWriteItems limit, which AppSync applies as is. */
 export const MAX_TRANSACT_ITEMS = 100;
 
@@ -64,6 +72,11 @@ export function validatePlaceOrder(input: PlaceOrderInput): Violation | null {
     if (line.vendorId.trim() === '' || line.productId.trim() === '') {
       return { field: 'lines', reason: 'vendorId and productId must not be empty' };
     }
+    const long = tooLong([
+      ['lines.vendorId', line.vendorId, MAX_ID_LENGTH],
+      ['lines.productId', line.productId, MAX_ID_LENGTH],
+    ]);
+    if (long) return long;
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
       return {
         field: 'lines.quantity',
@@ -94,7 +107,14 @@ export function validatePlaceOrder(input: PlaceOrderInput): Violation | null {
       return { field: `shippingAddress.${name}`, reason: `shippingAddress.${name} must not be empty` };
     }
   }
-  return null;
+  return tooLong([
+    ['shippingAddress.name', address.name, MAX_NAME_LENGTH],
+    ['shippingAddress.line1', address.line1, MAX_ADDRESS_LINE_LENGTH],
+    ['shippingAddress.line2', address.line2, MAX_ADDRESS_LINE_LENGTH],
+    ['shippingAddress.city', address.city, MAX_ADDRESS_LINE_LENGTH],
+    ['shippingAddress.postalCode', address.postalCode, MAX_POSTAL_CODE_LENGTH],
+    ['shippingAddress.country', address.country, MAX_COUNTRY_LENGTH],
+  ]);
 }
 
 /**
@@ -164,14 +184,35 @@ export function priceLines(
         available: product.available,
       });
     }
+    const lineTotal = product.price * line.quantity;
+    // A price written before the limits existed can still make a line the API cannot return.
+    if (lineTotal > MAX_INT) {
+      return {
+        kind: 'invalid',
+        violation: {
+          field: 'lines.quantity',
+          reason: `the line total of ${line.productId} would be ${lineTotal}, above the largest amount ${MAX_INT}`,
+        },
+      };
+    }
     lines.push({
       vendorId: line.vendorId,
       productId: line.productId,
       name: product.name,
       quantity: line.quantity,
       unitPrice: product.price,
-      lineTotal: product.price * line.quantity,
+      lineTotal,
     });
+  }
+  const total = sum(lines.map((l) => l.lineTotal));
+  if (total > MAX_INT) {
+    return {
+      kind: 'invalid',
+      violation: {
+        field: 'lines',
+        reason: `the order total would be ${total}, above the largest amount ${MAX_INT}; split the order`,
+      },
+    };
   }
   return { kind: 'priced', lines, currency, shortages };
 }

@@ -1,9 +1,23 @@
 import type { Caller } from './identity.js';
-import type { Order } from '../resolvers/generated/schema.js';
+import type { Order, StatusChange } from '../resolvers/generated/schema.js';
 
 /**
  * What each caller may see of an order. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
+
+/**
+ * The history a vendor may see: its own part's entries in full, and the order-level entries (no
+ * vendorId) without who made them and why; another vendor's entries are left out.
+ */
+export function vendorHistory(history: readonly StatusChange[], vendorId: string): StatusChange[] {
+  const seen: StatusChange[] = [];
+  for (const entry of history) {
+    const entryVendor = entry.vendorId ?? null;
+    if (entryVendor === vendorId) seen.push(entry);
+    else if (entryVendor === null) seen.push({ ...entry, actorId: null, reason: null });
+  }
+  return seen;
+}
 
 /** The order as the caller may see it, or null when the caller may not see it at all. */
 export function viewOrderFor(order: Order, caller: Caller): Order | null {
@@ -19,6 +33,7 @@ export function viewOrderFor(order: Order, caller: Caller): Order | null {
       vendorIds: [vendorId],
       total: order.vendorOrders.filter((v) => v.vendorId === vendorId).reduce((t, v) => t + v.subtotal, 0),
       payment: null,
+      statusHistory: vendorHistory(order.statusHistory ?? [], vendorId),
     };
   }
   return null;

@@ -11,8 +11,12 @@ import {
 import {
   AccountRecovery,
   CfnUserPoolGroup,
+  ClientAttributes,
+  FeaturePlan,
+  LambdaVersion,
   StringAttribute,
   UserPool,
+  UserPoolOperation,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -29,6 +33,7 @@ import { OrderApi } from './constructs/order-api.js';
 import { OrderEventsPipe } from './constructs/order-events-pipe.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
 import { DATA_EXPORTS } from './stateful-stack.js';
+import { stageSettings, type Stage } from './stage.js';
 import { acknowledgeApiStackFindings, acknowledgeScopedWildcards } from './nag-acknowledgements.js';
 
 /** Props for the stateless API stack. */
@@ -39,13 +44,22 @@ export interface ApiStackProps extends StackProps {
    */
   /** Minutes an order may stay unpaid before the sweeper cancels it. @default 30 */
   readonly unpaidOrderTtlMinutes?: number;
-  /** Bedrock model the assistant calls. @default 'anthropic.claude-3-haiku-20240307-v1:0' */
+  /**
+   * Bedrock foundation model the assistant calls; also the CDK context value `assistantModelId`
+   * (`cdk deploy -c assistantModelId=...`). @default DEFAULT_ASSISTANT_MODEL_ID
+   */
   readonly assistantModelId?: string;
+  /** Stage-dependent settings (introspection off in prod). @default 'dev' */
+  readonly stage?: Stage;
 }
+
+/** A Claude Haiku-class model with on-demand throughput in the Bedrock regions the app deploys to. */
+export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
 
 /** The IAM-only mutations the consumers call. */
 export const BACKEND_MUTATIONS = [
   'publishOrderStatus',
+  'publishVendorOrderStatus',
   'recordPaymentResult',
   'publishNotification',
 ] as const;
@@ -79,7 +93,10 @@ export class ApiStack extends Stack {
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
-      customAttributes: { vendorId: new StringAttribute({ mutable: true }) },
+      // The vendor identity (schema.graphql's header): set by an admin when the user is created, never after.
+      customAttributes: { vendorId: new StringAttribute({ mutable: false }) },
+      // Access token customization (the V2_0 pre token generation event) needs Essentials or Plus.
+      featurePlan: FeaturePlan.ESSENTIALS,
       passwordPolicy: {
         minLength: 12,
         requireDigits: true,
@@ -93,9 +110,16 @@ export class ApiStack extends Stack {
     this.userPoolClient = this.userPool.addClient('WebClient', {
       authFlows: { userPassword: true, userSrp: true },
       preventUserExistenceErrors: true,
+      // Listed, not left to the default: users may edit their name and nothing that decides access.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
     });
+    this.userPool.addTrigger(
+      UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG,
+      orderloopFunction(this, 'PreTokenGeneration', { functionDir: 'pre-token-generation' }),
+      LambdaVersion.V2_0,
+    );
     for (const group of USER_GROUPS) {
       new CfnUserPoolGroup(this, `${group[0]!.toUpperCase()}${group.slice(1)}Group`, {
         userPoolId: this.userPool.userPoolId,
@@ -104,22 +128,21 @@ export class ApiStack extends Stack {
       });
     }
 
+    const assistantModelId =
+      props.assistantModelId ??
+      (this.node.tryGetContext('assistantModelId') as string | undefined) ??
+      DEFAULT_ASSISTANT_MODEL_ID;
     const assistant = orderloopFunction(this, 'AssistantFunction', {
       functionDir: 'assistant',
-      environment: {
-        TABLE_NAME: table.tableName,
-        BEDROCK_MODEL_ID: props.assistantModelId ?? 'anthropic.claude-3-haiku-20240307-v1:0',
-      },
+      environment: { TABLE_NAME: table.tableName, BEDROCK_MODEL_ID: assistantModelId },
     });
     table.grantReadData(assistant);
+    // Bedrock API reference, Converse: "This operation requires permission for the bedrock:InvokeModel
+    // action" (there is no bedrock:Converse action).
     assistant.addToRolePolicy(
       new PolicyStatement({
-        actions: ['bedrock:InvokeModel', 'bedrock:Converse'],
-        resources: [
-          `arn:${this.partition}:bedrock:${this.region}::foundation-model/${
-            props.assistantModelId ?? 'anthropic.claude-3-haiku-20240307-v1:0'
-          }`,
-        ],
+        actions: ['bedrock:InvokeModel'],
+        resources: [`arn:${this.partition}:bedrock:${this.region}::foundation-model/${assistantModelId}`],
       }),
     );
 
@@ -130,6 +153,7 @@ export class ApiStack extends Stack {
       resolvers,
       functions: pipelineFunctions,
       assistantFunction: assistant,
+      introspection: stageSettings(props.stage ?? 'dev').introspection,
     });
     const api = this.orderApi.api;
 

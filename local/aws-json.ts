@@ -16,6 +16,10 @@ export interface AwsRequestContext {
   readonly headers: IncomingMessage['headers'];
   /** The host the client used, for building URLs (queue URLs) that point back here. */
   readonly host: string;
+  /** The HTTP method, path with query, and raw body, so a service can verify a SigV4 signature. */
+  readonly method?: string;
+  readonly url?: string;
+  readonly body?: string;
 }
 
 /** A modelled AWS error: the SDK raises it as an exception named `code`. */
@@ -59,6 +63,9 @@ export function createAwsJsonRouter(services: readonly AwsJsonService[]) {
       const output = await service.handle(target.slice(dot + 1), input, {
         headers: req.headers,
         host: String(req.headers.host ?? 'localhost'),
+        method: req.method ?? 'POST',
+        url: req.url ?? '/',
+        body: raw,
       });
       send(200, output);
     } catch (err) {

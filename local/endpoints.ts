@@ -30,9 +30,22 @@ export interface LocalStackEndpoints {
     readonly issuer: string;
   };
   readonly apiKey?: string;
+  /**
+   * The same services over HTTPS and WSS (what Amplify JS needs: it derives `wss://<graphql>/realtime`).
+   * Trust `caFile`: NODE_EXTRA_CA_CERTS=<caFile> for Node, the browser's certificate authorities for a browser.
+   */
+  readonly https?: {
+    readonly graphqlUrl: string;
+    readonly realtimeUrl: string;
+    /** Cognito and the other AWS APIs (Amplify's `Auth.Cognito.userPoolEndpoint`). */
+    readonly awsEndpoint: string;
+    readonly caFile: string;
+    /** How to trust caFile, for a reader of the file. */
+    readonly trust: { readonly node: string; readonly browser: string };
+  };
   readonly iam: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly users: readonly EndpointsUser[];
-  /** DynamoDB Local itself. */
+  /** DynamoDB (and DynamoDB Streams) on the gateway, which checks SigV4 and proxies to DynamoDB Local. */
   readonly dynamodb: string;
   /** The gateway URL, for each service it serves. */
   readonly sqs: string;

@@ -4,21 +4,19 @@
  * behind one HTTP port. `npm start`, the e2e tests and the demo share this composition.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ActivityLog } from './activity-log.js';
 import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
-import { loadAssembly, type Assembly, type LoadedResource } from './assembly/index.js';
+import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
-import {
-  createJwksHandler,
-  createLocalCognito,
-  issuerFor,
-  type LocalCognito,
-  type UserPoolConfig,
-} from './cognito/index.js';
+import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
+import { userPoolsOf } from './cognito/from-assembly.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
+import { createDynamoDbProxy } from './dynamodb/proxy.js';
 import { createTables } from './dynamodb/tables.js';
 import type { LocalStackEndpoints } from './endpoints.js';
 import {
@@ -29,8 +27,10 @@ import {
 } from './events/index.js';
 import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
+import type { FunctionLogEntry } from './lambda/types.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
+import { ensureLocalTls } from './tls.js';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
@@ -38,7 +38,10 @@ export interface LocalStackOptions {
   readonly root?: string;
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
-  /** @default '127.0.0.1' */
+  /**
+   * The address every listener binds: the gateway and DynamoDB Local. Anything but loopback lets
+   * other machines reach services that trust the local IAM keys everyone knows. @default '127.0.0.1'
+   */
   readonly host?: string;
   /**
    * Keeps DynamoDB Local's database, SQS queues, pipe checkpoints and Cognito users here across restarts.
@@ -47,8 +50,24 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Creates the demo users and catalog (idempotent). @default false */
   readonly seed?: boolean;
+  /**
+   * Also serves everything over HTTPS and WSS on a second port, with a certificate from a local CA kept
+   * in `dir` (made once; trust `<dir>/ca.pem`). @default HTTP only
+   */
+  readonly tls?: {
+    readonly dir: string;
+    /** 0 picks a free port. @default the HTTP port + 1, or a free port when that one is taken */
+    readonly port?: number;
+  };
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
+  /**
+   * Prints every function's own output on the console too, not only one line per request, event hop
+   * and invocation, and errors. @default false
+   */
+  readonly verbose?: boolean;
+  /** Appends each function's output to `<logDir>/<function>.log`. @default not kept */
+  readonly logDir?: string;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
   readonly unpaidOrderTtlMinutes?: number;
   /** Retry and polling timings of the events half. @default AWS-like */
@@ -57,6 +76,24 @@ export interface LocalStackOptions {
   readonly onAppSyncRequest?: LocalAppSyncOptions['onRequest'];
   /** Sees every usage increment of the events half (events, pipe requests, Lambda, SQS). @default none */
   readonly onEventsActivity?: LocalEventsOptions['onActivity'];
+  /**
+   * Where the assistant's Bedrock calls go; null keeps Bedrock unreachable, so the assistant gives its
+   * simple answer. @default from ORDERLOOP_BEDROCK_PROFILE (and ORDERLOOP_BEDROCK_MODEL_ID,
+   * ORDERLOOP_BEDROCK_REGION), else null
+   */
+  readonly bedrock?: LocalBedrock | null;
+}
+
+/** Where the local assistant's Bedrock calls go (README, "The order assistant"). */
+export interface LocalBedrock {
+  /** An AWS profile (~/.aws/config) allowed bedrock:InvokeModel on the model, for real Bedrock. */
+  readonly profile?: string;
+  /** Another Bedrock endpoint (a test's stand-in); requests are signed with the local credentials. */
+  readonly endpoint?: string;
+  /** @default the template's BEDROCK_MODEL_ID */
+  readonly modelId?: string;
+  /** @default us-east-1, the local region */
+  readonly region?: string;
 }
 
 /** The running stack. */
@@ -109,9 +146,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The JVM takes seconds to boot and needs nothing from the assembly, so it starts first.
     // With the port known up front the JVM is spawned before the first await, so it boots even while a
     // synchronous synth holds the event loop.
+    const host = options.host ?? '127.0.0.1';
     const dynamodbPort = await freePort();
     const dynamodbStarting = startDynamoDbLocal({
       port: dynamodbPort,
+      host,
       ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
     });
     dynamodbStarting.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
@@ -120,23 +159,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const assembly = loadAssembly(outdir);
     phase('synth');
 
+    // One line per request, hop and invocation on the console, function output in its own file.
+    const activity =
+      options.quiet && !options.logDir
+        ? undefined
+        : new ActivityLog({
+            write: log,
+            ...(options.verbose ? { verbose: true } : {}),
+            ...(options.logDir ? { logDir: resolve(root, options.logDir) } : {}),
+          });
+    if (activity) cleanups.unshift(() => activity.close());
+
     // The issuer, GraphQLUrl and queue URLs all embed the port, so listen before anything is built.
     let route: HttpHandler = notReady;
-    const server = createServer((req, res) => void serve(route, req, res));
+    const server = createServer((req, res) => {
+      activity?.httpRequest(req, res);
+      void serve(route, req, res);
+    });
     // Clients reuse an idle connection until the server's Keep-Alive hint (less a second, in undici). With
     // Node's 5 s default a busy event loop runs the idle timer before reading a request already sent on
     // the socket and resets it (ECONNRESET), failing a consumer's AppSync call into a one-minute Lambda
     // retry. A minute, like the idle timeout of AWS's load balancers, lets the clients close first.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    await listen(
-      server,
-      options.port ?? (Number(process.env.PORT) || DEFAULT_PORT),
-      options.host ?? '127.0.0.1',
-    );
+    await listen(server, options.port ?? (Number(process.env.PORT) || DEFAULT_PORT), host);
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;
-    const base = `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
+    const base = `http://${urlHost(host)}:${port}`;
+    const secure = options.tls ? await listenTls(options.tls, port, host) : undefined;
+    if (secure) {
+      secure.server.on('request', (req, res) => {
+        activity?.httpRequest(req, res);
+        void serve(route, req, res);
+      });
+      cleanups.unshift(() => closeServer(secure.server));
+    }
 
     const pools = userPoolsOf(assembly);
     const pool = pools[0];
@@ -167,7 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phase('tables');
 
     const graphqlUrl = `${base}/graphql`;
-    const realtimeUrl = `ws://${urlHost(options.host ?? '127.0.0.1')}:${port}/graphql/realtime`;
+    const realtimeUrl = `ws://${urlHost(host)}:${port}/graphql/realtime`;
     // Lambdas read APPSYNC_URL from the API's GraphQLUrl attribute, so it must resolve to this server.
     assembly.setEndpoints({ ...assembly.endpoints, graphqlUrl, realtimeUrl, awsEndpoint: base });
 
@@ -176,7 +233,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       assembly,
       dynamodbEndpoint: dynamodb.endpoint,
       gatewayUrl: base,
-      logger: ignoredSummary.wrap(log),
+      logger: ignoredSummary.wrap(activity ? (line) => activity.line(line) : log),
+      ...(activity ? { onFunctionLog: (entry: FunctionLogEntry) => activity.functionLine(entry) } : {}),
       ...(dataDir ? { dataDir } : {}),
       ...(options.eventsTiming ? { timing: options.eventsTiming } : {}),
       ...(options.onEventsActivity ? { onActivity: options.onEventsActivity } : {}),
@@ -186,11 +244,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(options.unpaidOrderTtlMinutes !== undefined
           ? { UNPAID_ORDER_TTL_MINUTES: String(options.unpaidOrderTtlMinutes) }
           : {}),
+        ...bedrockEnv(options.bedrock === undefined ? bedrockFromEnv(process.env) : options.bedrock),
       },
     });
     ignoredSummary.flush(log);
     phase('events');
     cleanups.unshift(() => events.stop());
+    // Cognito's Lambda triggers (pre token generation) run like every other function of the assembly.
+    cognito.setTriggerInvoker(async (functionArn, event) => {
+      const out = await events.lambdaHost.invokeSync(functionArn, event);
+      if (out.functionError) throw new Error(JSON.stringify(out.payload));
+      return out.payload;
+    });
+    if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
     const appsync = createLocalAppSync({
       assembly,
@@ -210,13 +276,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         events.eventBridge.putEvents(entries.map((e) => ({ ...e, EventBusName: busArn }))),
     });
     appsync.attachWebSocket(server);
+    if (secure) appsync.attachWebSocket(secure.server);
     cleanups.unshift(() => appsync.stop());
 
     const jwks = createJwksHandler(cognito);
     const gateway = createGateway({
       services: [cognito, ...events.services],
       // `endpoints` is assigned below, before anything can be served (no await in between).
-      handlers: [createConsoleHandler({ root, endpoints: () => endpoints }), ...events.httpHandlers],
+      handlers: [
+        createConsoleHandler({ root, endpoints: () => endpoints }),
+        createDynamoDbProxy({ endpoint: dynamodb.endpoint }),
+        ...events.httpHandlers,
+      ],
     });
     route = async (req, res) =>
       (await appsync.handleHttp(req, res)) || (await jwks(req, res)) || gateway(req, res);
@@ -235,9 +306,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         issuer: issuerFor(issuerBaseUrl, pool.userPoolId),
       },
       ...(apiKey ? { apiKey } : {}),
+      ...(secure
+        ? {
+            https: {
+              graphqlUrl: `${secure.base}/graphql`,
+              realtimeUrl: `${secure.base.replace(/^https:/, 'wss:')}/graphql/realtime`,
+              awsEndpoint: secure.base,
+              caFile: secure.caFile,
+              trust: {
+                node: `NODE_EXTRA_CA_CERTS=${secure.caFile} (set when node starts; Node 20 also needs --experimental-websocket for Amplify)`,
+                browser: `import ${secure.caFile} as a certificate authority trusted for websites (README, "HTTPS, and Amplify JS unchanged")`,
+              },
+            },
+          }
+        : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
       users: options.seed ? DEMO_USERS : [],
-      dynamodb: dynamodb.endpoint,
+      dynamodb: base,
       sqs: base,
       events: base,
       sns: base,
@@ -281,31 +366,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-/** The template's user pools, app clients and groups as the local Cognito's plain config. */
-export function userPoolsOf(assembly: Assembly): UserPoolConfig[] {
-  const ofPool = (r: LoadedResource) => String(r.properties.UserPoolId);
-  return assembly.resources('AWS::Cognito::UserPool').map((pool) => ({
-    userPoolId: pool.ref,
-    ...(pool.properties.UserPoolName ? { name: String(pool.properties.UserPoolName) } : {}),
-    clients: assembly
-      .resources('AWS::Cognito::UserPoolClient')
-      .filter((c) => ofPool(c) === pool.ref)
-      .map((c) => ({
-        clientId: c.ref,
-        ...(c.properties.ClientName ? { name: String(c.properties.ClientName) } : {}),
-        ...(Array.isArray(c.properties.ExplicitAuthFlows)
-          ? { explicitAuthFlows: (c.properties.ExplicitAuthFlows as unknown[]).map(String) }
-          : {}),
-      })),
-    groups: assembly
-      .resources('AWS::Cognito::UserPoolGroup')
-      .filter((g) => ofPool(g) === pool.ref)
-      .map((g) => ({
-        name: String(g.properties.GroupName ?? g.physicalName),
-        ...(typeof g.properties.Precedence === 'number' ? { precedence: g.properties.Precedence } : {}),
-      })),
-  }));
-}
+/** The template's user pools as the local Cognito's plain config. */
+export { userPoolsOf } from './cognito/from-assembly.js';
 
 /** Which function each SQS dead-letter queue holds failed events of: async DLQs, on-failure and rule DLQs. */
 export function lambdaDeadLetterQueues(events: LocalEvents): Record<string, string> {
@@ -359,6 +421,21 @@ async function serve(route: HttpHandler, req: IncomingMessage, res: ServerRespon
   }
 }
 
+/** The HTTPS listener: the same routes as the HTTP port, with the local CA's server certificate. */
+async function listenTls(tls: NonNullable<LocalStackOptions['tls']>, httpPort: number, host: string) {
+  const { cert, key, caFile } = await ensureLocalTls(tls.dir);
+  const server = createHttpsServer({ cert, key });
+  try {
+    await listen(server, tls.port ?? httpPort + 1, host);
+  } catch (error) {
+    // Only the derived default may move: an explicit port that is taken is the user's to resolve.
+    if (tls.port !== undefined || !/is in use/.test((error as Error).message)) throw error;
+    await listen(server, 0, host);
+  }
+  const base = `https://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+  return { server, base, caFile };
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((done, fail) => {
     const onError = (error: NodeJS.ErrnoException) =>
@@ -396,4 +473,38 @@ async function runCleanups(cleanups: readonly (() => Promise<void>)[]): Promise<
 /** The host to put in URLs: a wildcard bind address is reachable on loopback. */
 function urlHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+}
+
+/** ORDERLOOP_BEDROCK_PROFILE and friends, or null when no profile is given. */
+export function bedrockFromEnv(env: NodeJS.ProcessEnv): LocalBedrock | null {
+  const profile = env.ORDERLOOP_BEDROCK_PROFILE;
+  if (!profile) return null;
+  return {
+    profile,
+    ...(env.ORDERLOOP_BEDROCK_MODEL_ID ? { modelId: env.ORDERLOOP_BEDROCK_MODEL_ID } : {}),
+    ...(env.ORDERLOOP_BEDROCK_REGION ? { region: env.ORDERLOOP_BEDROCK_REGION } : {}),
+  };
+}
+
+/**
+ * The functions' Bedrock settings. Without real Bedrock, the SDK's own endpoint override
+ * (AWS_ENDPOINT_URL_BEDROCK_RUNTIME, "Service-specific endpoints") points at a port where nothing
+ * listens (1, tcpmux, unused and privileged), so a call is refused at once and the assistant falls back;
+ * it never reaches AWS with the local credentials. With a profile, only the Bedrock client uses it
+ * (BEDROCK_PROFILE), so every other client keeps the local credentials.
+ */
+function bedrockEnv(bedrock: LocalBedrock | null): Record<string, string> {
+  if (!bedrock || (!bedrock.profile && !bedrock.endpoint))
+    return { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:1' };
+  const files = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'HOME'].flatMap((name) => {
+    const value = process.env[name];
+    return value ? [[name, value] as const] : [];
+  });
+  return {
+    ...Object.fromEntries(files),
+    ...(bedrock.profile ? { BEDROCK_PROFILE: bedrock.profile } : {}),
+    ...(bedrock.endpoint ? { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.endpoint } : {}),
+    ...(bedrock.modelId ? { BEDROCK_MODEL_ID: bedrock.modelId } : {}),
+    ...(bedrock.region ? { BEDROCK_REGION: bedrock.region } : {}),
+  };
 }

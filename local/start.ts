@@ -13,6 +13,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = process.cwd();
 // Tests point this elsewhere so they never share DynamoDB Local's files with a developer's `npm start`.
 const stateDir = process.env.ORDERLOOP_STATE_DIR ?? join(root, '.orderloop');
+// `npm start -- --verbose` or ORDERLOOP_VERBOSE=1 prints every function's own output on the console too.
+const verbose =
+  process.argv.includes('--verbose') || /^(1|true|yes|on)$/i.test(process.env.ORDERLOOP_VERBOSE ?? '');
+// Every listener binds loopback; ORDERLOOP_HOST=0.0.0.0 opens them to the network, on purpose only.
+const host = process.env.ORDERLOOP_HOST || undefined;
+const logDir = join(stateDir, 'logs');
 
 /** The banner: where everything is and how to call it. */
 function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
@@ -24,8 +30,14 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
     `  Console     ${endpoints.sqs}/  (GraphiQL, sign-in and a live order board, in the browser)`,
     `  GraphQL     ${endpoints.graphqlUrl}`,
     `  Real-time   ${endpoints.realtimeUrl}`,
-    `  AWS APIs    ${endpoints.sqs}  (Cognito, SQS, EventBridge, SNS, Lambda; region ${endpoints.region})`,
-    `  DynamoDB    ${endpoints.dynamodb}`,
+    `  AWS APIs    ${endpoints.sqs}  (DynamoDB, Cognito, SQS, EventBridge, SNS, Lambda; region ${endpoints.region})`,
+    ...(endpoints.https
+      ? [
+          `  HTTPS       ${endpoints.https.graphqlUrl}, ${endpoints.https.realtimeUrl}, ${endpoints.https.awsEndpoint}`,
+          `  Local CA    ${endpoints.https.caFile}`,
+          `              Node: NODE_EXTRA_CA_CERTS=<that file>; browser: import it as an authority (README "HTTPS")`,
+        ]
+      : []),
     `  User pool   ${endpoints.cognito.userPoolId}, app client ${endpoints.cognito.clientId}`,
     `  API key     ${endpoints.apiKey ?? '(none)'}`,
     `  IAM         ${endpoints.iam.accessKeyId} / ${endpoints.iam.secretAccessKey}`,
@@ -58,7 +70,14 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
       '',
     );
   }
-  lines.push('Press Ctrl-C to stop.', '');
+  lines.push(
+    `One line per request, event and invocation below; each function's own log is in ${logDir}/<function>.log`,
+    verbose
+      ? '(verbose: function output is printed too)'
+      : '(npm start -- --verbose, or ORDERLOOP_VERBOSE=1, prints it here too)',
+    'Press Ctrl-C to stop.',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -83,7 +102,18 @@ async function shutdown(signal: string): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
 
 try {
-  stack = await startLocalStack({ root, dataDir: join(stateDir, 'data'), seed: true });
+  stack = await startLocalStack({
+    root,
+    dataDir: join(stateDir, 'data'),
+    seed: true,
+    tls: {
+      dir: join(stateDir, 'tls'),
+      ...(process.env.HTTPS_PORT ? { port: Number(process.env.HTTPS_PORT) } : {}),
+    },
+    logDir,
+    verbose,
+    ...(host ? { host } : {}),
+  });
   if (stopping) {
     await stack.stop();
   } else {

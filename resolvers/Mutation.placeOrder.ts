@@ -1,6 +1,8 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
+import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { canonicalOrderRequest, validatePlaceOrder } from '../domain/order.js';
+import { rejectTooLong } from './lib/limits.js';
 import type { MutationPlaceOrderArgs, Order } from './generated/schema.js';
 
 /**
@@ -10,6 +12,7 @@ import type { MutationPlaceOrderArgs, Order } from './generated/schema.js';
 export function request(ctx: Context<MutationPlaceOrderArgs>) {
   const caller = callerOf(ctx.identity);
   if (caller.kind !== 'customer') util.unauthorized();
+  rejectTooLong([['idempotencyKey', ctx.args.idempotencyKey, MAX_ID_LENGTH]]);
   const violation = validatePlaceOrder(ctx.args.input);
   if (violation) util.error(violation.reason, 'ValidationError', null, violation);
   const header = ctx.request.headers['x-correlation-id'];

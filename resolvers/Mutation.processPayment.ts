@@ -1,5 +1,7 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
+import { MAX_ID_LENGTH, MAX_TOKEN_LENGTH } from '../domain/limits.js';
+import { rejectTooLong } from './lib/limits.js';
 import type { MutationProcessPaymentArgs, Order, Payment } from './generated/schema.js';
 
 /**
@@ -10,6 +12,11 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
   const caller = callerOf(ctx.identity);
   if (caller.kind !== 'customer') util.unauthorized();
   const input = ctx.args.input;
+  rejectTooLong([
+    ['orderId', input.orderId, MAX_ID_LENGTH],
+    ['paymentToken', input.paymentToken, MAX_TOKEN_LENGTH],
+    ['idempotencyKey', ctx.args.idempotencyKey, MAX_ID_LENGTH],
+  ]);
   if (input.paymentToken.trim() === '') {
     util.error('paymentToken must not be empty', 'ValidationError', null, {
       field: 'paymentToken',

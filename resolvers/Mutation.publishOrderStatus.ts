@@ -1,12 +1,14 @@
 import { type Context, util } from '@aws-appsync/utils';
+import { customerEventOf } from '../domain/audience.js';
 import type { MutationPublishOrderStatusArgs, OrderStatusEvent } from './generated/schema.js';
 
 /**
  * IAM only (by the schema). A relay on the NONE data source: the change is already in the table, so
- * nothing is written; the returned event is what subscribers receive.
+ * nothing is written; the returned event (audience CUSTOMER: the customer and admins) is what
+ * subscribers receive.
  */
 export function request(ctx: Context<MutationPublishOrderStatusArgs>) {
-  return { payload: ctx.args.input };
+  return { payload: customerEventOf(ctx.args.input) };
 }
 
 /** The event, as the subscription filters read it. */

@@ -1,5 +1,7 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
+import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_TRACKING_LENGTH, MAX_URL_LENGTH } from '../domain/limits.js';
+import { rejectTooLong } from './lib/limits.js';
 import type { MutationUpdateVendorOrderStatusArgs, VendorOrder } from './generated/schema.js';
 
 /**
@@ -12,6 +14,14 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
   if (caller.kind === 'vendor' && caller.vendorId !== input.vendorId) util.unauthorized();
   if (caller.kind !== 'vendor' && caller.kind !== 'admin') util.unauthorized();
   const tracking = input.tracking;
+  rejectTooLong([
+    ['orderId', input.orderId, MAX_ID_LENGTH],
+    ['vendorId', input.vendorId, MAX_ID_LENGTH],
+    ['reason', input.reason, MAX_REASON_LENGTH],
+    ['tracking.carrier', tracking ? tracking.carrier : null, MAX_TRACKING_LENGTH],
+    ['tracking.trackingNumber', tracking ? tracking.trackingNumber : null, MAX_TRACKING_LENGTH],
+    ['tracking.url', tracking ? tracking.url : null, MAX_URL_LENGTH],
+  ]);
   if (
     input.status === 'SHIPPED' &&
     (!tracking || tracking.carrier.trim() === '' || tracking.trackingNumber.trim() === '')

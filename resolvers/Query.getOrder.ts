@@ -2,11 +2,14 @@ import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { callerOf } from '../domain/identity.js';
 import { orderKey } from '../domain/keys.js';
+import { badOrderField, MAX_ID_LENGTH } from '../domain/limits.js';
+import { rejectTooLong } from './lib/limits.js';
 import { viewOrderFor } from '../domain/views.js';
 import type { Order, QueryGetOrderArgs } from './generated/schema.js';
 
 /** Reads the order item, which embeds its lines and vendor orders. */
 export function request(ctx: Context<QueryGetOrderArgs>) {
+  rejectTooLong([['id', ctx.args.id, MAX_ID_LENGTH]]);
   return ddb.get({ key: orderKey(ctx.args.id), consistentRead: true });
 }
 
@@ -18,5 +21,12 @@ export function response(ctx: Context<QueryGetOrderArgs, object, object, object,
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const view = ctx.result ? viewOrderFor(ctx.result, callerOf(ctx.identity)) : null;
   if (!view) util.error(`Order ${ctx.args.id} not found`, 'NotFound');
+  const bad = badOrderField(view as unknown as Record<string, unknown>);
+  if (bad) {
+    util.error(`Order ${ctx.args.id} has a ${bad} outside the GraphQL Int range`, 'AmountOutOfRange', null, {
+      id: ctx.args.id,
+      field: bad,
+    });
+  }
   return view;
 }

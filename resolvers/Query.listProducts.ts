@@ -1,13 +1,16 @@
 import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { CATALOG_PARTITION, INDEX, vendorPartition } from '../domain/keys.js';
+import { badProductField, MAX_ID_LENGTH, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
+import { reportLeftOut, rejectTooLong } from './lib/limits.js';
 import type { Product, ProductConnection, QueryListProductsArgs } from './generated/schema.js';
 
 /** Lists one vendor's products from its partition, or the whole catalog from the byStatus index. */
 export function request(ctx: Context<QueryListProductsArgs>) {
   const page = pageSize(ctx.args.limit);
   if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  rejectTooLong([['vendorId', ctx.args.vendorId, MAX_ID_LENGTH]]);
   const nextToken = ctx.args.nextToken ?? undefined;
   if (ctx.args.vendorId) {
     return ddb.query({
@@ -28,5 +31,7 @@ export function request(ctx: Context<QueryListProductsArgs>) {
 export function response(ctx: Context<QueryListProductsArgs>): ProductConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const result = ctx.result as { items: Product[]; nextToken?: string | null };
-  return { items: result.items, nextToken: result.nextToken ?? null };
+  const page = representable(result.items, badProductField, (p) => `${p['vendorId']}/${p['productId']}`);
+  reportLeftOut('Product', page.left);
+  return { items: page.items, nextToken: result.nextToken ?? null };
 }

@@ -2,7 +2,9 @@ import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { callerOf } from '../domain/identity.js';
 import { customerPartition, INDEX } from '../domain/keys.js';
+import { badOrderField, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
+import { reportLeftOut } from './lib/limits.js';
 import type { Order, OrderConnection, QueryMyOrdersArgs } from './generated/schema.js';
 
 /** The caller's orders from the byCustomer index, newest first, optionally filtered by status. */
@@ -24,5 +26,7 @@ export function request(ctx: Context<QueryMyOrdersArgs>) {
 export function response(ctx: Context<QueryMyOrdersArgs>): OrderConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const result = ctx.result as { items: Order[]; nextToken?: string | null };
-  return { items: result.items, nextToken: result.nextToken ?? null };
+  const page = representable(result.items, badOrderField, (o) => String(o['id']));
+  reportLeftOut('Order', page.left);
+  return { items: page.items, nextToken: result.nextToken ?? null };
 }

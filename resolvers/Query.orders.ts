@@ -1,7 +1,9 @@
 import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { ALL_ORDERS_PARTITION, INDEX, orderStatusPartition } from '../domain/keys.js';
+import { badOrderField, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
+import { reportLeftOut } from './lib/limits.js';
 import type { Order, OrderConnection, QueryOrdersArgs } from './generated/schema.js';
 
 /**
@@ -34,5 +36,7 @@ export function request(ctx: Context<QueryOrdersArgs>) {
 export function response(ctx: Context<QueryOrdersArgs>): OrderConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const result = ctx.result as { items: Order[]; nextToken?: string | null };
-  return { items: result.items, nextToken: result.nextToken ?? null };
+  const page = representable(result.items, badOrderField, (o) => String(o['id']));
+  reportLeftOut('Order', page.left);
+  return { items: page.items, nextToken: result.nextToken ?? null };
 }

@@ -1,4 +1,5 @@
 import { type Context, extensions, util } from '@aws-appsync/utils';
+import { orderEventFilter } from '../domain/audience.js';
 import { callerOf } from '../domain/identity.js';
 import type { SubscriptionOnOrderStatusChangedArgs } from './generated/schema.js';
 
@@ -9,23 +10,11 @@ export function request(_ctx: Context<SubscriptionOnOrderStatusChangedArgs>) {
 
 /**
  * Filters on the caller's identity, not on what the client asks: a customer gets only its own order's
- * changes, a vendor only orders with its lines, an admin any order.
+ * customer events, an admin any order's, a vendor only the vendor events of its own part.
  */
 export function response(ctx: Context<SubscriptionOnOrderStatusChangedArgs>) {
-  const caller = callerOf(ctx.identity);
-  const orderId = { eq: ctx.args.orderId };
-  if (caller.kind === 'admin') {
-    extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter({ orderId }));
-  } else if (caller.kind === 'vendor' && caller.vendorId !== null) {
-    extensions.setSubscriptionFilter(
-      util.transform.toSubscriptionFilter({ orderId, vendorIds: { containsAny: [caller.vendorId] } }),
-    );
-  } else if (caller.kind === 'customer') {
-    extensions.setSubscriptionFilter(
-      util.transform.toSubscriptionFilter({ orderId, customerId: { eq: caller.id } }),
-    );
-  } else {
-    util.unauthorized();
-  }
+  const filter = orderEventFilter(callerOf(ctx.identity), ctx.args.orderId);
+  if (!filter) util.unauthorized();
+  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
   return null;
 }

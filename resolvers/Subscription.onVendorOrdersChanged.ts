@@ -1,4 +1,5 @@
 import { type Context, extensions, util } from '@aws-appsync/utils';
+import { vendorEventFilter } from '../domain/audience.js';
 import { callerOf } from '../domain/identity.js';
 import type { SubscriptionOnVendorOrdersChangedArgs } from './generated/schema.js';
 
@@ -10,10 +11,10 @@ export function request(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {
   return { payload: null };
 }
 
-/** Changes to orders that hold the vendor's lines. */
+/** A vendor: only the vendor events of its own parts; an admin: the customer events of that vendor's orders. */
 export function response(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {
-  extensions.setSubscriptionFilter(
-    util.transform.toSubscriptionFilter({ vendorIds: { contains: ctx.args.vendorId } }),
-  );
+  const filter = vendorEventFilter(callerOf(ctx.identity), ctx.args.vendorId);
+  if (!filter) util.unauthorized();
+  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
   return null;
 }

@@ -23,6 +23,8 @@ export interface PaymentDeps {
 export interface StoredOrderPayment {
   id: string;
   customerId: string;
+  /** The order's status; absent in older fakes, read as not cancelled. */
+  status?: string;
   payment: { status: string; attempts: number; currency: string } | null;
   refundedVendorIds?: string[];
   vendorOrders: { vendorId: string; subtotal: number }[];
@@ -155,8 +157,8 @@ export async function refundVendorPart(
 
 /**
  * Routes one domain event: a payment request is charged (the handler wraps this in Powertools
- * idempotency); a cancelled paid order is refunded part by part; a rejected or cancelled vendor part of
- * a paid order is refunded.
+ * idempotency); a cancelled paid order is refunded part by part, the parts at once; a rejected or
+ * cancelled vendor part of a paid order that goes on is refunded.
  */
 export async function handlePaymentEvent(
   envelope: Envelope,
@@ -173,11 +175,15 @@ export async function handlePaymentEvent(
     if (data.status !== 'CANCELLED' || !data.payment || !SETTLED.includes(data.payment.status)) return;
     const order = await deps.readOrder(data.orderId);
     if (!order) throw new Error(`order ${data.orderId} not found`);
-    for (const vendorId of linesByVendor(data.lines).keys()) {
-      await refundVendorPart(order, vendorId, envelope.correlationId, deps);
-      const again = await deps.readOrder(data.orderId);
-      if (again) Object.assign(order, again);
-    }
+    // The parts' refunds do not conflict (recordPaymentResult adds each one under its own vendor's
+    // condition), so they run at once; a failure fails the event after the others settled.
+    const outcomes = await Promise.allSettled(
+      [...linesByVendor(data.lines).keys()].map((vendorId) =>
+        refundVendorPart(order, vendorId, envelope.correlationId, deps),
+      ),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     return;
   }
   if (envelope.type === 'vendorOrder.statusChanged') {
@@ -185,6 +191,9 @@ export async function handlePaymentEvent(
     if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
     const order = await deps.readOrder(data.orderId);
     if (!order) throw new Error(`order ${data.orderId} not found`);
+    // A cancelled order's own order.statusChanged event refunds every part (the part and the order are
+    // written in one transaction, so this read already shows it): refunding here too would race it.
+    if (order.status === 'CANCELLED') return;
     await refundVendorPart(order, data.vendorId, envelope.correlationId, deps);
   }
 }

@@ -228,6 +228,9 @@ export async function verifySigV4(
     region,
     service,
     sha256: Sha256,
+    // Sign exactly the headers the client signed: botocore (the AWS CLI) sends no x-amz-content-sha256,
+    // and the signer would otherwise add it and sign it, so no CLI request could ever verify.
+    applyChecksum: false,
   });
   const recomputed = await signer.sign(
     new HttpRequest({

@@ -1,3 +1,5 @@
+import type { AwsRequestContext, AwsServiceError } from '../aws-json.js';
+
 /**
  * Plain configuration for the local Cognito user pools. The cdk.out loader maps AWS::Cognito::UserPool,
  * UserPoolClient and UserPoolGroup onto these shapes, so nothing here knows about CloudFormation.
@@ -15,6 +17,18 @@ export interface UserPoolClientConfig {
   readonly explicitAuthFlows?: readonly string[];
   /** When set, every call must carry SECRET_HASH, as for a real client with a generated secret. @default no secret */
   readonly clientSecret?: string;
+  /**
+   * The attributes users may write through this client (SignUp, UpdateUserAttributes), custom ones with
+   * their `custom:` prefix. @default AWS's default for a client without the list: the standard attributes
+   */
+  readonly writeAttributes?: readonly string[];
+}
+
+/** A Lambda trigger of a user pool (LambdaConfig). */
+export interface UserPoolTriggerConfig {
+  readonly lambdaArn: string;
+  /** The event version of the pre token generation trigger: V1_0 (ID token only), V2_0 or V3_0. */
+  readonly lambdaVersion?: 'V1_0' | 'V2_0' | 'V3_0';
 }
 
 /** A group of a user pool. */
@@ -30,7 +44,18 @@ export interface UserPoolConfig {
   readonly name?: string;
   readonly clients: readonly UserPoolClientConfig[];
   readonly groups?: readonly UserPoolGroupConfig[];
+  /** AdminCreateUserConfig.AllowAdminCreateUserOnly: SignUp is refused. @default false */
+  readonly allowAdminCreateUserOnly?: boolean;
+  /** Names of immutable attributes (Schema entries with Mutable: false), `custom:` prefixed. @default none */
+  readonly immutableAttributes?: readonly string[];
+  /** Custom attributes the pool defines, `custom:` prefixed. @default any custom attribute is accepted */
+  readonly customAttributes?: readonly string[];
+  /** LambdaConfig.PreTokenGenerationConfig (or PreTokenGeneration, a V1_0 trigger). @default none */
+  readonly preTokenGeneration?: UserPoolTriggerConfig;
 }
+
+/** Invokes a Lambda function synchronously and returns its parsed response; throws when the function fails. */
+export type InvokeTrigger = (functionArn: string, event: unknown) => Promise<unknown>;
 
 /** A user created at start, confirmed, with a permanent password. */
 export interface SeedUser {
@@ -60,7 +85,39 @@ export interface LocalCognitoOptions {
   readonly now?: () => Date;
   /** Lifetime of ID and access tokens in seconds. @default 3600 */
   readonly tokenValiditySeconds?: number;
+  /** Runs the pools' Lambda triggers; can also be set later with setTriggerInvoker. @default none (a pool with a trigger fails sign-in) */
+  readonly invokeTrigger?: InvokeTrigger;
+  /**
+   * Checks the SigV4 signature of admin (IAM-authorized) operations: returns undefined when the request
+   * is signed with known credentials, or the error to answer with.
+   * @default every admin operation verified against the local IAM credentials (local/auth/sigv4.ts)
+   */
+  readonly verifyIam?: (request: AwsRequestContext) => Promise<AwsServiceError | undefined>;
 }
+
+/**
+ * The standard (OIDC) attributes of a user pool; a client without WriteAttributes may write these
+ * (CreateUserPoolClient, WriteAttributes). The *_verified flags are for admins only.
+ */
+export const STANDARD_ATTRIBUTES: readonly string[] = [
+  'address',
+  'birthdate',
+  'email',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'picture',
+  'preferred_username',
+  'profile',
+  'updated_at',
+  'website',
+  'zoneinfo',
+];
 
 /** The default base of the issuer URL. */
 export const DEFAULT_ISSUER_BASE_URL = 'http://localhost:20002/cognito';

@@ -5,11 +5,15 @@ export {
   DEFAULT_ISSUER_BASE_URL,
   issuerFor,
   jwksUriFor,
+  STANDARD_ATTRIBUTES,
+  type InvokeTrigger,
   type LocalCognitoOptions,
   type SeedUser,
   type UserPoolClientConfig,
   type UserPoolConfig,
   type UserPoolGroupConfig,
+  type UserPoolTriggerConfig,
 } from './config.js';
+export { userPoolsOf } from './from-assembly.js';
 export { hashPassword, verifyPassword, type PasswordHash } from './passwords.js';
 export type { Jwks } from './tokens.js';

@@ -1,15 +1,19 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { AwsServiceError, type AwsJsonService } from '../aws-json.js';
+import { AwsServiceError, type AwsJsonService, type AwsRequestContext } from '../aws-json.js';
+import { LOCAL_REGION } from '../aws-ids.js';
+import { verifySigV4 } from '../auth/sigv4.js';
 import {
   DEFAULT_ISSUER_BASE_URL,
+  STANDARD_ATTRIBUTES,
   issuerFor,
+  type InvokeTrigger,
   type LocalCognitoOptions,
   type SeedUser,
   type UserPoolClientConfig,
   type UserPoolConfig,
 } from './config.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { PoolTokenSigner, type AuthEvent, type Jwks } from './tokens.js';
+import { PoolTokenSigner, type AuthEvent, type Jwks, type TokenCustomization } from './tokens.js';
 import { UserStore, type StoredUser } from './user-store.js';
 
 /** A pool at run time: its config, its signing keys and its issuer. */
@@ -48,6 +52,93 @@ const FLOW_ENABLED_BY: Record<string, readonly string[]> = {
 
 const INCORRECT_CREDENTIALS = 'Incorrect username or password.';
 
+// What a user calls with no AWS credentials: public operations and those authorized by the user's access
+// token. Every other operation (Admin*, ListUsers, groups, pool and client management) is IAM-authorized
+// in AWS and must carry a SigV4 signature (Cognito developer guide, "API and SDK operations": "public",
+// "token-authorized" and "IAM-authenticated" operations).
+const USER_OPERATIONS = new Set([
+  'InitiateAuth',
+  'RespondToAuthChallenge',
+  'SignUp',
+  'ConfirmSignUp',
+  'ResendConfirmationCode',
+  'ForgotPassword',
+  'ConfirmForgotPassword',
+  'RevokeToken',
+  'GetTokensFromRefreshToken',
+  'GetUser',
+  'UpdateUserAttributes',
+  'ChangePassword',
+  'DeleteUser',
+  'DeleteUserAttributes',
+  'GlobalSignOut',
+  'GetUserAttributeVerificationCode',
+  'VerifyUserAttribute',
+  'AssociateSoftwareToken',
+  'VerifySoftwareToken',
+  'SetUserMFAPreference',
+  'SetUserSettings',
+  'ConfirmDevice',
+  'ForgetDevice',
+  'GetDevice',
+  'ListDevices',
+  'UpdateDeviceStatus',
+  'GetUserAuthFactors',
+]);
+
+/** The operations the local Cognito answers; anything else is UnsupportedOperationException. */
+const IMPLEMENTED = [
+  'InitiateAuth',
+  'AdminInitiateAuth',
+  'RespondToAuthChallenge',
+  'AdminRespondToAuthChallenge',
+  'GetUser',
+  'UpdateUserAttributes',
+  'SignUp',
+  'AdminConfirmSignUp',
+  'AdminCreateUser',
+  'AdminGetUser',
+  'AdminUpdateUserAttributes',
+  'AdminSetUserPassword',
+  'AdminAddUserToGroup',
+  'AdminRemoveUserFromGroup',
+  'AdminListGroupsForUser',
+  'AdminDeleteUser',
+  'ListUsers',
+] as const;
+
+// ListUsers filters on these only; custom attributes cannot be searched (ListUsers, Filter).
+const SEARCHABLE = new Set([
+  'username',
+  'email',
+  'phone_number',
+  'name',
+  'given_name',
+  'family_name',
+  'preferred_username',
+  'cognito:user_status',
+  'status',
+  'sub',
+]);
+
+/** Verifies an IAM-authorized call against the local IAM credentials, as the AWS SDK signs it. */
+async function verifyLocalIam(request: AwsRequestContext): Promise<AwsServiceError | undefined> {
+  const authorization = request.headers['authorization'];
+  if (!authorization) {
+    return new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  }
+  const result = await verifySigV4(
+    {
+      method: request.method ?? 'POST',
+      url: request.url ?? '/',
+      headers: request.headers,
+      body: request.body ?? '',
+    },
+    { service: 'cognito-idp', region: LOCAL_REGION },
+  );
+  return result.ok ? undefined : new AwsServiceError(result.errorType, result.message, result.status);
+}
+
 function str(input: Input, key: string): string | undefined {
   const value = input[key];
   return typeof value === 'string' ? value : undefined;
@@ -82,6 +173,8 @@ export class LocalCognito implements AwsJsonService {
   private readonly challenges = new Map<string, PendingChallenge>();
   private readonly now: () => Date;
   private readonly validity: number;
+  private invokeTrigger: InvokeTrigger | undefined;
+  private readonly verifyIam: NonNullable<LocalCognitoOptions['verifyIam']>;
 
   private constructor(
     readonly pools: ReadonlyMap<string, LocalUserPool>,
@@ -91,6 +184,13 @@ export class LocalCognito implements AwsJsonService {
   ) {
     this.now = options.now ?? (() => new Date());
     this.validity = options.tokenValiditySeconds ?? 3600;
+    this.invokeTrigger = options.invokeTrigger;
+    this.verifyIam = options.verifyIam ?? verifyLocalIam;
+  }
+
+  /** Sets how the pools' Lambda triggers run, for a runtime whose Lambda host starts after Cognito. */
+  setTriggerInvoker(invoke: InvokeTrigger): void {
+    this.invokeTrigger = invoke;
   }
 
   /** Generates the pools' keys and seeds the configured users (keeping persisted ones as they are). */
@@ -116,8 +216,14 @@ export class LocalCognito implements AwsJsonService {
     return this.pool(userPoolId).signer.jwks();
   }
 
-  /** Dispatches one AWS JSON operation. */
-  async handle(operation: string, input: Input): Promise<unknown> {
+  /** Dispatches one AWS JSON operation; IAM-authorized ones only with a valid SigV4 signature. */
+  async handle(operation: string, input: Input, request?: AwsRequestContext): Promise<unknown> {
+    if (!USER_OPERATIONS.has(operation)) {
+      const denied = request
+        ? await this.verifyIam(request)
+        : new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      if (denied) throw denied;
+    }
     switch (operation) {
       case 'InitiateAuth':
         return this.initiateAuth(input, undefined);
@@ -128,6 +234,14 @@ export class LocalCognito implements AwsJsonService {
         return this.respondToAuthChallenge(input);
       case 'GetUser':
         return this.getUser(input);
+      case 'UpdateUserAttributes':
+        return this.updateUserAttributes(input);
+      case 'AdminUpdateUserAttributes':
+        return this.adminUpdateUserAttributes(input);
+      case 'AdminListGroupsForUser':
+        return this.adminListGroupsForUser(input);
+      case 'ListUsers':
+        return this.listUsers(input);
       case 'SignUp':
         return this.signUp(input);
       case 'AdminConfirmSignUp':
@@ -145,7 +259,10 @@ export class LocalCognito implements AwsJsonService {
       case 'AdminDeleteUser':
         return this.adminDeleteUser(input);
       default:
-        throw new AwsServiceError('InvalidAction', `The local Cognito does not implement ${operation}`);
+        throw new AwsServiceError(
+          'UnsupportedOperationException',
+          `The local Cognito does not implement ${operation}. It implements ${IMPLEMENTED.join(', ')}.`,
+        );
     }
   }
 
@@ -293,6 +410,7 @@ export class LocalCognito implements AwsJsonService {
     pool: LocalUserPool,
     client: UserPoolClientConfig,
     user: StoredUser,
+    triggerSource = 'TokenGeneration_Authentication',
   ): Promise<unknown> {
     const now = this.now();
     const event: AuthEvent = {
@@ -300,7 +418,14 @@ export class LocalCognito implements AwsJsonService {
       originJti: randomUUID(),
       authTime: Math.floor(now.getTime() / 1000),
     };
-    const tokens = await pool.signer.issue(this.subject(pool, user), event, now, this.validity);
+    const customization = await this.preTokenGeneration(pool, client, user, triggerSource);
+    const tokens = await pool.signer.issue(
+      this.subject(pool, user),
+      event,
+      now,
+      this.validity,
+      customization,
+    );
     const refreshToken = randomBytes(96).toString('base64url');
     this.refreshGrants.set(refreshToken, {
       ...event,
@@ -332,7 +457,14 @@ export class LocalCognito implements AwsJsonService {
     if (!user) throw new AwsServiceError('NotAuthorizedException', 'Invalid Refresh Token');
     this.assertSecretHash(client, user.username, authParameters['SECRET_HASH']);
     if (!user.enabled) throw new AwsServiceError('NotAuthorizedException', 'User is disabled.');
-    const tokens = await pool.signer.issue(this.subject(pool, user), grant, this.now(), this.validity);
+    const customization = await this.preTokenGeneration(pool, client, user, 'TokenGeneration_RefreshTokens');
+    const tokens = await pool.signer.issue(
+      this.subject(pool, user),
+      grant,
+      this.now(),
+      this.validity,
+      customization,
+    );
     // No new refresh token: Cognito returns one on refresh only with refresh token rotation enabled.
     return {
       ChallengeParameters: {},
@@ -363,11 +495,18 @@ export class LocalCognito implements AwsJsonService {
     user.status = 'CONFIRMED';
     this.users.touch(user, this.now());
     this.challenges.delete(str(input, 'Session')!);
-    return this.signIn(pool, client, user);
+    return this.signIn(pool, client, user, 'TokenGeneration_NewPasswordChallenge');
   }
 
   private async getUser(input: Input): Promise<unknown> {
-    const token = required(input, 'AccessToken');
+    const { user } = await this.tokenUser(required(input, 'AccessToken'));
+    return { Username: user.username, UserAttributes: this.attributesOut(user) };
+  }
+
+  /** The user and client an access token was issued to. */
+  private async tokenUser(
+    token: string,
+  ): Promise<{ pool: LocalUserPool; client: UserPoolClientConfig; user: StoredUser }> {
     for (const pool of this.pools.values()) {
       let claims: Record<string, unknown>;
       try {
@@ -379,10 +518,195 @@ export class LocalCognito implements AwsJsonService {
         continue;
       }
       const user = this.users.get(pool.config.userPoolId, String(claims['username']));
-      if (!user) break;
-      return { Username: user.username, UserAttributes: this.attributesOut(user) };
+      const client = pool.config.clients.find((c) => c.clientId === claims['client_id']);
+      if (!user || !client) break;
+      return { pool, client, user };
     }
     throw new AwsServiceError('NotAuthorizedException', 'Invalid Access Token');
+  }
+
+  private async updateUserAttributes(input: Input): Promise<unknown> {
+    const { pool, client, user } = await this.tokenUser(required(input, 'AccessToken'));
+    const changes = attributeList(input, 'UserAttributes');
+    this.assertClientMayWrite(client, changes);
+    this.assertSchemaAllows(pool, changes, 'update');
+    this.applyAttributes(user, changes);
+    return { CodeDeliveryDetailsList: [] };
+  }
+
+  private adminUpdateUserAttributes(input: Input): unknown {
+    const userPoolId = required(input, 'UserPoolId');
+    const pool = this.pool(userPoolId);
+    const user = this.user(userPoolId, required(input, 'Username'));
+    const changes = attributeList(input, 'UserAttributes');
+    this.assertSchemaAllows(pool, changes, 'update');
+    this.applyAttributes(user, changes);
+    return {};
+  }
+
+  private applyAttributes(user: StoredUser, changes: Record<string, string>): void {
+    const { sub: _sub, ...rest } = changes;
+    if ('email' in rest && rest['email'] !== user.attributes['email'] && !('email_verified' in rest)) {
+      rest['email_verified'] = 'false';
+    }
+    user.attributes = { ...user.attributes, ...rest };
+    this.users.touch(user, this.now());
+  }
+
+  /** A client may write its WriteAttributes, or the standard attributes when it lists none. */
+  private assertClientMayWrite(client: UserPoolClientConfig, attributes: Record<string, string>): void {
+    const writable = new Set(client.writeAttributes ?? STANDARD_ATTRIBUTES);
+    if (Object.keys(attributes).some((name) => !writable.has(name))) {
+      throw new AwsServiceError(
+        'NotAuthorizedException',
+        'A client attempted to write unauthorized attribute',
+      );
+    }
+  }
+
+  /** Custom attributes must exist in the schema; immutable ones may be set only when the user is created. */
+  private assertSchemaAllows(
+    pool: LocalUserPool,
+    attributes: Record<string, string>,
+    when: 'create' | 'update',
+  ) {
+    const { customAttributes, immutableAttributes = [] } = pool.config;
+    for (const name of Object.keys(attributes)) {
+      if (name.startsWith('custom:') && customAttributes && !customAttributes.includes(name)) {
+        throw new AwsServiceError(
+          'InvalidParameterException',
+          `Attributes did not conform to the schema: ${name}: Attribute does not exist in the schema.`,
+        );
+      }
+      if (when === 'update' && (immutableAttributes.includes(name) || name === 'sub')) {
+        throw new AwsServiceError('InvalidParameterException', `user.${name}: Attribute cannot be updated.`);
+      }
+    }
+  }
+
+  private adminListGroupsForUser(input: Input): unknown {
+    const userPoolId = required(input, 'UserPoolId');
+    const user = this.user(userPoolId, required(input, 'Username'));
+    const groups = this.byPrecedence(userPoolId, user.groups).map((name) => {
+      const group = this.group(userPoolId, name);
+      return {
+        GroupName: group.name,
+        UserPoolId: userPoolId,
+        ...(group.precedence !== undefined ? { Precedence: group.precedence } : {}),
+      };
+    });
+    return { Groups: groups };
+  }
+
+  private listUsers(input: Input): unknown {
+    const userPoolId = required(input, 'UserPoolId');
+    this.pool(userPoolId);
+    const limit = input['Limit'] === undefined ? 60 : Number(input['Limit']);
+    if (!Number.isInteger(limit) || limit < 0 || limit > 60) {
+      throw new AwsServiceError(
+        'InvalidParameterException',
+        `1 validation error detected: Value '${String(input['Limit'])}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60`,
+      );
+    }
+    const matches = listUsersFilter(str(input, 'Filter'));
+    const users = this.users.list(userPoolId).filter((u) => matches(u));
+    const start = str(input, 'PaginationToken')
+      ? Number(Buffer.from(str(input, 'PaginationToken')!, 'base64url').toString())
+      : 0;
+    if (!Number.isInteger(start) || start < 0) {
+      throw new AwsServiceError('InvalidParameterException', 'Invalid pagination token.');
+    }
+    const page = users.slice(start, start + limit);
+    const wanted = Array.isArray(input['AttributesToGet'])
+      ? (input['AttributesToGet'] as string[])
+      : undefined;
+    return {
+      Users: page.map((u) => ({
+        ...this.userOut(u, 'Attributes'),
+        Attributes: this.attributesOut(u).filter((a) => !wanted || wanted.includes(a.Name)),
+      })),
+      ...(start + limit < users.length
+        ? { PaginationToken: Buffer.from(String(start + limit)).toString('base64url') }
+        : {}),
+    };
+  }
+
+  /**
+   * Runs the pool's pre token generation trigger and returns its changes. A V1_0 trigger changes the ID
+   * token only; V2_0 and V3_0 change both (user pool Lambda triggers, "Pre token generation").
+   */
+  private async preTokenGeneration(
+    pool: LocalUserPool,
+    client: UserPoolClientConfig,
+    user: StoredUser,
+    triggerSource: string,
+  ): Promise<TokenCustomization> {
+    const trigger = pool.config.preTokenGeneration;
+    if (!trigger) return {};
+    if (!this.invokeTrigger) {
+      throw new AwsServiceError(
+        'UnexpectedLambdaException',
+        'PreTokenGeneration: no Lambda runtime is attached.',
+      );
+    }
+    const version = trigger.lambdaVersion ?? 'V1_0';
+    const groups = this.byPrecedence(pool.config.userPoolId, user.groups);
+    const userAttributes = {
+      sub: user.sub,
+      ...user.attributes,
+      'cognito:user_status': user.status,
+    };
+    const groupConfiguration = { groupsToOverride: groups, iamRolesToOverride: [], preferredRole: null };
+    const event = {
+      version: version === 'V1_0' ? '1' : version === 'V2_0' ? '2' : '3',
+      triggerSource,
+      region: LOCAL_REGION,
+      userPoolId: pool.config.userPoolId,
+      userName: user.username,
+      callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: client.clientId },
+      request: {
+        userAttributes,
+        groupConfiguration,
+        ...(version === 'V1_0' ? {} : { scopes: ['aws.cognito.signin.user.admin'] }),
+      },
+      response:
+        version === 'V1_0' ? { claimsOverrideDetails: null } : { claimsAndScopeOverrideDetails: null },
+    };
+    let out: unknown;
+    try {
+      out = await this.invokeTrigger(trigger.lambdaArn, event);
+    } catch (error) {
+      throw new AwsServiceError(
+        'UserLambdaValidationException',
+        `PreTokenGeneration failed with error ${(error as Error).message}.`,
+      );
+    }
+    const response = (out as { response?: Record<string, unknown> } | null)?.response ?? {};
+    type Details = {
+      claimsToAddOrOverride?: Record<string, unknown>;
+      claimsToSuppress?: string[];
+      groupOverrideDetails?: { groupsToOverride?: string[] };
+      idTokenGeneration?: TokenCustomization['idToken'];
+      accessTokenGeneration?: TokenCustomization['accessToken'];
+    };
+    if (version === 'V1_0') {
+      const details = (response['claimsOverrideDetails'] ?? {}) as Details;
+      const groupsOverride = details.groupOverrideDetails?.groupsToOverride;
+      return {
+        idToken: {
+          ...(details.claimsToAddOrOverride ? { claimsToAddOrOverride: details.claimsToAddOrOverride } : {}),
+          ...(details.claimsToSuppress ? { claimsToSuppress: details.claimsToSuppress } : {}),
+        },
+        ...(groupsOverride ? { groups: groupsOverride } : {}),
+      };
+    }
+    const details = (response['claimsAndScopeOverrideDetails'] ?? {}) as Details;
+    const groupsOverride = details.groupOverrideDetails?.groupsToOverride;
+    return {
+      ...(details.idTokenGeneration ? { idToken: details.idTokenGeneration } : {}),
+      ...(details.accessTokenGeneration ? { accessToken: details.accessTokenGeneration } : {}),
+      ...(groupsOverride ? { groups: groupsOverride } : {}),
+    };
   }
 
   private async signUp(input: Input): Promise<unknown> {
@@ -390,15 +714,16 @@ export class LocalCognito implements AwsJsonService {
     const username = required(input, 'Username');
     const password = required(input, 'Password');
     this.assertSecretHash(client, username, str(input, 'SecretHash'));
+    if (pool.config.allowAdminCreateUserOnly) {
+      throw new AwsServiceError('NotAuthorizedException', 'SignUp is not permitted for this user pool');
+    }
+    const attributes = attributeList(input, 'UserAttributes');
+    this.assertClientMayWrite(client, attributes);
+    this.assertSchemaAllows(pool, attributes, 'create');
     if (this.users.has(pool.config.userPoolId, username)) {
       throw new AwsServiceError('UsernameExistsException', 'User already exists');
     }
-    const user = await this.newUser(
-      username,
-      password,
-      'UNCONFIRMED',
-      attributeList(input, 'UserAttributes'),
-    );
+    const user = await this.newUser(username, password, 'UNCONFIRMED', attributes);
     this.users.put(pool.config.userPoolId, user);
     return { UserConfirmed: false, UserSub: user.sub };
   }
@@ -420,7 +745,7 @@ export class LocalCognito implements AwsJsonService {
 
   private async adminCreateUser(input: Input): Promise<unknown> {
     const userPoolId = required(input, 'UserPoolId');
-    this.pool(userPoolId);
+    this.assertSchemaAllows(this.pool(userPoolId), attributeList(input, 'UserAttributes'), 'create');
     const username = required(input, 'Username');
     if (this.users.has(userPoolId, username)) {
       throw new AwsServiceError('UsernameExistsException', 'User account already exists');
@@ -525,6 +850,33 @@ export class LocalCognito implements AwsJsonService {
       UserStatus: user.status,
     };
   }
+}
+
+/**
+ * A ListUsers Filter: `attribute = "value"` (exact) or `attribute ^= "value"` (prefix), on the
+ * searchable standard attributes only; no filter matches every user.
+ */
+function listUsersFilter(filter: string | undefined): (user: StoredUser) => boolean {
+  if (!filter?.trim()) return () => true;
+  const m = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
+  if (!m) throw new AwsServiceError('InvalidParameterException', 'Error while parsing filter.');
+  const [, name, op, value] = m as unknown as [string, string, string, string];
+  if (!SEARCHABLE.has(name)) {
+    throw new AwsServiceError('InvalidParameterException', `Cannot search on attribute ${name}.`);
+  }
+  const read = (user: StoredUser): string | undefined =>
+    name === 'username'
+      ? user.username
+      : name === 'sub'
+        ? user.sub
+        : name === 'status' || name === 'cognito:user_status'
+          ? user.status
+          : user.attributes[name];
+  return (user) => {
+    const actual = read(user);
+    if (actual === undefined) return false;
+    return op === '=' ? actual === value : actual.startsWith(value);
+  };
 }
 
 /** Starts the local Cognito: generates each pool's keys and seeds users. */

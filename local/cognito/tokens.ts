@@ -24,6 +24,57 @@ export interface AuthEvent {
   readonly authTime: number;
 }
 
+/** Claim changes of one token, as a pre token generation trigger returns them. */
+export interface ClaimChanges {
+  readonly claimsToAddOrOverride?: Readonly<Record<string, unknown>>;
+  readonly claimsToSuppress?: readonly string[];
+}
+
+/** What a pre token generation trigger changed, applied by {@link PoolTokenSigner.issue}. */
+export interface TokenCustomization {
+  readonly idToken?: ClaimChanges;
+  readonly accessToken?: ClaimChanges & {
+    readonly scopesToAdd?: readonly string[];
+    readonly scopesToSuppress?: readonly string[];
+  };
+  /** Replaces cognito:groups in both tokens. */
+  readonly groups?: readonly string[];
+}
+
+// Claims a trigger cannot add, change or suppress (the pre token generation trigger's documented
+// exclusions); Cognito keeps its own value for them.
+const PROTECTED_CLAIMS = new Set([
+  'acr',
+  'amr',
+  'aud',
+  'auth_time',
+  'azp',
+  'client_id',
+  'cognito:username',
+  'event_id',
+  'exp',
+  'iat',
+  'identities',
+  'iss',
+  'jti',
+  'nbf',
+  'nonce',
+  'origin_jti',
+  'scope',
+  'sub',
+  'token_use',
+  'username',
+  'cognito:groups',
+]);
+
+function applyClaimChanges(claims: Record<string, unknown>, changes: ClaimChanges | undefined) {
+  for (const name of changes?.claimsToSuppress ?? []) if (!PROTECTED_CLAIMS.has(name)) delete claims[name];
+  for (const [name, value] of Object.entries(changes?.claimsToAddOrOverride ?? {})) {
+    if (!PROTECTED_CLAIMS.has(name)) claims[name] = value;
+  }
+  return claims;
+}
+
 /** The ID and access tokens of one sign-in. */
 export interface IssuedTokens {
   readonly idToken: string;
@@ -74,10 +125,17 @@ export class PoolTokenSigner {
     event: AuthEvent,
     now: Date,
     validitySeconds: number,
+    customization: TokenCustomization = {},
   ): Promise<IssuedTokens> {
     const iat = Math.floor(now.getTime() / 1000);
     const eventId = randomUUID();
-    const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
+    const groupList = customization.groups ?? user.groups;
+    const groups = groupList.length > 0 ? { 'cognito:groups': [...groupList] } : {};
+    const scopes = new Set([
+      'aws.cognito.signin.user.admin',
+      ...(customization.accessToken?.scopesToAdd ?? []),
+    ]);
+    for (const scope of customization.accessToken?.scopesToSuppress ?? []) scopes.delete(scope);
     const common = {
       sub: user.sub,
       ...groups,
@@ -100,7 +158,7 @@ export class PoolTokenSigner {
       ...common,
       client_id: event.clientId,
       token_use: 'access',
-      scope: 'aws.cognito.signin.user.admin',
+      scope: [...scopes].join(' '),
       auth_time: event.authTime,
       exp: iat + validitySeconds,
       iat,
@@ -108,8 +166,11 @@ export class PoolTokenSigner {
       username: user.username,
     };
     return {
-      idToken: await this.sign(idClaims, this.idKey),
-      accessToken: await this.sign(accessClaims, this.accessKey),
+      idToken: await this.sign(applyClaimChanges(idClaims, customization.idToken), this.idKey),
+      accessToken: await this.sign(
+        applyClaimChanges(accessClaims, customization.accessToken),
+        this.accessKey,
+      ),
     };
   }
 

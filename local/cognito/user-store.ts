@@ -40,6 +40,11 @@ export class UserStore {
     return this.pools.get(userPoolId)?.get(username);
   }
 
+  /** The pool's users, oldest first. */
+  list(userPoolId: string): StoredUser[] {
+    return [...(this.pools.get(userPoolId)?.values() ?? [])];
+  }
+
   /** Whether the pool has this user. */
   has(userPoolId: string, username: string): boolean {
     return this.get(userPoolId, username) !== undefined;

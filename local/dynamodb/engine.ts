@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { readdirSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** Options for one DynamoDB Local engine process. */
 export interface DynamoDbLocalOptions {
@@ -12,11 +13,16 @@ export interface DynamoDbLocalOptions {
   readonly dataDir?: string;
   /** Java heap cap, passed as -Xmx. @default '512m' */
   readonly heap?: string;
+  /**
+   * The address to listen on. DynamoDB Local answers anyone who reaches it, with no authentication.
+   * @default '127.0.0.1'
+   */
+  readonly host?: string;
 }
 
 /** A running DynamoDB Local engine. */
 export interface DynamoDbLocal {
-  /** http://127.0.0.1:<port> */
+  /** http://<host>:<port>, on loopback unless a wildcard host was asked for */
   readonly endpoint: string;
   readonly port: number;
   readonly process: ChildProcess;
@@ -48,6 +54,37 @@ export function assertJava(): void {
   if (version && Number(version) < 17) {
     throw new Error(`DynamoDB Local needs Java 17 or newer; found Java ${version}. Install Java 17+.`);
   }
+}
+
+/** The single-file launcher that binds DynamoDB Local to one address (see the file for why). */
+const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+
+/** Whether an address means every interface. */
+export const isWildcardHost = (host: string): boolean => host === '0.0.0.0' || host === '::';
+
+/**
+ * The java command line. DynamoDB Local's jar has `-port` but no host option and binds every
+ * interface, so unless every interface is what was asked for, the launcher starts the same server
+ * bound to `host`.
+ */
+export function dynamoDbLocalArgs(
+  jarDir: string,
+  options: { port: number; host: string; heap: string; dataDir?: string },
+): string[] {
+  const jar = join(jarDir, 'DynamoDBLocal.jar');
+  const main = isWildcardHost(options.host)
+    ? ['-jar', jar]
+    : [`-Dorderloop.dynamodb.host=${options.host}`, '-cp', jar, LOOPBACK_LAUNCHER];
+  return [
+    `-Xmx${options.heap}`,
+    `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
+    ...main,
+    '-port',
+    String(options.port),
+    '-sharedDb',
+    '-disableTelemetry',
+    ...(options.dataDir ? ['-dbPath', options.dataDir] : ['-inMemory']),
+  ];
 }
 
 /** Asks the OS for a free TCP port on loopback. */
@@ -90,23 +127,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   assertJava();
   installExitHook();
   const port = options.port ?? (await freePort());
+  const host = options.host ?? '127.0.0.1';
   const jarDir = dynamoDbLocalJarDir();
-  const args = [
-    `-Xmx${options.heap ?? '512m'}`,
-    `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(jarDir, 'DynamoDBLocal.jar'),
-    '-port',
-    String(port),
-    '-sharedDb',
-    '-disableTelemetry',
-  ];
-  if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    args.push('-dbPath', options.dataDir);
-  } else {
-    args.push('-inMemory');
-  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const args = dynamoDbLocalArgs(jarDir, {
+    port,
+    host,
+    heap: options.heap ?? '512m',
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
@@ -115,10 +144,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', () => running.delete(child));
 
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `http://${isWildcardHost(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited during start:\n${output}`);
+    if (child.exitCode !== null) throw new Error(exitMessage(output));
     try {
       const res = await fetch(endpoint, {
         method: 'POST',
@@ -152,4 +181,17 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       clearTimeout(timer);
     },
   };
+}
+
+/** Why the engine exited during start, with a way out when the launcher itself could not run. */
+function exitMessage(output: string): string {
+  if (/jdk\.compiler|Could not find or load main class LoopbackDynamoDbLocal/.test(output)) {
+    return (
+      'DynamoDB Local could not start bound to one address: Java runs the launcher ' +
+      'local/dynamodb/LoopbackDynamoDbLocal.java as a single-file program, which needs the jdk.compiler ' +
+      "module (any JDK 17+, or Debian's openjdk-17-jre-headless). Install one, or set ORDERLOOP_HOST=0.0.0.0 " +
+      `to listen on every interface on purpose.\n${output}`
+    );
+  }
+  return `DynamoDB Local exited during start:\n${output}`;
 }

@@ -180,6 +180,13 @@ function mapFunctions(
         : {}),
       ...(Object.keys(asyncConfig).length ? { asyncConfig } : {}),
       ...(inlineCode !== undefined ? { inlineCode } : {}),
+      ...(runtime ? { runtime } : {}),
+      ...(Array.isArray(p.Architectures)
+        ? { architectures: (p.Architectures as unknown[]).map(String) }
+        : {}),
+      ...(str(p.Description) ? { description: str(p.Description) } : {}),
+      ...(str(p.TracingConfig?.Mode) ? { tracingMode: str(p.TracingConfig.Mode) } : {}),
+      ...(str(p.Role) ? { roleArn: str(p.Role) } : {}),
     });
   }
   return out;

@@ -9,8 +9,9 @@ import { AwsServiceError, type AwsJsonService } from '../aws-json.js';
 import type { Assembly } from '../assembly/index.js';
 import type { HttpHandler } from '../gateway.js';
 import { createLambdaInvokeHandler, LambdaHost } from '../lambda/index.js';
+import type { FunctionLogEntry } from '../lambda/types.js';
 import { SnsService } from '../sns/index.js';
-import { SqsService, type MessageAttributeValue } from '../sqs/index.js';
+import { createSqsQueryHandler, SqsService, type MessageAttributeValue } from '../sqs/index.js';
 import { eventsConfigFromAssembly, type EventsConfig, type LocalPipeConfig } from './config-from-assembly.js';
 import {
   EventBridgeService,
@@ -74,6 +75,8 @@ export interface LocalEventsOptions {
   readonly lambdaEnv?: Readonly<Record<string, string>>;
   /** @default a line on stdout */
   readonly logger?: (line: string) => void;
+  /** Receives each function's own output; set, it no longer reaches `logger`. @default it goes to `logger` */
+  readonly onFunctionLog?: (entry: FunctionLogEntry) => void;
   readonly timing?: LocalEventsTiming;
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
@@ -83,7 +86,7 @@ export interface LocalEventsOptions {
 export interface LocalEvents {
   /** AWS JSON services for the gateway's router: SQS and EventBridge. */
   readonly services: readonly AwsJsonService[];
-  /** Other protocols: SNS (query) and Lambda Invoke (REST). */
+  /** Other protocols: SQS and SNS (query) and Lambda (REST). */
   readonly httpHandlers: readonly HttpHandler[];
   readonly config: EventsConfig;
   readonly lambdaHost: LambdaHost;
@@ -190,7 +193,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       AWS_ENDPOINT_URL_LAMBDA: gatewayUrl,
       ...options.lambdaEnv,
     },
-    writeLine: log,
+    // The host prefixes its own messages with [lambda-host]; with a function log sink only those remain.
+    writeLine: options.onFunctionLog ? (line) => line.includes('] [lambda-host] ') && log(line) : log,
+    ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
     ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });
@@ -305,6 +310,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   function pipeHooks(pipe: LocalPipeConfig): PipeHooks {
     return {
       onDelivered(records) {
+        log(`[pipe ${pipe.name}] ${records.length} stream record(s) delivered`);
         const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
         count('pipeRequests', Math.max(1, Math.ceil(bytes / PIPE_CHUNK_BYTES)));
       },
@@ -341,7 +347,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
 
   return {
     services: [countedSqs, bus],
-    httpHandlers: [sns.handle, createLambdaInvokeHandler(countedHost)],
+    httpHandlers: [createSqsQueryHandler(countedSqs), sns.handle, createLambdaInvokeHandler(countedHost)],
     config,
     lambdaHost,
     sqs,

@@ -96,6 +96,11 @@ export class LambdaHost {
     return this.slot(nameOrArn).config;
   }
 
+  /** Every function's configuration, in name order (ListFunctions). */
+  listFunctions(): FunctionConfig[] {
+    return [...this.slots.values()].map((s) => s.config).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   /** Invokes and waits, like Invoke with InvocationType RequestResponse. */
   async invokeSync(nameOrArn: string, payload: unknown): Promise<InvokeResult> {
     const slot = this.slot(nameOrArn);

@@ -2,6 +2,9 @@
 // The in-worker half of the local Lambda runtime: loads the bundled asset the way the Node.js runtime
 // does, and answers 'invoke' messages one at a time. Plain .mjs so the host can start it from any
 // loader (vitest, tsx, plain node) without a TypeScript transform inside the worker.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Module } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +14,26 @@ import { format } from 'node:util';
 
 const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName } = workerData;
 let currentRequestId;
+const initStarted = performance.now();
+
+// What the Lambda runtime itself sets for every function ("Defined runtime environment variables"):
+// Powertools reads AWS_LAMBDA_INITIALIZATION_TYPE to know it runs in Lambda, and the X-Ray SDK under
+// Powertools Tracer reads AWS_XRAY_CONTEXT_MISSING. _X_AMZN_TRACE_ID is set per invocation below.
+process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
+process.env.AWS_XRAY_CONTEXT_MISSING ??= 'LOG_ERROR';
+
+/**
+ * A trace header as Lambda gives each invocation (X-Ray "Tracing header": Root=1-<epoch hex>-<96 bits>).
+ * Sampled=0: nothing here receives segments (there is no X-Ray daemon locally), so, as for any request
+ * X-Ray does not sample, the SDK records nothing and sends nothing, and Tracer finds the trace data it
+ * expects instead of logging "Missing AWS Lambda trace data for X-Ray".
+ */
+function traceHeader() {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
+const runtimeLine = (requestId, text) => parentPort.postMessage({ type: 'log', requestId, text });
 
 // Lambda replaces console so each line carries time, request id and level; we do the same and post the
 // line to the host instead of writing it, so the host can attribute it to the request.
@@ -99,15 +122,45 @@ async function loadHandler() {
 const handlerPromise = loadHandler();
 handlerPromise.catch(() => undefined);
 
+let coldStart = true;
+
 parentPort.on('message', async (msg) => {
   if (msg.type !== 'invoke') return;
   currentRequestId = msg.requestId;
+  process.env._X_AMZN_TRACE_ID = msg.traceId ?? traceHeader();
+  const started = performance.now();
+  const initDuration = coldStart ? started - initStarted : undefined;
+  coldStart = false;
+  // The runtime's own lines around each invocation, as Lambda writes them to the log stream.
+  runtimeLine(msg.requestId, `START RequestId: ${msg.requestId} Version: $LATEST`);
+  const report = () => {
+    const ms = performance.now() - started;
+    const usedMb = Math.ceil(process.memoryUsage().heapUsed / 1024 / 1024);
+    runtimeLine(msg.requestId, `END RequestId: ${msg.requestId}`);
+    runtimeLine(
+      msg.requestId,
+      `REPORT RequestId: ${msg.requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\t` +
+        `Memory Size: ${memoryMb} MB\tMax Memory Used: ${usedMb} MB` +
+        (initDuration !== undefined ? `\tInit Duration: ${initDuration.toFixed(2)} ms` : ''),
+    );
+  };
   let settled = false;
   const finish = (err, result) => {
     if (settled) return;
     settled = true;
     if (err !== null && err !== undefined) {
-      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error: formatError(err) });
+      const error = formatError(err);
+      // The Node.js runtime logs a failed invocation as one ERROR line with the error as JSON.
+      runtimeLine(
+        msg.requestId,
+        `${new Date().toISOString()}\t${msg.requestId}\tERROR\tInvoke Error \t${JSON.stringify({
+          errorType: error.errorType,
+          errorMessage: error.errorMessage,
+          stack: error.trace,
+        })}`,
+      );
+      report();
+      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error });
       return;
     }
     let json;
@@ -115,9 +168,11 @@ parentPort.on('message', async (msg) => {
       json = JSON.stringify(result === undefined ? null : result);
     } catch {
       const marshal = new RuntimeError('Runtime.JSONStringifyError', 'Unable to stringify response body');
+      report();
       parentPort.postMessage({ type: 'error', requestId: msg.requestId, error: formatError(marshal) });
       return;
     }
+    report();
     parentPort.postMessage({ type: 'result', requestId: msg.requestId, json: json ?? 'null' });
   };
   const context = {

@@ -12,6 +12,14 @@ export interface FunctionConfig {
   /** At most this many executions at once; 0 disables the function (AWS semantics). */
   readonly reservedConcurrency?: number;
   readonly asyncConfig?: AsyncInvokeConfig;
+  /** What GetFunction and ListFunctions report, from the template. @default 'nodejs22.x' */
+  readonly runtime?: string;
+  /** @default ['x86_64'] */
+  readonly architectures?: readonly string[];
+  readonly description?: string;
+  /** TracingConfig.Mode. @default 'PassThrough' */
+  readonly tracingMode?: string;
+  readonly roleArn?: string;
 }
 
 /** EventInvokeConfig plus the DeadLetterConfig of a function. */

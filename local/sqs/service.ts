@@ -1,6 +1,7 @@
 import { LOCAL_ACCOUNT, nameFromArn, queueArn as localQueueArn } from '../aws-ids.js';
 import { AwsServiceError, type AwsJsonService, type AwsRequestContext } from '../aws-json.js';
 import type { MessageAttributeValue } from './md5.js';
+import { SQS_ACTIONS } from './query.js';
 import { parseReceiptHandle, Queue, type ReceiveOptions } from './queue.js';
 import { QueueFileStore } from './store.js';
 import type { QueueConfig, ReceivedMessage, StoredMessage } from './types.js';
@@ -16,6 +17,23 @@ export interface SqsServiceOptions {
 }
 
 type Input = Record<string, unknown>;
+
+// The operations handle() answers, for the UnsupportedOperation message.
+const IMPLEMENTED = [
+  'CreateQueue',
+  'GetQueueUrl',
+  'ListQueues',
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+  'GetQueueAttributes',
+  'PurgeQueue',
+  'DeleteQueue',
+];
 
 // The JSON protocol answers errors with the Smithy shape id as __type; the SDK maps it to the modelled
 // exception (QueueDoesNotExist, …). See the SQS API reference "Common errors" / each action's errors.
@@ -147,6 +165,13 @@ export class SqsService implements AwsJsonService {
         return {};
       }
       default:
+        // An SQS action the local SQS does not run is UnsupportedOperation (a modelled SQS error, so
+        // the SDKs and the CLI show its message); anything else is the protocol's unknown operation.
+        if (SQS_ACTIONS.has(operation))
+          throw error(
+            'UnsupportedOperation',
+            `${operation} is not implemented by the local SQS; it implements ${IMPLEMENTED.join(', ')}.`,
+          );
         throw new AwsServiceError(
           'UnknownOperationException',
           `Operation ${operation} is not supported by the local SQS`,

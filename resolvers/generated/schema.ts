@@ -45,9 +45,16 @@ export type AddressInput = {
   postalCode: Scalars['String']['input'];
 };
 
+/**
+ * An answer of the order assistant. It reads only what the caller may see: a customer its own orders, a
+ * vendor its own parts of orders, and the public catalog.
+ */
 export type AssistantAnswer = {
   __typename?: 'AssistantAnswer';
   answer: Scalars['String']['output'];
+  /** True when the model was unavailable and the answer is the simple one, from plain templates. */
+  fallback: Scalars['Boolean']['output'];
+  /** The caller's orders the answer is about; every id is one of the caller's orders. */
   orderIds: Array<Scalars['ID']['output']>;
 };
 
@@ -57,11 +64,26 @@ export type Currency =
   | 'GBP'
   | 'USD';
 
+/**
+ * Who one OrderStatusEvent is written for. AppSync sends every subscriber of a mutation the same payload,
+ * so what a subscriber may see cannot be trimmed per subscriber: the notification consumer publishes one
+ * event per audience, each holding only what its audience may see, and the subscription resolvers filter
+ * on `audience` (and the vendorId) from the caller's identity.
+ */
+export type EventAudience =
+  /** The order's customer, and admins: the whole order (every vendor part, reasons, the payment). */
+  | 'CUSTOMER'
+  /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
+  | 'VENDOR';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Cancels an order from PLACED, PAYMENT_FAILED or PAID; a paid order is refunded. Errors: NotFound, InvalidTransition. */
   cancelOrder: Order;
-  /** Places an order for the signed-in customer. Errors: ValidationError, NotFound, OutOfStock, IdempotencyConflict. */
+  /**
+   * Places an order for the signed-in customer. Errors: ValidationError (also when a line total or the order
+   * total would exceed 2147483647), NotFound, OutOfStock, IdempotencyConflict.
+   */
   placeOrder: Order;
   /**
    * Records a payment request for the order's full amount; the payment consumer charges it and the result
@@ -75,6 +97,11 @@ export type Mutation = {
    * reaches subscribers through this mutation: table stream → pipe → bus → status publisher → here.
    */
   publishOrderStatus: Maybe<OrderStatusEvent>;
+  /**
+   * Internal (IAM): relays a committed change of one vendor's part to that vendor (audience VENDOR), once the
+   * order is paid. Customers and admins get the same change through publishOrderStatus.
+   */
+  publishVendorOrderStatus: Maybe<OrderStatusEvent>;
   /**
    * Internal (IAM): the payment consumer records a charge or refund result, moving the order to PAID or
    * PAYMENT_FAILED. A result for an older attempt, or a repeated one, changes nothing.
@@ -112,6 +139,11 @@ export type MutationPublishNotificationArgs = {
 
 export type MutationPublishOrderStatusArgs = {
   input: PublishOrderStatusInput;
+};
+
+
+export type MutationPublishVendorOrderStatusArgs = {
+  input: PublishVendorOrderStatusInput;
 };
 
 
@@ -168,9 +200,14 @@ export type Order = {
   id: Scalars['ID']['output'];
   /** For a vendor caller, only that vendor's lines. */
   lines: Array<OrderLine>;
+  /** Null for a vendor caller. */
   payment: Maybe<Payment>;
   shippingAddress: Address;
   status: OrderStatus;
+  /**
+   * For a vendor caller, the entries of its own part, and the order-level entries (those with no vendorId)
+   * without actorId and reason: another vendor's entries, reasons and user ids are not shown.
+   */
   statusHistory: Array<StatusChange>;
   /** Sum of all line totals, in minor units; equals the sum of the vendor subtotals. A vendor sees its subtotal. */
   total: Scalars['Int']['output'];
@@ -230,12 +267,18 @@ export type OrderStatus =
 
 /**
  * What subscribers receive when an order or one of its vendor orders changes. It carries the fields the
- * subscription filters need (customerId, vendorIds) so enhanced filters can decide who may see it.
+ * subscription filters need (audience, customerId, vendorId, orderId) so enhanced filters can decide who
+ * may see it. One type for both audiences, published through one mutation per audience
+ * (publishOrderStatus for CUSTOMER, publishVendorOrderStatus for VENDOR): the vendor mutation's input has
+ * no payment and no vendor list, so a vendor-facing event cannot carry them, and existing subscription
+ * documents keep working.
  */
 export type OrderStatusEvent = {
   __typename?: 'OrderStatusEvent';
   actor: ActorType;
   at: Scalars['AWSDateTime']['output'];
+  /** Who this event is for; set by the publishing mutation, never by its caller. */
+  audience: EventAudience;
   correlationId: Scalars['ID']['output'];
   customerId: Scalars['ID']['output'];
   orderId: Scalars['ID']['output'];
@@ -360,9 +403,32 @@ export type PublishOrderStatusInput = {
   version: Scalars['Int']['input'];
 };
 
+/**
+ * Internal: the status publisher relays a committed change of one vendor's part to that vendor alone. It
+ * has no payment and no vendor list on purpose: the event it makes (audience VENDOR) carries only this
+ * vendor's part and the order's status.
+ */
+export type PublishVendorOrderStatusInput = {
+  actor: ActorType;
+  at: Scalars['AWSDateTime']['input'];
+  correlationId: Scalars['ID']['input'];
+  customerId: Scalars['ID']['input'];
+  orderId: Scalars['ID']['input'];
+  /** The vendor's own reason (a rejection or cancellation). */
+  reason?: InputMaybe<Scalars['String']['input']>;
+  /** The order's status after the change. */
+  status: OrderStatus;
+  vendorId: Scalars['ID']['input'];
+  vendorStatus: VendorOrderStatus;
+  version: Scalars['Int']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
-  /** Questions about the caller's orders, answered by an assistant. Not available yet: errorType NotAvailable. */
+  /**
+   * A question about the caller's own orders (a customer) or parts of orders (a vendor), answered by the
+   * order assistant; at most 500 characters. Errors: ValidationError, NotAvailable.
+   */
   askAboutOrders: Maybe<AssistantAnswer>;
   /** A customer sees its own orders, a vendor the orders with its lines (only its lines), an admin any order. */
   getOrder: Maybe<Order>;
@@ -463,13 +529,20 @@ export type StatusChange = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Changes to any of the signed-in customer's orders. */
+  /** Changes to any of the signed-in customer's orders (audience CUSTOMER). */
   onMyOrdersChanged: Maybe<OrderStatusEvent>;
   /** Notifications for the signed-in user. */
   onNotification: Maybe<Notification>;
-  /** Changes to one order. Customers see their own, vendors the orders with their lines, admins any. */
+  /**
+   * Changes to one order. Customers see their own (audience CUSTOMER: every status of every part), admins
+   * any (audience CUSTOMER), vendors only the changes of their own part of a paid order (audience VENDOR).
+   */
   onOrderStatusChanged: Maybe<OrderStatusEvent>;
-  /** Changes to orders that contain the vendor's lines. A vendor may only subscribe to its own vendorId. */
+  /**
+   * For a vendor, the changes of its own parts of paid orders (audience VENDOR); a vendor may only subscribe
+   * to its own vendorId, and a new paid order reaches it as a VENDOR_ORDER_RECEIVED notification
+   * (onNotification). For an admin, every change of the orders with that vendor's lines (audience CUSTOMER).
+   */
   onVendorOrdersChanged: Maybe<OrderStatusEvent>;
 };
 
@@ -497,12 +570,12 @@ export type TrackingInput = {
 };
 
 export type UpdateInventoryInput = {
-  /** Sets the available stock; a non-negative integer. */
+  /** Sets the available stock; an integer from 0 to 1000000000. */
   available?: InputMaybe<Scalars['Int']['input']>;
   currency?: InputMaybe<Currency>;
   lowStockThreshold?: InputMaybe<Scalars['Int']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
-  /** Minor units; a non-negative integer. */
+  /** Minor units; an integer from 0 to 21474836 (see Limits at the top). */
   price?: InputMaybe<Scalars['Int']['input']>;
   productId: Scalars['ID']['input'];
   vendorId: Scalars['ID']['input'];

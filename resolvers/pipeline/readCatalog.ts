@@ -3,6 +3,7 @@ import { productKey } from '../../domain/keys.js';
 import { priceLines, type CatalogProduct } from '../../domain/order.js';
 import { tableNameOf } from '../../domain/writes.js';
 import type { MutationPlaceOrderArgs } from '../generated/schema.js';
+import type { RecheckStash } from './recheckIdempotencyRecord.js';
 
 /** placeOrder, step 2 (table): reads every ordered product in one BatchGetItem. Skipped on a replay. */
 export function request(ctx: Context<MutationPlaceOrderArgs>) {
@@ -18,7 +19,8 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
 
 /**
  * Prices the lines from the catalog: an unknown product is NotFound, mixed currencies a ValidationError,
- * and every product short of stock is named in one OutOfStock error.
+ * and every product short of stock is named in one OutOfStock error (held back for
+ * recheckIdempotencyRecord, since a concurrent call with the same key may have taken the stock).
  */
 export function response(ctx: Context<MutationPlaceOrderArgs>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
@@ -40,7 +42,13 @@ export function response(ctx: Context<MutationPlaceOrderArgs>) {
   if (pricing.kind === 'invalid')
     util.error(pricing.violation.reason, 'ValidationError', null, pricing.violation);
   if (pricing.kind === 'priced' && pricing.shortages.length > 0) {
-    util.error('Not enough stock for some products', 'OutOfStock', null, { products: pricing.shortages });
+    // Maybe a call with the same key took the stock: recheckIdempotencyRecord replays it, or fails with this.
+    const recheck: RecheckStash = {
+      message: 'Not enough stock for some products',
+      errorType: 'OutOfStock',
+      errorInfo: { products: pricing.shortages },
+    };
+    ctx.stash.recheck = recheck;
   }
   ctx.stash.pricing = pricing;
   return null;

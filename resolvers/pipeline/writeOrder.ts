@@ -13,6 +13,7 @@ import {
 import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
 import type { PricedLine } from '../../domain/split.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
+import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../generated/schema.js';
 
@@ -25,7 +26,7 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
  * All or nothing. Skipped on a replay.
  */
 export function request(ctx: Context<MutationPlaceOrderArgs>) {
-  if (ctx.stash.replayId) runtime.earlyReturn(null);
+  if (ctx.stash.replayId || ctx.stash.recheck) runtime.earlyReturn(null);
   const table = ctx.stash.table as string;
   const idem = ctx.stash.idempotency as IdempotencyStash;
   const pricing = ctx.stash.pricing as { lines: PricedLine[]; currency: string };
@@ -178,5 +179,11 @@ export function response(ctx: Context<MutationPlaceOrderArgs>) {
   });
   if (shortages.length > 0)
     util.error('Not enough stock for some products', 'OutOfStock', null, { products: shortages });
-  util.error('The order could not be written; retry the call', 'ConcurrentModification');
+  const recheck: RecheckStash = {
+    message: 'The order could not be written; retry the call',
+    errorType: 'ConcurrentModification',
+    errorInfo: null,
+  };
+  ctx.stash.recheck = recheck;
+  return null;
 }

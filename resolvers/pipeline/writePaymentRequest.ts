@@ -5,13 +5,15 @@ import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
 import { emptyUpdate, orderStatusChange, tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
+import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationProcessPaymentArgs, Order, Payment } from '../generated/schema.js';
 
 /**
  * processPayment, step 3 (table): one transaction moves the order to PAYMENT_PENDING (conditional on the
  * status and version read), puts the payment attempt (the stream turns it into payment.requested) and
- * the idempotency record. Skipped on a replay.
+ * the idempotency record. Skipped on a replay. An order that cannot be paid any more is not an error yet:
+ * recheckIdempotencyRecord decides whether this call replays a concurrent one with the same key.
  */
 export function request(ctx: Context<MutationProcessPaymentArgs>) {
   if (ctx.stash.replayId) runtime.earlyReturn(null);
@@ -22,10 +24,14 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
   const now = ctx.stash.now as string;
   const input = ctx.args.input;
   if (!UNPAID_STATUSES.includes(order.status)) {
-    util.error(`Order ${order.id} is ${order.status} and cannot be paid`, 'InvalidTransition', null, {
-      from: order.status,
-      to: 'PAYMENT_PENDING',
-    });
+    // Maybe a call with the same key moved it: recheckIdempotencyRecord replays that call, or fails with this.
+    const recheck: RecheckStash = {
+      message: `Order ${order.id} is ${order.status} and cannot be paid`,
+      errorType: 'InvalidTransition',
+      errorInfo: { from: order.status, to: 'PAYMENT_PENDING' },
+    };
+    ctx.stash.recheck = recheck;
+    runtime.earlyReturn(null);
   }
   const attempt = (order.payment ? order.payment.attempts : 0) + 1;
   const payment: Payment = {
@@ -86,7 +92,10 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
   };
 }
 
-/** Maps a cancelled transaction: a concurrent replay, an idempotency conflict, or a concurrent change. */
+/**
+ * Maps a cancelled transaction: a concurrent replay, an idempotency conflict, or a concurrent change
+ * (held back for recheckIdempotencyRecord, since the change may be a call with the same key).
+ */
 export function response(ctx: Context<MutationProcessPaymentArgs>) {
   if (!ctx.error) return ctx.stash.payment;
   if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
@@ -98,5 +107,11 @@ export function response(ctx: Context<MutationProcessPaymentArgs>) {
     ctx.stash.replayId = replayId;
     return null;
   }
-  util.error('The order changed while the payment was recorded; retry the call', 'ConcurrentModification');
+  const recheck: RecheckStash = {
+    message: 'The order changed while the payment was recorded; retry the call',
+    errorType: 'ConcurrentModification',
+    errorInfo: null,
+  };
+  ctx.stash.recheck = recheck;
+  return null;
 }

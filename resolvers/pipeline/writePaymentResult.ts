@@ -58,6 +58,13 @@ function chargeResult(
   };
 }
 
+/**
+ * One vendor part's refund as a write that concurrent refunds of other parts do not conflict with: it
+ * ADDs the amount to refundedAmount instead of setting a total computed from what was read, and its
+ * condition is per refund (this vendor not refunded yet, a settled payment, room left for the amount).
+ * Two parts refunded at once both land; settleRefund then marks the payment REFUNDED once the whole
+ * amount is back.
+ */
 function refundResult(ctx: Context<MutationRecordPaymentResultArgs>, order: StoredOrder, payment: Payment) {
   const input = ctx.args.input;
   const now = ctx.stash.now as string;
@@ -69,38 +76,31 @@ function refundResult(ctx: Context<MutationRecordPaymentResultArgs>, order: Stor
       reason: 'a refund result needs a vendorId and a positive refundedAmount',
     });
   }
-  const refunded = payment.refundedAmount + amount;
-  if (refunded > payment.amount) {
+  if (payment.refundedAmount + amount > payment.amount) {
     util.error(
-      `refunds of ${refunded} would exceed the payment of ${payment.amount}`,
+      `refunds of ${payment.refundedAmount + amount} would exceed the payment of ${payment.amount}`,
       'ValidationError',
       null,
-      {
-        field: 'refundedAmount',
-        reason: 'refunds would exceed the payment',
-      },
+      { field: 'refundedAmount', reason: 'refunds would exceed the payment' },
     );
   }
-  const updated: Payment = {
-    ...payment,
-    status: refunded >= payment.amount ? 'REFUNDED' : 'PARTIALLY_REFUNDED',
-    refundedAmount: refunded,
-    updatedAt: now,
-  };
-  ctx.stash.updated = updated;
+  ctx.stash.refund = { vendorId, amount };
   const names = {
     '#payment': 'payment',
+    '#status': 'status',
     '#refundedAmount': 'refundedAmount',
     '#refundedVendorIds': 'refundedVendorIds',
     '#updatedAt': 'updatedAt',
     '#version': 'version',
   };
   const values = util.dynamodb.toMapValues({
-    ':payment': updated,
+    ':partial': 'PARTIALLY_REFUNDED',
+    ':succeeded': 'SUCCEEDED',
+    ':amount': amount,
+    ':maxBefore': payment.amount - amount,
     ':vendorList': [vendorId],
     ':vendorId': vendorId,
     ':empty': [],
-    ':previous': payment.refundedAmount,
     ':now': now,
     ':one': 1,
   });
@@ -109,12 +109,13 @@ function refundResult(ctx: Context<MutationRecordPaymentResultArgs>, order: Stor
     key: util.dynamodb.toMapValues(orderKey(order.id)),
     update: {
       expression:
-        'SET #payment = :payment, #refundedVendorIds = list_append(if_not_exists(#refundedVendorIds, :empty), :vendorList), #updatedAt = :now ADD #version :one',
+        'SET #payment.#status = :partial, #payment.#updatedAt = :now, #refundedVendorIds = list_append(if_not_exists(#refundedVendorIds, :empty), :vendorList), #updatedAt = :now ADD #payment.#refundedAmount :amount, #version :one',
       expressionNames: names,
       expressionValues: values,
     },
     condition: {
-      expression: 'NOT contains(#refundedVendorIds, :vendorId) AND #payment.#refundedAmount = :previous',
+      expression:
+        'NOT contains(#refundedVendorIds, :vendorId) AND #payment.#status IN (:succeeded, :partial) AND #payment.#refundedAmount <= :maxBefore',
       expressionNames: names,
       expressionValues: values,
     },
@@ -144,7 +145,12 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
     if (!current) runtime.earlyReturn(payment);
     return chargeResult(ctx, table, order, payment);
   }
-  if ((order.refundedVendorIds ?? []).includes(input.vendorId ?? '')) runtime.earlyReturn(payment);
+  if ((order.refundedVendorIds ?? []).includes(input.vendorId ?? '')) {
+    // A repeat; it still settles a whole refund whose settleRefund did not run (a crash between the two).
+    if (payment.refundedAmount >= payment.amount && payment.status !== 'REFUNDED')
+      ctx.stash.settleRefund = true;
+    runtime.earlyReturn(payment);
+  }
   if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') {
     util.error(`Order ${order.id} has no settled payment to refund`, 'InvalidTransition', null, {
       from: payment.status,
@@ -154,8 +160,21 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
   return refundResult(ctx, order, payment);
 }
 
-/** A failed condition means the order changed since it was read: the caller retries. */
+/**
+ * A refund answers the payment as written (and asks settleRefund to mark it REFUNDED when it is whole); a
+ * refund whose condition failed was already recorded (a repeat) and changes nothing. For a charge, a
+ * failed condition means the order changed since it was read: the caller retries.
+ */
 export function response(ctx: Context<MutationRecordPaymentResultArgs>): Payment {
+  if (ctx.stash.refund) {
+    if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
+      return (ctx.stash.order as StoredOrder).payment as Payment;
+    }
+    if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+    const payment = (ctx.result as StoredOrder).payment as Payment;
+    if (payment.refundedAmount >= payment.amount) ctx.stash.settleRefund = true;
+    return payment;
+  }
   if (ctx.error) {
     const conflict =
       ctx.error.type === 'DynamoDB:TransactionCanceledException' ||

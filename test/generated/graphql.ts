@@ -26,6 +26,18 @@ export type Currency =
   | 'GBP'
   | 'USD';
 
+/**
+ * Who one OrderStatusEvent is written for. AppSync sends every subscriber of a mutation the same payload,
+ * so what a subscriber may see cannot be trimmed per subscriber: the notification consumer publishes one
+ * event per audience, each holding only what its audience may see, and the subscription resolvers filter
+ * on `audience` (and the vendorId) from the caller's identity.
+ */
+export type EventAudience =
+  /** The order's customer, and admins: the whole order (every vendor part, reasons, the payment). */
+  | 'CUSTOMER'
+  /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
+  | 'VENDOR';
+
 /** A line as the customer asks for it. The price comes from the catalog. */
 export type OrderLineInput = {
   productId: string;
@@ -89,6 +101,18 @@ export type TrackingInput = {
   url?: string | null | undefined;
 };
 
+export type UpdateInventoryInput = {
+  /** Sets the available stock; an integer from 0 to 1000000000. */
+  available?: number | null | undefined;
+  currency?: Currency | null | undefined;
+  lowStockThreshold?: number | null | undefined;
+  name?: string | null | undefined;
+  /** Minor units; an integer from 0 to 21474836 (see Limits at the top). */
+  price?: number | null | undefined;
+  productId: string;
+  vendorId: string;
+};
+
 export type UpdateVendorOrderStatusInput = {
   orderId: string;
   reason?: string | null | undefined;
@@ -106,6 +130,13 @@ export type VendorOrderStatus =
   | 'PENDING'
   | 'REJECTED'
   | 'SHIPPED';
+
+export type AskAboutOrdersQueryVariables = Exact<{
+  question: string;
+}>;
+
+
+export type AskAboutOrdersQuery = { askAboutOrders: { answer: string, orderIds: Array<string>, fallback: boolean } | null };
 
 export type GetProductQueryVariables = Exact<{
   vendorId: string;
@@ -129,7 +160,7 @@ export type GetOrderQueryVariables = Exact<{
 }>;
 
 
-export type GetOrderQuery = { getOrder: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number, lines: Array<{ vendorId: string, productId: string, name: string, quantity: number, unitPrice: number, lineTotal: number }>, vendorOrders: Array<{ vendorId: string, status: VendorOrderStatus, subtotal: number, tracking: { carrier: string, trackingNumber: string } | null }>, payment: { status: PaymentStatus, amount: number, attempts: number, failureReason: string | null, refundedAmount: number } | null, statusHistory: Array<{ from: OrderStatus | null, to: OrderStatus, vendorId: string | null, vendorStatus: VendorOrderStatus | null, actor: ActorType, reason: string | null, at: string }> } | null };
+export type GetOrderQuery = { getOrder: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number, lines: Array<{ vendorId: string, productId: string, name: string, quantity: number, unitPrice: number, lineTotal: number }>, vendorOrders: Array<{ vendorId: string, status: VendorOrderStatus, subtotal: number, tracking: { carrier: string, trackingNumber: string } | null }>, payment: { status: PaymentStatus, amount: number, attempts: number, failureReason: string | null, refundedAmount: number } | null, statusHistory: Array<{ from: OrderStatus | null, to: OrderStatus, vendorId: string | null, vendorStatus: VendorOrderStatus | null, actor: ActorType, actorId: string | null, reason: string | null, at: string }> } | null };
 
 export type PlaceOrderMutationVariables = Exact<{
   input: PlaceOrderInput;
@@ -185,12 +216,26 @@ export type OnOrderStatusChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type OnOrderStatusChangedSubscription = { onOrderStatusChanged: { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, attempts: number, refundedAmount: number } | null } | null };
+export type OnOrderStatusChangedSubscription = { onOrderStatusChanged: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, attempts: number, refundedAmount: number } | null } | null };
 
 export type OnMyOrdersChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OnMyOrdersChangedSubscription = { onMyOrdersChanged: { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, attempts: number, refundedAmount: number } | null } | null };
+export type OnMyOrdersChangedSubscription = { onMyOrdersChanged: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, attempts: number, refundedAmount: number } | null } | null };
+
+export type OnVendorOrdersChangedSubscriptionVariables = Exact<{
+  vendorId: string;
+}>;
+
+
+export type OnVendorOrdersChangedSubscription = { onVendorOrdersChanged: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, at: string, payment: { status: PaymentStatus, amount: number, refundedAmount: number } | null } | null };
+
+export type UpdateInventoryMutationVariables = Exact<{
+  input: UpdateInventoryInput;
+}>;
+
+
+export type UpdateInventoryMutation = { updateInventory: { vendorId: string, productId: string, name: string, price: number, available: number, version: number } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -211,6 +256,15 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const AskAboutOrdersDocument = new TypedDocumentString(`
+    query AskAboutOrders($question: String!) {
+  askAboutOrders(question: $question) {
+    answer
+    orderIds
+    fallback
+  }
+}
+    `) as unknown as TypedDocumentString<AskAboutOrdersQuery, AskAboutOrdersQueryVariables>;
 export const GetProductDocument = new TypedDocumentString(`
     query GetProduct($vendorId: ID!, $productId: ID!) {
   getProduct(vendorId: $vendorId, productId: $productId) {
@@ -282,6 +336,7 @@ export const GetOrderDocument = new TypedDocumentString(`
       vendorId
       vendorStatus
       actor
+      actorId
       reason
       at
     }
@@ -377,6 +432,7 @@ export const OrdersDocument = new TypedDocumentString(`
 export const OnOrderStatusChangedDocument = new TypedDocumentString(`
     subscription OnOrderStatusChanged($orderId: ID!) {
   onOrderStatusChanged(orderId: $orderId) {
+    audience
     orderId
     customerId
     vendorIds
@@ -399,6 +455,7 @@ export const OnOrderStatusChangedDocument = new TypedDocumentString(`
 export const OnMyOrdersChangedDocument = new TypedDocumentString(`
     subscription OnMyOrdersChanged {
   onMyOrdersChanged {
+    audience
     orderId
     customerId
     vendorIds
@@ -418,3 +475,38 @@ export const OnMyOrdersChangedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OnMyOrdersChangedSubscription, OnMyOrdersChangedSubscriptionVariables>;
+export const OnVendorOrdersChangedDocument = new TypedDocumentString(`
+    subscription OnVendorOrdersChanged($vendorId: ID!) {
+  onVendorOrdersChanged(vendorId: $vendorId) {
+    audience
+    orderId
+    customerId
+    vendorIds
+    status
+    previousStatus
+    vendorId
+    vendorStatus
+    payment {
+      status
+      amount
+      refundedAmount
+    }
+    reason
+    actor
+    version
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<OnVendorOrdersChangedSubscription, OnVendorOrdersChangedSubscriptionVariables>;
+export const UpdateInventoryDocument = new TypedDocumentString(`
+    mutation UpdateInventory($input: UpdateInventoryInput!) {
+  updateInventory(input: $input) {
+    vendorId
+    productId
+    name
+    price
+    available
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<UpdateInventoryMutation, UpdateInventoryMutationVariables>;

@@ -16,6 +16,18 @@ export type Currency =
   | 'GBP'
   | 'USD';
 
+/**
+ * Who one OrderStatusEvent is written for. AppSync sends every subscriber of a mutation the same payload,
+ * so what a subscriber may see cannot be trimmed per subscriber: the notification consumer publishes one
+ * event per audience, each holding only what its audience may see, and the subscription resolvers filter
+ * on `audience` (and the vendorId) from the caller's identity.
+ */
+export type EventAudience =
+  /** The order's customer, and admins: the whole order (every vendor part, reasons, the payment). */
+  | 'CUSTOMER'
+  /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
+  | 'VENDOR';
+
 export type NotificationKind =
   | 'LOW_STOCK'
   | 'ORDER_CANCELLED'
@@ -105,6 +117,26 @@ export type PublishOrderStatusInput = {
   version: number;
 };
 
+/**
+ * Internal: the status publisher relays a committed change of one vendor's part to that vendor alone. It
+ * has no payment and no vendor list on purpose: the event it makes (audience VENDOR) carries only this
+ * vendor's part and the order's status.
+ */
+export type PublishVendorOrderStatusInput = {
+  actor: ActorType;
+  at: string;
+  correlationId: string;
+  customerId: string;
+  orderId: string;
+  /** The vendor's own reason (a rejection or cancellation). */
+  reason?: string | null | undefined;
+  /** The order's status after the change. */
+  status: OrderStatus;
+  vendorId: string;
+  vendorStatus: VendorOrderStatus;
+  version: number;
+};
+
 /** Internal: the payment consumer records the outcome of a charge or a refund. */
 export type RecordPaymentResultInput = {
   /** The payment attempt this result belongs to; a result for an older attempt is ignored. */
@@ -131,14 +163,21 @@ export type VendorOrderStatus =
   | 'REJECTED'
   | 'SHIPPED';
 
-export type OrderStatusEventFieldsFragment = { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null };
+export type OrderStatusEventFieldsFragment = { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null };
 
 export type PublishOrderStatusMutationVariables = Exact<{
   input: PublishOrderStatusInput;
 }>;
 
 
-export type PublishOrderStatusMutation = { publishOrderStatus: { orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null };
+export type PublishOrderStatusMutation = { publishOrderStatus: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null };
+
+export type PublishVendorOrderStatusMutationVariables = Exact<{
+  input: PublishVendorOrderStatusInput;
+}>;
+
+
+export type PublishVendorOrderStatusMutation = { publishVendorOrderStatus: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null };
 
 export type RecordPaymentResultMutationVariables = Exact<{
   input: RecordPaymentResultInput;
@@ -174,6 +213,7 @@ export class TypedDocumentString<TResult, TVariables>
 }
 export const OrderStatusEventFieldsFragmentDoc = new TypedDocumentString(`
     fragment OrderStatusEventFields on OrderStatusEvent {
+  audience
   orderId
   customerId
   vendorIds
@@ -206,6 +246,7 @@ export const PublishOrderStatusDocument = new TypedDocumentString(`
   }
 }
     fragment OrderStatusEventFields on OrderStatusEvent {
+  audience
   orderId
   customerId
   vendorIds
@@ -230,6 +271,38 @@ export const PublishOrderStatusDocument = new TypedDocumentString(`
   correlationId
   at
 }`) as unknown as TypedDocumentString<PublishOrderStatusMutation, PublishOrderStatusMutationVariables>;
+export const PublishVendorOrderStatusDocument = new TypedDocumentString(`
+    mutation PublishVendorOrderStatus($input: PublishVendorOrderStatusInput!) {
+  publishVendorOrderStatus(input: $input) {
+    ...OrderStatusEventFields
+  }
+}
+    fragment OrderStatusEventFields on OrderStatusEvent {
+  audience
+  orderId
+  customerId
+  vendorIds
+  status
+  previousStatus
+  vendorId
+  vendorStatus
+  payment {
+    orderId
+    amount
+    currency
+    status
+    method
+    attempts
+    failureReason
+    refundedAmount
+    updatedAt
+  }
+  reason
+  actor
+  version
+  correlationId
+  at
+}`) as unknown as TypedDocumentString<PublishVendorOrderStatusMutation, PublishVendorOrderStatusMutationVariables>;
 export const RecordPaymentResultDocument = new TypedDocumentString(`
     mutation RecordPaymentResult($input: RecordPaymentResultInput!) {
   recordPaymentResult(input: $input) {

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authFailureBody, type AuthRequest, type AuthorizeResult } from '../../auth/index.js';
 import type { CollectedExtensions } from '../runtime/index.js';
 import type { GraphQLEngine, PublishEvent } from './engine.js';
+import { MAX_REQUEST_BYTES, requestTooLargeError } from './errors.js';
 import type { RequestCounter } from './hooks.js';
 
 /** Where mutation results and invalidations go (the real-time hub). */
@@ -23,6 +24,8 @@ export interface GraphqlHttpOptions {
   readonly counter?: RequestCounter;
   /** @default '/graphql' */
   readonly path?: string;
+  /** Largest request body accepted. @default MAX_REQUEST_BYTES */
+  readonly maxRequestBytes?: number;
 }
 
 /** Reads a request body as text. */
@@ -30,6 +33,26 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads a body of at most `limit` bytes; past it the rest is drained unread (so the client still gets
+ * an answer on its connection) and undefined is returned.
+ */
+export async function readBodyUpTo(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  let size = 0;
+  let over = Number.isFinite(declared) && declared > limit;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    if (over) continue;
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      over = true;
+      chunks.length = 0;
+    } else chunks.push(chunk as Buffer);
+  }
+  return over ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Request headers as the flat string map ctx.request.headers holds. */
@@ -73,7 +96,12 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {
       send(res, 400, malformed('Invalid request method; AppSync accepts GraphQL over POST.'));
       return true;
     }
-    const body = await readBody(req);
+    const body = await readBodyUpTo(req, options.maxRequestBytes ?? MAX_REQUEST_BYTES);
+    if (body === undefined) {
+      const e = requestTooLargeError(options.maxRequestBytes ?? MAX_REQUEST_BYTES);
+      send(res, e.status, { errors: [{ errorType: e.errorType, message: e.message }] });
+      return true;
+    }
     const auth = await options.authorize({
       method: 'POST',
       url: req.url ?? path,

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetOrderDocument, OnOrderStatusChangedDocument, OrdersDocument } from '../../generated/graphql.js';
+import {
+  GetOrderDocument,
+  OnOrderStatusChangedDocument,
+  OnVendorOrdersChangedDocument,
+  OrdersDocument,
+} from '../../generated/graphql.js';
 import { graphql, postGraphQL, subscribe } from '../support/client.js';
-import { expectData, getOrder, line, pay, placedOrder } from '../support/orders.js';
+import { expectData, getOrder, line, moveVendorPart, pay, placedOrder } from '../support/orders.js';
 import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
 
 describe('who may see an order', () => {
@@ -55,6 +60,74 @@ describe('who may see an order', () => {
     expect(stranger.errors).toEqual([]);
     owner.close();
     stranger.close();
+  });
+
+  it('delivers a vendor only its own part of a mixed order, while the customer and admins see every status', async () => {
+    // Prepare: given the customer, an admin and vendor aurora (on both of its subscriptions) watch a
+    // two-vendor order
+    const { customer, admin, aurora, borealis } = ctx.users;
+    const order = await placedOrder(customer, [
+      line('v-aurora', 'p-thermos', 1),
+      line('v-borealis', 'p-filter', 1),
+    ]);
+    const owner = subscribe(customer, OnOrderStatusChangedDocument, { orderId: order.id });
+    const watcher = subscribe(admin, OnOrderStatusChangedDocument, { orderId: order.id });
+    const auroraOrder = subscribe(aurora, OnOrderStatusChangedDocument, { orderId: order.id });
+    const auroraParts = subscribe(aurora, OnVendorOrdersChangedDocument, { vendorId: 'v-aurora' });
+    await Promise.all([owner.started, watcher.started, auroraOrder.started, auroraParts.started]);
+
+    // Act: when the order is paid, borealis rejects its part with a reason, and aurora accepts its own
+    await pay(customer, order.id, 'tok_success');
+    await owner.waitFor((e) => e.status === 'PAID' && e.vendorId === null);
+    await moveVendorPart(borealis, order.id, 'v-borealis', 'REJECTED', 'borealis private reason');
+    await owner.waitFor((e) => e.vendorId === 'v-borealis' && e.vendorStatus === 'REJECTED');
+    await moveVendorPart(aurora, order.id, 'v-aurora', 'ACCEPTED');
+    await auroraOrder.waitFor((e) => e.vendorStatus === 'ACCEPTED');
+    await auroraParts.waitFor((e) => e.orderId === order.id && e.vendorStatus === 'ACCEPTED');
+    await owner.waitFor((e) => e.vendorId === 'v-aurora' && e.vendorStatus === 'ACCEPTED');
+    await watcher.waitFor((e) => e.vendorId === 'v-aurora' && e.vendorStatus === 'ACCEPTED');
+    await ctx.stack.idle();
+
+    // Assess: aurora hears only of its own part: no other vendor, no payment, no other vendor's reason
+    const auroraSaw = [...auroraOrder.events, ...auroraParts.events.filter((e) => e.orderId === order.id)];
+    expect(auroraSaw.map((e) => e.vendorStatus)).toEqual(['ACCEPTED', 'ACCEPTED']);
+    for (const event of auroraSaw) {
+      expect(event).toMatchObject({
+        audience: 'VENDOR',
+        vendorId: 'v-aurora',
+        vendorIds: ['v-aurora'],
+        payment: null,
+      });
+    }
+    expect(JSON.stringify(auroraSaw)).not.toContain('v-borealis');
+    expect(JSON.stringify(auroraSaw)).not.toContain('borealis private reason');
+    // nor does its view of the order show borealis's history
+    const seen = await getOrder(aurora, order.id);
+    expect(seen.statusHistory.map((h) => h.vendorId ?? null)).not.toContain('v-borealis');
+    expect(JSON.stringify(seen)).not.toContain('borealis private reason');
+    // the customer and the admin get every status of every part, with the payment
+    for (const full of [owner, watcher]) {
+      expect(full.events.every((e) => e.audience === 'CUSTOMER')).toBe(true);
+      expect(full.events.map((e) => [e.vendorId, e.vendorStatus ?? e.status])).toEqual(
+        expect.arrayContaining([
+          [null, 'PAID'],
+          ['v-borealis', 'REJECTED'],
+          ['v-aurora', 'ACCEPTED'],
+          [null, 'FULFILLING'],
+        ]),
+      );
+      expect(
+        full.events.find((e) => e.vendorId === 'v-borealis' && e.vendorStatus === 'REJECTED'),
+      ).toMatchObject({
+        reason: 'borealis private reason',
+        vendorIds: ['v-aurora', 'v-borealis'],
+        payment: { status: expect.stringMatching(/SUCCEEDED|PARTIALLY_REFUNDED/) },
+      });
+    }
+    for (const live of [owner, watcher, auroraOrder, auroraParts]) {
+      expect(live.errors).toEqual([]);
+      live.close();
+    }
   });
 
   it('lets a vendor see only its own lines of an order', async () => {

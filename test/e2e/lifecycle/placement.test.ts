@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MyOrdersDocument } from '../../generated/graphql.js';
+import { MyOrdersDocument, UpdateInventoryDocument } from '../../generated/graphql.js';
 import { graphql, type Session } from '../support/client.js';
 import { expectData, getProduct, line, placeOrder } from '../support/orders.js';
 import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
@@ -24,6 +24,28 @@ describe('placing an order', () => {
     const p = await getProduct(customer, vendorId, productId);
     return { available: p.available, reserved: p.reserved };
   };
+
+  it('rejects a price no order line could carry and an oversized product id with ValidationError, and writes nothing', async () => {
+    // Prepare
+    const { customer, aurora } = ctx.users;
+    const headlamp = await getProduct(customer, 'v-aurora', 'p-headlamp');
+    const ordersBefore = await myOrderIds(customer);
+
+    // Act: a price whose two units would not fit GraphQL's 32-bit Int, and a 2 KB product id
+    const price = await graphql(aurora, UpdateInventoryDocument, {
+      input: { vendorId: 'v-aurora', productId: 'p-headlamp', price: 2_000_000_000 },
+    });
+    const id = await placeOrder(customer, [line('v-aurora', 'x'.repeat(2048), 1)]);
+
+    // Assess: errors in the schema's documented shape, not "Int cannot represent" or DynamoDB's own
+    expect(price.errors?.[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'price' } });
+    expect(id.errors?.[0]).toMatchObject({
+      errorType: 'ValidationError',
+      errorInfo: { field: 'lines.productId' },
+    });
+    expect(await getProduct(customer, 'v-aurora', 'p-headlamp')).toEqual(headlamp);
+    expect(await myOrderIds(customer)).toEqual(ordersBefore);
+  });
 
   it('rejects an order with a line over the available stock with OutOfStock naming that product, and writes nothing', async () => {
     // Prepare: given a parka stock the customer asks for one more than

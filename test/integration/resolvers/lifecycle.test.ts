@@ -113,6 +113,41 @@ describe('order lifecycle resolvers', () => {
       expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
     });
 
+    it('replays the first payment to a retry that read the key before the first call committed', async () => {
+      // Prepare: the retry reads the idempotency record (none yet), then the first call commits, then the
+      // retry reads the order (already PAYMENT_PENDING)
+      const o = await placedOrder();
+      let first: Awaited<ReturnType<typeof pay>> | null = null;
+      h.beforeRequest = async (request) => {
+        const key = request['key'] as { PK?: { S?: string }; SK?: { S?: string } } | undefined;
+        if (first === null && request['operation'] === 'GetItem' && key?.SK?.S === 'ORDER') {
+          h.beforeRequest = null;
+          first = await pay(o, 'same-key');
+        }
+      };
+      // Act
+      const retry = await pay(o, 'same-key');
+      h.beforeRequest = null;
+      // Assess
+      expect(first).not.toBeNull();
+      expect(first!.errors).toEqual([]);
+      expect(retry.errors).toEqual([]);
+      expect(retry.data).toEqual(first!.data);
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull(); // charged once
+    });
+
+    it('answers 50 concurrent calls with one idempotency key with one and the same payment', async () => {
+      // Prepare
+      const o = await placedOrder();
+      // Act
+      const results = await Promise.all(Array.from({ length: 50 }, () => pay(o, 'burst-key')));
+      // Assess
+      expect(results.flatMap((r) => r.errors.map((e) => e.errorType))).toEqual([]);
+      for (const r of results) expect(r.data).toEqual(results[0]?.data);
+      expect(results[0]?.data).toMatchObject({ attempts: 1, status: 'PENDING', amount: o.total });
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull();
+    });
+
     it('rejects paying an order that is already being paid as InvalidTransition', async () => {
       // Prepare
       const o = await placedOrder();
@@ -207,6 +242,73 @@ describe('order lifecycle resolvers', () => {
       expect(repeated.data).toMatchObject({ refundedAmount: 300 });
       expect(second.data).toMatchObject({ status: 'REFUNDED', refundedAmount: 1000 });
       expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAID' }); // refunds do not move the order
+    });
+  });
+
+  describe('refunds', () => {
+    const refund = (o: { orderId: string }, vendorId: string, amount: number) =>
+      h.call(
+        'Mutation',
+        'recordPaymentResult',
+        {
+          input: {
+            orderId: o.orderId,
+            attempt: 1,
+            status: 'PARTIALLY_REFUNDED',
+            refundedAmount: amount,
+            vendorId,
+            correlationId: 'c',
+          },
+        },
+        iamIdentity,
+      );
+
+    it("records two vendor parts' refunds that race on one payment, and ends REFUNDED", async () => {
+      // Prepare: v1's refund has read the order when v2's refund lands
+      const o = await paidOrder();
+      let other: Awaited<ReturnType<typeof refund>> | null = null;
+      h.beforeRequest = async (request) => {
+        if (other === null && request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          other = await refund(o, o.v2, 700);
+        }
+      };
+      // Act
+      const first = await refund(o, o.v1, 300);
+      h.beforeRequest = null;
+      // Assess: neither waits for a retry
+      expect(other).not.toBeNull();
+      expect(other!.errors).toEqual([]);
+      expect(first.errors).toEqual([]);
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: o.total, amount: o.total });
+      expect([...(stored?.refundedVendorIds as string[])].sort()).toEqual([o.v1, o.v2].sort());
+      expect(stored?.status).toBe('PAID'); // refunds do not move the order
+    });
+
+    it('records each part once when its refund results arrive many times at once', async () => {
+      // Prepare
+      const o = await paidOrder();
+      // Act
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? refund(o, o.v1, 300) : refund(o, o.v2, 700))),
+      );
+      // Assess
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: o.total });
+      expect(stored?.refundedVendorIds).toHaveLength(2);
+    });
+
+    it('rejects a refund that would return more than was paid, and writes nothing', async () => {
+      // Prepare
+      const o = await paidOrder();
+      const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      // Act
+      const result = await refund(o, o.v1, o.total + 1);
+      // Assess
+      expect(result.errors[0]).toMatchObject({ errorType: 'ValidationError' });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
     });
   });
 
@@ -379,6 +481,45 @@ describe('order lifecycle resolvers', () => {
       expect(view.total).toBe(700);
       expect(view.vendorIds).toEqual([o.v2]);
     });
+
+    it("shows a vendor of a mixed order none of the other vendor's history, reason or user id", async () => {
+      // Prepare: v1 rejects its part with a reason, v2 accepts
+      const o = await paidOrder();
+      const rejecter = userIdentity(fresh('u'), 'vendor', o.v1);
+      const rejected = await h.call(
+        'Mutation',
+        'updateVendorOrderStatus',
+        { input: { orderId: o.orderId, vendorId: o.v1, status: 'REJECTED', reason: 'v1 private reason' } },
+        rejecter,
+      );
+      expect(rejected.errors).toEqual([]);
+      expect((await vendorUpdate(o, o.v2, 'ACCEPTED')).errors).toEqual([]);
+      // Act
+      const vendor = await h.call(
+        'Query',
+        'getOrder',
+        { id: o.orderId },
+        userIdentity(fresh('u'), 'vendor', o.v2),
+      );
+      const customer = await h.call(
+        'Query',
+        'getOrder',
+        { id: o.orderId },
+        userIdentity(o.customer, 'customer'),
+      );
+      // Assess
+      const history = (vendor.data as { statusHistory: Record<string, unknown>[] }).statusHistory;
+      expect(history.map((e) => e.vendorId ?? null)).toEqual([null, null, null, o.v2]);
+      expect(JSON.stringify(vendor.data)).not.toContain(o.v1);
+      expect(JSON.stringify(vendor.data)).not.toContain('v1 private reason');
+      expect(JSON.stringify(vendor.data)).not.toContain(rejecter.sub);
+      // the customer still sees every entry
+      const all = (customer.data as { statusHistory: Record<string, unknown>[] }).statusHistory;
+      expect(all.find((e) => e.vendorId === o.v1)).toMatchObject({
+        reason: 'v1 private reason',
+        actorId: rejecter.sub,
+      });
+    });
   });
 
   describe('list queries', () => {
@@ -502,16 +643,88 @@ describe('order lifecycle resolvers', () => {
           {
             filters: [
               { fieldName: 'orderId', operator: 'eq', value: 'o1' },
+              { fieldName: 'audience', operator: 'eq', value: 'CUSTOMER' },
               { fieldName: 'customerId', operator: 'eq', value: 'cust' },
             ],
           },
         ],
       });
+      // a vendor hears only the vendor events of its own part, never the customer-facing ones
       expect(vendor.extensions.subscriptionFilter).toEqual({
         filterGroup: [
           {
             filters: [
               { fieldName: 'orderId', operator: 'eq', value: 'o1' },
+              { fieldName: 'audience', operator: 'eq', value: 'VENDOR' },
+              { fieldName: 'vendorId', operator: 'eq', value: 'v9' },
+            ],
+          },
+        ],
+      });
+    });
+
+    it('publishes a vendor event that carries only that vendor, whatever else its caller sends', async () => {
+      // Act: the input type has no payment or vendorIds, so even an extra argument cannot add them
+      const result = await h.call(
+        'Mutation',
+        'publishVendorOrderStatus',
+        {
+          input: {
+            orderId: 'o1',
+            customerId: 'c1',
+            status: 'PAID',
+            vendorId: 'v1',
+            vendorStatus: 'ACCEPTED',
+            actor: 'VENDOR',
+            version: 3,
+            correlationId: 'corr',
+            at: '2025-01-01T00:00:00.000Z',
+            vendorIds: ['v1', 'v2'],
+            payment: { amount: 1000 },
+          },
+        },
+        iamIdentity,
+      );
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(result.data).toMatchObject({
+        audience: 'VENDOR',
+        vendorIds: ['v1'],
+        vendorId: 'v1',
+        payment: null,
+      });
+    });
+
+    it("filters onVendorOrdersChanged to that vendor's own events, and an admin to its orders' customer events", async () => {
+      // Act
+      const vendor = await h.call(
+        'Subscription',
+        'onVendorOrdersChanged',
+        { vendorId: 'v9' },
+        userIdentity('u', 'vendor', 'v9'),
+      );
+      const admin = await h.call(
+        'Subscription',
+        'onVendorOrdersChanged',
+        { vendorId: 'v9' },
+        userIdentity('a', 'admin'),
+      );
+      // Assess
+      expect(vendor.extensions.subscriptionFilter).toEqual({
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'audience', operator: 'eq', value: 'VENDOR' },
+              { fieldName: 'vendorId', operator: 'eq', value: 'v9' },
+            ],
+          },
+        ],
+      });
+      expect(admin.extensions.subscriptionFilter).toEqual({
+        filterGroup: [
+          {
+            filters: [
+              { fieldName: 'audience', operator: 'eq', value: 'CUSTOMER' },
               { fieldName: 'vendorIds', operator: 'containsAny', value: ['v9'] },
             ],
           },

@@ -188,6 +188,37 @@ describe('placeOrder', () => {
     expect(await getItem(`VENDOR#${v}`, 'PRODUCT#p')).toMatchObject({ available: 2, reserved: 1 }); // reserved once
   });
 
+  it('replays the first order to a retry that read the key before the first call took the last unit', async () => {
+    // Prepare: the retry reads the idempotency record (none yet), then the first call commits and
+    // reserves the only unit, then the retry reads the catalog
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'last', { available: 1 }));
+    const input = { lines: [{ vendorId: v, productId: 'last', quantity: 1 }], shippingAddress: address };
+    const call = () =>
+      h.call(
+        'Mutation',
+        'placeOrder',
+        { input, idempotencyKey: 'one-key' },
+        userIdentity(customer, 'customer'),
+      );
+    let first: Awaited<ReturnType<typeof call>> | null = null;
+    h.beforeRequest = async (request) => {
+      if (first === null && request['operation'] === 'BatchGetItem') {
+        h.beforeRequest = null;
+        first = await call();
+      }
+    };
+    // Act
+    const retry = await call();
+    h.beforeRequest = null;
+    // Assess: the retry answers the first order, not OutOfStock, and one unit is reserved
+    expect(first).not.toBeNull();
+    expect(first!.errors).toEqual([]);
+    expect(retry.errors).toEqual([]);
+    expect((retry.data as PlacedOrder).id).toBe((first!.data as PlacedOrder).id);
+    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#last')).toMatchObject({ available: 0, reserved: 1 });
+  });
+
   it('rejects a reused idempotency key with a different payload as IdempotencyConflict', async () => {
     // Prepare
     const [v, customer] = [fresh('v'), fresh('c')];

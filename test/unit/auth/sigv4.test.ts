@@ -185,3 +185,35 @@ describe('SigV4 verification of AppSync requests', () => {
     expect(!result.ok && result.message).toContain("Authorization header requires 'Signature' parameter.");
   });
 });
+
+describe('SigV4 verification of a request the AWS CLI signed', () => {
+  it('accepts botocore, which signs no x-amz-content-sha256 header', async () => {
+    // Prepare: exactly what Debian's awscli 2.9.19 sent for `aws dynamodb list-tables` with the local keys
+    const request: SignedHttpRequest = {
+      method: 'POST',
+      url: '/',
+      headers: {
+        host: '127.0.0.1:41745',
+        'accept-encoding': 'identity',
+        'x-amz-target': 'DynamoDB_20120810.ListTables',
+        'content-type': 'application/x-amz-json-1.0',
+        'user-agent':
+          'aws-cli/2.9.19 Python/3.11.2 Linux/6.18.44-fc-v1045 source/x86_64.debian.12 prompt/off',
+        'x-amz-date': '20261201T201737Z',
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIAORDERLOOPLOCAL00/20261201/us-east-1/dynamodb/aws4_request, ' +
+          'SignedHeaders=content-type;host;x-amz-date;x-amz-target, ' +
+          'Signature=cbc869c1a0bc209e9b80e1297fff0b2b06b240fbd8b18c603ccefebdb7898d83',
+        'content-length': '2',
+      },
+      body: '{}',
+    };
+    // Act
+    const result = await verifySigV4(request, {
+      service: 'dynamodb',
+      now: () => new Date('2026-12-01T20:17:40Z'),
+    });
+    // Assess
+    expect(result.ok).toBe(true);
+  });
+});

@@ -158,6 +158,10 @@ describe('eventsConfigFromAssembly', () => {
       timeoutSeconds: 10,
       memoryMb: 256,
       reservedConcurrency: 2,
+      runtime: 'nodejs22.x',
+      roleArn: expect.stringMatching(
+        /^arn:aws:iam::000000000000:role\/EventsUnit-ConsumerServiceRole/,
+      ) as string,
       asyncConfig: {
         maximumRetryAttempts: 1,
         maximumEventAgeInSeconds: 120,

@@ -45,11 +45,15 @@ function setup(parent: ParentOrder | null = null) {
     appsync.calls
       .filter((c) => c.query.includes('publishOrderStatus'))
       .map((c) => (c.variables as { input: Record<string, unknown> }).input);
+  const vendorRelays = () =>
+    appsync.calls
+      .filter((c) => c.query.includes('publishVendorOrderStatus'))
+      .map((c) => (c.variables as { input: Record<string, unknown> }).input);
   const notices = () =>
     appsync.calls
       .filter((c) => c.query.includes('publishNotification'))
       .map((c) => (c.variables as { input: Record<string, unknown> }).input);
-  return { deps, appsync, topic, relays, notices };
+  return { deps, appsync, topic, relays, vendorRelays, notices };
 }
 
 describe('notification consumer', () => {
@@ -114,6 +118,138 @@ describe('notification consumer', () => {
       }),
     ]);
     expect(s.notices()).toEqual([]);
+  });
+
+  it("relays a paid order's vendor change to the customer in full and to that vendor with only its part", async () => {
+    // Prepare: vendor v2 rejects its part of a paid two-vendor order
+    const s = setup({
+      id: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'PAID',
+      version: 5,
+      payment: { orderId: 'o1', amount: 1000, currency: 'USD', status: 'SUCCEEDED', attempts: 1 },
+    });
+    const data = {
+      orderId: 'o1',
+      vendorId: 'v2',
+      customerId: 'c1',
+      status: 'REJECTED',
+      previousStatus: 'PENDING',
+      lines: [],
+      subtotal: 700,
+      currency: 'USD',
+      reason: 'out of beans',
+      version: 2,
+      at: 'now',
+    };
+    // Act
+    await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', data)), s.deps);
+    // Assess: the customer-facing event (customer and admins) carries the whole order
+    expect(s.relays()).toEqual([
+      expect.objectContaining({ vendorId: 'v2', vendorIds: ['v1', 'v2'], reason: 'out of beans' }),
+    ]);
+    expect(s.relays()[0]?.payment).toMatchObject({ amount: 1000, status: 'SUCCEEDED' });
+    // and v2's own event names no other vendor and no payment: its input has no such fields
+    expect(s.vendorRelays()).toEqual([
+      {
+        orderId: 'o1',
+        customerId: 'c1',
+        status: 'PAID',
+        vendorId: 'v2',
+        vendorStatus: 'REJECTED',
+        reason: 'out of beans',
+        actor: 'VENDOR',
+        version: 5,
+        correlationId: 'corr-1',
+        at: 'now',
+      },
+    ]);
+  });
+
+  it('relays nothing to a vendor about an order-level change or an unpaid order', async () => {
+    // Prepare
+    const orderLevel = setup();
+    const unpaid = setup({
+      id: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'PLACED',
+      version: 1,
+      payment: null,
+    });
+    const created = {
+      orderId: 'o1',
+      vendorId: 'v1',
+      customerId: 'c1',
+      status: 'PENDING',
+      previousStatus: null,
+      lines: [],
+      subtotal: 300,
+      currency: 'USD',
+      reason: null,
+      version: 1,
+      at: 'now',
+    };
+    // Act
+    await handleNotificationEvent(
+      parseEnvelope(envelope('order.statusChanged', orderData())),
+      orderLevel.deps,
+    );
+    await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', created)), unpaid.deps);
+    // Assess: one customer-facing relay each, no vendor relay (a paid order reaches vendors as a notice)
+    expect(orderLevel.relays()).toHaveLength(1);
+    expect(orderLevel.vendorRelays()).toEqual([]);
+    expect(unpaid.relays()).toHaveLength(1);
+    expect(unpaid.vendorRelays()).toEqual([]);
+  });
+
+  it('makes the relays and notices of one event concurrently, not one after another', async () => {
+    // Prepare: an AppSync fake that counts the calls in flight at once
+    let inFlight = 0;
+    let most = 0;
+    const calls: string[] = [];
+    const deps: NotificationDeps = {
+      appsync: {
+        async request(document) {
+          calls.push(document.toString());
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          await new Promise((resolve) => setImmediate(resolve));
+          inFlight -= 1;
+          return {} as never;
+        },
+      },
+      logger: quietLogger,
+      readOrder: async () => null,
+    };
+    // Act: PAID means one relay and three notices (the customer and both vendors)
+    await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), deps);
+    // Assess
+    expect(calls).toHaveLength(4);
+    expect(most).toBe(4);
+  });
+
+  it('fails the event when one of its calls fails, after the others finished', async () => {
+    // Prepare
+    let settled = 0;
+    const deps: NotificationDeps = {
+      appsync: {
+        async request(document) {
+          await new Promise((resolve) => setImmediate(resolve));
+          settled += 1;
+          if (document.toString().includes('publishOrderStatus')) throw new Error('AppSync said no');
+          return {} as never;
+        },
+      },
+      logger: quietLogger,
+      readOrder: async () => null,
+    };
+    // Act
+    const run = handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), deps);
+    // Assess: the retry repeats every call, so none may be left running
+    await expect(run).rejects.toThrow('AppSync said no');
+    expect(settled).toBe(4);
   });
 
   it('tells a vendor of its cancelled part only when the order had been paid', async () => {

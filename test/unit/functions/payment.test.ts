@@ -210,6 +210,77 @@ describe('refunds', () => {
     ]);
   });
 
+  it("leaves a cancelled order's part to the order's own refunds, so one cancellation refunds each part once", async () => {
+    // Prepare: the customer cancelled the paid order, which cancelled v2's part in the same write
+    const { deps: d, appsync, gateway } = deps({ ...paidOrder(), status: 'CANCELLED' });
+    const event = parseEnvelope(
+      envelope('vendorOrder.statusChanged', {
+        orderId: 'o1',
+        vendorId: 'v2',
+        customerId: 'c1',
+        status: 'CANCELLED',
+        previousStatus: 'PENDING',
+        lines: [line('v2')],
+        subtotal: 700,
+        currency: 'USD',
+        reason: null,
+        version: 2,
+        at: 'now',
+      }),
+    );
+    // Act
+    await handlePaymentEvent(event, d);
+    // Assess
+    expect(gateway.refunds).toEqual([]);
+    expect(appsync.calls).toEqual([]);
+  });
+
+  it("refunds a cancelled order's parts at once, not one after another", async () => {
+    // Prepare: a gateway that counts the refunds in flight at once
+    const { deps: d } = deps(paidOrder());
+    let inFlight = 0;
+    let most = 0;
+    d.gateway = {
+      charge: d.gateway.charge.bind(d.gateway),
+      async refund() {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return { refundId: 'r' };
+      },
+    };
+    const payment = {
+      orderId: 'o1',
+      amount: 1000,
+      currency: 'USD',
+      status: 'SUCCEEDED',
+      attempts: 1,
+      refundedAmount: 0,
+      updatedAt: 'now',
+    };
+    const data = {
+      orderId: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'CANCELLED',
+      previousStatus: 'PAID',
+      total: 1000,
+      currency: 'USD',
+      lines: [line('v1'), line('v2')],
+      payment,
+      reason: null,
+      actor: 'CUSTOMER',
+      version: 3,
+      at: 'now',
+      vendorOrders: [],
+    };
+    // Act
+    await handlePaymentEvent(parseEnvelope(envelope('order.statusChanged', data)), d);
+    // Assess
+    expect(most).toBe(2);
+  });
+
   it('refunds every part not yet refunded when a paid order is cancelled, and nothing for an unpaid one', async () => {
     // Prepare
     const { deps: d, gateway } = deps(paidOrder(['v1']));

@@ -63,6 +63,18 @@ describe('API stack: AppSync', () => {
     t.api.resourceCountIs('AWS::AppSync::ApiKey', 1);
   });
 
+  it("keeps the vendor identity out of users' hands and puts it into both tokens", () => {
+    // An immutable attribute only admins set at creation; the web client writes `name` and nothing else;
+    // a V2_0 pre token generation trigger (Essentials plan) copies it into the access token.
+    t.api.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: [{ Name: 'vendorId', AttributeDataType: 'String', Mutable: false }],
+      UserPoolTier: 'ESSENTIALS',
+      LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: Match.anyValue(), LambdaVersion: 'V2_0' } },
+    });
+    t.api.hasResourceProperties('AWS::Cognito::UserPoolClient', { WriteAttributes: ['name'] });
+  });
+
   it('creates the customer, vendor and admin groups', () => {
     const groups = Object.values(t.api.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
@@ -178,6 +190,7 @@ describe('API stack: events', () => {
       'inventory',
       'notification',
       'payment',
+      'pre-token-generation',
       'stream-enricher',
       'sweeper',
     ]);
@@ -218,12 +231,33 @@ describe('API stack: events', () => {
   });
 
   it('lets the assistant call Bedrock and nothing else in Bedrock', () => {
+    // Bedrock API reference, Converse: "This operation requires permission for the bedrock:InvokeModel action".
     t.api.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['bedrock:InvokeModel', 'bedrock:Converse'], Effect: 'Allow' }),
+          Match.objectLike({
+            Action: 'bedrock:InvokeModel',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': [
+                '',
+                Match.arrayWith([':bedrock:', '::foundation-model/anthropic.claude-3-haiku-20240307-v1:0']),
+              ],
+            },
+          }),
         ]),
       },
+    });
+  });
+
+  it('resolves askAboutOrders with the assistant Lambda', () => {
+    const sources = t.api.findResources('AWS::AppSync::DataSource', { Properties: { Type: 'AWS_LAMBDA' } });
+    expect(Object.keys(sources)).toHaveLength(1);
+    const [lambdaSource] = Object.values(sources);
+    t.api.hasResourceProperties('AWS::AppSync::Resolver', {
+      TypeName: 'Query',
+      FieldName: 'askAboutOrders',
+      DataSourceName: lambdaSource?.Properties.Name,
     });
   });
 

@@ -1,0 +1,83 @@
+/**
+ * DynamoDB on the gateway port: the JSON protocol (X-Amz-Target DynamoDB_20120810.* and
+ * DynamoDBStreams_20120810.*) is checked for a SigV4 signature by the local IAM keys and then passed
+ * to DynamoDB Local unchanged, so `AWS_ENDPOINT_URL=http://localhost:20002` serves every service and
+ * DynamoDB Local itself, which accepts any signature, is not the one that decides who gets in.
+ */
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { verifySigV4, type SigV4Options } from '../auth/sigv4.js';
+import type { HttpHandler } from '../gateway.js';
+
+/** Options of {@link createDynamoDbProxy}. */
+export interface DynamoDbProxyOptions {
+  /** DynamoDB Local's URL, for example http://127.0.0.1:41234. */
+  readonly endpoint: string;
+  /** How signatures are checked; the service is always `dynamodb`. @default the local IAM keys */
+  readonly sigv4?: Omit<SigV4Options, 'service'>;
+}
+
+// DynamoDB Streams signs with DynamoDB's signing name, so one credential scope covers both targets.
+const TARGET = /^(DynamoDB_20120810|DynamoDBStreams_20120810)\.[A-Za-z]+$/;
+// Headers that describe one hop, not the message (RFC 9110 section 7.6.1).
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The error DynamoDB answers with, in its JSON shape (`__type` with the coral namespace, HTTP 400). */
+function dynamoDbError(code: string, message: string): { status: number; body: string } {
+  return { status: 400, body: JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message }) };
+}
+
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
+}
+
+/** The gateway handler; it returns false for anything that is not a DynamoDB or DynamoDB Streams call. */
+export function createDynamoDbProxy(options: DynamoDbProxyOptions): HttpHandler {
+  const upstream = new URL(options.endpoint);
+  return async (req, res) => {
+    const target = req.headers['x-amz-target'];
+    if (req.method !== 'POST' || typeof target !== 'string' || !TARGET.test(target)) return false;
+    const body = await readBody(req);
+    const reject = (error: { status: number; body: string }) => {
+      res.writeHead(error.status, { 'content-type': 'application/x-amz-json-1.0' }).end(error.body);
+      return true;
+    };
+    // DynamoDB's "Error handling": a request without credentials is MissingAuthenticationTokenException.
+    if (!req.headers.authorization)
+      return reject(
+        dynamoDbError('MissingAuthenticationTokenException', 'Request is missing Authentication Token'),
+      );
+    const verdict = await verifySigV4(
+      { method: req.method, url: req.url ?? '/', headers: req.headers, body },
+      { ...options.sigv4, service: 'dynamodb' },
+    );
+    if (!verdict.ok) return reject(dynamoDbError(verdict.errorType, verdict.message));
+
+    await new Promise<void>((done, fail) => {
+      const forward = httpRequest(
+        {
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: 'POST',
+          path: req.url ?? '/',
+          headers: { ...endToEnd(req.headers), host: upstream.host, 'content-length': String(body.length) },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 500, endToEnd(answer.headers));
+          answer.pipe(res);
+          answer.once('end', done);
+          answer.once('error', fail);
+        },
+      );
+      forward.once('error', fail);
+      forward.end(body);
+    });
+    return true;
+  };
+}

@@ -1,0 +1,43 @@
+import { type Context, runtime, util } from '@aws-appsync/utils';
+import * as ddb from '@aws-appsync/utils/dynamodb';
+import { idempotencyKey } from '../../domain/keys.js';
+import type { IdempotencyStash } from './getIdempotencyRecord.js';
+
+/** The error a write step would have answered, held back until the idempotency record is read again. */
+export interface RecheckStash {
+  message: string;
+  errorType: string;
+  errorInfo: Record<string, unknown> | null;
+}
+
+/**
+ * After a write step that could not write (stash.recheck): reads the idempotency record again,
+ * consistently. A concurrent call with the same key may have committed between this call's first read
+ * of the record and its read of the order; the record and the order change in one transaction, so when
+ * the order shows that call's change the record is there too, and this call replays its result instead of
+ * failing. Without a record the held-back error stands. Otherwise passes the previous result on.
+ */
+export function request(ctx: Context) {
+  if (!ctx.stash.recheck) runtime.earlyReturn(ctx.prev.result);
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  return ddb.get({ key: idempotencyKey(idem.operation, idem.callerId, idem.key), consistentRead: true });
+}
+
+/** Replays the first call's result for the same payload; otherwise the conflict or the held-back error. */
+export function response(ctx: Context) {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const held = ctx.stash.recheck as RecheckStash;
+  const record = ctx.result as { request: string; resultId: string } | null;
+  if (!record) util.error(held.message, held.errorType, null, held.errorInfo);
+  if (record.request !== idem.request) {
+    util.error(
+      `The idempotency key ${idem.key} was used before with a different payload`,
+      'IdempotencyConflict',
+      null,
+      { idempotencyKey: idem.key },
+    );
+  }
+  ctx.stash.replayId = record.resultId;
+  return null;
+}

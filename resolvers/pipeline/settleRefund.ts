@@ -1,0 +1,35 @@
+import { type Context, runtime, util } from '@aws-appsync/utils';
+import { orderKey } from '../../domain/keys.js';
+import type { Order, Payment } from '../generated/schema.js';
+
+/**
+ * recordPaymentResult, step 3 (table): once the refunds add up to the whole payment, marks it REFUNDED.
+ * The refunds themselves only add (writePaymentResult), so the last one to land is followed by this
+ * write; its condition reads the stored amounts, so it is right whichever refund came last, and a repeat
+ * changes nothing. Otherwise passes the previous result on.
+ */
+export function request(ctx: Context) {
+  if (!ctx.stash.settleRefund) runtime.earlyReturn(ctx.prev.result);
+  const names = {
+    '#payment': 'payment',
+    '#status': 'status',
+    '#refundedAmount': 'refundedAmount',
+    '#amount': 'amount',
+  };
+  return {
+    operation: 'UpdateItem',
+    key: util.dynamodb.toMapValues(orderKey((ctx.stash.order as Order).id)),
+    update: {
+      expression: 'SET #payment.#status = :refunded',
+      expressionNames: names,
+      expressionValues: util.dynamodb.toMapValues({ ':refunded': 'REFUNDED' }),
+    },
+    condition: { expression: '#payment.#refundedAmount >= #payment.#amount', expressionNames: names },
+  };
+}
+
+/** The payment as it is now. */
+export function response(ctx: Context): Payment {
+  if (ctx.error) util.error(ctx.error.message, ctx.error.type);
+  return (ctx.result as Order).payment as Payment;
+}

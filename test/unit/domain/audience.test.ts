@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import {
+  customerEventOf,
+  orderEventFilter,
+  vendorEventFilter,
+  vendorEventOf,
+} from '../../../domain/audience.js';
+
+describe('status event audiences', () => {
+  it('builds a vendor event that names only that vendor and carries no payment', () => {
+    // Act
+    const event = vendorEventOf({
+      orderId: 'o1',
+      customerId: 'c1',
+      status: 'PAID',
+      vendorId: 'v1',
+      vendorStatus: 'ACCEPTED',
+      actor: 'VENDOR',
+      version: 4,
+      correlationId: 'corr',
+      at: 'now',
+    });
+    // Assess
+    expect(event).toMatchObject({ audience: 'VENDOR', vendorIds: ['v1'], vendorId: 'v1', payment: null });
+  });
+
+  it('marks the relayed change as the customer-facing event', () => {
+    // Act
+    const event = customerEventOf({
+      orderId: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'PAID',
+      actor: 'SYSTEM',
+      version: 3,
+      correlationId: 'corr',
+      at: 'now',
+    });
+    // Assess
+    expect(event).toMatchObject({ audience: 'CUSTOMER', vendorIds: ['v1', 'v2'], vendorId: null });
+  });
+
+  it('filters each caller to its audience: customers and admins the customer events, a vendor its own', () => {
+    // Act
+    const customer = orderEventFilter({ kind: 'customer', id: 'c1', vendorId: null, groups: [] }, 'o1');
+    const admin = orderEventFilter({ kind: 'admin', id: 'a1', vendorId: null, groups: [] }, 'o1');
+    const vendor = orderEventFilter({ kind: 'vendor', id: 'u1', vendorId: 'v1', groups: [] }, 'o1');
+    const vendorWithoutId = orderEventFilter({ kind: 'vendor', id: 'u1', vendorId: null, groups: [] }, 'o1');
+    const anonymous = orderEventFilter({ kind: 'anonymous', id: '', vendorId: null, groups: [] }, 'o1');
+    // Assess
+    expect(customer).toEqual({
+      orderId: { eq: 'o1' },
+      audience: { eq: 'CUSTOMER' },
+      customerId: { eq: 'c1' },
+    });
+    expect(admin).toEqual({ orderId: { eq: 'o1' }, audience: { eq: 'CUSTOMER' } });
+    expect(vendor).toEqual({ orderId: { eq: 'o1' }, audience: { eq: 'VENDOR' }, vendorId: { eq: 'v1' } });
+    expect(vendorWithoutId).toBeNull();
+    expect(anonymous).toBeNull();
+    expect(vendorEventFilter({ kind: 'vendor', id: 'u1', vendorId: 'v1', groups: [] }, 'v1')).toEqual({
+      audience: { eq: 'VENDOR' },
+      vendorId: { eq: 'v1' },
+    });
+    expect(vendorEventFilter({ kind: 'vendor', id: 'u1', vendorId: 'v1', groups: [] }, 'v2')).toBeNull();
+    expect(vendorEventFilter({ kind: 'admin', id: 'a1', vendorId: null, groups: [] }, 'v2')).toEqual({
+      audience: { eq: 'CUSTOMER' },
+      vendorIds: { containsAny: ['v2'] },
+    });
+  });
+});
