@@ -72,6 +72,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** `AWS_IAM publishOrderStatus`: who called which root fields, for the cost meter's breakdown. */
+function billingDetail(mode: string, query: string): string {
+  const fields = /\{\s*([_A-Za-z][_0-9A-Za-z]*)/.exec(query.replace(/#[^\n]*/g, ''))?.[1];
+  return fields ? `${mode} ${fields}` : mode;
+}
+
 const malformed = (message: string) => ({
   errors: [{ errorType: 'MalformedHttpRequestException', message }],
 });
@@ -132,7 +138,12 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {
       headers: flatHeaders(req.headers),
     });
     if (outcome.kind === 'query' || outcome.kind === 'mutation') {
-      options.counter?.record(options.engine.api.apiId, outcome.kind);
+      options.counter?.record(
+        options.engine.api.apiId,
+        outcome.kind,
+        1,
+        billingDetail(auth.mode, request.query),
+      );
     }
     send(res, 200, outcome.response);
     if (options.publisher) {
