@@ -7,6 +7,7 @@ import './workers';
 import 'graphiql/style.css';
 import './styles.css';
 import { GraphiQL, type GraphiQLProps } from 'graphiql';
+import { getIntrospectionQuery } from 'graphql';
 import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createConsoleApi, type ConsoleAuth, type ConsoleConfig } from './api';
@@ -14,6 +15,22 @@ import { OrderBoard } from './board';
 import { signIn } from './cognito';
 
 type Fetcher = GraphiQLProps['fetcher'];
+
+/**
+ * GraphiQL's own introspection nests `ofType` nine deep (depth 15), past the API's query depth limit (10),
+ * which AppSync applies to introspection too. This schema wraps types at most three deep (`[ID!]!`), so
+ * four levels of `ofType` describe every type and keep the query at depth 10.
+ */
+const INTROSPECTION_QUERY = getIntrospectionQuery({
+  descriptions: true,
+  directiveIsRepeatable: true,
+  typeDepth: 4,
+});
+
+/** GraphiQL's schema introspection, asked within the API's depth limit; any other operation as written. */
+function withinDepthLimit(query: string, operationName: string | null): string {
+  return operationName === 'IntrospectionQuery' && query.includes('__schema') ? INTROSPECTION_QUERY : query;
+}
 
 const DEFAULT_QUERY = `# The local AppSync API. Pick an auth mode above, then run with Ctrl-Enter.
 # Docs and completion (Ctrl-Space) come from the schema.
@@ -133,7 +150,7 @@ function App({ config }: { config: ConsoleConfig }) {
       // GraphiQL types answers as ExecutionResult (GraphQLError instances) but only prints their JSON,
       // which is what AppSync sends.
       api.execute({
-        query: params.query,
+        query: withinDepthLimit(params.query, params.operationName ?? null),
         variables: (params.variables ?? null) as Record<string, unknown> | null,
         operationName: params.operationName ?? null,
       }) as unknown as ReturnType<Fetcher>,
