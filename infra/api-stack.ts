@@ -33,6 +33,7 @@ import { OrderApi } from './constructs/order-api.js';
 import { OrderEventsPipe } from './constructs/order-events-pipe.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
 import { DATA_EXPORTS } from './stateful-stack.js';
+import { stageSettings, type Stage } from './stage.js';
 import { acknowledgeApiStackFindings, acknowledgeScopedWildcards } from './nag-acknowledgements.js';
 
 /** Props for the stateless API stack. */
@@ -48,6 +49,8 @@ export interface ApiStackProps extends StackProps {
    * (`cdk deploy -c assistantModelId=...`). @default DEFAULT_ASSISTANT_MODEL_ID
    */
   readonly assistantModelId?: string;
+  /** Stage-dependent settings (introspection off in prod). @default 'dev' */
+  readonly stage?: Stage;
 }
 
 /** A Claude Haiku-class model with on-demand throughput in the Bedrock regions the app deploys to. */
@@ -150,6 +153,7 @@ export class ApiStack extends Stack {
       resolvers,
       functions: pipelineFunctions,
       assistantFunction: assistant,
+      introspection: stageSettings(props.stage ?? 'dev').introspection,
     });
     const api = this.orderApi.api;
 

@@ -28,6 +28,7 @@ import {
 import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import type { FunctionLogEntry } from './lambda/types.js';
+import * as costMeter from './meter/index.js';
 import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
 import { ensureSynth } from './synth.js';
 import { ensureLocalTls } from './tls.js';
@@ -111,6 +112,8 @@ export interface LocalStack {
   readonly dynamodbClient: DynamoDBClient;
   /** Live activity counters: AppSync billable requests and the events half's pricing dimensions. */
   readonly counters: { readonly appsync: LocalAppSync['counter']; readonly events: LocalEvents['usage'] };
+  /** Billable units of every service, as AWS would count them (local/meter); GET /_orderloop/meter serves it. */
+  readonly meter: costMeter.CostMeter;
   /** Data-source fault injection of the AppSync API. */
   readonly faults: LocalAppSync['faults'];
   /** Milliseconds from the call to a ready stack (synth included). */
@@ -216,6 +219,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     phase('tables');
+    // Every DynamoDB call of the stack (AppSync, Lambdas, the pipe) goes through the meter's proxy.
+    const meter = new costMeter.CostMeter(costMeter.meteredFunctionsOf(assembly));
+    const metered = await costMeter.startMeteringProxy(dynamodb.endpoint, meter);
+    cleanups.unshift(() => metered.stop());
 
     const graphqlUrl = `${base}/graphql`;
     const realtimeUrl = `ws://${urlHost(host)}:${port}/graphql/realtime`;
@@ -225,13 +232,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ignoredSummary = new IgnoredSummary();
     const events = await startLocalEvents({
       assembly,
-      dynamodbEndpoint: dynamodb.endpoint,
+      dynamodbEndpoint: metered.endpoint,
       gatewayUrl: base,
       logger: ignoredSummary.wrap(activity ? (line) => activity.line(line) : log),
       ...(activity ? { onFunctionLog: (entry: FunctionLogEntry) => activity.functionLine(entry) } : {}),
       ...(dataDir ? { dataDir } : {}),
       ...(options.eventsTiming ? { timing: options.eventsTiming } : {}),
-      ...(options.onEventsActivity ? { onActivity: options.onEventsActivity } : {}),
+      onActivity: (a) => (costMeter.observeEventsActivity(meter, a), options.onEventsActivity?.(a)),
+      lambdaHooks: {
+        onExecution: (f, ms) => meter.lambdaExecution(f, ms),
+        onLog: (e) => meter.lambdaLog(e.functionName, e.line),
+      },
       lambdaEnv: {
         // Functions run on Node 22 in AWS; the SDK's warning about the local Node version is noise here.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -242,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     ignoredSummary.flush(log);
+    costMeter.attachEventsMeter(meter, events.eventBridge, events.sns);
     phase('events');
     cleanups.unshift(() => events.stop());
     // Cognito's Lambda triggers (pre token generation) run like every other function of the assembly.
@@ -254,13 +266,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const appsync = createLocalAppSync({
       assembly,
-      dynamodb: dynamodbClient,
+      dynamodb: new DynamoDBClient({
+        region: LOCAL_REGION,
+        endpoint: metered.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      }),
       cognito,
       // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
       ...(dataDir
         ? { pageTokens: new PageTokenCodec(pageTokenKeyAt(join(dataDir, 'appsync-page-token.key'))) }
         : {}),
-      ...(options.onAppSyncRequest ? { onRequest: options.onAppSyncRequest } : {}),
+      onRequest: (e) => (costMeter.observeAppSync(meter, e), options.onAppSyncRequest?.(e)),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
         const out = await events.lambdaHost.invokeSync(functionArn, payload);
@@ -279,7 +295,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // `endpoints` is assigned below, before anything can be served (no await in between).
       handlers: [
         createConsoleHandler({ root, endpoints: () => endpoints }),
-        createDynamoDbProxy({ endpoint: dynamodb.endpoint }),
+        costMeter.createMeterHandler(meter),
+        createDynamoDbProxy({ endpoint: metered.endpoint }),
         ...events.httpHandlers,
       ],
     });
@@ -343,6 +360,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodb,
       dynamodbClient,
       counters: { appsync: appsync.counter, events: events.usage },
+      meter,
       faults: appsync.faults,
       readyMs: Date.now() - started,
       phases,

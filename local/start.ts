@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { ENDPOINTS_FILE, writeEndpointsFile, type LocalStackEndpoints } from './endpoints.js';
+import { summaryLine } from './meter/index.js';
 import { DEMO_VENDORS } from './seed.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
@@ -88,6 +89,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write(`\n${signal}: stopping the local stack…\n`);
+  if (stack) process.stdout.write(`${summaryLine(stack.meter.read())}\n`);
   try {
     await stack?.stop();
     process.stdout.write('stopped.\n');
@@ -100,6 +102,8 @@ async function shutdown(signal: string): Promise<void> {
 
 // Installed before the start so a Ctrl-C during synth or start still stops what already runs.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+// The cost meter on demand: `kill -USR2 <pid>` prints its summary line (GET /_orderloop/meter has the detail).
+process.on('SIGUSR2', () => stack && process.stdout.write(`${summaryLine(stack.meter.read())}\n`));
 
 try {
   stack = await startLocalStack({
@@ -122,6 +126,9 @@ try {
     process.stdout.write(banner(stack.endpoints, process.uptime() * 1000));
     const phases = Object.entries(stack.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`);
     process.stdout.write(`(start-up phases: ${phases.join(', ')})\n`);
+    process.stdout.write(
+      `(cost meter: curl -s ${new URL('/_orderloop/meter', stack.endpoints.graphqlUrl).toString()}, or kill -USR2 ${process.pid})\n`,
+    );
   }
 } catch (error) {
   process.stderr.write(`npm start failed: ${(error as Error).message}\n`);

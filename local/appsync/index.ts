@@ -23,6 +23,16 @@ export { appSyncConfigFromAssembly, type AppSyncApiConfig, type ResolverConfig }
 export * from './server/index.js';
 export * from './realtime/index.js';
 
+/**
+ * The SDK's logger middleware builds redacted copies of every request and response for `logger.info`
+ * even when the logger is the default no-op one, walking each item twice per call. With the no-op
+ * logger there is nothing to log, so the middleware goes; a client with a real logger keeps it.
+ */
+function skipNoOpLogging(client: DynamoDBClient): void {
+  const logger = (client.config as { logger?: { constructor?: { name?: string } } }).logger;
+  if (logger?.constructor?.name === 'NoOpLogger') client.middlewareStack.remove('loggerMiddleware');
+}
+
 /** Everything createLocalAppSync needs; only the assembly and a DynamoDB client are required. */
 export interface LocalAppSyncOptions {
   readonly assembly: Assembly;
@@ -93,6 +103,7 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
   const config = pickApi(appSyncConfigFromAssembly(options.assembly), options.api);
   const faults = new Faults();
   const counter = new RequestCounter(options.onRequest);
+  skipNoOpLogging(options.dynamodb);
   const base = createDataSourceInvoker(config.dataSources, {
     dynamodb: options.dynamodb,
     invokeLambda: options.invokeLambda ?? notConfigured('invokeLambda'),

@@ -1,6 +1,6 @@
 import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
-import { JwtInvalidIssuerError } from 'aws-jwt-verify/error';
+import { JwtExpiredError, JwtInvalidIssuerError } from 'aws-jwt-verify/error';
 import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { Fetcher } from 'aws-jwt-verify/https';
@@ -16,6 +16,10 @@ export interface CognitoVerifierOptions {
   readonly jwksUri?: string;
   /** Accepted app client ids (`aud` of ID tokens, `client_id` of access tokens). null accepts any. @default null */
   readonly clientId?: string | readonly string[] | null;
+  /** How many verified tokens to remember until they expire. 0 turns the cache off. @default 10000 */
+  readonly cacheSize?: number;
+  /** The clock the cached tokens' expiry is checked against, in ms. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** A JSON Web Key Set as any producer types it (jose, the local Cognito); aws-jwt-verify validates it. */
@@ -70,14 +74,43 @@ export function createCognitoVerifier(options: CognitoVerifierOptions): CognitoT
     },
     { jwksCache: localJwksCache(options.jwks) },
   );
+  // A client sends the same token with every request until it expires, and the signature check is
+  // the costly part, so verified tokens are remembered by their exact text: any other text (a changed
+  // signature, claim or header) is a miss and goes through the full check. Expiry is checked on every
+  // use, as aws-jwt-verify would.
+  const cacheSize = options.cacheSize ?? 10_000;
+  const now = options.now ?? Date.now;
+  const verified = new Map<string, CognitoClaims>();
   return {
     async verify(token) {
+      const cached = verified.get(token);
+      if (cached) {
+        if (typeof cached.exp === 'number' && cached.exp * 1000 > now()) return cached;
+        verified.delete(token);
+        throw new JwtExpiredError(
+          `Token expired at ${new Date(Number(cached.exp) * 1000).toISOString()}`,
+          cached.exp,
+        );
+      }
       // Foreign tokens fail on their issuer before any key lookup, so they never trigger a JWKS fetch.
       const issuer = decomposeUnverifiedJwt(token).payload.iss;
       if (issuer !== options.issuer) {
         throw new JwtInvalidIssuerError(`Issuer not allowed: ${String(issuer)}`, issuer, options.issuer);
       }
-      return (await verifier.verify(token)) as CognitoClaims;
+      const claims = (await verifier.verify(token)) as CognitoClaims;
+      if (cacheSize > 0) {
+        deepFreeze(claims);
+        verified.set(token, claims);
+        if (verified.size > cacheSize) verified.delete(verified.keys().next().value!);
+      }
+      return claims;
     },
   };
+}
+
+/** Callers share the cached claims, so none of them may change what the next caller sees. */
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
 }

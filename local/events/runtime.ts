@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from '../aws-ids.js';
 import { AwsServiceError, type AwsJsonService } from '../aws-json.js';
 import type { Assembly } from '../assembly/index.js';
 import type { HttpHandler } from '../gateway.js';
-import { createLambdaInvokeHandler, LambdaHost } from '../lambda/index.js';
+import { createLambdaInvokeHandler, LambdaHost, type LambdaHostOptions } from '../lambda/index.js';
 import type { FunctionLogEntry } from '../lambda/types.js';
 import { SnsService } from '../sns/index.js';
 import { createSqsQueryHandler, SqsService, type MessageAttributeValue } from '../sqs/index.js';
@@ -80,6 +80,8 @@ export interface LocalEventsOptions {
   readonly timing?: LocalEventsTiming;
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
+  /** Billing hooks of the Lambda host (every execution, every log line). @default none */
+  readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog'>;
 }
 
 /** The running events half. */
@@ -195,7 +197,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     },
     // The host prefixes its own messages with [lambda-host]; with a function log sink only those remain.
     writeLine: options.onFunctionLog ? (line) => line.includes('] [lambda-host] ') && log(line) : log,
-    ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
+    // Function lines go to the log sink and to the billing hook, whichever are set.
+    onLog: (entry) => (options.onFunctionLog?.(entry), options.lambdaHooks?.onLog?.(entry)),
+    ...(options.lambdaHooks?.onExecution ? { onExecution: options.lambdaHooks.onExecution } : {}),
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
     ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });

@@ -26,6 +26,8 @@ export interface LambdaHostOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Concurrency of a function without reserved concurrency. @default 10 */
   readonly defaultConcurrency?: number;
+  /** Sees every execution (sync, async, each retry) with its duration, for billing. @default none */
+  readonly onExecution?: (functionName: string, durationMs: number) => void;
   /** Receives every log line of every function (tests observe logs here). */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Where prefixed log lines go. @default process.stdout */
@@ -215,7 +217,12 @@ export class LambdaHost {
         if (entryRequestId === requestId) lines.push(line);
       };
       this.lineListeners.set(w, onLine);
-      return await w.execute(requestId, event);
+      const started = performance.now();
+      try {
+        return await w.execute(requestId, event);
+      } finally {
+        this.options.onExecution?.(slot.config.name, performance.now() - started);
+      }
     } finally {
       if (worker) {
         this.lineListeners.delete(worker);

@@ -268,6 +268,13 @@ describe('npm start as a child process', () => {
         {},
         { 'x-api-key': endpoints.apiKey! },
       );
+      // the cost meter answers on demand: SIGUSR2 to the node process alone (java would die of it)
+      process.kill(child.pid!, 'SIGUSR2');
+      await waitFor(
+        () => /\[meter\] \$[\d.]+ so far: AppSync \d+ queries/.test(output),
+        'the meter line',
+        30_000,
+      );
       process.kill(-child.pid!, 'SIGINT'); // Ctrl-C signals the whole process group
       const code = await exited;
       // Assess
@@ -275,6 +282,7 @@ describe('npm start as a child process', () => {
       expect(answer.status).toBe(200);
       expect(code).toBe(0);
       expect(output).toContain('stopped.');
+      expect(output.match(/\[meter\] \$[\d.]+ so far: AppSync \d+ queries/g)).toHaveLength(2); // on demand and on exit
       expect(javaPid).toBeGreaterThan(0);
       expect(isRunning(javaPid)).toBe(false);
     } finally {

@@ -17,6 +17,7 @@ import {
 import type { GraphQLEngine, PreparedSubscription, PublishEvent } from '../server/engine.js';
 import type { RequestCounter } from '../server/hooks.js';
 import type { Publisher } from '../server/http.js';
+import { chunks, jsonBytes, REALTIME_CHUNK_BYTES } from '../../meter/units.js';
 
 /** The keep-alive timeout AppSync announces in connection_ack. */
 export const CONNECTION_TIMEOUT_MS = 300_000;
@@ -260,7 +261,13 @@ export class RealtimeHub implements Publisher {
           if (!passes) continue;
           const response = await this.options.engine.render(sub, event.payload);
           this.send(connection, { type: 'data', id, payload: response });
-          this.options.counter?.record(this.options.engine.api.apiId, 'realtimeMessage');
+          // "Real-time updates" are metered in 5 KB increments of the message delivered.
+          this.options.counter?.record(
+            this.options.engine.api.apiId,
+            'realtimeMessage',
+            chunks(jsonBytes(response), REALTIME_CHUNK_BYTES),
+            sub.fieldName,
+          );
         }
       }
     }

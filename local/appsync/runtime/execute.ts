@@ -162,18 +162,26 @@ async function runPipeline(
   timeoutMs?: number,
 ): Promise<unknown> {
   const resolver = createSandbox(spec.code, hostFunctions(scope), { timeoutMs });
-  const before = runHandler(resolver, 'request', scope, state);
-  state.prev = { result: before.value };
-  if (before.kind === 'value') {
-    for (const fn of spec.functions ?? []) {
-      const sandbox = createSandbox(fn.code, hostFunctions(scope), { timeoutMs });
-      const step = await runRound(sandbox, fn.dataSource, invoke, scope, state);
-      state.prev = { result: step.value };
-      if (step.kind === 'early' && step.skipTo === 'END') break;
+  try {
+    const before = runHandler(resolver, 'request', scope, state);
+    state.prev = { result: before.value };
+    if (before.kind === 'value') {
+      for (const fn of spec.functions ?? []) {
+        const sandbox = createSandbox(fn.code, hostFunctions(scope), { timeoutMs });
+        try {
+          const step = await runRound(sandbox, fn.dataSource, invoke, scope, state);
+          state.prev = { result: step.value };
+          if (step.kind === 'early' && step.skipTo === 'END') break;
+        } finally {
+          sandbox.release();
+        }
+      }
     }
+    const after = runHandler(resolver, 'response', scope, state);
+    return after.value;
+  } finally {
+    resolver.release();
   }
-  const after = runHandler(resolver, 'response', scope, state);
-  return after.value;
 }
 
 /** Evaluates one resolver for one field; never throws for resolver-caused failures. */
@@ -191,7 +199,11 @@ export async function executeResolver(
       data = await runPipeline(spec, invoke, scope, state, options.timeoutMs);
     } else {
       const sandbox = createSandbox(spec.code, hostFunctions(scope), { timeoutMs: options.timeoutMs });
-      data = (await runRound(sandbox, spec.dataSource, invoke, scope, state)).value;
+      try {
+        data = (await runRound(sandbox, spec.dataSource, invoke, scope, state)).value;
+      } finally {
+        sandbox.release();
+      }
     }
   } catch (error) {
     if (!(error instanceof Stop)) throw error;

@@ -14,5 +14,5 @@ export type {
   ContextSnapshot,
   ResolveInput,
 } from './context.js';
-export { compileResolverCode, createSandbox, DEFAULT_TIMEOUT_MS } from './sandbox.js';
+export { compileResolverCode, createSandbox, DEFAULT_TIMEOUT_MS, loadedRealmCount } from './sandbox.js';
 export type { HandlerOutcome, HostFunctions, Sandbox } from './sandbox.js';

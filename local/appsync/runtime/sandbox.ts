@@ -1,13 +1,21 @@
 /**
- * Runs bundled APPSYNC_JS resolver code in an isolated node:vm realm.
+ * Runs bundled APPSYNC_JS resolver code in isolated node:vm realms, one realm per distinct resolver
+ * code, kept loaded and reused by every request (AppSync keeps a resolver's code loaded too).
  *
  * The realm gets no Node globals (its global object has a null prototype, so `this.constructor`
  * cannot reach the host's Function), no string code generation, and only one host function, kept
  * in a closure of the runtime library: it takes and returns JSON strings and never throws, so no
  * host object ever enters the realm. `ctx` goes in as JSON and results come out as JSON, which also
  * normalises objects whose prototypes belong to the other realm.
+ *
+ * Nothing of one request reaches the next one through the shared realm:
+ * - each evaluation instantiates the module anew (fresh module scope, fresh exports);
+ * - the realm's intrinsics (Object, Array.prototype, JSON, ...) and the @aws-appsync/utils modules are
+ *   frozen once loaded, and the code runs in strict mode (AppSync: "functions run in strict mode by
+ *   default"), so a write to them throws instead of sticking;
+ * - every global property a handler adds is deleted when the handler returns;
+ * - a realm whose handler timed out is thrown away, since the code stopped at an arbitrary point.
  */
-import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -24,10 +32,12 @@ export type HandlerOutcome =
   | { status: 'missing' }
   | { status: 'timeout'; message: string };
 
-/** A resolver or function module loaded into its own realm for one request. */
+/** One evaluation's instance of a resolver or function module, in the realm that keeps its code loaded. */
 export interface Sandbox {
   /** Calls the exported `request` or `response` handler with a JSON-cloned ctx. */
   call(handler: 'request' | 'response', ctx: unknown): HandlerOutcome;
+  /** Drops the module instance; the realm stays loaded for the next request. */
+  release(): void;
 }
 
 /** AppSync gives resolver code a few seconds at most; keep the local default close to that. */
@@ -35,10 +45,53 @@ export const DEFAULT_TIMEOUT_MS = 5_000;
 
 const runtimeDir = dirname(fileURLToPath(import.meta.url));
 
-// The sandbox side of the boundary: bundled with util.ts and the dynamodb helpers into one script.
+/**
+ * Objects in the realm that stay mutable; everything else reachable from its globals is frozen.
+ * Data properties on prototypes that code commonly shadows by assignment (`err.name = ...`) become
+ * accessors whose setter defines the property on the instance, so freezing the prototype does not turn
+ * an ordinary assignment into a TypeError (the "override mistake"; SES tames the same names).
+ */
 const LIBRARY_ENTRY = `
 import { createAppSyncUtils, HALT } from './util.js';
 import { createDynamoDbModule } from './dynamodb-module.js';
+
+const SHADOWED = ['constructor', 'name', 'message', 'toString', 'toLocaleString', 'valueOf', 'toJSON'];
+
+function tame(proto) {
+  for (const key of SHADOWED) {
+    const desc = Object.getOwnPropertyDescriptor(proto, key);
+    if (!desc || !('value' in desc) || !desc.configurable) continue;
+    const value = desc.value;
+    Object.defineProperty(proto, key, {
+      get() { return value; },
+      set(next) {
+        if (this === proto) throw new TypeError('Cannot assign to read only property ' + key + ' of a frozen built-in');
+        Object.defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: desc.enumerable,
+      configurable: false,
+    });
+  }
+}
+
+function deepFreeze(root, seen) {
+  const stack = [root];
+  while (stack.length > 0) {
+    const obj = stack.pop();
+    if ((typeof obj !== 'object' && typeof obj !== 'function') || obj === null || seen.has(obj)) continue;
+    seen.add(obj);
+    if (typeof obj === 'function' && obj.prototype && typeof obj.prototype === 'object') tame(obj.prototype);
+    if (obj === Object.prototype) tame(obj);
+    for (const key of Reflect.ownKeys(obj)) {
+      const desc = Object.getOwnPropertyDescriptor(obj, key);
+      if (!desc) continue;
+      if ('value' in desc) stack.push(desc.value);
+      else { stack.push(desc.get); stack.push(desc.set); }
+    }
+    stack.push(Object.getPrototypeOf(obj));
+    Object.freeze(obj);
+  }
+}
 
 let installed = false;
 export function install(rawHost) {
@@ -59,8 +112,10 @@ export function install(rawHost) {
     if (!found) throw new Error('Cannot find module ' + JSON.stringify(name) + ': only @aws-appsync/utils and @aws-appsync/utils/dynamodb are available');
     return found;
   };
-  let exported = {};
-  let loadError;
+  let factory;
+  let nextId = 1;
+  const instances = new Map();
+  let baseline;
   const location = (e) => {
     const m = /code\\.js:(\\d+):(\\d+)/.exec(String(e && e.stack));
     return m ? 'code.js:' + m[1] + ':' + m[2] + ': ' : '';
@@ -68,28 +123,58 @@ export function install(rawHost) {
   const describe = (e) => (e && typeof e === 'object' && 'message' in e)
     ? location(e) + (e.name || 'Error') + ': ' + e.message
     : 'Error: ' + String(e);
+  // Deletes every global a handler or the module's top level added, so the next request starts clean.
+  const sweep = () => {
+    for (const key of Reflect.ownKeys(globalThis)) if (!baseline.has(key)) delete globalThis[key];
+  };
   const fixed = (name, value) => Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
   delete globalThis.console;
   fixed('console', utils.console);
-  fixed('__appsync_define', (factory) => {
-    const module = { exports: {} };
-    try { factory(module.exports, require, module); exported = module.exports; }
-    catch (e) { loadError = describe(e); }
+  fixed('__appsync_define', (f) => { factory ??= f; });
+  fixed('__appsync_lockdown', () => {
+    const seen = new Set([globalThis]); // the global object stays extensible; sweep() keeps it clean
+    for (const key of Reflect.ownKeys(globalThis)) {
+      const desc = Object.getOwnPropertyDescriptor(globalThis, key);
+      if (!desc) continue;
+      if (desc.configurable) Object.defineProperty(globalThis, key, { ...desc, ...('value' in desc ? { writable: false } : {}), configurable: false });
+      deepFreeze('value' in desc ? desc.value : desc.get, seen);
+    }
+    deepFreeze(modules, seen);
+    baseline = new Set(Reflect.ownKeys(globalThis));
   });
-  fixed('__appsync_run', (handler, ctxJson) => {
-    if (loadError) return JSON.stringify({ status: 'threw', message: loadError });
-    const fn = exported[handler];
-    if (typeof fn !== 'function') return JSON.stringify({ status: 'missing' });
-    const ctx = JSON.parse(ctxJson);
-    ctx.args = ctx.arguments;
+  fixed('__appsync_sweep', () => sweep());
+  const instantiate = () => {
+    const id = nextId++;
+    const module = { exports: {} };
+    let loadError;
+    try { factory(module.exports, require, module); }
+    catch (e) { loadError = describe(e); }
+    instances.set(id, { exports: module.exports, loadError });
+    return id;
+  };
+  fixed('__appsync_release', (id) => { instances.delete(id); });
+  // id 0 instantiates the module first (its top level under the same time limit as the handler).
+  fixed('__appsync_run', (given, handler, ctxJson) => {
     try {
-      const value = fn(ctx);
-      return JSON.stringify({ status: 'ok', hasValue: value !== undefined, value, stash: ctx.stash });
-    } catch (e) {
-      if (e && typeof e === 'object' && e[HALT]) return JSON.stringify({ status: 'halt', stash: ctx.stash });
-      let stash;
-      try { stash = JSON.parse(JSON.stringify(ctx.stash)); } catch { stash = undefined; }
-      return JSON.stringify({ status: 'threw', message: describe(e), stash });
+      const id = given === 0 ? instantiate() : given;
+      const instance = instances.get(id);
+      if (!instance) return JSON.stringify({ status: 'threw', message: 'Error: the module instance was released' });
+      if (instance.loadError) return JSON.stringify({ id, status: 'threw', message: instance.loadError });
+      const fn = instance.exports[handler];
+      if (typeof fn !== 'function') return JSON.stringify({ id, status: 'missing' });
+      const ctx = JSON.parse(ctxJson);
+      ctx.args = ctx.arguments;
+      try {
+        const value = fn(ctx);
+        return JSON.stringify({ id, status: 'ok', hasValue: value !== undefined, value, stash: ctx.stash });
+      } catch (e) {
+        if (e && typeof e === 'object' && e[HALT]) return JSON.stringify({ id, status: 'halt', stash: ctx.stash });
+        let stash;
+        try { stash = JSON.parse(JSON.stringify(ctx.stash)); } catch { stash = undefined; }
+        return JSON.stringify({ id, status: 'threw', message: describe(e), stash });
+      }
+    } finally {
+      sweep();
     }
   });
 }
@@ -124,33 +209,61 @@ function library(): vm.Script {
 const INSTALL = new vm.Script('__appsync_lib.install(__appsync_host); delete globalThis.__appsync_host;', {
   filename: 'install.js',
 });
-const RUN = new vm.Script('__appsync_run(__appsync_handler, __appsync_ctx)', { filename: 'run.js' });
-const codeCache = new Map<string, vm.Script>();
+const LOCKDOWN = new vm.Script('delete globalThis.__appsync_lib; __appsync_lockdown()', {
+  filename: 'lockdown.js',
+});
+const RUN = new vm.Script('__appsync_run(__appsync_id, __appsync_handler, __appsync_ctx)', {
+  filename: 'run.js',
+});
+const RELEASE = new vm.Script('__appsync_release(__appsync_id)', { filename: 'release.js' });
+const SWEEP = new vm.Script('__appsync_sweep()', { filename: 'sweep.js' });
+// Keyed by the code text itself: V8 caches a string's hash, so a lookup costs no rehash of the bundle.
+const codeCache = new Map<string, { key: string; script: vm.Script }>();
 
 /** Transforms a bundled ESM resolver to CommonJS and compiles it once per distinct source. */
 export function compileResolverCode(code: string): vm.Script {
-  const key = createHash('sha256').update(code).digest('hex');
-  let script = codeCache.get(key);
-  if (!script) {
+  return compiled(code).script;
+}
+
+function compiled(code: string): { key: string; script: vm.Script } {
+  const key = code;
+  let entry = codeCache.get(key);
+  if (!entry) {
     const cjs = transformSync(code, {
       format: 'cjs',
       loader: 'js',
       target: 'es2022',
       logLevel: 'silent',
     }).code;
-    // same first line as the transformed code, so code.js:line:column in errors stays meaningful
-    script = new vm.Script(`__appsync_define(function (exports, require, module) {${cjs}\n});`, {
-      filename: 'code.js',
-    });
-    codeCache.set(key, script);
+    // Same first line as the transformed code, so code.js:line:column in errors stays meaningful.
+    // 'use strict': AppSync runs resolver code in strict mode ("Supported runtime features").
+    const script = new vm.Script(
+      `__appsync_define(function (exports, require, module) {'use strict';${cjs}\n});`,
+      { filename: 'code.js' },
+    );
+    entry = { key, script };
+    codeCache.set(key, entry);
   }
-  return script;
+  return entry;
 }
 
-function hostBridge(functions: HostFunctions): (name: string, argsJson: string) => string {
+/** One loaded resolver code: its realm, and the host functions of the call running in it right now. */
+interface Realm {
+  readonly context: vm.Context;
+  readonly globals: Record<string, unknown>;
+  current: HostFunctions | undefined;
+}
+
+/** Realms by code hash, least recently used first; an assembly has tens of codes, tests a few hundred. */
+const realms = new Map<string, Realm>();
+const MAX_REALMS = 256;
+
+function hostBridge(realm: Realm): (name: string, argsJson: string) => string {
   return (name, argsJson) => {
     try {
-      const fn = Object.prototype.hasOwnProperty.call(functions, name) ? functions[name] : undefined;
+      const functions = realm.current;
+      const fn =
+        functions && Object.prototype.hasOwnProperty.call(functions, name) ? functions[name] : undefined;
       if (!fn)
         return JSON.stringify({ ok: false, name: 'Error', message: `Unknown runtime function ${name}` });
       const args = JSON.parse(argsJson) as unknown[];
@@ -162,54 +275,104 @@ function hostBridge(functions: HostFunctions): (name: string, argsJson: string) 
   };
 }
 
-function isTimeout(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-}
-
-/** Loads `code` into a fresh realm wired to `functions`; module top-level code runs under the time limit too. */
-export function createSandbox(
-  code: string,
-  functions: HostFunctions,
-  options: { timeoutMs?: number } = {},
-): Sandbox {
-  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const script = compileResolverCode(code);
+function loadRealm(key: string, script: vm.Script): Realm {
   const globals = Object.create(null) as Record<string, unknown>;
   const context = vm.createContext(globals, {
     name: 'appsync-resolver',
     codeGeneration: { strings: false, wasm: false },
     microtaskMode: 'afterEvaluate',
   });
+  const realm: Realm = { context, globals, current: undefined };
   library().runInContext(context);
-  globals['__appsync_host'] = hostBridge(functions);
+  globals['__appsync_host'] = hostBridge(realm);
   INSTALL.runInContext(context);
-  let loadTimeout: string | undefined;
+  script.runInContext(context); // defines the module factory; its top level runs per instantiation
+  LOCKDOWN.runInContext(context);
+  realms.set(key, realm);
+  if (realms.size > MAX_REALMS) realms.delete(realms.keys().next().value!);
+  return realm;
+}
+
+function realmFor(code: string): Realm {
+  const { key, script } = compiled(code);
+  const found = realms.get(key);
+  if (!found) return loadRealm(key, script);
+  realms.delete(key); // re-inserted last: most recently used
+  realms.set(key, found);
+  return found;
+}
+
+/** How many resolver codes are loaded right now (for tests and the benchmark). */
+export function loadedRealmCount(): number {
+  return realms.size;
+}
+
+function isTimeout(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
+/**
+ * Runs one step in the realm with `functions` as its host; after a timeout the realm's globals are
+ * swept and the realm is dropped from the pool, so the next request loads the code anew.
+ */
+function enter(
+  realm: Realm,
+  code: string,
+  functions: HostFunctions,
+  script: vm.Script,
+  timeout: number | undefined,
+): unknown {
+  realm.current = functions;
   try {
-    script.runInContext(context, { timeout });
+    return script.runInContext(realm.context, timeout === undefined ? {} : { timeout });
   } catch (error) {
-    if (!isTimeout(error)) throw error;
-    loadTimeout = `Execution timed out after ${timeout} ms`;
+    if (isTimeout(error)) {
+      SWEEP.runInContext(realm.context);
+      const key = compiled(code).key;
+      if (realms.get(key) === realm) realms.delete(key);
+    }
+    throw error;
+  } finally {
+    realm.current = undefined;
   }
+}
+
+/**
+ * Instantiates `code` for one evaluation in the realm that keeps it loaded, wired to `functions`; the
+ * module's top-level code runs under the time limit too. Call `release` when the evaluation is over.
+ */
+export function createSandbox(
+  code: string,
+  functions: HostFunctions,
+  options: { timeoutMs?: number } = {},
+): Sandbox {
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const realm = realmFor(code);
+  let id = 0; // instantiated by the first call
+  let released = false;
   return {
     call(handler, ctx) {
-      if (loadTimeout) return { status: 'timeout', message: loadTimeout };
-      globals['__appsync_handler'] = handler;
-      globals['__appsync_ctx'] = JSON.stringify(ctx);
+      if (released) throw new Error('the sandbox was released');
+      realm.globals['__appsync_id'] = id;
+      realm.globals['__appsync_handler'] = handler;
+      realm.globals['__appsync_ctx'] = JSON.stringify(ctx);
       let reply: unknown;
       try {
-        reply = RUN.runInContext(context, { timeout });
+        reply = enter(realm, code, functions, RUN, timeout);
       } catch (error) {
         if (isTimeout(error))
           return { status: 'timeout', message: `Execution timed out after ${timeout} ms` };
         throw error;
       }
       const parsed = JSON.parse(String(reply)) as {
+        id?: number;
         status: HandlerOutcome['status'];
         hasValue?: boolean;
         value?: unknown;
         stash?: Record<string, unknown>;
         message?: string;
       };
+      if (parsed.id !== undefined) id = parsed.id;
       switch (parsed.status) {
         case 'ok':
           return {
@@ -224,6 +387,13 @@ export function createSandbox(
         default:
           return { status: 'missing' };
       }
+    },
+    release() {
+      if (released) return;
+      released = true;
+      if (id === 0) return;
+      realm.globals['__appsync_id'] = id;
+      enter(realm, code, functions, RELEASE, undefined);
     },
   };
 }

@@ -10,9 +10,7 @@ import {
   execute,
   GraphQLError,
   Kind,
-  parse,
   responsePathAsArray,
-  validate,
   valueFromASTUntyped,
   type DocumentNode,
   type ExecutionResult,
@@ -35,6 +33,7 @@ import {
   validationEntry,
   type AppSyncErrorEntry,
 } from './errors.js';
+import { DocumentCache } from './documents.js';
 import { installAppSyncScalars } from './scalars.js';
 import { projectByFieldName, selectionSetGraphQL, selectionSetList } from './selection.js';
 
@@ -106,7 +105,10 @@ export interface EngineDeps {
 }
 
 function pathDepth(path: GraphQLResolveInfo['path']): number {
-  return responsePathAsArray(path).filter((key) => typeof key === 'string').length;
+  let depth = 0;
+  for (let at: GraphQLResolveInfo['path'] | undefined = path; at; at = at.prev)
+    if (typeof at.key === 'string') depth += 1;
+  return depth;
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
@@ -137,7 +139,19 @@ function subscribeMap(schema: GraphQLSchema): Map<string, string[]> {
   return map;
 }
 
-const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+function locationOf(node: FieldNode | undefined): AppSyncErrorEntry['locations'] {
+  return node?.loc
+    ? [{ line: node.loc.startToken.line, column: node.loc.startToken.column, sourceName: null }]
+    : null;
+}
+
+/** A limit the whole request broke before it ran: no data, one error in AppSync's shape. */
+function limitEntry(
+  e: { errorType: string; message: string },
+  locations: AppSyncErrorEntry['locations'],
+): AppSyncErrorEntry {
+  return { path: null, data: null, errorType: e.errorType, errorInfo: null, locations, message: e.message };
+}
 
 /** One API's GraphQL engine. */
 export class GraphQLEngine {
@@ -145,6 +159,14 @@ export class GraphQLEngine {
   /** mutation field → subscription fields that listen to it. */
   readonly subscriptionsOf: ReadonlyMap<string, string[]>;
   private readonly resolvers = new Map<string, ResolverConfig>();
+  /** Parsed and validated documents by query text. */
+  readonly documents: DocumentCache;
+  private readonly fieldRules = new Map<string, ReturnType<typeof authorizeField>>();
+  /** ctx.info's selection views per field node; cached documents hand out the same nodes every time. */
+  private readonly selections = new WeakMap<
+    FieldNode,
+    { selectionSetList: string[]; selectionSetGraphQL: string }
+  >();
 
   constructor(
     readonly api: AppSyncApiConfig,
@@ -154,55 +176,58 @@ export class GraphQLEngine {
     installAppSyncScalars(this.schema);
     for (const r of api.resolvers) this.resolvers.set(`${r.typeName}.${r.fieldName}`, r);
     this.subscriptionsOf = subscribeMap(this.schema);
+    this.documents = new DocumentCache(this.schema);
   }
 
-  /** Parses and validates; undefined when the document is fine. */
+  /**
+   * Parses and validates (once per query text, then from the cache), picks the operation and applies
+   * the limits that must hold before anything runs: introspection off, and the depth and resolver-count
+   * limits over the introspection selections, which graphql-js answers without calling our resolvers.
+   */
   private check(
     query: string,
     operationName?: string | null,
-  ): { document: DocumentNode; operation: OperationDefinitionNode } | AppSyncErrorEntry[] {
-    let document: DocumentNode;
-    try {
-      document = parse(query);
-    } catch (err) {
-      const e = err as GraphQLError;
-      return [validationEntry('InvalidSyntax', e.message, e)];
-    }
-    const errors = validate(this.schema, document);
-    if (errors.length > 0)
-      return errors.map((e) => ({ ...formatError(e), message: `Validation error: ${e.message}` }));
-    if (!this.api.introspection) {
-      const found = this.introspectionUse(document);
-      if (found) return [found];
-    }
+  ):
+    | {
+        document: DocumentNode;
+        operation: OperationDefinitionNode;
+        fragments: Record<string, FragmentDefinitionNode>;
+        introspectionCount: number;
+      }
+    | AppSyncErrorEntry[] {
+    const checked = this.documents.get(query);
+    if (!checked.ok) return checked.errors;
+    const { document, fragments } = checked;
     const operation = operationOf(document, operationName);
     if (!operation)
       return [validationEntry('UnknownOperation', `Unknown operation named '${operationName ?? ''}'.`)];
-    return { document, operation };
-  }
-
-  private introspectionUse(document: DocumentNode): AppSyncErrorEntry | undefined {
-    for (const def of document.definitions) {
-      if (def.kind !== Kind.OPERATION_DEFINITION && def.kind !== Kind.FRAGMENT_DEFINITION) continue;
-      for (const sel of def.selectionSet.selections) {
-        if (sel.kind === Kind.FIELD && INTROSPECTION_FIELDS.has(sel.name.value)) {
-          const typeName = this.schema.getQueryType()?.name ?? 'Query';
-          // With introspection disabled AppSync answers as if the field did not exist (configuration-limits).
-          const name = sel.name.value;
-          const entry = validationEntry(
-            'FieldUndefined',
-            `Field '${name}' in type '${typeName}' is undefined @ '${name}'`,
-          );
-          return {
-            ...entry,
-            locations: sel.loc
-              ? [{ line: sel.loc.startToken.line, column: sel.loc.startToken.column, sourceName: null }]
-              : null,
-          };
-        }
+    const use = this.documents.introspection(query, operation, fragments);
+    if (use.count > 0) {
+      const at = locationOf(use.first);
+      if (!this.api.introspection) {
+        // With introspection disabled AppSync answers as if the field did not exist (configuration-limits).
+        const name = use.first?.name.value ?? '__schema';
+        const typeName = this.schema.getQueryType()?.name ?? 'Query';
+        return [
+          {
+            ...validationEntry(
+              'FieldUndefined',
+              `Field '${name}' in type '${typeName}' is undefined @ '${name}'`,
+            ),
+            locations: at,
+          },
+        ];
+      }
+      if (this.api.queryDepthLimit > 0 && use.depth > this.api.queryDepthLimit) {
+        const e = depthLimitError(this.api.queryDepthLimit);
+        return [limitEntry(e, at)];
+      }
+      if (use.count > this.api.resolverCountLimit) {
+        const e = resolverLimitError(this.api.resolverCountLimit);
+        return [limitEntry(e, at)];
       }
     }
-    return undefined;
+    return { document, operation, fragments, introspectionCount: use.count };
   }
 
   private state(
@@ -211,6 +236,9 @@ export class GraphQLEngine {
       headers: Record<string, string>;
       variables: Record<string, unknown>;
       document: DocumentNode;
+      fragments?: Record<string, FragmentDefinitionNode>;
+      /** Introspection fields count toward the resolver-count limit like resolvers. @default 0 */
+      introspectionCount?: number;
     },
     mode: RequestState['mode'],
   ): RequestState {
@@ -218,24 +246,51 @@ export class GraphQLEngine {
       auth: req.auth,
       headers: req.headers,
       variables: req.variables,
-      fragments: fragmentsOf(req.document),
+      fragments: req.fragments ?? fragmentsOf(req.document),
       mode,
-      resolverCount: 0,
+      resolverCount: req.introspectionCount ?? 0,
       extraErrors: [],
       invalidations: [],
     };
   }
 
+  private selectionOf(
+    fieldNodes: readonly FieldNode[],
+    fragments: Record<string, FragmentDefinitionNode>,
+  ): { selectionSetList: string[]; selectionSetGraphQL: string } {
+    const compute = () => ({
+      selectionSetList: selectionSetList(fieldNodes, fragments),
+      selectionSetGraphQL: selectionSetGraphQL(fieldNodes),
+    });
+    const node = fieldNodes[0];
+    if (!node || fieldNodes.length !== 1) return compute();
+    let found = this.selections.get(node);
+    if (!found) {
+      found = compute();
+      this.selections.set(node, found);
+    }
+    // A copy: the list reaches the resolver as JSON anyway, and nobody may change the cached one.
+    return { selectionSetList: [...found.selectionSetList], selectionSetGraphQL: found.selectionSetGraphQL };
+  }
+
   private authorize(state: RequestState, info: GraphQLResolveInfo): void {
     const identity = state.auth.identity as { groups?: string[] | null } | null;
-    const rule = authorizeField({
-      schema: this.schema,
-      typeName: info.parentType.name,
-      fieldName: info.fieldName,
-      defaultMode: this.api.auth.defaultMode,
-      caller: { mode: state.auth.mode, cognitoGroups: identity?.groups ?? null },
-      userPoolDefaultAction: this.api.auth.userPool?.defaultAction ?? 'ALLOW',
-    });
+    // The rule depends only on the field, the mode and the groups, so it is worked out once per such triple.
+    const groups = identity?.groups ?? null;
+    const key = `${info.parentType.name}.${info.fieldName}|${state.auth.mode}|${groups ? groups.join(',') : '-'}`;
+    let rule = this.fieldRules.get(key);
+    if (!rule) {
+      rule = authorizeField({
+        schema: this.schema,
+        typeName: info.parentType.name,
+        fieldName: info.fieldName,
+        defaultMode: this.api.auth.defaultMode,
+        caller: { mode: state.auth.mode, cognitoGroups: groups },
+        userPoolDefaultAction: this.api.auth.userPool?.defaultAction ?? 'ALLOW',
+      });
+      if (this.fieldRules.size >= 10_000) this.fieldRules.clear();
+      this.fieldRules.set(key, rule);
+    }
     const denied = state.auth.deniedFields?.includes(`${info.parentType.name}.${info.fieldName}`);
     if (!rule.ok) throw fieldError(rule.error.message, rule.error.errorType);
     if (denied)
@@ -270,8 +325,7 @@ export class GraphQLEngine {
           fieldName: info.fieldName,
           parentTypeName: info.parentType.name,
           variables: state.variables,
-          selectionSetList: selectionSetList(info.fieldNodes, state.fragments),
-          selectionSetGraphQL: selectionSetGraphQL(info.fieldNodes),
+          ...this.selectionOf(info.fieldNodes, state.fragments),
         },
         authType: state.auth.mode,
         env: { ...this.api.environmentVariables },
@@ -298,7 +352,9 @@ export class GraphQLEngine {
     return result;
   }
 
-  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = async (
+  // Synchronous for the fields without a resolver (most of a response): a promise per plain property
+  // would cost graphql-js a microtask round per field.
+  private readonly fieldResolver: GraphQLFieldResolver<unknown, RequestState> = (
     source,
     args,
     state,
@@ -314,7 +370,7 @@ export class GraphQLEngine {
     if (state.mode === 'deliver') return value ?? null;
     const resolver = this.resolvers.get(`${info.parentType.name}.${info.fieldName}`);
     if (!resolver) return value;
-    return (await this.runResolver(resolver, source, args, state, info)).data;
+    return this.runResolver(resolver, source, args, state, info).then((result) => result.data);
   };
 
   private readonly subscribeResolver: GraphQLFieldResolver<unknown, RequestState> = async (
@@ -345,7 +401,7 @@ export class GraphQLEngine {
     const checked = this.check(request.query, request.operationName);
     if (Array.isArray(checked))
       return { kind: 'invalid', response: { data: null, errors: checked }, published: [], invalidations: [] };
-    const { document, operation } = checked;
+    const { document, operation, fragments, introspectionCount } = checked;
     const kind = operation.operation;
     if (kind === 'subscription') {
       const entry = validationEntry(
@@ -355,7 +411,7 @@ export class GraphQLEngine {
       return { kind, response: { data: null, errors: [entry] }, published: [], invalidations: [] };
     }
     const variables = request.variables ?? {};
-    const state = this.state({ ...request, variables, document }, 'execute');
+    const state = this.state({ ...request, variables, document, fragments, introspectionCount }, 'execute');
     const result = await execute({
       schema: this.schema,
       document,
@@ -396,7 +452,7 @@ export class GraphQLEngine {
     const checked = this.check(request.query, request.operationName);
     if (Array.isArray(checked))
       return { errors: checked.map((e) => ({ errorType: e.errorType, message: e.message })) };
-    const { document, operation } = checked;
+    const { document, operation, fragments } = checked;
     if (operation.operation !== 'subscription') {
       // What AppSync answers when a query or mutation is sent as `start` on the real-time endpoint.
       return {
@@ -409,7 +465,7 @@ export class GraphQLEngine {
       };
     }
     const variables = request.variables ?? {};
-    const state = this.state({ ...request, variables, document }, 'subscribe');
+    const state = this.state({ ...request, variables, document, fragments }, 'subscribe');
     const stream = await createSourceEventStream({
       schema: this.schema,
       document,

@@ -50,7 +50,34 @@ export const resolverLimitError = (limit: number) =>
     message: `Resolver count limit of ${limit} exceeded`,
   }) as const;
 
-/** Formats a graphql-js error the way AppSync serializes errors. */
+/**
+ * The largest GraphQL request body the local API reads. AWS lists AppSync's quotas in "AWS AppSync
+ * endpoints and quotas" (docs.aws.amazon.com/general/latest/gr/appsync.html). That table could not be
+ * read when this was written, so the value is 1 MB, the payload limit AWS Support confirmed for AppSync
+ * (awslabs/aws-mobile-appsync-sdk-js#124, there for a resolver's result); correct it here if the table
+ * says otherwise. The body is checked before authorization, as a gateway checks it.
+ */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+// Written in AppSync's HTTP error shape ({ errors: [{ errorType, message }] }, as its 401s); AWS does not
+// publish the exact errorType of an oversized request, so this is defined once here to correct easily.
+/** The answer to a request body larger than the limit. */
+export const requestTooLargeError = (limit: number) =>
+  ({
+    status: 413,
+    errorType: 'PayloadTooLargeException',
+    message: `The request body is larger than the limit of ${limit} bytes.`,
+  }) as const;
+
+/**
+ * Drops graphql-js's "Did you mean ...?" suggestions: AppSync (graphql-java) never suggests names, and a
+ * suggestion discloses schema names to callers that may not introspect.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?$/s, '');
+}
+
+/** Formats a graphql-js error the way AppSync serializes errors (suggestions removed). */
 export function formatError(error: GraphQLError): AppSyncErrorEntry {
   const ext = (error.extensions ?? {}) as AppSyncExtensions;
   return {
@@ -59,7 +86,7 @@ export function formatError(error: GraphQLError): AppSyncErrorEntry {
     errorType: ext.errorType ?? null,
     errorInfo: ext.errorInfo ?? null,
     locations: error.locations?.map((l) => ({ line: l.line, column: l.column, sourceName: null })) ?? null,
-    message: error.message,
+    message: withoutSuggestions(error.message),
   };
 }
 

@@ -12,6 +12,8 @@ export interface BillableEvent {
   readonly dimension: PricingDimension;
   readonly count: number;
   readonly apiId: string;
+  /** What it was, for a cost breakdown: the auth mode and root fields, or the subscription field. */
+  readonly detail?: string;
 }
 
 /** Counts billable requests; pass `onRequest` to see each one as it happens. */
@@ -26,9 +28,9 @@ export class RequestCounter {
   constructor(private readonly onRequest?: (event: BillableEvent) => void) {}
 
   /** Records `count` units of one dimension. */
-  record(apiId: string, dimension: PricingDimension, count = 1): void {
+  record(apiId: string, dimension: PricingDimension, count = 1, detail?: string): void {
     this.totals[dimension] += count;
-    this.onRequest?.({ dimension, count, apiId });
+    this.onRequest?.({ dimension, count, apiId, ...(detail ? { detail } : {}) });
   }
 
   /** Zeroes the totals, e.g. between test cases. */

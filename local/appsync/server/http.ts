@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authFailureBody, type AuthRequest, type AuthorizeResult } from '../../auth/index.js';
 import type { CollectedExtensions } from '../runtime/index.js';
 import type { GraphQLEngine, PublishEvent } from './engine.js';
+import { MAX_REQUEST_BYTES, requestTooLargeError } from './errors.js';
 import type { RequestCounter } from './hooks.js';
 
 /** Where mutation results and invalidations go (the real-time hub). */
@@ -23,6 +24,8 @@ export interface GraphqlHttpOptions {
   readonly counter?: RequestCounter;
   /** @default '/graphql' */
   readonly path?: string;
+  /** Largest request body accepted. @default MAX_REQUEST_BYTES */
+  readonly maxRequestBytes?: number;
 }
 
 /** Reads a request body as text. */
@@ -30,6 +33,26 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads a body of at most `limit` bytes; past it the rest is drained unread (so the client still gets
+ * an answer on its connection) and undefined is returned.
+ */
+export async function readBodyUpTo(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  let size = 0;
+  let over = Number.isFinite(declared) && declared > limit;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    if (over) continue;
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      over = true;
+      chunks.length = 0;
+    } else chunks.push(chunk as Buffer);
+  }
+  return over ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
 /** Request headers as the flat string map ctx.request.headers holds. */
@@ -47,6 +70,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
     'access-control-allow-origin': '*',
   });
   res.end(JSON.stringify(body));
+}
+
+/** `AWS_IAM publishOrderStatus`: who called which root fields, for the cost meter's breakdown. */
+function billingDetail(mode: string, query: string): string {
+  const fields = /\{\s*([_A-Za-z][_0-9A-Za-z]*)/.exec(query.replace(/#[^\n]*/g, ''))?.[1];
+  return fields ? `${mode} ${fields}` : mode;
 }
 
 const malformed = (message: string) => ({
@@ -73,7 +102,12 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {
       send(res, 400, malformed('Invalid request method; AppSync accepts GraphQL over POST.'));
       return true;
     }
-    const body = await readBody(req);
+    const body = await readBodyUpTo(req, options.maxRequestBytes ?? MAX_REQUEST_BYTES);
+    if (body === undefined) {
+      const e = requestTooLargeError(options.maxRequestBytes ?? MAX_REQUEST_BYTES);
+      send(res, e.status, { errors: [{ errorType: e.errorType, message: e.message }] });
+      return true;
+    }
     const auth = await options.authorize({
       method: 'POST',
       url: req.url ?? path,
@@ -104,7 +138,12 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {
       headers: flatHeaders(req.headers),
     });
     if (outcome.kind === 'query' || outcome.kind === 'mutation') {
-      options.counter?.record(options.engine.api.apiId, outcome.kind);
+      options.counter?.record(
+        options.engine.api.apiId,
+        outcome.kind,
+        1,
+        billingDetail(auth.mode, request.query),
+      );
     }
     send(res, 200, outcome.response);
     if (options.publisher) {

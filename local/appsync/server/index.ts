@@ -13,6 +13,7 @@ export {
   createGraphqlHttpHandler,
   flatHeaders,
   readBody,
+  readBodyUpTo,
   type GraphqlHttpOptions,
   type Publisher,
 } from './http.js';
@@ -24,5 +25,5 @@ export {
   type FaultRule,
   type PricingDimension,
 } from './hooks.js';
-export { formatError, type AppSyncErrorEntry } from './errors.js';
+export { formatError, MAX_REQUEST_BYTES, type AppSyncErrorEntry } from './errors.js';
 export { projectByFieldName, selectionSetGraphQL, selectionSetList } from './selection.js';

@@ -17,7 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws-ids.js';
 import { createLocalCognito, type LocalCognito } from '../../../local/cognito/index.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb/engine.js';
 import { createTables } from '../../../local/dynamodb/tables.js';
-import { createLocalAppSync, type LocalAppSync } from '../../../local/appsync/index.js';
+import { createLocalAppSync, MAX_REQUEST_BYTES, type LocalAppSync } from '../../../local/appsync/index.js';
 import { synthTestApp, type TestApp } from './test-stack.js';
 
 const PASSWORD = 'Passw0rd!local';
@@ -251,6 +251,25 @@ describe('local AppSync server', () => {
       path: ['getItem', 'child', 'id'],
       errorType: 'QueryDepthLimitExceeded',
     });
+  });
+
+  it('rejects a request body larger than the request size limit without reading it into a query', async () => {
+    // Prepare: a valid query padded past 1 MB with a long string argument (issue "Trust", item 7)
+    const query = `query { getItem(id: "${'x'.repeat(MAX_REQUEST_BYTES)}") { id } }`;
+    // Act
+    const res = await post({ query }, { 'x-api-key': apiKey });
+    const small = await withKey('query { getItem(id: "i-1") { id } }');
+    // Assess
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({
+      errors: [
+        {
+          errorType: 'PayloadTooLargeException',
+          message: `The request body is larger than the limit of ${MAX_REQUEST_BYTES} bytes.`,
+        },
+      ],
+    });
+    expect(small.status).toBe(200);
   });
 
   it('rejects values that are not valid AppSync scalars', async () => {

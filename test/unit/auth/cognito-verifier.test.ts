@@ -120,4 +120,61 @@ describe('Cognito token verification', () => {
     // Assess
     await expect(act).rejects.toThrow(/signature/i);
   });
+
+  describe('cache of verified tokens', () => {
+    it('answers a repeated token with the same claims, and rejects it once its expiry passed', async () => {
+      // Prepare
+      const tokens = await signIn(cognito);
+      let clock = Date.now();
+      const verifier = createCognitoVerifier({
+        issuer: cognito.issuer(POOL_ID),
+        jwks: cognito.jwks(POOL_ID),
+        now: () => clock,
+      });
+      const first = await verifier.verify(tokens.IdToken);
+      // Act
+      const again = await verifier.verify(tokens.IdToken);
+      clock = first.exp! * 1000 + 1;
+      const late = verifier.verify(tokens.IdToken);
+      // Assess
+      expect(again).toEqual(first);
+      await expect(late).rejects.toThrow(/expired/i);
+    });
+
+    it('still rejects an altered copy of a token it has verified', async () => {
+      // Prepare
+      const token = (await signIn(cognito)).IdToken;
+      const verifier = createCognitoVerifier({
+        issuer: cognito.issuer(POOL_ID),
+        jwks: cognito.jwks(POOL_ID),
+      });
+      await verifier.verify(token);
+      const [header, payload, signature] = token.split('.') as [string, string, string];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+      const forged = Buffer.from(JSON.stringify({ ...claims, 'cognito:groups': ['admin'] })).toString(
+        'base64url',
+      );
+      // Act
+      const act = verifier.verify(`${header}.${forged}.${signature}`);
+      // Assess
+      await expect(act).rejects.toThrow(/signature/i);
+    });
+
+    it('hands out claims no caller can change for the next one', async () => {
+      // Prepare
+      const tokens = await signIn(cognito);
+      const verifier = createCognitoVerifier({
+        issuer: cognito.issuer(POOL_ID),
+        jwks: cognito.jwks(POOL_ID),
+      });
+      const first = await verifier.verify(tokens.IdToken);
+      // Act
+      const change = () => {
+        (first as Record<string, unknown>)['cognito:groups'] = ['admin', 'root'];
+      };
+      // Assess
+      expect(change).toThrow(TypeError);
+      expect((await verifier.verify(tokens.IdToken))['cognito:groups']).toEqual(['admin', 'vendor']);
+    });
+  });
 });

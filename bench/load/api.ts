@@ -1,0 +1,238 @@
+/**
+ * The API half of the load benchmark (issue "Fast under load", section 1): the local API against the
+ * raw DynamoDB Local calls it makes, at the same concurrency, in rounds that alternate between the two
+ * so background work (the events half reacting to new orders) falls on both alike.
+ *
+ * - getOrder through HTTP with a Cognito ID token, against a raw GetItem of the same item;
+ * - placeOrder (2 vendors, 3 lines) against a raw TransactWriteItems of exactly the items it writes.
+ *
+ * The raw requests are the ones the API itself sent, captured while one call of each ran, with the
+ * order id, idempotency key and client token renewed for every replay.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  type GetItemCommandInput,
+  type TransactWriteItemsCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { GetOrderDocument, PlaceOrderDocument } from '../../test/generated/graphql.js';
+import { graphql, type GraphQLResult } from '../../test/e2e/support/client.js';
+import {
+  mergeResults,
+  runLoad,
+  signIn,
+  type BenchStack,
+  type CapturedCall,
+  type LoadResult,
+  type Session,
+} from './harness.js';
+
+/** The three lines every benchmark order has: two vendors, three products. */
+export const BENCH_LINES = [
+  { vendorId: 'v-aurora', productId: 'p-headlamp', quantity: 1 },
+  { vendorId: 'v-aurora', productId: 'p-parka', quantity: 1 },
+  { vendorId: 'v-borealis', productId: 'p-espresso', quantity: 2 },
+] as const;
+
+/** A shipping address that passes validation. */
+export const BENCH_ADDRESS = {
+  name: 'Bench Customer',
+  line1: '1 Harbour Street',
+  city: 'Tromsø',
+  postalCode: '9008',
+  country: 'NO',
+} as const;
+
+const SET_STOCK =
+  'mutation ($input: UpdateInventoryInput!) { updateInventory(input: $input) { productId available } }';
+
+/** How hard and how long to push. */
+export interface ApiBenchOptions {
+  readonly concurrency: number;
+  /** Length of one side of one round. */
+  readonly roundMs: number;
+  readonly rounds: number;
+  /** Runs one comparison only, e.g. while profiling. @default both */
+  readonly only?: 'getOrder' | 'placeOrder';
+}
+
+/** One API measurement beside its raw baseline. */
+export interface Comparison {
+  readonly name: string;
+  readonly baselineName: string;
+  readonly api: LoadResult;
+  readonly raw: LoadResult;
+  /** api.rate / raw.rate */
+  readonly ratio: number;
+  /** What issue 13 asks of the ratio. */
+  readonly target: number;
+  /** The stack process's cost while the API side ran. */
+  readonly stack: StackCost;
+}
+
+function must<T>(result: GraphQLResult<T>, what: string): T {
+  if (result.errors?.length || !result.data)
+    throw new Error(`${what} failed (HTTP ${result.status}): ${JSON.stringify(result.errors ?? result)}`);
+  return result.data;
+}
+
+function only(calls: readonly CapturedCall[], command: string): CapturedCall {
+  const found = calls.filter((c) => c.command === command);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${command} from the API, saw ${calls.map((c) => c.command).join(', ') || 'none'}`,
+    );
+  return found[0]!;
+}
+
+/** Gives every product of the benchmark orders stock enough for any run. */
+async function stockUp(admin: Session): Promise<void> {
+  for (const line of BENCH_LINES) {
+    must(
+      await graphql(
+        admin,
+        { toString: () => SET_STOCK },
+        {
+          input: { vendorId: line.vendorId, productId: line.productId, available: 100_000_000 },
+        },
+      ),
+      `updateInventory(${line.productId})`,
+    );
+  }
+}
+
+function placeOrder(customer: Session, idempotencyKey: string) {
+  return graphql(customer, PlaceOrderDocument, {
+    input: { lines: BENCH_LINES.map((l) => ({ ...l })), shippingAddress: BENCH_ADDRESS },
+    idempotencyKey,
+  });
+}
+
+/** What the stack process spent while the API side ran. */
+export interface StackCost {
+  /** CPU time of the stack process (all threads) per successful request, ms. */
+  readonly cpuMsPerRequest: number;
+  /** Share of the wall time the stack's main thread was busy (event-loop utilization). */
+  readonly mainThreadBusy: number;
+}
+
+/**
+ * Runs `a` (the API side) and `b` (its raw baseline) in alternating rounds (a b, b a, a b, ...) and
+ * merges each side's rounds; the stack process's CPU and main-thread use are measured around `a`.
+ */
+async function alternate(
+  stack: BenchStack,
+  a: (i: number) => Promise<void>,
+  b: (i: number) => Promise<void>,
+  options: ApiBenchOptions,
+): Promise<[LoadResult, LoadResult, StackCost]> {
+  const run = (call: (i: number) => Promise<void>) =>
+    runLoad(call, { concurrency: options.concurrency, durationMs: options.roundMs });
+  let cpu = 0;
+  let active = 0;
+  let idle = 0;
+  const measured = async () => {
+    const before = await stack.usage();
+    const result = await run(a);
+    const after = await stack.usage();
+    cpu += after.cpuMicros - before.cpuMicros;
+    active += after.elu.active - before.elu.active;
+    idle += after.elu.idle - before.elu.idle;
+    return result;
+  };
+  // A short warm-up of both, so JIT and connection pools are not measured.
+  await runLoad(a, { concurrency: options.concurrency, durationMs: 1000 });
+  await runLoad(b, { concurrency: options.concurrency, durationMs: 1000 });
+  const as: LoadResult[] = [];
+  const bs: LoadResult[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    if (round % 2 === 0) {
+      as.push(await measured());
+      bs.push(await run(b));
+    } else {
+      bs.push(await run(b));
+      as.push(await measured());
+    }
+  }
+  const api = mergeResults(as);
+  return [
+    api,
+    mergeResults(bs),
+    {
+      cpuMsPerRequest: cpu / 1000 / Math.max(1, api.ok),
+      mainThreadBusy: active / Math.max(1, active + idle),
+    },
+  ];
+}
+
+/** Measures getOrder and placeOrder against their raw DynamoDB baselines on a started bench stack. */
+export async function benchApi(stack: BenchStack, options: ApiBenchOptions): Promise<Comparison[]> {
+  const [customer, admin] = await Promise.all([
+    signIn(stack.endpoints, 'customer@orderloop.local'),
+    signIn(stack.endpoints, 'admin@orderloop.local'),
+  ]);
+  await stockUp(admin);
+
+  // One call of each with capture on: the exact requests the raw baselines replay.
+  const sampleKey = randomUUID();
+  await stack.startCapture();
+  const placed = must(await placeOrder(customer, sampleKey), 'placeOrder').placeOrder;
+  const placeCalls = await stack.stopCapture();
+  await stack.startCapture();
+  must(await graphql(customer, GetOrderDocument, { id: placed.id }), 'getOrder');
+  const getCalls = await stack.stopCapture();
+  const getItem = only(getCalls, 'GetItemCommand').input as GetItemCommandInput;
+  const transactTemplate = JSON.stringify(only(placeCalls, 'TransactWriteItemsCommand').input);
+  const sampleToken = (JSON.parse(transactTemplate) as TransactWriteItemsCommandInput).ClientRequestToken;
+
+  const getOrderApi = async () => {
+    const data = must(await graphql(customer, GetOrderDocument, { id: placed.id }), 'getOrder');
+    if (data.getOrder?.id !== placed.id) throw new Error('getOrder answered another order');
+  };
+  const getItemRaw = async () => {
+    const out = await stack.dynamodb.send(new GetItemCommand(getItem));
+    if (!out.Item) throw new Error('GetItem found no item');
+  };
+  const placeOrderApi = async () => {
+    must(await placeOrder(customer, randomUUID()), 'placeOrder');
+  };
+  const transactRaw = async () => {
+    // A new order id and idempotency key per replay, as a new placeOrder would have.
+    let text = transactTemplate.split(placed.id).join(`${placed.id.slice(0, 10)}${randomUUID()}`);
+    text = text.split(sampleKey).join(randomUUID());
+    if (sampleToken) text = text.split(sampleToken).join(randomUUID());
+    await stack.dynamodb.send(
+      new TransactWriteItemsCommand(JSON.parse(text) as TransactWriteItemsCommandInput),
+    );
+  };
+
+  const transactItems =
+    (JSON.parse(transactTemplate) as TransactWriteItemsCommandInput).TransactItems?.length ?? 0;
+  const rows: Comparison[] = [];
+  if (options.only !== 'placeOrder') {
+    const [getApi, getRaw, getCost] = await alternate(stack, getOrderApi, getItemRaw, options);
+    rows.push({
+      name: 'getOrder (Cognito, HTTP)',
+      baselineName: 'GetItem (SDK)',
+      api: getApi,
+      raw: getRaw,
+      ratio: getApi.rate / getRaw.rate,
+      target: 0.6,
+      stack: getCost,
+    });
+  }
+  if (options.only !== 'getOrder') {
+    const [placeApi, placeRaw, placeCost] = await alternate(stack, placeOrderApi, transactRaw, options);
+    rows.push({
+      name: 'placeOrder (2 vendors, 3 lines)',
+      baselineName: `TransactWriteItems (${transactItems} items)`,
+      api: placeApi,
+      raw: placeRaw,
+      ratio: placeApi.rate / placeRaw.rate,
+      target: 0.7,
+      stack: placeCost,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,7 @@
+/** The cost meter of the local stack: units AWS bills, one price table, and the reports built on them. */
+export * from './units.js';
+export * from './prices.js';
+export * from './meter.js';
+export * from './report.js';
+export * from './dynamodb-proxy.js';
+export * from './attach.js';

@@ -1,0 +1,101 @@
+/**
+ * The cost meter: billable units per pricing dimension, with a breakdown by label (which mutation,
+ * which function, which table or index) so a reader sees where the units come from. The services call
+ * it through small hooks; it never changes what they do.
+ */
+import { chunks, EVENT_CHUNK_BYTES, gbSeconds, jsonBytes } from './units.js';
+import type { Dimension } from './prices.js';
+
+/** A reading of the meter: totals per dimension, and per `dimension label` for the breakdown. */
+export interface MeterReading {
+  readonly totals: Readonly<Partial<Record<Dimension, number>>>;
+  readonly details: Readonly<Record<string, number>>;
+}
+
+/** What the meter needs to know of a function to price its duration. */
+export interface MeteredFunction {
+  readonly memoryMb: number;
+  readonly architecture: 'arm64' | 'x86_64';
+}
+
+/** Counts billable units as the local stack serves them. */
+export class CostMeter {
+  private totals: Partial<Record<Dimension, number>> = {};
+  private details: Record<string, number> = {};
+
+  /** @param functions memory and architecture per function name (from the assembly) */
+  constructor(private readonly functions: ReadonlyMap<string, MeteredFunction> = new Map()) {}
+
+  /** Adds `units` of a dimension, and to its `label` in the breakdown when given. */
+  add(dimension: Dimension, units: number, label?: string): void {
+    if (!(units > 0)) return;
+    this.totals[dimension] = (this.totals[dimension] ?? 0) + units;
+    const key = label ? `${dimension} ${label}` : dimension;
+    this.details[key] = (this.details[key] ?? 0) + units;
+  }
+
+  /** Counts something worth showing that AWS bills by time rather than per order (idle stream polls). */
+  note(label: string, count = 1): void {
+    const key = `unpriced ${label}`;
+    this.details[key] = (this.details[key] ?? 0) + count;
+  }
+
+  /** A copy of the counts so far. */
+  read(): MeterReading {
+    return { totals: { ...this.totals }, details: { ...this.details } };
+  }
+
+  /** Zeroes every count. */
+  reset(): void {
+    this.totals = {};
+    this.details = {};
+  }
+
+  /** One Lambda execution (sync, async or a retry): a request and its GB-seconds at the function's size. */
+  lambdaExecution(functionName: string, durationMs: number): void {
+    const fn = this.functions.get(functionName) ?? { memoryMb: 128, architecture: 'x86_64' as const };
+    this.add('lambda.request', 1, functionName);
+    // Measured on this machine: shown next to the price so a reader can judge it against AWS's durations.
+    this.note(`lambda.billedMs ${functionName}`, Math.ceil(durationMs));
+    this.add(
+      fn.architecture === 'arm64' ? 'lambda.gbSecondArm' : 'lambda.gbSecondX86',
+      gbSeconds(fn.memoryMb, durationMs),
+      functionName,
+    );
+  }
+
+  /** One line a function logged; CloudWatch Logs ingests its bytes (plus the newline). */
+  lambdaLog(functionName: string, line: string): void {
+    this.add('logs.ingestedByte', Buffer.byteLength(line, 'utf8') + 1, functionName);
+  }
+
+  /** One event a bus accepted, in 64 KB chunks. */
+  busEvent(busName: string, event: unknown): void {
+    this.add('eventbridge.event', chunks(jsonBytes(event), EVENT_CHUNK_BYTES), busName);
+  }
+
+  /** One SNS publish, in 64 KB chunks. */
+  snsPublish(topicArn: string, message: string): void {
+    this.add(
+      'sns.request',
+      chunks(Buffer.byteLength(message, 'utf8'), EVENT_CHUNK_BYTES),
+      topicArn.split(':').pop(),
+    );
+  }
+}
+
+/** `after - before`, for the units of one scenario. */
+export function diffReadings(after: MeterReading, before: MeterReading): MeterReading {
+  const sub = <K extends string>(a: Partial<Record<K, number>>, b: Partial<Record<K, number>>) => {
+    const out: Partial<Record<K, number>> = {};
+    for (const [k, v] of Object.entries(a) as [K, number][]) {
+      const d = v - (b[k] ?? 0);
+      if (Math.abs(d) > 1e-12) out[k] = d;
+    }
+    return out;
+  };
+  return {
+    totals: sub(after.totals, before.totals),
+    details: sub(after.details, before.details) as Record<string, number>,
+  };
+}
