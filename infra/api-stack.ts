@@ -179,12 +179,22 @@ export class ApiStack extends Stack {
       functionDir: 'inventory',
       bus: this.bus,
       eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged'],
+      // Only these move stock (functions/inventory/logic.ts); the rule leaves the others out.
+      eventDataByType: {
+        'order.statusChanged': { status: ['PAID', 'CANCELLED'] },
+        'vendorOrder.statusChanged': { status: ['REJECTED', 'CANCELLED'] },
+      },
       environment: common,
     });
     const payment = new StreamConsumer(this, 'PaymentConsumer', {
       functionDir: 'payment',
       bus: this.bus,
       eventTypes: ['payment.requested', 'order.statusChanged', 'vendorOrder.statusChanged'],
+      // Only these charge or refund (functions/payment/logic.ts); the rule leaves the others out.
+      eventDataByType: {
+        'order.statusChanged': { status: ['CANCELLED'] },
+        'vendorOrder.statusChanged': { status: ['REJECTED', 'CANCELLED'] },
+      },
       environment: { ...common, PAYMENT_GATEWAY: 'simulator' },
     });
     const notification = new StreamConsumer(this, 'NotificationConsumer', {

@@ -179,6 +179,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       activity?.httpRequest(req, res);
       void serve(route, req, res);
     });
+    // Clients reuse an idle connection until the server's Keep-Alive hint (less a second, in undici). With
+    // Node's 5 s default a busy event loop runs the idle timer before reading a request already sent on
+    // the socket and resets it (ECONNRESET), failing a consumer's AppSync call into a one-minute Lambda
+    // retry. A minute, like the idle timeout of AWS's load balancers, lets the clients close first.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     await listen(server, options.port ?? (Number(process.env.PORT) || DEFAULT_PORT), host);
     cleanups.unshift(() => closeServer(server));
     const port = (server.address() as AddressInfo).port;

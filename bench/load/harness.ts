@@ -62,7 +62,10 @@ export async function startBenchStack(): Promise<BenchStack> {
       waiting.delete(message.id);
     });
   });
-  const ask = (request: Omit<StackRequest, 'id'>) =>
+  // Omit per member, so each request type keeps its own fields.
+  const ask = (
+    request: StackRequest extends infer R ? (R extends StackRequest ? Omit<R, 'id'> : never) : never,
+  ) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, (reply) =>

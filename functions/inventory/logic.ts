@@ -131,9 +131,16 @@ export async function handleInventoryEvent(envelope: Envelope, deps: InventoryDe
     const data = envelope.data as Envelope<'order.statusChanged'>['data'];
     if (data.status !== 'PAID' && data.status !== 'CANCELLED') return;
     const to = data.status === 'PAID' ? 'COMMITTED' : 'RELEASED';
-    for (const [vendorId, lines] of linesByVendor(data.lines)) {
-      await moveStock(data.orderId, vendorId, lines, to, envelope.correlationId, deps);
-    }
+    // Each vendor part has its own STOCK item and products, so the parts move independently and at once;
+    // every move settles before the handler returns, and any failure fails the event (Lambda retries it,
+    // and a part already moved is left alone the second time).
+    const moves = await Promise.allSettled(
+      [...linesByVendor(data.lines)].map(([vendorId, lines]) =>
+        moveStock(data.orderId, vendorId, lines, to, envelope.correlationId, deps),
+      ),
+    );
+    const failed = moves.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) throw failed.reason;
     return;
   }
   if (envelope.type === 'vendorOrder.statusChanged') {

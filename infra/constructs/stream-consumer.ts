@@ -21,6 +21,12 @@ export interface StreamConsumerProps {
   readonly eventTypes?: readonly string[];
   /** Narrows the events to those whose detail.data matches this EventBridge pattern. @default every event of the types */
   readonly eventData?: Record<string, unknown>;
+  /**
+   * Narrows the named event types to those whose detail.data matches the type's pattern (an `$or` of one
+   * alternative per type), so the function is not invoked for events it would ignore; the types not named
+   * here arrive whole. @default every event of the types
+   */
+  readonly eventDataByType?: Readonly<Record<string, Record<string, unknown>>>;
   /** Runs the consumer on a schedule too. @default no schedule */
   readonly schedule?: Schedule;
   /** @default {} */
@@ -66,6 +72,15 @@ export class StreamConsumer extends Construct {
         `StreamConsumer ${id}: eventData narrows eventTypes, received eventData without eventTypes`,
       );
     }
+    const byType = props.eventDataByType ?? {};
+    const unknownTypes = Object.keys(byType).filter((t) => !props.eventTypes?.includes(t));
+    if (unknownTypes.length > 0 || (props.eventData !== undefined && props.eventDataByType !== undefined)) {
+      throw new Error(
+        `StreamConsumer ${id}: eventDataByType narrows the eventTypes it names and replaces eventData, received ${
+          unknownTypes.length > 0 ? `types not in eventTypes: ${unknownTypes.join(', ')}` : 'both'
+        }`,
+      );
+    }
     assertIntegerInRange('retryAttempts', props.retryAttempts, 0, 2);
     assertIntegerInRange('targetRetryAttempts', props.targetRetryAttempts, 0, 185);
     const maxEventAge = props.maxEventAge ?? Duration.hours(1);
@@ -89,8 +104,15 @@ export class StreamConsumer extends Construct {
     });
     const rules: Rule[] = [];
     if (hasEvents) {
-      const detail: Record<string, unknown> = { type: [...props.eventTypes!] };
+      let detail: Record<string, unknown> = { type: [...props.eventTypes!] };
       if (props.eventData) detail.data = props.eventData;
+      if (Object.keys(byType).length > 0) {
+        const alternatives = props.eventTypes!.map((t) =>
+          byType[t] ? { type: [t], data: byType[t] } : { type: [t] },
+        );
+        // "Content filtering in Amazon EventBridge event patterns": $or needs two alternatives or more.
+        detail = alternatives.length > 1 ? { $or: alternatives } : alternatives[0]!;
+      }
       rules.push(
         new Rule(this, 'Rule', {
           eventBus: props.bus,

@@ -331,8 +331,6 @@ function toPipe(
   );
   const enrichmentTemplate = str(p.EnrichmentParameters?.InputTemplate);
   const targetTemplate = str(p.TargetParameters?.InputTemplate);
-  if (num(stream.ParallelizationFactor) !== undefined && num(stream.ParallelizationFactor) !== 1)
-    ignore(r, 'ParallelizationFactor: shards are processed one batch at a time locally');
   return {
     name: r.physicalName,
     arn: r.arn!,
@@ -340,6 +338,9 @@ function toPipe(
     startingPosition: stream.StartingPosition === 'TRIM_HORIZON' ? 'TRIM_HORIZON' : 'LATEST',
     batchSize: num(stream.BatchSize) ?? 1,
     maximumBatchingWindowInSeconds: num(stream.MaximumBatchingWindowInSeconds) ?? 0,
+    ...(num(stream.ParallelizationFactor) !== undefined
+      ? { parallelizationFactor: num(stream.ParallelizationFactor) }
+      : {}),
     filters,
     // PipeSourceDynamoDBStreamParameters: both default to -1 (infinite).
     maximumRetryAttempts: num(stream.MaximumRetryAttempts) ?? -1,

@@ -188,17 +188,22 @@ export class LambdaHost {
     this.pending.add(tracked);
   }
 
+  /** Takes an execution slot, waiting in arrival order when the function is at its concurrency. */
   private async acquire(slot: FunctionSlot): Promise<void> {
-    while (slot.running >= slot.limit) {
-      if (this.stopped) throw new Error('Lambda host stopped');
-      await new Promise<void>((resolve) => slot.waiters.push(resolve));
+    if (this.stopped) throw new Error('Lambda host stopped');
+    if (slot.running < slot.limit) {
+      slot.running++;
+      return;
     }
-    slot.running++;
+    // release() hands its slot straight to the longest waiter, so a newcomer never overtakes it.
+    await new Promise<void>((resolve) => slot.waiters.push(resolve));
+    if (this.stopped) throw new Error('Lambda host stopped');
   }
 
   private release(slot: FunctionSlot) {
-    slot.running--;
-    slot.waiters.shift()?.();
+    const next = slot.waiters.shift();
+    if (next) next();
+    else slot.running--;
   }
 
   private async run(

@@ -33,6 +33,9 @@ export class FunctionWorker {
   ) {
     this.worker = new Worker(WORKER_URL, {
       env,
+      // The Lambda runtime starts node without the host's loader flags (tsx, vitest): inheriting them would
+      // route every import of the bundle through the host's loader hooks, more than doubling a cold start.
+      execArgv: [],
       stdout: true,
       stderr: true,
       workerData: {

@@ -22,8 +22,9 @@ import {
   OnOrderStatusChangedDocument,
   PlaceOrderDocument,
   ProcessPaymentDocument,
+  UpdateVendorOrderStatusDocument,
 } from '../generated/graphql.js';
-import { eventually, line, placedOrder, SHIPPING_ADDRESS } from './support/orders.js';
+import { eventually, line, orderReaches, pay, placedOrder, SHIPPING_ADDRESS } from './support/orders.js';
 import { signIn as sdkSignIn, type Session } from './support/client.js';
 
 const PASSWORD = 'Orderloop!2026';
@@ -44,6 +45,8 @@ const ON_VENDOR_ORDERS_CHANGED = /* GraphQL */ `
       orderId
       vendorIds
       status
+      vendorId
+      vendorStatus
     }
   }
 `;
@@ -188,12 +191,24 @@ describe('aws-amplify v6 against the local stack over HTTPS and WSS', () => {
       line('v-aurora', 'p-parka'),
       line('v-borealis', 'p-espresso'),
     ]);
+    await pay(customer, order.id, 'tok_success');
+    await orderReaches(customer, order.id, 'PAID');
+    // A vendor hears of changes to its own part (schema.graphql, EventAudience): it accepts, through Amplify.
+    const accepted = await app.graphql(UpdateVendorOrderStatusDocument.toString(), {
+      input: { orderId: order.id, vendorId: 'v-aurora', status: 'ACCEPTED' },
+    });
     // Assess
-    await eventually(
+    expect(accepted.ok).toBe(true);
+    const mine = await eventually(
       async () =>
-        events.filter((e) => (e['onVendorOrdersChanged'] as { orderId: string }).orderId === order.id),
-      (mine) => mine.length > 0,
+        events
+          .map(
+            (e) => e['onVendorOrdersChanged'] as { orderId: string; vendorId: string; vendorStatus: string },
+          )
+          .filter((e) => e.orderId === order.id),
+      (seen) => seen.some((e) => e.vendorStatus === 'ACCEPTED'),
     );
+    expect(mine.every((e) => e.vendorId === 'v-aurora')).toBe(true);
     const listed = await app.graphql(VENDOR_ORDERS, { vendorId: 'v-aurora' });
     expect(listed.ok).toBe(true);
     const items = (listed.data?.['vendorOrders'] as { items: { orderId: string; vendorId: string }[] }).items;

@@ -196,6 +196,14 @@ describe('the local stack in process', () => {
     });
   });
 
+  it('keeps idle connections for a minute, so a client that reuses one is never reset under load', async () => {
+    // Act
+    const res = await fetch(endpoints.graphqlUrl, { method: 'POST', body: '{}' });
+    await res.text();
+    // Assess: the hint clients size their idle pool by (undici closes a second before it).
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
   it('rejects a customer asking for every order with an Unauthorized error', async () => {
     // Act
     const res = await graphql(

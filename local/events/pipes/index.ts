@@ -1,5 +1,5 @@
 /** EventBridge Pipes with a DynamoDB stream source, for the local runtime. */
-export { LocalPipe, type LocalPipeOptions, type StreamsApi } from './pipe.js';
+export { LocalPipe, laneOf, type LocalPipeOptions, type StreamsApi } from './pipe.js';
 export { InMemoryCheckpointStore, FileCheckpointStore, SHARD_END } from './checkpoints.js';
 export { deadLetterMessage } from './dlq.js';
 export { applyInputTemplate, type TemplateVariables } from './input-template.js';

@@ -27,10 +27,20 @@ export interface LocalPipeOptions extends StreamsClientOptions {
   readonly now?: () => number;
 }
 
-interface Buffered {
+/** One record read from the shard and not yet done; entries stay in shard order until the checkpoint passes them. */
+interface Entry {
   readonly record: PipeStreamRecord;
   readonly passes: boolean;
   readonly fetchedAt: number;
+  /** Delivered, filtered out or dead-lettered: the checkpoint may move past it. */
+  done: boolean;
+}
+
+/** One of the ParallelizationFactor batch slots of a shard: its batches go one at a time, in order. */
+interface Lane {
+  /** Matching records waiting for this lane's next batch, in shard order. */
+  readonly queue: Entry[];
+  running?: Promise<void>;
 }
 
 interface ShardState {
@@ -44,21 +54,45 @@ interface ShardState {
   ended: boolean;
   done: boolean;
   lastFetched?: string;
-  buffer: Buffered[];
+  /** Every record read and not yet behind the checkpoint, in shard order. */
+  pending: Entry[];
+  lanes: Lane[];
+  /** The checkpoint to persist next, and the write under way (writes are coalesced, never reordered). */
+  checkpoint?: string;
+  persisting?: Promise<void>;
 }
 
 const defaultRetryDelay = (attempt: number) => Math.min(100 * 2 ** (attempt - 1), 5_000);
+/** GetRecords returns at most 1000 records (DynamoDB Streams API reference, GetRecords Limit). */
 const GET_RECORDS_MAX = 1000;
+
+/** FNV-1a over the item's key: the same item always lands in the same lane, so its records stay in order. */
+export function laneOf(record: PipeStreamRecord, lanes: number): number {
+  if (lanes === 1) return 0;
+  const key = JSON.stringify(record.dynamodb.Keys);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % lanes;
+}
 
 /**
  * An EventBridge pipe with a DynamoDB stream source, run locally: it polls the stream shard by shard
  * (a child only after its parent is read to the end), filters, batches, enriches and delivers, and
  * checkpoints each shard past fully processed records only, so a restart resumes without loss.
+ *
+ * Pacing follows "Amazon EventBridge Pipes batching and concurrency" and Lambda's DynamoDB stream poller
+ * ("Polling and batching streams"), whose semantics Pipes shares: a shard that returned records is read
+ * again at once, and only a caught-up shard waits `pollIntervalMs`; a batch goes as soon as it holds
+ * BatchSize records, and MaximumBatchingWindowInSeconds only bounds how long a partial batch waits.
+ * ParallelizationFactor batches of one shard run at once, each item (partition and sort key) in one
+ * lane, so records of one item are delivered in order; the checkpoint only passes a record once it and
+ * every record before it are done.
  */
 export class LocalPipe {
   private readonly client: StreamsApi;
   private readonly hooks: PipeHooks;
   private readonly now: () => number;
+  private readonly lanes: number;
   private readonly shards = new Map<string, ShardState>();
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -84,6 +118,13 @@ export class LocalPipe {
         `pipe ${config.name}: maximumBatchingWindowInSeconds must be between 0 and 300, received ${config.maximumBatchingWindowInSeconds}`,
       );
     }
+    const lanes = config.parallelizationFactor ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > 10) {
+      throw new Error(
+        `pipe ${config.name}: parallelizationFactor must be between 1 and 10, received ${lanes}`,
+      );
+    }
+    this.lanes = lanes;
     this.client = options.streams ?? new StreamsClient(options);
     this.hooks = options.hooks ?? {};
     this.now = options.now ?? Date.now;
@@ -98,7 +139,7 @@ export class LocalPipe {
     this.loop = this.run();
   }
 
-  /** Stops polling: waits for the batch in flight (not its retries), and leaves no timer behind. */
+  /** Stops polling: waits for the batches in flight (not their retries), and leaves no timer behind. */
   async stop(): Promise<void> {
     if (!this.loop) return;
     this.stopping = true;
@@ -134,12 +175,15 @@ export class LocalPipe {
     while (!this.stopping) {
       const cycle = ++this.cycle;
       let busy = false;
+      let fetched = false;
       try {
         if (this.now() - this.lastRefresh >= (this.options.shardRefreshMs ?? 2_000))
           await this.refreshShards();
         for (const shard of this.readyShards()) {
           if (this.stopping) break;
-          busy = (await this.pollShard(shard)) || busy;
+          const polled = await this.pollShard(shard);
+          busy = polled.busy || busy;
+          fetched = polled.fetched || fetched;
         }
       } catch (error) {
         busy = true;
@@ -151,18 +195,33 @@ export class LocalPipe {
         this.drainWaiters = this.drainWaiters.filter((w) => cycle <= w.after);
         for (const waiter of ready) waiter.resolve();
       }
-      await this.sleep(this.pollDelay(), true);
+      // A shard that just returned records may have more: read it again without waiting.
+      if (!fetched) await this.sleep(this.pollDelay(), true);
     }
+    await this.settle();
   }
 
-  /** Polls sooner than the poll interval when a batching window is about to close. */
+  /** Waits for every batch in flight and every checkpoint write, so stop leaves nothing running. */
+  private async settle(): Promise<void> {
+    const work = () =>
+      [...this.shards.values()].flatMap((s) => [
+        ...s.lanes.flatMap((l) => (l.running ? [l.running] : [])),
+        ...(s.persisting ? [s.persisting] : []),
+      ]);
+    for (let running = work(); running.length > 0; running = work()) await Promise.allSettled(running);
+  }
+
+  /** The wait before the next poll of caught-up shards: the poll interval, or less when a batching window closes sooner. */
   private pollDelay(): number {
     const interval = this.options.pollIntervalMs ?? 200;
     const windowMs = this.config.maximumBatchingWindowInSeconds * 1000;
     let delay = interval;
     for (const shard of this.shards.values()) {
-      const first = shard.buffer.find((b) => b.passes);
-      if (first) delay = Math.min(delay, Math.max(0, first.fetchedAt + windowMs - this.now()));
+      for (const lane of shard.lanes) {
+        const first = lane.queue[0];
+        if (first && !lane.running)
+          delay = Math.min(delay, Math.max(0, first.fetchedAt + windowMs - this.now()));
+      }
     }
     return delay;
   }
@@ -203,7 +262,8 @@ export class LocalPipe {
         closedAtStart: first && Boolean(shard.SequenceNumberRange?.EndingSequenceNumber),
         ended: false,
         done: false,
-        buffer: [],
+        pending: [],
+        lanes: Array.from({ length: this.lanes }, () => ({ queue: [] })),
       });
     }
     this.lastRefresh = this.now();
@@ -250,27 +310,29 @@ export class LocalPipe {
     shard.iterator = await this.client.getShardIterator(streamArn, shard.id, 'TRIM_HORIZON');
   }
 
-  /** One poll of one shard, then every batch that is ready. Returns whether anything happened. */
-  private async pollShard(shard: ShardState): Promise<boolean> {
-    let busy = false;
+  /**
+   * One poll of one shard (when it has room for more records), then starts every batch that is ready.
+   * `fetched` says records arrived; `busy` that anything is left to do on the shard.
+   */
+  private async pollShard(shard: ShardState): Promise<{ busy: boolean; fetched: boolean }> {
+    let fetched = false;
     if (!shard.iterator && !shard.ended) await this.openIterator(shard, shard.lastFetched);
-    if (shard.done) return true;
-    const matching = shard.buffer.filter((b) => b.passes).length;
-    if (shard.iterator && !shard.ended && matching < this.config.batchSize) {
+    if (shard.done) return { busy: true, fetched };
+    const room = GET_RECORDS_MAX - shard.pending.length;
+    if (shard.iterator && !shard.ended && room > 0) {
       try {
-        const limit = Math.min(GET_RECORDS_MAX, this.config.batchSize);
-        const { records, nextShardIterator } = await this.client.getRecords(shard.iterator, limit);
+        const { records, nextShardIterator } = await this.client.getRecords(shard.iterator, room);
         const fetchedAt = this.now();
         for (const raw of records) {
           const record = toPipeRecord(raw, this.config.streamArn);
-          shard.buffer.push({
-            record,
-            passes: passesFilters(record, this.config, this.ports.matches),
-            fetchedAt,
-          });
+          const passes = this.passes(record);
+          const entry: Entry = { record, passes, fetchedAt, done: !passes };
+          shard.pending.push(entry);
+          if (passes) shard.lanes[laneOf(record, this.lanes)]!.queue.push(entry);
+          else this.hooks.onFiltered?.(record);
           shard.lastFetched = record.dynamodb.SequenceNumber;
         }
-        busy = records.length > 0;
+        fetched = records.length > 0;
         shard.iterator = nextShardIterator;
         if (!nextShardIterator) shard.ended = true;
       } catch (error) {
@@ -282,75 +344,101 @@ export class LocalPipe {
           throw error;
         }
         shard.iterator = undefined;
-        return true;
+        return { busy: true, fetched };
       }
     }
-    busy = (await this.flush(shard)) || busy;
-    if (shard.ended && shard.buffer.length === 0 && !this.stopping) {
+    // Filtered-out records need no delivery: the checkpoint may pass them at once.
+    this.advance(shard);
+    for (const lane of shard.lanes) this.startLane(shard, lane);
+    const running = shard.lanes.some((l) => l.running) || shard.persisting !== undefined;
+    if (shard.ended && shard.pending.length === 0 && !running && !this.stopping) {
       await this.ports.checkpoints.put(shard.id, SHARD_END);
       shard.done = true;
-      busy = true;
+      return { busy: true, fetched };
     }
-    return busy || shard.buffer.length > 0;
+    return { busy: fetched || running || shard.pending.length > 0, fetched };
   }
 
-  /** Delivers every ready batch of the shard's buffer, in order. */
-  private async flush(shard: ShardState): Promise<boolean> {
-    let busy = false;
-    const { batchSize } = this.config;
-    const windowMs = this.config.maximumBatchingWindowInSeconds * 1000;
-    while (!this.stopping && shard.buffer.length > 0) {
-      // Filtered-out records ahead of the next match are done as soon as they are seen.
-      let skipped = 0;
-      while (skipped < shard.buffer.length && !shard.buffer[skipped]!.passes) {
-        this.hooks.onFiltered?.(shard.buffer[skipped]!.record);
-        skipped++;
-      }
-      if (skipped > 0) {
-        const lastSkipped = shard.buffer[skipped - 1]!.record;
-        shard.buffer.splice(0, skipped);
-        await this.ports.checkpoints.put(shard.id, lastSkipped.dynamodb.SequenceNumber);
-        busy = true;
-      }
-      const head = shard.buffer[0];
-      if (!head) break;
-      const matching = shard.buffer.filter((b) => b.passes).length;
-      const windowClosed = this.now() - head.fetchedAt >= windowMs;
-      if (matching < batchSize && !windowClosed && !shard.ended) break;
-
-      const batch: PipeStreamRecord[] = [];
-      let taken = 0;
-      while (taken < shard.buffer.length && batch.length < batchSize) {
-        const entry = shard.buffer[taken]!;
-        if (entry.passes) batch.push(entry.record);
-        else this.hooks.onFiltered?.(entry.record);
-        taken++;
-      }
-      const complete = await deliverBatch(batch, this.deliveryContext(shard.id));
-      busy = true;
-      if (!complete) break;
-      // Filtered records taken after the batch's last match are done too: move the checkpoint past them.
-      const lastTaken = shard.buffer[taken - 1];
-      const lastDelivered = batch[batch.length - 1];
-      if (lastTaken && lastTaken.record !== lastDelivered) {
-        await this.ports.checkpoints.put(shard.id, lastTaken.record.dynamodb.SequenceNumber);
-      }
-      shard.buffer.splice(0, taken);
-    }
-    return busy;
+  /** A lane's next batch may go: it is full, its batching window closed, or the shard has ended. */
+  private laneReady(shard: ShardState, lane: Lane): boolean {
+    const head = lane.queue[0];
+    if (!head) return false;
+    if (lane.queue.length >= this.config.batchSize || shard.ended) return true;
+    return this.now() - head.fetchedAt >= this.config.maximumBatchingWindowInSeconds * 1000;
   }
 
-  private deliveryContext(shardId: string): DeliveryContext {
+  /** Runs the lane's ready batches one after another, unless it is running already. */
+  private startLane(shard: ShardState, lane: Lane): void {
+    if (lane.running || this.stopping || !this.laneReady(shard, lane)) return;
+    lane.running = (async () => {
+      try {
+        while (!this.stopping && this.laneReady(shard, lane)) {
+          const entries = lane.queue.slice(0, this.config.batchSize);
+          const complete = await deliverBatch(
+            entries.map((e) => e.record),
+            this.deliveryContext(shard, entries),
+          );
+          if (!complete) break;
+          lane.queue.splice(0, entries.length);
+        }
+      } catch (error) {
+        this.hooks.onPollError?.(error);
+      } finally {
+        lane.running = undefined;
+        // The poll loop decides what comes next (another batch, the window, drain, shard end).
+        this.wakePoll?.();
+      }
+    })();
+  }
+
+  /** Drops the done prefix of the shard's records and persists the checkpoint past it. */
+  private advance(shard: ShardState): void {
+    let last: Entry | undefined;
+    let count = 0;
+    while (count < shard.pending.length && shard.pending[count]!.done) last = shard.pending[count++];
+    if (!last) return;
+    shard.pending.splice(0, count);
+    this.persist(shard, last.record.dynamodb.SequenceNumber);
+  }
+
+  /** Writes the newest checkpoint; while a write is under way only the latest value waits for it. */
+  private persist(shard: ShardState, sequenceNumber: string): void {
+    shard.checkpoint = sequenceNumber;
+    if (shard.persisting) return;
+    shard.persisting = (async () => {
+      try {
+        while (shard.checkpoint !== undefined) {
+          const next = shard.checkpoint;
+          shard.checkpoint = undefined;
+          await this.ports.checkpoints.put(shard.id, next);
+        }
+      } catch (error) {
+        this.hooks.onPollError?.(error);
+      } finally {
+        shard.persisting = undefined;
+        this.wakePoll?.();
+      }
+    })();
+  }
+
+  private deliveryContext(shard: ShardState, entries: readonly Entry[]): DeliveryContext {
     return {
       config: this.config,
       ports: this.ports,
       hooks: this.hooks,
-      shardId,
+      shardId: shard.id,
       now: this.now,
       sleep: (ms) => this.sleep(ms),
       retryDelayMs: this.options.retryDelayMs ?? defaultRetryDelay,
       isStopping: () => this.stopping,
-      commit: (record) => this.ports.checkpoints.put(shardId, record.dynamodb.SequenceNumber),
+      // deliverBatch commits prefixes of its batch: `record` and every record of the batch before it are done.
+      commit: async (record) => {
+        for (const entry of entries) {
+          entry.done = true;
+          if (entry.record === record) break;
+        }
+        this.advance(shard);
+      },
     };
   }
 }

@@ -46,6 +46,11 @@ export interface PipeConfig {
   /** @default 1 in CloudFormation; required here */
   readonly batchSize: number;
   readonly maximumBatchingWindowInSeconds: number;
+  /**
+   * Batches of one shard in flight at once, 1 to 10; records of one item (partition and sort key) stay in
+   * order. @default 1
+   */
+  readonly parallelizationFactor?: number;
   /** Parsed EventBridge patterns; a record passes when any matches; empty lets every record pass. */
   readonly filters: readonly object[];
   /** -1 retries until the record expires. */

@@ -192,6 +192,16 @@ describe('LambdaHost', () => {
     expect(after.payload).toBe(1); // a fresh worker: module state started over
   });
 
+  it("starts a function without the host process's node flags, as the Lambda runtime does", async () => {
+    // Prepare: the test runner itself runs with loader flags (vitest's --require and --conditions).
+    const dir = asset('index.mjs', 'export const handler = async () => process.execArgv;');
+    const lambda = start([fn('flags', dir)]);
+    // Act
+    const result = await lambda.invokeSync('flags', {});
+    // Assess
+    expect(result.payload).toEqual([]);
+  });
+
   it('keeps a warm worker between invokes', async () => {
     // Prepare
     const dir = asset('index.mjs', 'let calls = 0; export const handler = async () => ++calls;');
@@ -335,5 +345,16 @@ describe('LambdaHost', () => {
     // Assess
     const actives = logs.filter((l) => l.line.includes('active=')).map((l) => l.line.split('\t').pop());
     expect(actives).toEqual(['active=1', 'active=1', 'active=1']);
+  });
+
+  it('runs invocations that wait for a busy function in the order they arrived', async () => {
+    // Prepare: one execution at a time, and five invocations queued behind a running one.
+    const dir = asset('index.mjs', `export const handler = async (e) => { console.log('n=' + e.n); };`);
+    const lambda = start([fn('fifo', dir)], { defaultConcurrency: 1 });
+    // Act
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => lambda.invokeSync('fifo', { n })));
+    // Assess: a released slot goes to the longest waiter, so no later arrival overtakes it.
+    const order = logs.filter((l) => l.line.includes('n=')).map((l) => l.line.split('\t').pop());
+    expect(order).toEqual(['n=1', 'n=2', 'n=3', 'n=4', 'n=5', 'n=6']);
   });
 });

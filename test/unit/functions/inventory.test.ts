@@ -249,6 +249,42 @@ describe('inventory consumer', () => {
     expect(table.transactions).toHaveLength(2); // one transaction per vendor part
   });
 
+  it('moves the vendor parts of a paid order at once, not one after the other', async () => {
+    // Prepare: each read of a STOCK item waits until the other part's read is under way too.
+    const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);
+    let reading = 0;
+    let bothReading: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (bothReading = resolve));
+    const gated: InventoryDeps = {
+      ...deps,
+      doc: {
+        send: (async (command: unknown) => {
+          if (command instanceof GetCommand) {
+            if (++reading === 2) bothReading();
+            await together;
+          }
+          return table.doc.send(command as never);
+        }) as InventoryDeps['doc']['send'],
+      },
+    };
+    // Act
+    await handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), gated);
+    // Assess: the parts touch disjoint items, so neither waits for the other.
+    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
+    expect(table.stock('o1', 'v2')).toMatchObject({ state: 'COMMITTED' });
+  });
+
+  it('fails the event when one vendor part fails, after the other part has settled', async () => {
+    // Prepare: v2's product is missing, so its transaction is cancelled for a reason other than the STOCK state.
+    const { table, deps } = setup([product('v1', 3, 2)]);
+    // Act
+    const handled = handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), deps);
+    // Assess: Lambda retries the event; the part already moved is not moved twice on the retry.
+    await expect(handled).rejects.toThrow(TransactionCanceledException);
+    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
+    expect(table.stock('o1', 'v2')).toBeUndefined();
+  });
+
   it('releases reserved stock when an unpaid order is cancelled: available back, reserved down', async () => {
     // Prepare
     const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);

@@ -49,6 +49,20 @@ describe('StreamConsumer validation', () => {
     ).toThrow('StreamConsumer C: eventData narrows eventTypes, received eventData without eventTypes');
   });
 
+  it('rejects eventDataByType naming a type the consumer does not listen to', () => {
+    const s = stack();
+    expect(
+      () =>
+        new StreamConsumer(s, 'C', {
+          ...base(s),
+          eventTypes: ['order.statusChanged'],
+          eventDataByType: { 'payment.requested': { status: ['X'] } },
+        }),
+    ).toThrow(
+      'StreamConsumer C: eventDataByType narrows the eventTypes it names and replaces eventData, received types not in eventTypes: payment.requested',
+    );
+  });
+
   it('rejects Lambda retry attempts above 2', () => {
     const s = stack();
     expect(() => new StreamConsumer(s, 'C', { ...base(s), eventTypes: ['x'], retryAttempts: 3 })).toThrow(

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplates } from './synth.js';
+import { matchesPattern, type EventPattern } from '../../../local/events/pattern/index.js';
 import { resolvers, functions } from '../../../resolvers/manifest.js';
 
 let t: ReturnType<typeof synthTemplates>;
@@ -108,6 +109,8 @@ describe('API stack: events', () => {
         DynamoDBStreamParameters: Match.objectLike({
           StartingPosition: 'TRIM_HORIZON',
           BatchSize: 10,
+          // A partial batch goes at once: a status must not wait a window per pipe crossing (README, "Pipe settings").
+          MaximumBatchingWindowInSeconds: 0,
           MaximumRetryAttempts: 3,
           OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           DeadLetterConfig: { Arn: Match.anyValue() },
@@ -122,9 +125,11 @@ describe('API stack: events', () => {
 
   it('routes domain events by detail.type to the inventory, payment and notification consumers, with retries and a DLQ', () => {
     const rules = Object.values(t.api.findResources('AWS::Events::Rule'));
+    const typesOf = (detail: { type?: string[]; $or?: { type: string[] }[] }) =>
+      detail.type ?? (detail.$or ?? []).flatMap((alternative) => alternative.type);
     const byType = rules
       .filter((r) => r.Properties.EventPattern)
-      .map((r) => r.Properties.EventPattern.detail.type as string[]);
+      .map((r) => typesOf(r.Properties.EventPattern.detail));
     expect(byType).toHaveLength(4);
     expect(byType.flat()).toEqual(expect.arrayContaining(['payment.requested', 'order.statusChanged']));
     for (const rule of rules) {
@@ -133,6 +138,39 @@ describe('API stack: events', () => {
         DeadLetterConfig: { Arn: expect.anything() },
       });
     }
+  });
+
+  it('invokes the payment and inventory consumers only for the events they act on', () => {
+    // Prepare: the synthesized patterns, run through the local runtime's EventBridge matcher.
+    const rules = Object.entries(t.api.findResources('AWS::Events::Rule'));
+    const patternOf = (consumer: string) => {
+      const found = rules.find(([id, r]) => id.startsWith(consumer) && r.Properties.EventPattern);
+      return found![1].Properties.EventPattern as EventPattern;
+    };
+    const event = (type: string, status?: string) => ({
+      source: 'orderloop.orders',
+      'detail-type': 'orderloop.domain-event',
+      detail: { type, data: status ? { status } : {} },
+    });
+    const receives = (consumer: string, type: string, status?: string) =>
+      matchesPattern(patternOf(consumer), event(type, status));
+    // Assess: payment charges requests and refunds cancelled or rejected parts; inventory moves stock on
+    // PAID and returns it on cancellation or rejection (functions/*/logic.ts); nothing else invokes them.
+    expect(receives('PaymentConsumer', 'payment.requested')).toBe(true);
+    expect(receives('PaymentConsumer', 'order.statusChanged', 'CANCELLED')).toBe(true);
+    expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'REJECTED')).toBe(true);
+    expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'CANCELLED')).toBe(true);
+    expect(receives('PaymentConsumer', 'order.statusChanged', 'PLACED')).toBe(false);
+    expect(receives('PaymentConsumer', 'order.statusChanged', 'PAID')).toBe(false);
+    expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'PENDING')).toBe(false);
+    expect(receives('InventoryConsumer', 'order.statusChanged', 'PAID')).toBe(true);
+    expect(receives('InventoryConsumer', 'order.statusChanged', 'CANCELLED')).toBe(true);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'REJECTED')).toBe(true);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'CANCELLED')).toBe(true);
+    expect(receives('InventoryConsumer', 'order.statusChanged', 'PLACED')).toBe(false);
+    expect(receives('InventoryConsumer', 'order.statusChanged', 'PAYMENT_PENDING')).toBe(false);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'ACCEPTED')).toBe(false);
+    expect(receives('InventoryConsumer', 'payment.requested')).toBe(false);
   });
 
   it('runs the unpaid-order sweeper on a schedule, and completes orders as soon as they are delivered', () => {
