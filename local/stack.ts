@@ -110,6 +110,8 @@ export interface LocalStack {
   readonly dynamodb: DynamoDbLocal;
   /** A client of DynamoDB Local, for tests and tools that look at the tables. */
   readonly dynamodbClient: DynamoDBClient;
+  /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's middleware. */
+  readonly appsyncDynamodbClient: DynamoDBClient;
   /** Live activity counters: AppSync billable requests and the events half's pricing dimensions. */
   readonly counters: { readonly appsync: LocalAppSync['counter']; readonly events: LocalEvents['usage'] };
   /** Billable units of every service, as AWS would count them (local/meter); GET /_orderloop/meter serves it. */
@@ -225,7 +227,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     phase('tables');
-    // Every DynamoDB call of the stack (AppSync, Lambdas, the pipe) goes through the meter's proxy.
+    // DynamoDB calls from outside the main process (Lambda workers, the gateway's route) go through the
+    // meter's proxy; the main process's own clients (AppSync, the pipes) are metered in process.
     const meter = new costMeter.CostMeter(costMeter.meteredFunctionsOf(assembly));
     const metered = await costMeter.startMeteringProxy(dynamodb.endpoint, meter);
     cleanups.unshift(() => metered.stop());
@@ -239,6 +242,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const events = await startLocalEvents({
       assembly,
       dynamodbEndpoint: metered.endpoint,
+      // The pipes poll in this process: straight to DynamoDB Local, metered by their answers.
+      pipeStreams: { endpoint: dynamodb.endpoint, onAnswer: costMeter.streamsAnswerMeter(meter) },
       gatewayUrl: base,
       logger: ignoredSummary.wrap(activity ? (line) => activity.line(line) : log),
       ...(activity ? { onFunctionLog: (entry: FunctionLogEntry) => activity.functionLine(entry) } : {}),
@@ -270,13 +275,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
+    // In process, the data sources' client meters itself (an SDK middleware): no proxy hop.
+    const appsyncDynamodbClient = new DynamoDBClient({
+      region: LOCAL_REGION,
+      endpoint: dynamodb.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    costMeter.meterDynamoDbClient(appsyncDynamodbClient, meter);
     const appsync = createLocalAppSync({
       assembly,
-      dynamodb: new DynamoDBClient({
-        region: LOCAL_REGION,
-        endpoint: metered.endpoint,
-        credentials: LOCAL_CREDENTIALS,
-      }),
+      dynamodb: appsyncDynamodbClient,
       cognito,
       // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
       ...(dataDir
@@ -365,6 +373,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cognito,
       dynamodb,
       dynamodbClient,
+      appsyncDynamodbClient,
       counters: { appsync: appsync.counter, events: events.usage },
       meter,
       faults: appsync.faults,

@@ -30,7 +30,7 @@ const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
 // What the API sent to DynamoDB while capturing: the exact requests the raw baselines replay.
 let capturing = false;
 const captured: { command: string; input: unknown }[] = [];
-stack.dynamodbClient.middlewareStack.add(
+stack.appsyncDynamodbClient.middlewareStack.add(
   (next, context) => async (args) => {
     if (capturing)
       captured.push({ command: String(context.commandName), input: structuredClone(args.input) });

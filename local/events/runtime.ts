@@ -28,6 +28,7 @@ import {
   LocalPipe,
   type PipeHooks,
   type PipePorts,
+  type StreamsClientOptions,
 } from './pipes/index.js';
 
 /** Waits and intervals, short in tests and AWS-like by default. */
@@ -82,6 +83,8 @@ export interface LocalEventsOptions {
   readonly onActivity?: (activity: UsageActivity) => void;
   /** Billing hooks of the Lambda host (every execution, every log line). @default none */
   readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog'>;
+  /** Where and how the pipes, in this process, read DynamoDB streams. @default `dynamodbEndpoint` */
+  readonly pipeStreams?: Pick<StreamsClientOptions, 'endpoint' | 'onAnswer'>;
 }
 
 /** The running events half. */
@@ -266,7 +269,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   const pipes = config.pipes.map(
     (pipeConfig) =>
       new LocalPipe(pipeConfig, pipePorts(pipeConfig), {
-        endpoint: dynamodbEndpoint,
+        endpoint: options.pipeStreams?.endpoint ?? dynamodbEndpoint,
+        ...(options.pipeStreams?.onAnswer ? { onAnswer: options.pipeStreams.onAnswer } : {}),
         ...(timing.pipePollIntervalMs !== undefined ? { pollIntervalMs: timing.pipePollIntervalMs } : {}),
         ...(timing.pipeRetryDelayMs ? { retryDelayMs: timing.pipeRetryDelayMs } : {}),
         hooks: pipeHooks(pipeConfig),

@@ -1,25 +1,21 @@
 /**
- * A metering proxy in front of DynamoDB Local: every DynamoDB and DynamoDB Streams call of the stack
- * (AppSync data sources, Lambda SDK clients, the pipe's poller) goes through it. It asks DynamoDB Local
- * for `ReturnConsumedCapacity: INDEXES` when the caller did not, records the units (table and each
- * GSI), and hands the caller the answer it would have had: the capacity block is removed again.
+ * A metering proxy in front of DynamoDB Local, for the DynamoDB and DynamoDB Streams calls that come
+ * from outside the main process (the Lambda workers' SDK clients, the gateway's DynamoDB route); the
+ * main process's own clients meter themselves (./dynamodb-middleware.ts, streamsAnswerMeter). It
+ * asks DynamoDB Local for `ReturnConsumedCapacity: INDEXES` when the caller did not, records the units
+ * (table and each GSI, ./dynamodb-calls.ts), and hands the caller the answer it would have had: the
+ * capacity block is removed again.
  * DynamoDB Local's units follow AWS's documented rules (test/integration/local/meter-dynamodb.test.ts).
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CostMeter } from './meter.js';
-
-const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
-const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
-const PARTIQL = new Set(['ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction']);
-
-interface CapacityBlock {
-  readonly TableName?: string;
-  readonly CapacityUnits?: number;
-  readonly Table?: { readonly CapacityUnits?: number };
-  readonly GlobalSecondaryIndexes?: Readonly<Record<string, { readonly CapacityUnits?: number }>>;
-  readonly LocalSecondaryIndexes?: Readonly<Record<string, { readonly CapacityUnits?: number }>>;
-}
+import {
+  isMeteredOperation,
+  recordDynamoDbCall,
+  recordStreamRead,
+  wantsNoCapacity,
+} from './dynamodb-calls.js';
 
 /** A running proxy. */
 export interface MeteringProxy {
@@ -39,15 +35,9 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
       let input: Record<string, unknown> | undefined;
       let stripCapacity = false;
       let sent = body;
-      if (
-        service === 'DynamoDB_20120810' &&
-        (WRITES.has(operation) || READS.has(operation) || PARTIQL.has(operation))
-      ) {
+      if (service === 'DynamoDB_20120810' && isMeteredOperation(operation)) {
         input = parseObject(body);
-        if (
-          input &&
-          (input.ReturnConsumedCapacity === undefined || input.ReturnConsumedCapacity === 'NONE')
-        ) {
+        if (input && wantsNoCapacity(input)) {
           stripCapacity = true;
           sent = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }));
         }
@@ -62,7 +52,7 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
             const outHeaders = { ...up.headers };
             if (service === 'DynamoDB_20120810' && input) {
               const parsed = parseObject(raw);
-              if (parsed) record(meter, operation, input, up.statusCode ?? 0, parsed);
+              if (parsed) recordDynamoDbCall(meter, operation, input, up.statusCode ?? 0, parsed);
               if (parsed && stripCapacity && 'ConsumedCapacity' in parsed) {
                 delete parsed.ConsumedCapacity;
                 out = Buffer.from(JSON.stringify(parsed));
@@ -74,9 +64,7 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
               operation === 'GetRecords' &&
               up.statusCode === 200
             ) {
-              const records = (parseObject(raw)?.Records as unknown[] | undefined)?.length ?? 0;
-              if (records > 0) meter.add('dynamodb.streamReadRequest', 1, 'GetRecords with records');
-              else meter.note('dynamodb.streamReadRequest empty GetRecords (idle polling, billed by time)');
+              recordStreamRead(meter, (parseObject(raw)?.Records as unknown[] | undefined)?.length ?? 0);
             }
             outHeaders['content-length'] = String(out.length);
             res.writeHead(up.statusCode ?? 500, outHeaders);
@@ -100,44 +88,6 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
-}
-
-function record(
-  meter: CostMeter,
-  operation: string,
-  input: Record<string, unknown>,
-  status: number,
-  output: Record<string, unknown>,
-): void {
-  const isWrite =
-    WRITES.has(operation) ||
-    (PARTIQL.has(operation) && !/^\s*select\b/i.test(String(input.Statement ?? firstStatement(input))));
-  const dimension = isWrite ? 'dynamodb.writeRequestUnit' : 'dynamodb.readRequestUnit';
-  if (status !== 200) {
-    // "If a ConditionExpression evaluates to false, DynamoDB still consumes write capacity": the size of
-    // the existing item, at least one unit. DynamoDB Local returns no capacity with the error, so the
-    // meter counts the documented minimum.
-    const type = String(output.__type ?? '');
-    if (type.endsWith('ConditionalCheckFailedException') && isWrite)
-      meter.add(dimension, 1, `${String(input.TableName ?? '?')} failed condition`);
-    return;
-  }
-  if (operation === 'TransactWriteItems' && Array.isArray(input.TransactItems))
-    meter.note('dynamodb.transactWriteItems items', input.TransactItems.length);
-  const blocks = output.ConsumedCapacity;
-  for (const block of (Array.isArray(blocks) ? blocks : blocks ? [blocks] : []) as CapacityBlock[]) {
-    const table = block.TableName ?? '?';
-    const indexes = { ...block.GlobalSecondaryIndexes, ...block.LocalSecondaryIndexes };
-    const tableUnits = block.Table?.CapacityUnits ?? block.CapacityUnits ?? 0;
-    meter.add(dimension, tableUnits, `${table} ${operation}`);
-    for (const [index, used] of Object.entries(indexes))
-      meter.add(dimension, used.CapacityUnits ?? 0, `${table}/${index} ${operation}`);
-  }
-}
-
-function firstStatement(input: Record<string, unknown>): string {
-  const list = (input.Statements ?? input.TransactStatements) as { Statement?: string }[] | undefined;
-  return list?.[0]?.Statement ?? '';
 }
 
 function parseObject(raw: Buffer): Record<string, unknown> | undefined {

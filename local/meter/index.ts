@@ -5,3 +5,5 @@ export * from './meter.js';
 export * from './report.js';
 export * from './dynamodb-proxy.js';
 export * from './attach.js';
+export * from './dynamodb-calls.js';
+export * from './dynamodb-middleware.js';

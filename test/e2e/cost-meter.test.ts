@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dollarsOf, type Dimension, type MeterReading } from '../../local/meter/index.js';
 import { BASE } from './support/cost-scenarios.js';
+import { getProduct } from './support/orders.js';
 import { startScenarioStack, type ScenarioStack } from './support/scenario-stack.js';
 
 /** The breakdown entries of one dimension whose label starts with `prefix`, summed. */
@@ -58,6 +59,26 @@ describe('the cost meter over the real local chain', () => {
       expect(reading.totals[dimension], dimension).toBeGreaterThan(0);
     expect(reading.totals['lambda.gbSecondX86'] ?? 0).toBe(0); // every function is arm64 (lambda-defaults.ts)
   }, 120_000);
+
+  it('meters the AppSync data sources in process: their client calls DynamoDB Local itself, and a GetItem still counts', async () => {
+    // Prepare
+    await ctx.stack.idle();
+    const endpoint = await ctx.stack.appsyncDynamodbClient.config.endpoint?.();
+    ctx.stack.meter.reset();
+    // Act: getProduct is one eventually consistent GetItem of a small item
+    await getProduct(ctx.users.customer, 'v-aurora', 'p-headlamp');
+    const reading = ctx.stack.meter.read();
+    // Assess: no proxy in the path, and half a read unit for the GetItem (AWS: 4 KB per unit, halved)
+    expect(endpoint && `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe(
+      ctx.stack.dynamodb.endpoint,
+    );
+    const getItems = Object.entries(reading.details).filter(([key]) =>
+      /^dynamodb\.readRequestUnit [^/ ]+ GetItem$/.test(key),
+    );
+    expect(getItems).toHaveLength(1);
+    expect(getItems[0]?.[1]).toBe(0.5);
+    expect(reading.totals['dynamodb.readRequestUnit']).toBe(0.5);
+  });
 
   it('serves the live totals as JSON on the gateway, to GET only', async () => {
     // Prepare

@@ -56,15 +56,19 @@ export interface StreamsClientOptions {
   readonly region?: string;
   /** @default LOCAL_CREDENTIALS */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Sees every successful answer, by operation (the cost meter counts GetRecords). @default none */
+  readonly onAnswer?: (operation: string, answer: Readonly<Record<string, unknown>>) => void;
 }
 
 /** The four DynamoDB Streams operations a pipe's poller needs. */
 export class StreamsClient {
   private readonly url: URL;
   private readonly signer: SignatureV4;
+  private readonly onAnswer: StreamsClientOptions['onAnswer'];
 
   constructor(options: StreamsClientOptions) {
     this.url = new URL(options.endpoint);
+    this.onAnswer = options.onAnswer;
     this.signer = new SignatureV4({
       service: 'dynamodb',
       region: options.region ?? LOCAL_REGION,
@@ -140,6 +144,7 @@ export class StreamsClient {
       const message = String(payload.message ?? payload.Message ?? text);
       throw new StreamsApiError(type.slice(type.lastIndexOf('#') + 1), message, response.status);
     }
+    this.onAnswer?.(operation, payload);
     return payload;
   }
 }
