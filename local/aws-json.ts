@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refuseUnsigned, type SigV4Options, type SigV4Refusal } from './auth/sigv4.js';
 
 /**
  * A local AWS service spoken over the AWS JSON protocol (X-Amz-Target: <prefix>.<Operation>), so the
@@ -9,6 +10,14 @@ export interface AwsJsonService {
   readonly targetPrefix: string;
   /** Handles one operation; throws AwsServiceError for a client error. */
   handle(operation: string, input: Record<string, unknown>, request: AwsRequestContext): Promise<unknown>;
+  /**
+   * The SigV4 signing name every call must be signed for with the local IAM keys; the router refuses
+   * the rest before handle() sees them. Unset leaves authentication to the service (Cognito, whose
+   * public operations such as InitiateAuth are unsigned in AWS too).
+   */
+  readonly signingName?: string;
+  /** The error a refused call gets. @default the JSON protocol's code as `__type` (EventBridge) */
+  refusal?(refusal: SigV4Refusal): AwsServiceError;
 }
 
 /** What a service may want to know about the HTTP request. */
@@ -28,6 +37,8 @@ export class AwsServiceError extends Error {
     readonly code: string,
     message: string,
     readonly statusCode = 400,
+    /** The query protocol's `Code;Type`, sent as x-amzn-query-error by query-compatible services (SQS). */
+    readonly queryError?: string,
   ) {
     super(message);
     this.name = code;
@@ -44,7 +55,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * An HTTP request handler that routes AWS JSON protocol calls to the services by their target prefix.
  * Returns false when the request is not an AWS JSON call, so a caller can try other handlers.
  */
-export function createAwsJsonRouter(services: readonly AwsJsonService[]) {
+export function createAwsJsonRouter(
+  services: readonly AwsJsonService[],
+  options: { readonly sigv4?: Omit<SigV4Options, 'service'> } = {},
+) {
   const byPrefix = new Map(services.map((s) => [s.targetPrefix, s]));
   return async function route(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const target = req.headers['x-amz-target'];
@@ -59,6 +73,18 @@ export function createAwsJsonRouter(services: readonly AwsJsonService[]) {
     };
     try {
       const raw = await readBody(req);
+      if (service.signingName) {
+        const refused = await refuseUnsigned(
+          { method: req.method, url: req.url ?? '/', headers: req.headers, body: raw },
+          service.signingName,
+          options.sigv4,
+        );
+        if (refused)
+          throw (
+            service.refusal?.(refused) ??
+            new AwsServiceError(refused.errorType, refused.message, refused.status)
+          );
+      }
       const input = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       const output = await service.handle(target.slice(dot + 1), input, {
         headers: req.headers,
@@ -71,6 +97,7 @@ export function createAwsJsonRouter(services: readonly AwsJsonService[]) {
     } catch (err) {
       if (err instanceof AwsServiceError) {
         res.setHeader('x-amzn-errortype', err.code);
+        if (err.queryError) res.setHeader('x-amzn-query-error', err.queryError);
         send(err.statusCode, { __type: err.code, message: err.message });
       } else {
         send(500, { __type: 'InternalFailure', message: (err as Error).message });

@@ -259,3 +259,48 @@ export async function verifySigV4(
     username: credential.username ?? credential.accessKeyId,
   };
 }
+
+/** Why a local AWS service refuses a request: no SigV4 signature at all, or the verifier's answer. */
+export type SigV4Refusal =
+  | Extract<SigV4Result, { ok: false }>
+  | {
+      readonly ok: false;
+      readonly status: 403;
+      readonly errorType: 'MissingAuthenticationTokenException';
+      readonly message: string;
+    };
+
+/**
+ * The check every local AWS service (SQS, EventBridge, SNS, Lambda, Cognito's admin operations,
+ * DynamoDB) runs before it acts: the request must be SigV4-signed for `service` by the local IAM keys.
+ * Returns undefined for a verified request, else what to refuse it with; each protocol writes that in
+ * its own error shape ({@link queryProtocolCode} for the query protocol).
+ */
+export async function refuseUnsigned(
+  request: SignedHttpRequest,
+  service: string,
+  options: Omit<SigV4Options, 'service'> = {},
+): Promise<SigV4Refusal | undefined> {
+  if (!header(request.headers, 'authorization')) {
+    return {
+      ok: false,
+      status: 403,
+      errorType: 'MissingAuthenticationTokenException',
+      message: 'Request is missing Authentication Token',
+    };
+  }
+  const result = await verifySigV4(request, { ...options, service });
+  return result.ok ? undefined : result;
+}
+
+// The query protocol's common error codes (SQS and SNS API references, "Common Errors"), which the
+// SQS JSON protocol also answers since it is query-compatible (x-amzn-query-error).
+const QUERY_CODES: Readonly<Record<SigV4Refusal['errorType'], string>> = {
+  MissingAuthenticationTokenException: 'MissingAuthenticationToken',
+  UnrecognizedClientException: 'InvalidClientTokenId',
+  InvalidSignatureException: 'SignatureDoesNotMatch',
+  IncompleteSignatureException: 'IncompleteSignature',
+};
+
+/** The code a query-protocol service (SQS, SNS) answers a refusal with. */
+export const queryProtocolCode = (refusal: SigV4Refusal): string => QUERY_CODES[refusal.errorType];

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { AwsServiceError, type AwsJsonService, type AwsRequestContext } from '../aws-json.js';
 import { LOCAL_REGION } from '../aws-ids.js';
-import { verifySigV4 } from '../auth/sigv4.js';
+import { refuseUnsigned } from '../auth/sigv4.js';
 import {
   DEFAULT_ISSUER_BASE_URL,
   STANDARD_ATTRIBUTES,
@@ -123,20 +123,20 @@ const SEARCHABLE = new Set([
 
 /** Verifies an IAM-authorized call against the local IAM credentials, as the AWS SDK signs it. */
 async function verifyLocalIam(request: AwsRequestContext): Promise<AwsServiceError | undefined> {
-  const authorization = request.headers['authorization'];
-  if (!authorization) {
-    return new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  }
-  const result = await verifySigV4(
+  const refused = await refuseUnsigned(
     {
       method: request.method ?? 'POST',
       url: request.url ?? '/',
       headers: request.headers,
       body: request.body ?? '',
     },
-    { service: 'cognito-idp', region: LOCAL_REGION },
+    'cognito-idp',
+    { region: LOCAL_REGION },
   );
-  return result.ok ? undefined : new AwsServiceError(result.errorType, result.message, result.status);
+  if (!refused) return undefined;
+  if (refused.errorType === 'MissingAuthenticationTokenException')
+    return new AwsServiceError(refused.errorType, 'Missing Authentication Token');
+  return new AwsServiceError(refused.errorType, refused.message, refused.status);
 }
 
 function str(input: Input, key: string): string | undefined {

@@ -5,7 +5,7 @@
  * DynamoDB Local itself, which accepts any signature, is not the one that decides who gets in.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import { verifySigV4, type SigV4Options } from '../auth/sigv4.js';
+import { refuseUnsigned, type SigV4Options } from '../auth/sigv4.js';
 import type { HttpHandler } from '../gateway.js';
 
 /** Options of {@link createDynamoDbProxy}. */
@@ -48,15 +48,12 @@ export function createDynamoDbProxy(options: DynamoDbProxyOptions): HttpHandler 
       return true;
     };
     // DynamoDB's "Error handling": a request without credentials is MissingAuthenticationTokenException.
-    if (!req.headers.authorization)
-      return reject(
-        dynamoDbError('MissingAuthenticationTokenException', 'Request is missing Authentication Token'),
-      );
-    const verdict = await verifySigV4(
+    const refused = await refuseUnsigned(
       { method: req.method, url: req.url ?? '/', headers: req.headers, body },
-      { ...options.sigv4, service: 'dynamodb' },
+      'dynamodb',
+      options.sigv4,
     );
-    if (!verdict.ok) return reject(dynamoDbError(verdict.errorType, verdict.message));
+    if (refused) return reject(dynamoDbError(refused.errorType, refused.message));
 
     await new Promise<void>((done, fail) => {
       const forward = httpRequest(

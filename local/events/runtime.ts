@@ -341,6 +341,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
 
   const countedSqs: AwsJsonService = {
     targetPrefix: sqs.targetPrefix,
+    signingName: sqs.signingName,
+    refusal: (refused) => sqs.refusal(refused),
     handle(operation, input, request) {
       count('sqsRequests');
       return sqs.handle(operation, input, request);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { refuseUnsigned, type SigV4Options } from '../auth/sigv4.js';
 import { AwsServiceError } from '../aws-json.js';
 import type { LambdaHost } from './host.js';
 import type { FunctionConfig } from './types.js';
@@ -129,11 +130,27 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * GetFunctionConfiguration. Any other Lambda operation answers NotImplemented in Lambda's error shape;
  * requests outside Lambda's paths return false.
  */
-export function createLambdaInvokeHandler(host: LambdaHost) {
+export function createLambdaInvokeHandler(
+  host: LambdaHost,
+  options: { readonly sigv4?: Omit<SigV4Options, 'service'> } = {},
+) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (!LAMBDA_API_PATH.test(path)) return false;
     const match = INVOKE_PATH.exec(path);
+    const raw = await readBody(req);
+    // Every operation, reads included, must be signed for `lambda` by the local IAM keys; Lambda's REST
+    // API answers MissingAuthenticationTokenException, UnrecognizedClientException or
+    // InvalidSignatureException in its x-amzn-errortype.
+    const refused = await refuseUnsigned(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: raw },
+      'lambda',
+      options.sigv4,
+    );
+    if (refused) {
+      sendError(res, new AwsServiceError(refused.errorType, refused.message, refused.status));
+      return true;
+    }
     if (req.method === 'GET') {
       try {
         if (answerRead(host, req, res)) return true;
@@ -157,7 +174,6 @@ export function createLambdaInvokeHandler(host: LambdaHost) {
     const name = decodeURIComponent(match[1] ?? '');
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
     try {
-      const raw = await readBody(req);
       let payload: unknown = null;
       try {
         payload = raw ? (JSON.parse(raw) as unknown) : null;

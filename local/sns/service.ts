@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { topicArn as localTopicArn } from '../aws-ids.js';
+import { queryProtocolCode, refuseUnsigned, type SigV4Options } from '../auth/sigv4.js';
 
 /** Plain configuration of a topic, mapped from an AWS::SNS::Topic in cdk.out. */
 export interface TopicConfig {
@@ -78,7 +79,11 @@ export class SnsService {
   private readonly topics = new Map<string, TopicConfig>();
   private readonly outbox: OutboxMessage[] = [];
 
-  constructor(topics: readonly TopicConfig[] = []) {
+  /** @param sigv4 how signatures are checked; the service is always `sns`. @default the local IAM keys */
+  constructor(
+    topics: readonly TopicConfig[] = [],
+    private readonly sigv4: Omit<SigV4Options, 'service'> = {},
+  ) {
     for (const topic of topics) this.topics.set(topic.arn, topic);
   }
 
@@ -118,10 +123,17 @@ export class SnsService {
     if (auth && !auth.includes('/sns/aws4_request')) return false;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const body = Buffer.concat(chunks).toString('utf8');
+    const params = new URLSearchParams(body);
     const action = params.get('Action') ?? '';
     const requestId = randomUUID();
     try {
+      const refused = await refuseUnsigned(
+        { method: req.method, url: req.url ?? '/', headers: req.headers, body },
+        'sns',
+        this.sigv4,
+      );
+      if (refused) throw new SnsError(queryProtocolCode(refused), refused.message, refused.status);
       const result = this.dispatch(action, params);
       res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
       res.end(

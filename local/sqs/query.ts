@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { queryProtocolCode, refuseUnsigned, type SigV4Options } from '../auth/sigv4.js';
 import { AwsServiceError, type AwsJsonService } from '../aws-json.js';
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -204,25 +205,34 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// A queue URL's path: /<account id>/<queue name>.
+const QUEUE_PATH = /^\/\d{12}\/[\w-]+(\.fifo)?$/;
+
 /**
- * Whether a request is an SQS query-protocol call. The SigV4 credential scope names the service, and
- * AWS answers unsigned calls with MissingAuthenticationToken, so an unsigned form is left to SNS.
+ * Whether a request is an SQS query-protocol call: the SigV4 credential scope names the service, and an
+ * unsigned one is SQS's when sent to a queue URL. An unsigned form posted to / is left to SNS, which
+ * refuses it with the same MissingAuthenticationToken.
  */
 function isSqsQuery(req: IncomingMessage): boolean {
-  return (
-    !req.headers['x-amz-target'] && String(req.headers.authorization ?? '').includes('/sqs/aws4_request')
-  );
+  if (req.headers['x-amz-target']) return false;
+  const authorization = req.headers.authorization;
+  if (!authorization) return QUEUE_PATH.test((req.url ?? '/').split('?')[0] ?? '/');
+  return authorization.includes('/sqs/aws4_request');
 }
 
 /**
  * The gateway handler for SQS's query protocol over `service` (the JSON protocol implementation).
  * Returns false for requests that are not SQS query calls.
  */
-export function createSqsQueryHandler(service: AwsJsonService) {
+export function createSqsQueryHandler(
+  service: AwsJsonService,
+  options: { readonly sigv4?: Omit<SigV4Options, 'service'> } = {},
+) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (!isSqsQuery(req)) return false;
     const url = new URL(req.url ?? '/', 'http://local');
-    const params = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
+    const body = req.method === 'POST' ? await readBody(req) : '';
+    const params = req.method === 'POST' ? new URLSearchParams(body) : url.searchParams;
     const { action, input } = queryToJsonInput(params);
     // A request sent to a queue URL names its queue by the path (the query protocol allows both).
     if (input.QueueUrl === undefined && url.pathname !== '/')
@@ -231,6 +241,12 @@ export function createSqsQueryHandler(service: AwsJsonService) {
     const respond = (status: number, xml: string) =>
       res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }).end(xml);
     try {
+      const refused = await refuseUnsigned(
+        { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+        'sqs',
+        options.sigv4,
+      );
+      if (refused) throw new AwsServiceError(queryProtocolCode(refused), refused.message, refused.status);
       if (!SQS_ACTIONS.has(action))
         throw new AwsServiceError(
           'InvalidAction',

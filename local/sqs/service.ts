@@ -1,4 +1,5 @@
 import { LOCAL_ACCOUNT, nameFromArn, queueArn as localQueueArn } from '../aws-ids.js';
+import { queryProtocolCode, type SigV4Refusal } from '../auth/sigv4.js';
 import { AwsServiceError, type AwsJsonService, type AwsRequestContext } from '../aws-json.js';
 import type { MessageAttributeValue } from './md5.js';
 import { SQS_ACTIONS } from './query.js';
@@ -51,6 +52,8 @@ const num = (v: unknown): number | undefined =>
 export class SqsService implements AwsJsonService {
   /** The X-Amz-Target prefix of SQS. */
   readonly targetPrefix = 'AmazonSQS';
+  /** SQS's SigV4 signing name: the router verifies every JSON call with the local IAM keys. */
+  readonly signingName = 'sqs';
   private readonly queues = new Map<string, Queue>();
   private readonly store?: QueueFileStore;
   private readonly dirty = new Set<Queue>();
@@ -75,6 +78,21 @@ export class SqsService implements AwsJsonService {
       if (existing) existing.config = config;
       else this.queues.set(config.name, new Queue(config, this.now()));
     }
+  }
+
+  /**
+   * A refused call in the JSON protocol: SQS is query-compatible, so it answers the query protocol's
+   * common error code (MissingAuthenticationToken, InvalidClientTokenId, SignatureDoesNotMatch, …) as
+   * the coral `__type` and in x-amzn-query-error, which @aws-sdk/client-sqs names the exception after.
+   */
+  refusal(refused: SigV4Refusal): AwsServiceError {
+    const code = queryProtocolCode(refused);
+    return new AwsServiceError(
+      `com.amazon.coral.service#${code}`,
+      refused.message,
+      refused.status,
+      `${code};Sender`,
+    );
   }
 
   /** Dispatches one JSON protocol operation. */

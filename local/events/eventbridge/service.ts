@@ -72,6 +72,8 @@ const required = (name: string): EntryResult => ({
  */
 export class EventBridgeService implements AwsJsonService {
   readonly targetPrefix = 'AWSEvents';
+  /** EventBridge's SigV4 signing name: the router verifies every call with the local IAM keys. */
+  readonly signingName = 'events';
   private readonly buses: ReadonlyMap<string, BusConfig>;
   private readonly rules: readonly RuleConfig[];
   private readonly patterns = new Map<RuleConfig, EventPattern>();
