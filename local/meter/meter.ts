@@ -67,6 +67,11 @@ export class CostMeter {
   /** One line a function logged; CloudWatch Logs ingests its bytes (plus the newline). */
   lambdaLog(functionName: string, line: string): void {
     this.add('logs.ingestedByte', Buffer.byteLength(line, 'utf8') + 1, functionName);
+    const tokens = modelTokensOf(line);
+    if (tokens) {
+      this.add('bedrock.inputToken', tokens.inputTokens, functionName);
+      this.add('bedrock.outputToken', tokens.outputTokens, functionName);
+    }
   }
 
   /** One event a bus accepted, in 64 KB chunks. */
@@ -98,4 +103,21 @@ export function diffReadings(after: MeterReading, before: MeterReading): MeterRe
     totals: sub(after.totals, before.totals),
     details: sub(after.details, before.details) as Record<string, number>,
   };
+}
+
+/**
+ * The model tokens one log line reports: the assistant logs the Converse response's `usage` on its
+ * "assistant answered" line (functions/assistant/handler.ts), the way a metric filter would read it.
+ */
+export function modelTokensOf(line: string): { inputTokens: number; outputTokens: number } | undefined {
+  if (!line.includes('"inputTokens"')) return undefined;
+  try {
+    const entry = JSON.parse(line) as { inputTokens?: unknown; outputTokens?: unknown };
+    const input = Number(entry.inputTokens);
+    const output = Number(entry.outputTokens);
+    if (!Number.isFinite(input) || !Number.isFinite(output) || input + output <= 0) return undefined;
+    return { inputTokens: input, outputTokens: output };
+  } catch {
+    return undefined;
+  }
 }

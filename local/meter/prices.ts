@@ -21,7 +21,9 @@ export type Dimension =
   | 'lambda.gbSecondX86'
   | 'sqs.request'
   | 'sns.request'
-  | 'logs.ingestedByte';
+  | 'logs.ingestedByte'
+  | 'bedrock.inputToken'
+  | 'bedrock.outputToken';
 
 /** One price: dollars per `per` units of a dimension. */
 export interface Price {
@@ -190,6 +192,26 @@ export const PRICES: Readonly<Record<Dimension, Price>> = {
     read: READ,
     confirmed: false,
     note: 'standard class, first tier of Lambda (vended) logs since May 2025; figure from duckbillgroup.com',
+  },
+  'bedrock.inputToken': {
+    service: 'Bedrock',
+    unit: 'input token (Claude 3 Haiku)',
+    dollars: 0.25,
+    per: 1e6,
+    source: 'https://aws.amazon.com/bedrock/pricing/',
+    read: READ,
+    confirmed: false,
+    note: "the assistant's default model, on demand; figure from inventivehq.com, the stored AWS page cut the table off",
+  },
+  'bedrock.outputToken': {
+    service: 'Bedrock',
+    unit: 'output token (Claude 3 Haiku)',
+    dollars: 1.25,
+    per: 1e6,
+    source: 'https://aws.amazon.com/bedrock/pricing/',
+    read: READ,
+    confirmed: false,
+    note: 'as the input tokens',
   },
 };
 

@@ -11,6 +11,7 @@ import {
   placedOrder,
   signInDemoUsers,
   type DemoSessions,
+  eventually,
 } from './support/orders.js';
 
 /**
@@ -28,13 +29,16 @@ interface ConverseBody {
 
 const ORDER_ID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/;
 
+/** What the scripted model reports for each call, as Converse's `usage`. */
+const USAGE = { inputTokens: 500, outputTokens: 40, totalTokens: 540 };
+
 /** The scripted model: one tool call, then an answer that repeats the tool's result. */
 function scriptedModel(body: ConverseBody): Record<string, unknown> {
   const last = body.messages.at(-1);
   const results = (last?.content ?? []).flatMap((b) =>
     b.toolResult ? [b.toolResult as Record<string, unknown>] : [],
   );
-  const usage = { inputTokens: 500, outputTokens: 40, totalTokens: 540 };
+  const usage = USAGE;
   if (results.length === 0) {
     const question = String(last?.content[0]?.text ?? '');
     const orderId = ORDER_ID.exec(question)?.[0];
@@ -105,10 +109,18 @@ describe('the order assistant with a model', () => {
     const { customer } = users;
     const order = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 1)]);
     const from = received.length;
+    const tokensBefore = stack.meter.read().totals['bedrock.inputToken'] ?? 0;
     // Act
     const answer = await ask(customer, `Where is my order ${order.id}?`);
     // Assess
     expect(answer?.fallback).toBe(false);
+    // Two model calls, each reporting the stand-in's usage: the cost meter counts the tokens.
+    await eventually(
+      async () => (stack.meter.read().totals['bedrock.inputToken'] ?? 0) - tokensBefore,
+      (tokens) => tokens === 2 * USAGE.inputTokens,
+      10_000,
+      'the meter to count the input tokens',
+    );
     expect(answer?.orderIds).toEqual([order.id]);
     expect(answer?.answer).toContain('"status":"success"');
     expect(answer?.answer).toContain(`"orderId":"${order.id}","status":"PLACED"`);

@@ -126,6 +126,29 @@ describe('CostMeter', () => {
     expect(details['lambda.request arm']).toBe(1);
   });
 
+  it("counts the model tokens the assistant logs, and the line's bytes as log ingestion", () => {
+    // Prepare
+    const meter = new CostMeter(new Map());
+    const answered = JSON.stringify({
+      level: 'INFO',
+      message: 'assistant answered',
+      source: 'model',
+      inputTokens: 1200,
+      outputTokens: 80,
+    });
+    const fallback = JSON.stringify({ message: 'assistant answered', inputTokens: 0, outputTokens: 0 });
+    // Act
+    meter.lambdaLog('assistant', answered);
+    meter.lambdaLog('assistant', fallback);
+    meter.lambdaLog('assistant', 'REPORT RequestId: 1 Duration: 3 ms "inputTokens" in plain text');
+    // Assess
+    const { totals } = meter.read();
+    expect(totals['bedrock.inputToken']).toBe(1200);
+    expect(totals['bedrock.outputToken']).toBe(80);
+    expect(dollarsOf('bedrock.inputToken', 1e6)).toBe(PRICES['bedrock.inputToken'].dollars);
+    expect(totals['logs.ingestedByte']).toBeGreaterThan(answered.length + fallback.length);
+  });
+
   it('keeps totals equal to the sum of their breakdown, and diffs two readings', () => {
     // Prepare
     const meter = new CostMeter();
