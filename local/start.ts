@@ -2,8 +2,8 @@
  * `npm start`: runs the synthesized stack on this machine with the demo data, writes
  * .orderloop/endpoints.json, prints how to sign in, and stops cleanly on Ctrl-C.
  */
-import { join } from 'node:path';
-import { ENDPOINTS_FILE, writeEndpointsFile, type LocalStackEndpoints } from './endpoints.js';
+import { join, relative } from 'node:path';
+import { writeEndpointsFile, type LocalStackEndpoints } from './endpoints.js';
 import { summaryLine } from './meter/index.js';
 import { DEMO_VENDORS } from './seed.js';
 import { startLocalStack, type LocalStack } from './stack.js';
@@ -22,7 +22,7 @@ const host = process.env.ORDERLOOP_HOST || undefined;
 const logDir = join(stateDir, 'logs');
 
 /** The banner: where everything is and how to call it. */
-function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
+function banner(endpoints: LocalStackEndpoints, readyMs: number, endpointsFile: string): string {
   const user = endpoints.users.find((u) => u.groups.includes('customer'));
   const lines = [
     '',
@@ -42,7 +42,7 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
     `  User pool   ${endpoints.cognito.userPoolId}, app client ${endpoints.cognito.clientId}`,
     `  API key     ${endpoints.apiKey ?? '(none)'}`,
     `  IAM         ${endpoints.iam.accessKeyId} / ${endpoints.iam.secretAccessKey}`,
-    `  Endpoints   ${ENDPOINTS_FILE}`,
+    `  Endpoints   ${endpointsFile}`,
     '',
     `  Vendors     ${DEMO_VENDORS.map((v) => `${v.vendorId} (${v.name})`).join(', ')}`,
     '  Users       (password for all: ' + (endpoints.users[0]?.password ?? '-') + ')',
@@ -54,7 +54,7 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number): string {
   ];
   if (user) {
     lines.push(
-      '  Sign in (the ID token goes in the Authorization header):',
+      '  Sign in (the ID or the access token goes in the Authorization header):',
       `    AWS_ACCESS_KEY_ID=${endpoints.iam.accessKeyId} AWS_SECRET_ACCESS_KEY=${endpoints.iam.secretAccessKey} \\`,
       `    aws cognito-idp initiate-auth --endpoint-url ${endpoints.cognito.endpoint} --region ${endpoints.region} \\`,
       `      --client-id ${endpoints.cognito.clientId} --auth-flow USER_PASSWORD_AUTH \\`,
@@ -121,9 +121,13 @@ try {
   if (stopping) {
     await stack.stop();
   } else {
-    writeEndpointsFile(join(stateDir, 'endpoints.json'), stack.endpoints);
+    const endpointsFile = join(stateDir, 'endpoints.json');
+    writeEndpointsFile(endpointsFile, stack.endpoints);
     // From the process start, so module loading counts as the user waits for it too.
-    process.stdout.write(banner(stack.endpoints, process.uptime() * 1000));
+    const shown = relative(root, endpointsFile).startsWith('..')
+      ? endpointsFile
+      : relative(root, endpointsFile);
+    process.stdout.write(banner(stack.endpoints, process.uptime() * 1000, shown));
     const phases = Object.entries(stack.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`);
     process.stdout.write(`(start-up phases: ${phases.join(', ')})\n`);
     process.stdout.write(

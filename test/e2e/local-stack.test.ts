@@ -290,6 +290,8 @@ describe('npm start as a child process', () => {
       expect(answer.status).toBe(200);
       expect(code).toBe(0);
       expect(output).toContain('stopped.');
+      // The banner names the endpoints file where it was written, in ORDERLOOP_STATE_DIR.
+      expect(output).toContain(`Endpoints   ${join(state, 'endpoints.json')}\n`);
       expect(output.match(/\[meter\] \$[\d.]+ so far: AppSync \d+ queries/g)).toHaveLength(2); // on demand and on exit
       expect(javaPid).toBeGreaterThan(0);
       expect(isRunning(javaPid)).toBe(false);
