@@ -208,6 +208,11 @@ export class SqsService implements AwsJsonService {
     return { messageId: message.messageId };
   }
 
+  /** How many receives are waiting in a long poll right now (tests wait on it instead of a clock). */
+  get waitingReceives(): number {
+    return this.waiters.size;
+  }
+
   /** Peeks at every message of a queue without receiving it (tests and replay). */
   listMessages(arn: string): readonly StoredMessage[] {
     return this.byArn(arn).messages.map((m) => ({ ...m }));

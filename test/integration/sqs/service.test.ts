@@ -28,8 +28,8 @@ describe('local SQS through @aws-sdk/client-sqs', () => {
   let service: SqsService | undefined;
   let client: SQSClient | undefined;
 
-  async function start(queues: QueueConfig[], dataDir?: string) {
-    service = new SqsService({ queues, dataDir, pollIntervalMs: 20 });
+  async function start(queues: QueueConfig[], dataDir?: string, pollIntervalMs = 20) {
+    service = new SqsService({ queues, dataDir, pollIntervalMs });
     const route = createAwsJsonRouter([service]);
     server = createServer((req, res) => void route(req, res));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -140,19 +140,20 @@ describe('local SQS through @aws-sdk/client-sqs', () => {
     expect(after.Messages?.map((m) => m.Body)).toEqual([b!.Body]);
   });
 
-  it('waits for a message with long polling', async () => {
-    // Prepare
-    const { sqs, svc } = await start([orders]);
+  it('answers a waiting long poll as soon as a message is sent, before any other receiver', async () => {
+    // Prepare: the service's own re-check is far beyond the wait, so only the send can wake the poll
+    const { sqs, svc } = await start([orders], undefined, 60_000);
     const QueueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'orders' }))).QueueUrl;
-    // Act
     const polling = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 5 }));
-    await sleep(200);
+    while (svc.waitingReceives === 0) await new Promise((r) => setImmediate(r));
+    // Act: a rival short poll comes right after the send; a poll the send did not wake would lose to it
     await svc.sendByArn(orders.arn, 'late');
-    const started = Date.now();
+    await new Promise((r) => setImmediate(r));
+    const rival = await svc.receiveByArn(orders.arn);
     const received = await polling;
-    // Assess ("Amazon SQS short and long polling")
-    expect(received.Messages?.[0]?.Body).toBe('late');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Assess ("Amazon SQS short and long polling": a long poll returns as soon as a message is available)
+    expect(received.Messages?.map((m) => m.Body)).toEqual(['late']);
+    expect(rival).toEqual([]);
   });
 
   it('moves a message to the dead-letter queue once its receive count exceeds maxReceiveCount', async () => {
