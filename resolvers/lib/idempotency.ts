@@ -12,15 +12,20 @@ export type CancellationReasons = { type: string; item?: Record<string, unknown>
 export function replayedResultId(reasons: CancellationReasons, idem: IdempotencyStash): string | null {
   const first = reasons[0];
   if (!first || first.type !== 'ConditionalCheckFailed') return null;
-  const record = first.item ?? {};
+  return replayIdOf(first.item ?? {}, idem);
+}
+
+/**
+ * The first call's result id from its idempotency record, for the same payload; fails with
+ * IdempotencyConflict when the key was used with another payload.
+ */
+export function replayIdOf(record: Record<string, unknown>, idem: IdempotencyStash): string {
   if (record['request'] !== idem.request) {
     util.error(
       `The idempotency key ${idem.key} was used before with a different payload`,
       'IdempotencyConflict',
       null,
-      {
-        idempotencyKey: idem.key,
-      },
+      { idempotencyKey: idem.key },
     );
   }
   return record['resultId'] as string;

@@ -1,6 +1,7 @@
 import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { idempotencyKey } from '../../domain/keys.js';
+import { replayIdOf } from '../lib/idempotency.js';
 
 /** What a mutation's before step stashes for the idempotency functions. */
 export interface IdempotencyStash {
@@ -24,17 +25,7 @@ export function request(ctx: Context) {
 export function response(ctx: Context) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency as IdempotencyStash;
-  const record = ctx.result as { request: string; resultId: string } | null;
-  if (record) {
-    if (record.request !== idem.request) {
-      util.error(
-        `The idempotency key ${idem.key} was used before with a different payload`,
-        'IdempotencyConflict',
-        null,
-        { idempotencyKey: idem.key },
-      );
-    }
-    ctx.stash.replayId = record.resultId;
-  }
+  const record = ctx.result as Record<string, unknown> | null;
+  if (record) ctx.stash.replayId = replayIdOf(record, idem);
   return null;
 }

@@ -1,6 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { idempotencyKey } from '../../domain/keys.js';
+import { replayIdOf } from '../lib/idempotency.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
 
 /** The error a write step would have answered, held back until the idempotency record is read again. */
@@ -28,16 +29,8 @@ export function response(ctx: Context) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency as IdempotencyStash;
   const held = ctx.stash.recheck as RecheckStash;
-  const record = ctx.result as { request: string; resultId: string } | null;
+  const record = ctx.result as Record<string, unknown> | null;
   if (!record) util.error(held.message, held.errorType, null, held.errorInfo);
-  if (record.request !== idem.request) {
-    util.error(
-      `The idempotency key ${idem.key} was used before with a different payload`,
-      'IdempotencyConflict',
-      null,
-      { idempotencyKey: idem.key },
-    );
-  }
-  ctx.stash.replayId = record.resultId;
+  ctx.stash.replayId = replayIdOf(record, idem);
   return null;
 }
