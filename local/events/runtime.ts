@@ -22,7 +22,7 @@ import {
 } from './eventbridge/index.js';
 import { matchesPattern, type EventPattern } from './pattern/index.js';
 import {
-  applyInputTemplate,
+  withTargetTemplate,
   FileCheckpointStore,
   InMemoryCheckpointStore,
   LocalPipe,
@@ -278,37 +278,13 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
   );
 
   function pipePorts(pipe: LocalPipeConfig): PipePorts {
-    const template = pipe.targetInputTemplate;
-    const targetArn =
-      pipe.target.type === 'lambda'
-        ? pipe.target.functionArn
-        : pipe.target.type === 'sqs'
-          ? pipe.target.queueArn
-          : pipe.target.busArn;
-    // Pipes apply the target input template to each item after enrichment, just before the target.
-    const shape = (item: unknown) =>
-      template === undefined
-        ? item
-        : applyInputTemplate(template, item, {
-            pipeArn: pipe.arn,
-            pipeName: pipe.name,
-            ingestionTime: new Date().toISOString(),
-          });
-    const text = (item: unknown) => (typeof item === 'string' ? item : JSON.stringify(item));
-    const isTargetCall = (arn: string) => arn === targetArn && arn !== pipe.enrichment?.functionArn;
     return {
       matches: (pattern, record) => matchesPattern(pattern as EventPattern, record),
-      invokeLambdaSync: (arn, payload) =>
-        invokeSync(arn, isTargetCall(arn) && Array.isArray(payload) ? payload.map(shape) : payload),
-      putEvents: async (busArn, entries) =>
-        putOnBus(
-          busArn,
-          entries.map((e) =>
-            template === undefined ? { ...e } : { ...e, Detail: text(shape(parseJson(e.Detail))) },
-          ),
-        ),
-      sendToQueue: (arn, body) =>
-        sendToQueue(arn, isTargetCall(arn) && template !== undefined ? text(shape(parseJson(body))) : body),
+      ...withTargetTemplate(pipe, {
+        invokeLambdaSync: (arn, payload) => invokeSync(arn, payload),
+        putEvents: async (busArn, entries) => putOnBus(busArn, entries.map((e) => ({ ...e }))),
+        sendToQueue: (arn, body) => sendToQueue(arn, body),
+      }),
       checkpoints: dataDir
         ? new FileCheckpointStore(join(dataDir, 'pipes', `${pipe.name}.checkpoints.json`))
         : new InMemoryCheckpointStore(),

@@ -1,5 +1,5 @@
 import type { LocalPipeConfig } from '../events/config-from-assembly.js';
-import { applyInputTemplate } from '../events/pipes/input-template.js';
+import { withTargetTemplate } from '../events/pipes/target-template.js';
 import { invokeEnrichmentAndTarget } from '../events/pipes/invoke.js';
 import { passesFilters, toPipeRecord } from '../events/pipes/records.js';
 import type { StreamsClient } from '../events/pipes/streams-client.js';
@@ -75,37 +75,10 @@ export async function redeliverThroughPipe(
 ): Promise<void> {
   const passing = records.filter((r) => passesFilters(r, pipe, ports.matches));
   if (passing.length === 0) return;
-  const template = pipe.targetInputTemplate;
-  const shape = (item: unknown) =>
-    template === undefined
-      ? item
-      : applyInputTemplate(template, item, {
-          pipeArn: pipe.arn,
-          pipeName: pipe.name,
-          ingestionTime: new Date(now()).toISOString(),
-        });
-  const text = (item: unknown) => (typeof item === 'string' ? item : JSON.stringify(item));
-  const targetArn =
-    pipe.target.type === 'lambda'
-      ? pipe.target.functionArn
-      : pipe.target.type === 'sqs'
-        ? pipe.target.queueArn
-        : pipe.target.busArn;
-  const isTarget = (arn: string) => arn === targetArn && arn !== pipe.enrichment?.functionArn;
   // The same shaping the running pipe applies just before its target (local/events/runtime.ts).
   const shaped: PipePorts = {
     matches: ports.matches,
-    invokeLambdaSync: (arn, payload) =>
-      ports.invokeLambdaSync(arn, isTarget(arn) && Array.isArray(payload) ? payload.map(shape) : payload),
-    putEvents: (busArn, entries) =>
-      ports.putEvents(
-        busArn,
-        template === undefined
-          ? entries
-          : entries.map((e) => ({ ...e, Detail: text(shape(JSON.parse(e.Detail) as unknown)) })),
-      ),
-    sendToQueue: (arn, body) =>
-      ports.sendToQueue(arn, isTarget(arn) && template !== undefined ? text(shape(JSON.parse(body))) : body),
+    ...withTargetTemplate(pipe, ports, now),
     checkpoints: { get: async () => undefined, put: async () => undefined },
   };
   const outcome = await invokeEnrichmentAndTarget(passing, pipe, shaped, now);

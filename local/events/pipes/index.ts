@@ -3,6 +3,7 @@ export { LocalPipe, laneOf, type LocalPipeOptions, type StreamsApi } from './pip
 export { InMemoryCheckpointStore, FileCheckpointStore, SHARD_END } from './checkpoints.js';
 export { deadLetterMessage } from './dlq.js';
 export { applyInputTemplate, type TemplateVariables } from './input-template.js';
+export { withTargetTemplate, type TargetPorts } from './target-template.js';
 export { deliverBatch, type DeliveryContext } from './delivery.js';
 export { invokeEnrichmentAndTarget, type InvokeOutcome } from './invoke.js';
 export { toPipeRecord, passesFilters } from './records.js';
