@@ -1,8 +1,15 @@
 import type { Tool } from '@aws-sdk/client-bedrock-runtime';
 import { z } from 'zod';
 import type { Caller } from '../../domain/identity.js';
+import { ORDER_TRANSITIONS, VENDOR_ORDER_TRANSITIONS } from '../../domain/orderProcess.js';
 import { viewOrderFor } from '../../domain/views.js';
-import type { Order, Product, VendorOrder } from '../../resolvers/generated/schema.js';
+import type {
+  Order,
+  OrderStatus,
+  Product,
+  VendorOrder,
+  VendorOrderStatus,
+} from '../../resolvers/generated/schema.js';
 import type { Asker } from './question.js';
 import type { OrderReader } from './reader.js';
 
@@ -30,25 +37,12 @@ const MAX_CATALOG = 20;
 /** Catalog entries scanned for a search (the demo catalog is small; AppSync's listProducts pages too). */
 const CATALOG_SCAN = 200;
 
-const ORDER_STATUSES = [
-  'PLACED',
-  'PAYMENT_PENDING',
-  'PAYMENT_FAILED',
-  'PAID',
-  'FULFILLING',
-  'SHIPPED',
-  'DELIVERED',
-  'COMPLETED',
-  'CANCELLED',
-] as const;
-const VENDOR_ORDER_STATUSES = [
-  'PENDING',
-  'ACCEPTED',
-  'REJECTED',
-  'SHIPPED',
-  'DELIVERED',
-  'CANCELLED',
-] as const;
+// The statuses are the keys of the transition tables, so a new status reaches the tools' schemas too.
+const ORDER_STATUSES = Object.keys(ORDER_TRANSITIONS) as [OrderStatus, ...OrderStatus[]];
+const VENDOR_ORDER_STATUSES = Object.keys(VENDOR_ORDER_TRANSITIONS) as [
+  VendorOrderStatus,
+  ...VendorOrderStatus[],
+];
 
 const limit = z
   .number()
