@@ -118,11 +118,25 @@ export async function moveVendorPart(
     status === 'SHIPPED'
       ? { carrier: 'Posten', trackingNumber: `TRK-${vendorId}-${orderId.slice(-6)}` }
       : undefined;
-  expectData(
-    await graphql(vendor, UpdateVendorOrderStatusDocument, {
-      input: { orderId, vendorId, status, ...(tracking ? { tracking } : {}), ...(reason ? { reason } : {}) },
-    }),
-    `updateVendorOrderStatus(${vendorId} → ${status})`,
+  const input = {
+    orderId,
+    vendorId,
+    status,
+    ...(tracking ? { tracking } : {}),
+    ...(reason ? { reason } : {}),
+  };
+  // ConcurrentModification is documented as "retry the call" (schema.graphql): another writer (a refund
+  // of another vendor's part, say) changed the order between the read and the write, as a client must
+  // expect in AWS too. Retry it a few times, like a client; any other error fails at once.
+  let result = await graphql(vendor, UpdateVendorOrderStatusDocument, { input });
+  for (let attempt = 1; attempt < 3 && isConcurrentModification(result); attempt++)
+    result = await graphql(vendor, UpdateVendorOrderStatusDocument, { input });
+  expectData(result, `updateVendorOrderStatus(${vendorId} → ${status})`);
+}
+
+function isConcurrentModification(result: GraphQLResult<unknown>): boolean {
+  return (result.errors ?? []).some(
+    (e) => (e as { errorType?: string }).errorType === 'ConcurrentModification',
   );
 }
 
