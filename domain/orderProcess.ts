@@ -6,31 +6,46 @@ import type { OrderStatus, VendorOrderStatus, ActorType } from '../resolvers/gen
  * order backwards. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
-/** Which order statuses may follow each order status. */
-export const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
-  PLACED: ['PAYMENT_PENDING', 'CANCELLED'],
-  PAYMENT_PENDING: ['PAID', 'PAYMENT_FAILED'],
-  PAYMENT_FAILED: ['PAYMENT_PENDING', 'CANCELLED'],
-  PAID: ['FULFILLING', 'CANCELLED'],
-  FULFILLING: ['SHIPPED', 'DELIVERED', 'CANCELLED'],
-  SHIPPED: ['DELIVERED'],
-  DELIVERED: ['COMPLETED'],
-  COMPLETED: [],
-  CANCELLED: [],
+/** Who may make one edge of a transition table: the actors, by the to-status. */
+export type Edges<S extends string> = Partial<Record<S, readonly ActorType[]>>;
+
+/**
+ * Which order statuses may follow each order status, and who may make each move. A vendor (or an admin
+ * acting for one) moves the order only through its part: the order's status then follows from its vendor
+ * orders (deriveOrderStatus), as the actor of that vendor-order move.
+ */
+export const ORDER_TRANSITIONS: Record<OrderStatus, Edges<OrderStatus>> = {
+  PLACED: { PAYMENT_PENDING: ['CUSTOMER'], CANCELLED: ['CUSTOMER', 'ADMIN', 'SYSTEM'] },
+  PAYMENT_PENDING: { PAID: ['SYSTEM'], PAYMENT_FAILED: ['SYSTEM'] },
+  PAYMENT_FAILED: { PAYMENT_PENDING: ['CUSTOMER'], CANCELLED: ['CUSTOMER', 'ADMIN', 'SYSTEM'] },
+  PAID: { FULFILLING: ['VENDOR', 'ADMIN'], CANCELLED: ['CUSTOMER', 'ADMIN', 'VENDOR'] },
+  FULFILLING: {
+    SHIPPED: ['VENDOR', 'ADMIN'],
+    DELIVERED: ['VENDOR', 'ADMIN'],
+    CANCELLED: ['VENDOR', 'ADMIN'],
+  },
+  SHIPPED: { DELIVERED: ['VENDOR', 'ADMIN'] },
+  DELIVERED: { COMPLETED: ['SYSTEM'] },
+  COMPLETED: {},
+  CANCELLED: {},
 };
 
-/** Which vendor-order statuses may follow each vendor-order status. */
-export const VENDOR_ORDER_TRANSITIONS: Record<VendorOrderStatus, readonly VendorOrderStatus[]> = {
-  PENDING: ['ACCEPTED', 'REJECTED', 'CANCELLED'],
-  ACCEPTED: ['SHIPPED', 'CANCELLED'],
-  SHIPPED: ['DELIVERED'],
-  DELIVERED: [],
-  REJECTED: [],
-  CANCELLED: [],
+/**
+ * Which vendor-order statuses may follow each vendor-order status, and who may make each move. A
+ * customer, an admin or the system cancels open vendor orders only by cancelling the whole order.
+ */
+export const VENDOR_ORDER_TRANSITIONS: Record<VendorOrderStatus, Edges<VendorOrderStatus>> = {
+  PENDING: {
+    ACCEPTED: ['VENDOR', 'ADMIN'],
+    REJECTED: ['VENDOR', 'ADMIN'],
+    CANCELLED: ['VENDOR', 'ADMIN', 'CUSTOMER', 'SYSTEM'],
+  },
+  ACCEPTED: { SHIPPED: ['VENDOR', 'ADMIN'], CANCELLED: ['VENDOR', 'ADMIN', 'CUSTOMER', 'SYSTEM'] },
+  SHIPPED: { DELIVERED: ['VENDOR', 'ADMIN'] },
+  DELIVERED: {},
+  REJECTED: {},
+  CANCELLED: {},
 };
-
-/** Statuses from which a customer or an admin may cancel an order. */
-export const CANCELLABLE_STATUSES: readonly OrderStatus[] = ['PLACED', 'PAYMENT_FAILED', 'PAID'];
 
 /** Statuses in which an order waits for a payment; the sweeper cancels such orders once they expire. */
 export const UNPAID_STATUSES: readonly OrderStatus[] = ['PLACED', 'PAYMENT_FAILED'];
@@ -38,14 +53,35 @@ export const UNPAID_STATUSES: readonly OrderStatus[] = ['PLACED', 'PAYMENT_FAILE
 /** Order statuses in which vendors work on their parts. */
 export const VENDOR_ACTIVE_ORDER_STATUSES: readonly OrderStatus[] = ['PAID', 'FULFILLING', 'SHIPPED'];
 
-/** True when the order process allows from → to. */
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return ORDER_TRANSITIONS[from].includes(to);
+/** True when the table allows from → to, for this actor or (without one) for anyone. */
+function allowed<S extends string>(edges: Edges<S>, to: S, actor?: ActorType): boolean {
+  const actors = edges[to];
+  if (!actors) return false;
+  return actor === undefined || actors.includes(actor);
 }
 
-/** True when a vendor order may move from → to. */
-export function canTransitionVendorOrder(from: VendorOrderStatus, to: VendorOrderStatus): boolean {
-  return VENDOR_ORDER_TRANSITIONS[from].includes(to);
+/** True when the order process allows from → to, for this actor or (without one) for anyone. */
+export function canTransition(from: OrderStatus, to: OrderStatus, actor?: ActorType): boolean {
+  return allowed(ORDER_TRANSITIONS[from], to, actor);
+}
+
+/** True when a vendor order may move from → to, for this actor or (without one) for anyone. */
+export function canTransitionVendorOrder(
+  from: VendorOrderStatus,
+  to: VendorOrderStatus,
+  actor?: ActorType,
+): boolean {
+  return allowed(VENDOR_ORDER_TRANSITIONS[from], to, actor);
+}
+
+/** The order statuses that may follow `from`, for anyone. */
+export function nextOrderStatuses(from: OrderStatus): OrderStatus[] {
+  return Object.keys(ORDER_TRANSITIONS[from]) as OrderStatus[];
+}
+
+/** The vendor-order statuses that may follow `from`, for anyone. */
+export function nextVendorOrderStatuses(from: VendorOrderStatus): VendorOrderStatus[] {
+  return Object.keys(VENDOR_ORDER_TRANSITIONS[from]) as VendorOrderStatus[];
 }
 
 /** True for a vendor-order status that no longer takes part in fulfilment. */

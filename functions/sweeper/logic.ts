@@ -6,17 +6,10 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { INDEX, orderKey, orderStatusPartition, vendorOrderKey } from '../../domain/keys.js';
-import { historyEntry } from '../../domain/order.js';
-import { isVendorOrderClosed, UNPAID_STATUSES } from '../../domain/orderProcess.js';
-import {
-  conditionExpression,
-  embeddedVendorStatus,
-  emptyUpdate,
-  orderStatusChange,
-  setExpression,
-  vendorOrderStatusChange,
-} from '../../domain/writes.js';
+import { INDEX, orderKey, orderStatusPartition } from '../../domain/keys.js';
+import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
+import { transition, type ItemUpdate, type Transition, type OrderChange } from '../../domain/transition.js';
+import { conditionExpression, setExpression } from '../../domain/writes.js';
 import type { Order, OrderStatus } from '../../resolvers/generated/schema.js';
 
 /** What the sweeper needs; tests pass fakes or DynamoDB Local. */
@@ -51,7 +44,7 @@ async function ordersIn(status: OrderStatus, before: string | null, deps: Sweepe
   return orders;
 }
 
-function updateOf(tableName: string, key: Record<string, string>, parts: ReturnType<typeof emptyUpdate>) {
+function updateOf(tableName: string, { key, parts }: ItemUpdate) {
   return {
     Update: {
       TableName: tableName,
@@ -64,33 +57,25 @@ function updateOf(tableName: string, key: Record<string, string>, parts: ReturnT
   };
 }
 
+/** Writes a checked change; false when the tables refuse it or the order moved meanwhile. */
+async function apply(moved: Transition<OrderChange<Order>>, deps: SweeperDeps): Promise<boolean> {
+  if (!moved.ok) return false;
+  return write(
+    moved.change.writes.map((w) => updateOf(deps.tableName, w)),
+    deps,
+  );
+}
+
 /** Cancels one unpaid order as SYSTEM; the stream then releases its stock through the inventory consumer. */
 export async function expireOrder(order: Order, reason: string, deps: SweeperDeps): Promise<boolean> {
   const now = deps.clock().toISOString();
-  const entry = historyEntry(order.status, 'CANCELLED', 'SYSTEM', null, now, { reason });
-  const parts = orderStatusChange(emptyUpdate(), order, 'CANCELLED', [entry], now);
-  const items: object[] = [];
-  order.vendorOrders.forEach((vo, i) => {
-    if (isVendorOrderClosed(vo.status)) return;
-    embeddedVendorStatus(parts, i, 'CANCELLED', now);
-    items.push(
-      updateOf(
-        deps.tableName,
-        vendorOrderKey(order.id, vo.vendorId),
-        vendorOrderStatusChange(vo, 'CANCELLED', now, { reason }),
-      ),
-    );
-  });
-  items.unshift(updateOf(deps.tableName, orderKey(order.id), parts));
-  return write(items, deps);
+  return apply(transition(order, 'CANCELLED', { type: 'SYSTEM', id: null }, now, { reason }), deps);
 }
 
 /** Closes one delivered order (DELIVERED → COMPLETED) in a write of its own, so subscribers see both. */
 export async function completeOrder(order: Order, deps: SweeperDeps): Promise<boolean> {
   const now = deps.clock().toISOString();
-  const entry = historyEntry('DELIVERED', 'COMPLETED', 'SYSTEM', null, now);
-  const parts = orderStatusChange(emptyUpdate(), order, 'COMPLETED', [entry], now);
-  return write([updateOf(deps.tableName, orderKey(order.id), parts)], deps);
+  return apply(transition(order, 'COMPLETED', { type: 'SYSTEM', id: null }, now), deps);
 }
 
 /**

@@ -1,8 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
-import { idempotencyKey, orderKey, paymentKey } from '../../domain/keys.js';
-import { historyEntry } from '../../domain/order.js';
-import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
-import { emptyUpdate, orderStatusChange, tableNameOf } from '../../domain/writes.js';
+import { idempotencyKey, paymentKey } from '../../domain/keys.js';
+import { transition } from '../../domain/transition.js';
+import { tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
@@ -23,13 +22,15 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
   const idem = ctx.stash.idempotency as IdempotencyStash;
   const now = ctx.stash.now as string;
   const input = ctx.args.input;
-  if (!UNPAID_STATUSES.includes(order.status)) {
+  const moved = transition(
+    order,
+    'PAYMENT_PENDING',
+    { type: 'CUSTOMER', id: ctx.stash.callerId as string },
+    now,
+  );
+  if (!moved.ok) {
     // Maybe a call with the same key moved it: recheckIdempotencyRecord replays that call, or fails with this.
-    const recheck: RecheckStash = {
-      message: `Order ${order.id} is ${order.status} and cannot be paid`,
-      errorType: 'InvalidTransition',
-      errorInfo: { from: order.status, to: 'PAYMENT_PENDING' },
-    };
+    const recheck: RecheckStash = moved.error;
     ctx.stash.recheck = recheck;
     runtime.earlyReturn(null);
   }
@@ -46,8 +47,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
     updatedAt: now,
   };
   ctx.stash.payment = payment;
-  const entry = historyEntry(order.status, 'PAYMENT_PENDING', 'CUSTOMER', ctx.stash.callerId as string, now);
-  const parts = orderStatusChange(emptyUpdate(), order, 'PAYMENT_PENDING', [entry], now);
+  const parts = moved.change.orderUpdate.parts;
   parts.names['#payment'] = 'payment';
   parts.values[':payment'] = payment;
   parts.sets.push('#payment = :payment');
@@ -68,7 +68,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
         }),
         condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
       },
-      conditionalUpdate(table, orderKey(order.id), parts),
+      conditionalUpdate(table, moved.change.orderUpdate.key, parts),
       {
         table,
         operation: 'PutItem',

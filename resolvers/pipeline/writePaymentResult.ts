@@ -1,7 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey, paymentKey } from '../../domain/keys.js';
-import { historyEntry } from '../../domain/order.js';
-import { emptyUpdate, orderStatusChange, tableNameOf } from '../../domain/writes.js';
+import { transition, type OrderChange } from '../../domain/transition.js';
+import { tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationRecordPaymentResultArgs, Order, Payment } from '../generated/schema.js';
 
@@ -10,12 +10,11 @@ type StoredOrder = Order & { refundedVendorIds?: string[] | null };
 function chargeResult(
   ctx: Context<MutationRecordPaymentResultArgs>,
   table: string,
-  order: StoredOrder,
+  change: OrderChange<StoredOrder>,
   payment: Payment,
 ) {
   const input = ctx.args.input;
   const now = ctx.stash.now as string;
-  const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';
   const updated: Payment = {
     ...payment,
     status: input.status,
@@ -23,8 +22,7 @@ function chargeResult(
     updatedAt: now,
   };
   ctx.stash.updated = updated;
-  const entry = historyEntry(order.status, to, 'SYSTEM', null, now, { reason: input.failureReason ?? null });
-  const parts = orderStatusChange(emptyUpdate(), order, to, [entry], now);
+  const parts = change.orderUpdate.parts;
   parts.names['#payment'] = 'payment';
   parts.names['#attempts'] = 'attempts';
   parts.values[':payment'] = updated;
@@ -34,11 +32,11 @@ function chargeResult(
   return {
     operation: 'TransactWriteItems',
     transactItems: [
-      conditionalUpdate(table, orderKey(order.id), parts),
+      conditionalUpdate(table, change.orderUpdate.key, parts),
       {
         table,
         operation: 'UpdateItem',
-        key: util.dynamodb.toMapValues(paymentKey(order.id, input.attempt)),
+        key: util.dynamodb.toMapValues(paymentKey(change.order.id, input.attempt)),
         update: {
           expression: 'SET #status = :status, #failureReason = :reason, #updatedAt = :now',
           expressionNames: {
@@ -141,9 +139,13 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
     });
   const refund = input.status === 'REFUNDED' || input.status === 'PARTIALLY_REFUNDED';
   if (!refund) {
-    const current = order.status === 'PAYMENT_PENDING' && payment.attempts === input.attempt;
-    if (!current) runtime.earlyReturn(payment);
-    return chargeResult(ctx, table, order, payment);
+    // A result for another attempt, or for an order that no longer waits for one, is stale.
+    if (payment.attempts !== input.attempt) runtime.earlyReturn(payment);
+    const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';
+    const reason = input.failureReason ?? null;
+    const moved = transition(order, to, { type: 'SYSTEM', id: null }, ctx.stash.now as string, { reason });
+    if (!moved.ok) runtime.earlyReturn(payment);
+    return chargeResult(ctx, table, moved.change, payment);
   }
   if ((order.refundedVendorIds ?? []).includes(input.vendorId ?? '')) {
     // A repeat; it still settles a whole refund whose settleRefund did not run (a crash between the two).

@@ -1,27 +1,15 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../../domain/identity.js';
-import { orderKey, vendorOrderKey } from '../../domain/keys.js';
-import { historyEntry } from '../../domain/order.js';
-import {
-  canTransition,
-  canTransitionVendorOrder,
-  deriveOrderStatus,
-  VENDOR_ACTIVE_ORDER_STATUSES,
-} from '../../domain/orderProcess.js';
-import {
-  embeddedVendorStatus,
-  emptyUpdate,
-  orderStatusChange,
-  tableNameOf,
-  vendorOrderStatusChange,
-} from '../../domain/writes.js';
+import { transitionVendorOrder } from '../../domain/transition.js';
+import { tableNameOf } from '../../domain/writes.js';
+import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationUpdateVendorOrderStatusArgs, Order } from '../generated/schema.js';
 
 /**
  * updateVendorOrderStatus, step 2 (table): one transaction updates the vendor-order item and the order
  * item (the embedded vendor status, the parent status derived from all vendor orders, version + 1, one
- * history entry), each conditional on what was read.
+ * history entry), each conditional on what was read and checked by domain/transition.ts.
  *
  * DELIVERED → COMPLETED is not made here: the stream shows only an item's final image, so subscribers
  * would never see DELIVERED. The sweeper consumer closes delivered orders in a write of its own.
@@ -32,35 +20,8 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
   const input = ctx.args.input;
   const order = ctx.stash.order as Order;
   const now = ctx.stash.now as string;
-  const index = order.vendorOrders.findIndex((v) => v.vendorId === input.vendorId);
-  const vo = order.vendorOrders[index];
-  if (!vo) util.error(`Order ${order.id} has no part for vendor ${input.vendorId}`, 'NotFound');
-  if (
-    !VENDOR_ACTIVE_ORDER_STATUSES.includes(order.status) ||
-    !canTransitionVendorOrder(vo.status, input.status)
-  ) {
-    util.error(
-      `Vendor order ${order.id}/${vo.vendorId} is ${vo.status} (order ${order.status}) and cannot become ${input.status}`,
-      'InvalidTransition',
-      null,
-      { from: vo.status, to: input.status },
-    );
-  }
-  const statuses = order.vendorOrders.map((v) => (v.vendorId === vo.vendorId ? input.status : v.status));
-  const derived = deriveOrderStatus(order.status, statuses);
-  if (derived !== order.status && !canTransition(order.status, derived)) {
-    util.error(
-      `Order ${order.id} cannot move from ${order.status} to ${derived}`,
-      'InvalidTransition',
-      null,
-      {
-        from: order.status,
-        to: derived,
-      },
-    );
-  }
   const caller = callerOf(ctx.identity);
-  const reason = input.reason ?? null;
+  const actor = { type: caller.kind === 'admin' ? ('ADMIN' as const) : ('VENDOR' as const), id: caller.id };
   const tracking = input.tracking
     ? {
         carrier: input.tracking.carrier,
@@ -68,41 +29,15 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
         url: input.tracking.url ?? null,
       }
     : undefined;
-  const entry = historyEntry(
-    order.status,
-    derived,
-    caller.kind === 'admin' ? 'ADMIN' : 'VENDOR',
-    caller.id,
-    now,
-    {
-      vendorId: vo.vendorId,
-      vendorStatus: input.status,
-      reason,
-    },
-  );
-  const parts = embeddedVendorStatus(
-    orderStatusChange(emptyUpdate(), order, derived, [entry], now),
-    index,
-    input.status,
-    now,
-    {
-      tracking,
-    },
-  );
-  const vp = vendorOrderStatusChange(vo, input.status, now, { tracking, reason });
-  ctx.stash.updated = {
-    ...vo,
-    status: input.status,
-    tracking: tracking ?? vo.tracking ?? null,
-    updatedAt: now,
-    version: vo.version + 1,
-  };
+  const moved = transitionVendorOrder(order, input.vendorId, input.status, actor, now, {
+    tracking,
+    reason: input.reason ?? null,
+  });
+  if (!moved.ok) fail(moved.error);
+  ctx.stash.updated = moved.change.vendorOrder;
   return {
     operation: 'TransactWriteItems',
-    transactItems: [
-      conditionalUpdate(table, vendorOrderKey(order.id, vo.vendorId), vp),
-      conditionalUpdate(table, orderKey(order.id), parts),
-    ],
+    transactItems: moved.change.writes.map((w) => conditionalUpdate(table, w.key, w.parts)),
   };
 }
 

@@ -1,0 +1,229 @@
+import type { ActorType, OrderStatus, VendorOrderStatus } from '../resolvers/generated/schema.js';
+import { businessError, type BusinessErrorOf } from './errors.js';
+import { orderKey, vendorOrderKey } from './keys.js';
+import { historyEntry } from './order.js';
+import {
+  canTransition,
+  canTransitionVendorOrder,
+  deriveOrderStatus,
+  isVendorOrderClosed,
+  VENDOR_ACTIVE_ORDER_STATUSES,
+  type StatusChangeRecord,
+} from './orderProcess.js';
+import {
+  embeddedVendorStatus,
+  emptyUpdate,
+  orderStatusChange,
+  vendorOrderStatusChange,
+  type UpdateParts,
+} from './writes.js';
+
+/**
+ * The one path for every order and vendor-order status change (Vendure's OrderStateMachine): it checks
+ * the transition tables in orderProcess.ts and returns the conditional updates plus the history entry.
+ * Resolver steps and Lambda consumers only send what it returns (resolvers/lib/transact.ts, the
+ * sweeper); nothing else writes a status. Resolver-safe: stays inside the APPSYNC_JS subset.
+ */
+
+/** What a status change reads of a vendor order. */
+export interface VendorOrderState {
+  vendorId: string;
+  status: VendorOrderStatus;
+  version: number;
+  updatedAt: string;
+  tracking?: unknown;
+}
+
+/** What a status change reads of an order. */
+export interface OrderState<V extends VendorOrderState = VendorOrderState> {
+  id: string;
+  status: OrderStatus;
+  version: number;
+  updatedAt: string;
+  statusHistory: StatusChangeRecord[];
+  vendorOrders: V[];
+}
+
+/** Who makes a change: the actor type the tables name, and the user's id (null for the system). */
+export interface Actor {
+  type: ActorType;
+  id: string | null;
+}
+
+/** One item's conditional update. */
+export interface ItemUpdate {
+  key: { PK: string; SK: string };
+  parts: UpdateParts;
+}
+
+/** A checked order status change: the order as it is after it, its history entry, and the writes. */
+export interface OrderChange<O> {
+  order: O;
+  entry: StatusChangeRecord;
+  /** The order item's update, to which a writer adds its own clauses (the payment it records). */
+  orderUpdate: ItemUpdate;
+  /** Every item's conditional update (orderUpdate among them), for one transaction, in this order. */
+  writes: ItemUpdate[];
+}
+
+/** A checked vendor-order status change: the vendor order after it, plus the order change it makes. */
+export interface VendorOrderChange<O, V> extends OrderChange<O> {
+  vendorOrder: V;
+}
+
+/** Why a status change is refused. */
+export type TransitionError = BusinessErrorOf<'InvalidTransition'> | BusinessErrorOf<'NotFound'>;
+
+/** A status change, or why it is refused (a business error, never an exception). */
+export type Transition<C> = { ok: true; change: C } | { ok: false; error: TransitionError };
+
+function refused(message: string, from: string, to: string): { ok: false; error: TransitionError } {
+  return { ok: false, error: businessError('InvalidTransition', message, { from, to }) };
+}
+
+function orderRefusal(orderId: string, from: OrderStatus, to: OrderStatus): string {
+  if (to === 'CANCELLED') return `Order ${orderId} is ${from} and cannot be cancelled`;
+  if (to === 'PAYMENT_PENDING') return `Order ${orderId} is ${from} and cannot be paid`;
+  return `Order ${orderId} cannot move from ${from} to ${to}`;
+}
+
+/**
+ * Moves an order to `to` as `actor`: checked against ORDER_TRANSITIONS, conditional on the status and
+ * version read. Cancelling also cancels every vendor order still open (each checked against
+ * VENDOR_ORDER_TRANSITIONS), in the same transaction.
+ */
+export function transition<V extends VendorOrderState, O extends OrderState<V>>(
+  order: O,
+  to: OrderStatus,
+  actor: Actor,
+  now: string,
+  extra: { reason?: string | null } = {},
+): Transition<OrderChange<O>> {
+  if (!canTransition(order.status, to, actor.type)) {
+    return refused(orderRefusal(order.id, order.status, to), order.status, to);
+  }
+  const reason = extra.reason ?? null;
+  const entry = historyEntry(order.status, to, actor.type, actor.id, now, { reason });
+  const parts = orderStatusChange(emptyUpdate(), order, to, [entry], now);
+  const orderUpdate: ItemUpdate = { key: orderKey(order.id), parts };
+  const writes: ItemUpdate[] = [orderUpdate];
+  const vendorOrders: V[] = [];
+  let refusal: { ok: false; error: TransitionError } | null = null;
+  let index = 0;
+  for (const vo of order.vendorOrders) {
+    const i = index;
+    index = index + 1;
+    if (to !== 'CANCELLED' || isVendorOrderClosed(vo.status)) {
+      vendorOrders.push(vo);
+    } else if (!canTransitionVendorOrder(vo.status, 'CANCELLED', actor.type)) {
+      refusal = refused(
+        `Vendor order ${order.id}/${vo.vendorId} is ${vo.status} and cannot be cancelled`,
+        vo.status,
+        'CANCELLED',
+      );
+      break;
+    } else {
+      embeddedVendorStatus(parts, i, 'CANCELLED', now);
+      writes.push({
+        key: vendorOrderKey(order.id, vo.vendorId),
+        parts: vendorOrderStatusChange(vo, 'CANCELLED', now, { reason }),
+      });
+      vendorOrders.push({ ...vo, status: 'CANCELLED', updatedAt: now, version: vo.version + 1 });
+    }
+  }
+  if (refusal) return refusal;
+  const updated: O = {
+    ...order,
+    status: to,
+    vendorOrders,
+    statusHistory: [...order.statusHistory, entry],
+    updatedAt: now,
+    version: order.version + 1,
+  };
+  return { ok: true, change: { order: updated, entry, orderUpdate, writes } };
+}
+
+/**
+ * Moves one vendor's part to `to` as `actor`, and the order to the status that follows from all its
+ * vendor orders (deriveOrderStatus): both checked against the tables, only while vendors work on the
+ * order (VENDOR_ACTIVE_ORDER_STATUSES), each conditional on what was read.
+ */
+export function transitionVendorOrder<V extends VendorOrderState, O extends OrderState<V>>(
+  order: O,
+  vendorId: string,
+  to: VendorOrderStatus,
+  actor: Actor,
+  now: string,
+  extra: { reason?: string | null; tracking?: V['tracking'] } = {},
+): Transition<VendorOrderChange<O, V>> {
+  const index = order.vendorOrders.findIndex((v) => v.vendorId === vendorId);
+  const vo = order.vendorOrders[index];
+  if (!vo) {
+    return {
+      ok: false,
+      error: businessError('NotFound', `Order ${order.id} has no part for vendor ${vendorId}`, null),
+    };
+  }
+  if (
+    !VENDOR_ACTIVE_ORDER_STATUSES.includes(order.status) ||
+    !canTransitionVendorOrder(vo.status, to, actor.type)
+  ) {
+    return refused(
+      `Vendor order ${order.id}/${vo.vendorId} is ${vo.status} (order ${order.status}) and cannot become ${to}`,
+      vo.status,
+      to,
+    );
+  }
+  const statuses = order.vendorOrders.map((v) => (v.vendorId === vendorId ? to : v.status));
+  const derived = deriveOrderStatus(order.status, statuses);
+  if (derived !== order.status && !canTransition(order.status, derived, actor.type)) {
+    return refused(orderRefusal(order.id, order.status, derived), order.status, derived);
+  }
+  const reason = extra.reason ?? null;
+  const tracking = extra.tracking;
+  const entry = historyEntry(order.status, derived, actor.type, actor.id, now, {
+    vendorId,
+    vendorStatus: to,
+    reason,
+  });
+  const parts = embeddedVendorStatus(
+    orderStatusChange(emptyUpdate(), order, derived, [entry], now),
+    index,
+    to,
+    now,
+    { tracking },
+  );
+  const orderUpdate: ItemUpdate = { key: orderKey(order.id), parts };
+  const vendorOrder: V = {
+    ...vo,
+    status: to,
+    tracking: tracking ?? vo.tracking ?? null,
+    updatedAt: now,
+    version: vo.version + 1,
+  };
+  const updated: O = {
+    ...order,
+    status: derived,
+    vendorOrders: order.vendorOrders.map((v) => (v.vendorId === vendorId ? vendorOrder : v)),
+    statusHistory: [...order.statusHistory, entry],
+    updatedAt: now,
+    version: order.version + 1,
+  };
+  return {
+    ok: true,
+    change: {
+      order: updated,
+      vendorOrder,
+      entry,
+      orderUpdate,
+      // The vendor-order item first, as the stream has always shown it.
+      writes: [
+        {
+          key: vendorOrderKey(order.id, vendorId),
+          parts: vendorOrderStatusChange(vo, to, now, { tracking, reason }),
+        },
+        orderUpdate,
+      ],
+    },
+  };
+}
