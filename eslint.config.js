@@ -15,7 +15,7 @@ export default tseslint.config(
       'node_modules/**',
       'cdk.out/**',
       '.orderloop/**',
-      'resolvers/generated/**',
+      'domain/generated/**',
       'test/generated/**',
       'functions/lib/generated/**',
       'coverage/**',

@@ -5,7 +5,7 @@ import type {
   PaymentInput,
   PublishOrderStatusInput,
   PublishVendorOrderStatusInput,
-} from '../resolvers/generated/schema.js';
+} from './generated/schema.js';
 
 /**
  * Who may receive which status event. AppSync sends every subscriber of a mutation the same payload, so

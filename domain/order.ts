@@ -11,7 +11,7 @@ import {
 } from './limits.js';
 import { isCurrency, sum } from './money.js';
 import { splitByVendor, type PricedLine, type VendorPart } from './split.js';
-import type { OrderStatus, PlaceOrderInput, VendorOrderStatus } from '../resolvers/generated/schema.js';
+import type { OrderStatus, PlaceOrderInput, VendorOrderStatus } from './generated/schema.js';
 import type { StatusChangeRecord } from './orderProcess.js';
 
 /**

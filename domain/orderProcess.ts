@@ -1,4 +1,4 @@
-import type { OrderStatus, VendorOrderStatus, ActorType } from '../resolvers/generated/schema.js';
+import type { OrderStatus, VendorOrderStatus, ActorType } from './generated/schema.js';
 
 /**
  * The order process as transition tables. Every status write is conditional on the expected status and

@@ -1,4 +1,4 @@
-import type { ActorType, OrderStatus, VendorOrderStatus } from '../resolvers/generated/schema.js';
+import type { ActorType, OrderStatus, VendorOrderStatus } from './generated/schema.js';
 import { businessError, type BusinessErrorOf } from './errors.js';
 import { orderKey, vendorOrderKey } from './keys.js';
 import { historyEntry } from './order.js';

@@ -1,5 +1,5 @@
 import type { Caller } from './identity.js';
-import type { Order, StatusChange } from '../resolvers/generated/schema.js';
+import type { Order, StatusChange } from './generated/schema.js';
 
 /**
  * What each caller may see of an order. Resolver-safe: stays inside the APPSYNC_JS subset.

@@ -1,4 +1,4 @@
-import type { OrderStatus, VendorOrderStatus } from '../resolvers/generated/schema.js';
+import type { OrderStatus, VendorOrderStatus } from './generated/schema.js';
 import type { StatusChangeRecord } from './orderProcess.js';
 import { orderStatusPartition } from './keys.js';
 

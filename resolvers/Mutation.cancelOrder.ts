@@ -2,7 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_REASON_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
-import type { MutationCancelOrderArgs, Order } from './generated/schema.js';
+import type { MutationCancelOrderArgs, Order } from '../domain/generated/schema.js';
 
 /** cancelOrder, before step: a customer cancels its own order (checked on read), an admin any order. */
 export function request(ctx: Context<MutationCancelOrderArgs>) {

@@ -3,7 +3,7 @@ import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { canonicalOrderRequest, validatePlaceOrder } from '../domain/order.js';
 import { rejectTooLong } from './lib/limits.js';
-import type { MutationPlaceOrderArgs, Order } from './generated/schema.js';
+import type { MutationPlaceOrderArgs, Order } from '../domain/generated/schema.js';
 
 /**
  * placeOrder, before step: the customer comes from the token, never from the input; the input rules are

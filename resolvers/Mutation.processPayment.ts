@@ -2,7 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_TOKEN_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
-import type { MutationProcessPaymentArgs, Order, Payment } from './generated/schema.js';
+import type { MutationProcessPaymentArgs, Order, Payment } from '../domain/generated/schema.js';
 
 /**
  * processPayment, before step: only a customer pays, and only its own order (checked when the order is

@@ -1,7 +1,7 @@
 import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { notificationKey } from '../domain/keys.js';
-import type { MutationPublishNotificationArgs, Notification } from './generated/schema.js';
+import type { MutationPublishNotificationArgs, Notification } from '../domain/generated/schema.js';
 
 /**
  * IAM only (by the schema). Stores the notification in its recipient's partition; the id and createdAt

@@ -1,6 +1,6 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { customerEventOf } from '../domain/audience.js';
-import type { MutationPublishOrderStatusArgs, OrderStatusEvent } from './generated/schema.js';
+import type { MutationPublishOrderStatusArgs, OrderStatusEvent } from '../domain/generated/schema.js';
 
 /**
  * IAM only (by the schema). A relay on the NONE data source: the change is already in the table, so

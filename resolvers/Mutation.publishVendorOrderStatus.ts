@@ -1,6 +1,6 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { vendorEventOf } from '../domain/audience.js';
-import type { MutationPublishVendorOrderStatusArgs, OrderStatusEvent } from './generated/schema.js';
+import type { MutationPublishVendorOrderStatusArgs, OrderStatusEvent } from '../domain/generated/schema.js';
 
 /**
  * IAM only (by the schema). A relay on the NONE data source for one vendor: the event is built here from

@@ -1,5 +1,5 @@
 import { type Context, util } from '@aws-appsync/utils';
-import type { MutationRecordPaymentResultArgs, Payment } from './generated/schema.js';
+import type { MutationRecordPaymentResultArgs, Payment } from '../domain/generated/schema.js';
 
 /** recordPaymentResult, before step (IAM only, by the schema): names the order to read. */
 export function request(ctx: Context<MutationRecordPaymentResultArgs>) {

@@ -2,7 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_TRACKING_LENGTH, MAX_URL_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
-import type { MutationUpdateVendorOrderStatusArgs, VendorOrder } from './generated/schema.js';
+import type { MutationUpdateVendorOrderStatusArgs, VendorOrder } from '../domain/generated/schema.js';
 
 /**
  * updateVendorOrderStatus, before step: a vendor moves only its own part, an admin any; SHIPPED needs

@@ -1,7 +1,7 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { questionViolation, type AskEvent } from '../functions/assistant/question.js';
-import type { AssistantAnswer, QueryAskAboutOrdersArgs } from './generated/schema.js';
+import type { AssistantAnswer, QueryAskAboutOrdersArgs } from '../domain/generated/schema.js';
 
 /**
  * Sends the question to the assistant Lambda with the asker taken from the verified token: a customer

@@ -5,7 +5,7 @@ import { orderKey } from '../domain/keys.js';
 import { badOrderField, MAX_ID_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
 import { viewOrderFor } from '../domain/views.js';
-import type { Order, QueryGetOrderArgs } from './generated/schema.js';
+import type { Order, QueryGetOrderArgs } from '../domain/generated/schema.js';
 
 /** Reads the order item, which embeds its lines and vendor orders. */
 export function request(ctx: Context<QueryGetOrderArgs>) {

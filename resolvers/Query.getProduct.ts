@@ -3,7 +3,7 @@ import * as ddb from '@aws-appsync/utils/dynamodb';
 import { productKey } from '../domain/keys.js';
 import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
-import type { Product, QueryGetProductArgs } from './generated/schema.js';
+import type { Product, QueryGetProductArgs } from '../domain/generated/schema.js';
 
 /** Reads one product from the public catalog. */
 export function request(ctx: Context<QueryGetProductArgs>) {

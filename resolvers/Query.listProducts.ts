@@ -4,7 +4,7 @@ import { CATALOG_PARTITION, INDEX, vendorPartition } from '../domain/keys.js';
 import { badProductField, MAX_ID_LENGTH, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
-import type { Product, ProductConnection, QueryListProductsArgs } from './generated/schema.js';
+import type { Product, ProductConnection, QueryListProductsArgs } from '../domain/generated/schema.js';
 
 /** Lists one vendor's products from its partition, or the whole catalog from the byStatus index. */
 export function request(ctx: Context<QueryListProductsArgs>) {

@@ -5,7 +5,7 @@ import { customerPartition, INDEX } from '../domain/keys.js';
 import { badOrderField, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut } from './lib/limits.js';
-import type { Order, OrderConnection, QueryMyOrdersArgs } from './generated/schema.js';
+import type { Order, OrderConnection, QueryMyOrdersArgs } from '../domain/generated/schema.js';
 
 /** The caller's orders from the byCustomer index, newest first, optionally filtered by status. */
 export function request(ctx: Context<QueryMyOrdersArgs>) {

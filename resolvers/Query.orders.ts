@@ -4,7 +4,7 @@ import { ALL_ORDERS_PARTITION, INDEX, orderStatusPartition } from '../domain/key
 import { badOrderField, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut } from './lib/limits.js';
-import type { Order, OrderConnection, QueryOrdersArgs } from './generated/schema.js';
+import type { Order, OrderConnection, QueryOrdersArgs } from '../domain/generated/schema.js';
 
 /**
  * Every order, newest first (admins only, by the schema): one status from its byStatus partition, or all

@@ -1,7 +1,7 @@
 import { type Context, extensions, util } from '@aws-appsync/utils';
 import { orderEventFilter } from '../domain/audience.js';
 import { callerOf } from '../domain/identity.js';
-import type { SubscriptionOnOrderStatusChangedArgs } from './generated/schema.js';
+import type { SubscriptionOnOrderStatusChangedArgs } from '../domain/generated/schema.js';
 
 /** Subscribing writes nothing: the NONE data source just echoes. */
 export function request(_ctx: Context<SubscriptionOnOrderStatusChangedArgs>) {

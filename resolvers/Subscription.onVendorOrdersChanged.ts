@@ -1,7 +1,7 @@
 import { type Context, extensions, util } from '@aws-appsync/utils';
 import { vendorEventFilter } from '../domain/audience.js';
 import { callerOf } from '../domain/identity.js';
-import type { SubscriptionOnVendorOrdersChangedArgs } from './generated/schema.js';
+import type { SubscriptionOnVendorOrdersChangedArgs } from '../domain/generated/schema.js';
 
 /** A vendor may only subscribe to its own vendorId; admins to any. */
 export function request(ctx: Context<SubscriptionOnVendorOrdersChangedArgs>) {

@@ -1,4 +1,4 @@
-import type { Mutation, Query, Subscription } from './generated/schema.js';
+import type { Mutation, Query, Subscription } from '../domain/generated/schema.js';
 
 /**
  * What runs where: every resolver and pipeline function, its code file (relative to resolvers/) and its

@@ -1,6 +1,6 @@
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { z } from 'zod';
-import type { AssistantAnswer } from '../../resolvers/generated/schema.js';
+import type { AssistantAnswer } from '../../domain/generated/schema.js';
 import { converseWithTools, ModelUnavailable, type TokenUsage, type UnavailableReason } from './converse.js';
 import { simpleAnswer } from './fallback.js';
 import { questionViolation, type AskEvent } from './question.js';

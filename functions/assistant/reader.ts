@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CATALOG_PARTITION, customerPartition, INDEX, orderKey, vendorPartition } from '../../domain/keys.js';
-import type { Order, Product, VendorOrder } from '../../resolvers/generated/schema.js';
+import type { Order, Product, VendorOrder } from '../../domain/generated/schema.js';
 
 /**
  * The reads the assistant's tools make, with the table's key design (domain/keys.ts). Every method takes

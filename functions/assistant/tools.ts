@@ -9,7 +9,7 @@ import type {
   Product,
   VendorOrder,
   VendorOrderStatus,
-} from '../../resolvers/generated/schema.js';
+} from '../../domain/generated/schema.js';
 import type { Asker } from './question.js';
 import type { OrderReader } from './reader.js';
 

@@ -10,7 +10,7 @@ import { INDEX, orderKey, orderStatusPartition } from '../../domain/keys.js';
 import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
 import { transition, type ItemUpdate, type Transition, type OrderChange } from '../../domain/transition.js';
 import { conditionExpression, setExpression } from '../../domain/writes.js';
-import type { Order, OrderStatus } from '../../resolvers/generated/schema.js';
+import type { Order, OrderStatus } from '../../domain/generated/schema.js';
 
 /** What the sweeper needs; tests pass fakes or DynamoDB Local. */
 export interface SweeperDeps {

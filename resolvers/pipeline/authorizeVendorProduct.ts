@@ -1,7 +1,7 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../../domain/identity.js';
 import { validateInventoryChange } from '../../domain/inventory.js';
-import type { MutationUpdateInventoryArgs } from '../generated/schema.js';
+import type { MutationUpdateInventoryArgs } from '../../domain/generated/schema.js';
 
 /**
  * updateInventory, step 1 (NONE): validates the values and checks that a vendor changes only its own

@@ -3,7 +3,7 @@ import * as ddb from '@aws-appsync/utils/dynamodb';
 import { callerOf } from '../../domain/identity.js';
 import { orderKey } from '../../domain/keys.js';
 import { viewOrderFor } from '../../domain/views.js';
-import type { Order } from '../generated/schema.js';
+import type { Order } from '../../domain/generated/schema.js';
 
 /**
  * Reads the order named by stash.orderId (table, consistent) into stash.order. An order the caller may

@@ -1,7 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { orderKey } from '../../domain/keys.js';
-import type { Order } from '../generated/schema.js';
+import type { Order } from '../../domain/generated/schema.js';
 
 /**
  * Last step of an idempotent mutation (table): on a replay, reads the order the first call created;

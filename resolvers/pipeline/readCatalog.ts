@@ -2,7 +2,7 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { productKey } from '../../domain/keys.js';
 import { priceLines, type CatalogProduct } from '../../domain/order.js';
 import { tableNameOf } from '../../domain/writes.js';
-import type { MutationPlaceOrderArgs } from '../generated/schema.js';
+import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 
 /** placeOrder, step 2 (table): reads every ordered product in one BatchGetItem. Skipped on a replay. */

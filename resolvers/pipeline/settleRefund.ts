@@ -1,6 +1,6 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey } from '../../domain/keys.js';
-import type { Order, Payment } from '../generated/schema.js';
+import type { Order, Payment } from '../../domain/generated/schema.js';
 
 /**
  * recordPaymentResult, step 3 (table): once the refunds add up to the whole payment, marks it REFUNDED.

@@ -5,7 +5,7 @@ import {
   DEFAULT_LOW_STOCK_THRESHOLD,
   type InventoryChange,
 } from '../../domain/inventory.js';
-import type { Product } from '../generated/schema.js';
+import type { Product } from '../../domain/generated/schema.js';
 
 /**
  * updateInventory, step 2 (table): sets the given fields. A change that lacks name, price or currency may

@@ -4,7 +4,7 @@ import { transition } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
 import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
-import type { MutationCancelOrderArgs, Order } from '../generated/schema.js';
+import type { MutationCancelOrderArgs, Order } from '../../domain/generated/schema.js';
 
 /**
  * cancelOrder, step 2 (table): one transaction moves the order to CANCELLED and every vendor order that

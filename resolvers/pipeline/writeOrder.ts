@@ -15,7 +15,7 @@ import type { PricedLine } from '../../domain/split.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
-import type { MutationPlaceOrderArgs } from '../generated/schema.js';
+import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
 
 /** How long an idempotency record is kept (epoch-seconds TTL attribute `expiresAt`). */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;

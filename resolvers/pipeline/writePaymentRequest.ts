@@ -6,7 +6,7 @@ import { conditionalUpdate } from '../lib/transact.js';
 import type { IdempotencyStash } from './getIdempotencyRecord.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
-import type { MutationProcessPaymentArgs, Order, Payment } from '../generated/schema.js';
+import type { MutationProcessPaymentArgs, Order, Payment } from '../../domain/generated/schema.js';
 
 /**
  * processPayment, step 3 (table): one transaction moves the order to PAYMENT_PENDING (conditional on the

@@ -3,7 +3,7 @@ import { orderKey, paymentKey } from '../../domain/keys.js';
 import { transition, type OrderChange } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
-import type { MutationRecordPaymentResultArgs, Order, Payment } from '../generated/schema.js';
+import type { MutationRecordPaymentResultArgs, Order, Payment } from '../../domain/generated/schema.js';
 
 type StoredOrder = Order & { refundedVendorIds?: string[] | null };
 

@@ -4,7 +4,7 @@ import { transitionVendorOrder } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
 import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
-import type { MutationUpdateVendorOrderStatusArgs, Order } from '../generated/schema.js';
+import type { MutationUpdateVendorOrderStatusArgs, Order } from '../../domain/generated/schema.js';
 
 /**
  * updateVendorOrderStatus, step 2 (table): one transaction updates the vendor-order item and the order

@@ -1,5 +1,5 @@
 import { generate, loadCodegenConfig } from '@graphql-codegen/cli';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../../infra/bundling.js';
@@ -17,10 +17,28 @@ describe('codegen', () => {
       process.chdir(cwd);
     }
     // Assess
-    expect(outputs.length).toBe(3);
+    expect(outputs.map((o) => o.filename).sort()).toEqual([
+      'domain/generated/schema.ts',
+      'functions/lib/generated/graphql.ts',
+      'test/generated/graphql.ts',
+    ]);
     for (const output of outputs) {
       const onDisk = readFileSync(join(ROOT, output.filename), 'utf8');
       expect(onDisk, `${output.filename} is stale`).toBe(output.content);
     }
   }, 60_000);
+
+  it('keeps the schema types in domain/, so domain/ imports nothing from resolvers/', () => {
+    // Prepare
+    const files = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    // Act
+    const reaching = files('domain').filter((f) =>
+      /from '(\.\.\/)+resolvers\//.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
+    // Assess
+    expect(reaching).toEqual([]);
+  });
 });

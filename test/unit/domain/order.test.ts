@@ -5,7 +5,7 @@ import {
   validatePlaceOrder,
   type CatalogProduct,
 } from '../../../domain/order.js';
-import type { PlaceOrderInput } from '../../../resolvers/generated/schema.js';
+import type { PlaceOrderInput } from '../../../domain/generated/schema.js';
 
 const address = { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' };
 const input = (lines: PlaceOrderInput['lines'], shippingAddress = address): PlaceOrderInput => ({

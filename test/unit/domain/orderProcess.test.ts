@@ -7,7 +7,7 @@ import {
   ORDER_TRANSITIONS,
   VENDOR_ORDER_TRANSITIONS,
 } from '../../../domain/orderProcess.js';
-import type { OrderStatus, VendorOrderStatus } from '../../../resolvers/generated/schema.js';
+import type { OrderStatus, VendorOrderStatus } from '../../../domain/generated/schema.js';
 
 const ORDER_STATUSES = Object.keys(ORDER_TRANSITIONS) as OrderStatus[];
 const VENDOR_STATUSES = Object.keys(VENDOR_ORDER_TRANSITIONS) as VendorOrderStatus[];

@@ -15,7 +15,7 @@ import {
   ORDER_TRANSITIONS,
   VENDOR_ORDER_TRANSITIONS,
 } from '../../../domain/orderProcess.js';
-import type { ActorType, OrderStatus, VendorOrderStatus } from '../../../resolvers/generated/schema.js';
+import type { ActorType, OrderStatus, VendorOrderStatus } from '../../../domain/generated/schema.js';
 import { quietLogger } from '../functions/fakes.js';
 
 /**

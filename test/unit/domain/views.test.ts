@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../domain/identity.js';
 import { viewOrderFor } from '../../../domain/views.js';
-import type { Order, StatusChange } from '../../../resolvers/generated/schema.js';
+import type { Order, StatusChange } from '../../../domain/generated/schema.js';
 
 const vendor = (vendorId: string): Caller => ({
   kind: 'vendor',

@@ -12,7 +12,7 @@ import type {
   Payment,
   Product,
   VendorOrder,
-} from '../../../resolvers/generated/schema.js';
+} from '../../../domain/generated/schema.js';
 
 /** The demo customer, another customer and a vendor, as the resolver sends them. */
 export const ADA: Asker = { kind: 'customer', id: 'sub-ada', vendorId: null };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { intentOf, SIMPLE_ANSWER_NOTE, simpleAnswer } from '../../../functions/assistant/fallback.js';
 import { answerQuestion } from '../../../functions/assistant/assistant.js';
 import { toolsFor } from '../../../functions/assistant/tools.js';
-import type { Order } from '../../../resolvers/generated/schema.js';
+import type { Order } from '../../../domain/generated/schema.js';
 import {
   ADA,
   ADA_DECLINED,
