@@ -3,7 +3,11 @@ import * as ddb from '@aws-appsync/utils/dynamodb';
 import { recipientOf } from '../domain/identity.js';
 import { recipientPartition } from '../domain/keys.js';
 import { pageSize } from '../domain/paging.js';
-import type { Notification, NotificationConnection, QueryMyNotificationsArgs } from '../domain/generated/schema.js';
+import type {
+  Notification,
+  NotificationConnection,
+  QueryMyNotificationsArgs,
+} from '../domain/generated/schema.js';
 
 /** The caller's notifications from its recipient partition, newest first. */
 export function request(ctx: Context<QueryMyNotificationsArgs>) {

@@ -5,7 +5,11 @@ import { INDEX, vendorPartition } from '../domain/keys.js';
 import { badVendorOrderField, MAX_ID_LENGTH, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
-import type { QueryVendorOrdersArgs, VendorOrder, VendorOrderConnection } from '../domain/generated/schema.js';
+import type {
+  QueryVendorOrdersArgs,
+  VendorOrder,
+  VendorOrderConnection,
+} from '../domain/generated/schema.js';
 
 /** A vendor's parts of orders from the byVendor index, newest first; a vendor may only ask for its own. */
 export function request(ctx: Context<QueryVendorOrdersArgs>) {

@@ -6,13 +6,7 @@
 import type { ContentBlock, ConverseResponse } from '@aws-sdk/client-bedrock-runtime';
 import type { OrderReader } from '../../../functions/assistant/reader.js';
 import type { Asker } from '../../../functions/assistant/question.js';
-import type {
-  Order,
-  OrderStatus,
-  Payment,
-  Product,
-  VendorOrder,
-} from '../../../domain/generated/schema.js';
+import type { Order, OrderStatus, Payment, Product, VendorOrder } from '../../../domain/generated/schema.js';
 
 /** The demo customer, another customer and a vendor, as the resolver sends them. */
 export const ADA: Asker = { kind: 'customer', id: 'sub-ada', vendorId: null };
