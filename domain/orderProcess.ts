@@ -1,4 +1,4 @@
-import type { OrderStatus, VendorOrderStatus, ActorType } from './generated/schema.js';
+import type { ActorType, OrderStatus, StatusChange, VendorOrderStatus } from './generated/schema.js';
 
 /**
  * The order process as transition tables. Every status write is conditional on the expected status and
@@ -103,14 +103,5 @@ export function deriveOrderStatus(current: OrderStatus, vendorStatuses: VendorOr
   return current;
 }
 
-/** One entry of an order's statusHistory. */
-export interface StatusChangeRecord {
-  from: OrderStatus | null;
-  to: OrderStatus;
-  vendorId: string | null;
-  vendorStatus: VendorOrderStatus | null;
-  actor: ActorType;
-  actorId: string | null;
-  reason: string | null;
-  at: string;
-}
+/** One entry of an order's statusHistory: the schema's StatusChange. */
+export type StatusChangeRecord = StatusChange;

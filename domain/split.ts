@@ -1,18 +1,12 @@
+import type { OrderLine } from './generated/schema.js';
 import { sum } from './money.js';
 
 /**
  * Splitting an order by vendor. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
-/** A priced order line. */
-export interface PricedLine {
-  vendorId: string;
-  productId: string;
-  name: string;
-  quantity: number;
-  unitPrice: number;
-  lineTotal: number;
-}
+/** A priced order line: the schema's OrderLine. */
+export type PricedLine = OrderLine;
 
 /** One vendor's part of an order. */
 export interface VendorPart {

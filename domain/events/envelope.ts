@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ActorType, OrderStatus, PaymentStatus, VendorOrderStatus } from '../generated/schema.js';
+import { ORDER_TRANSITIONS, VENDOR_ORDER_TRANSITIONS } from '../orderProcess.js';
 
 /**
  * Domain events on the bus: a versioned envelope around typed data. The stream enricher builds them from
@@ -10,27 +12,26 @@ export const EVENT_SOURCE = 'orderloop.orders';
 /** The EventBridge detail-type every domain event carries; rules route on detail.type. */
 export const EVENT_DETAIL_TYPE = 'orderloop.domain-event';
 
-const orderStatus = z.enum([
-  'PLACED',
-  'PAYMENT_PENDING',
-  'PAYMENT_FAILED',
-  'PAID',
-  'FULFILLING',
-  'SHIPPED',
-  'DELIVERED',
-  'COMPLETED',
-  'CANCELLED',
-]);
-const vendorOrderStatus = z.enum(['PENDING', 'ACCEPTED', 'REJECTED', 'SHIPPED', 'DELIVERED', 'CANCELLED']);
-const paymentStatus = z.enum([
-  'PENDING',
-  'SUCCEEDED',
-  'DECLINED',
-  'FAILED',
-  'REFUNDED',
-  'PARTIALLY_REFUNDED',
-]);
-const actor = z.enum(['CUSTOMER', 'VENDOR', 'ADMIN', 'SYSTEM']);
+/** Every value of a generated enum type, from a record that must name each one exactly once. */
+function enumOf<T extends string>(values: Record<T, true>) {
+  return z.enum(Object.keys(values) as [T, ...T[]]);
+}
+
+// The generated enum types (enumsAsTypes) have no runtime values: the transition tables hold one entry
+// per status, and these records must name every value, so a schema change fails the type check here.
+const orderStatus = z.enum(Object.keys(ORDER_TRANSITIONS) as [OrderStatus, ...OrderStatus[]]);
+const vendorOrderStatus = z.enum(
+  Object.keys(VENDOR_ORDER_TRANSITIONS) as [VendorOrderStatus, ...VendorOrderStatus[]],
+);
+const paymentStatus = enumOf<PaymentStatus>({
+  PENDING: true,
+  SUCCEEDED: true,
+  DECLINED: true,
+  FAILED: true,
+  REFUNDED: true,
+  PARTIALLY_REFUNDED: true,
+});
+const actor = enumOf<ActorType>({ CUSTOMER: true, VENDOR: true, ADMIN: true, SYSTEM: true });
 
 /** A line as stored on an order. */
 export const LineSchema = z.object({
