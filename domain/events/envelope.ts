@@ -126,32 +126,39 @@ export type EventType = keyof typeof EVENT_SCHEMAS;
 /** The current envelope version; a consumer rejects versions it does not know. */
 export const ENVELOPE_VERSION = 1;
 
-/** The envelope every domain event travels in. */
-export const EnvelopeSchema = z.object({
-  type: z.enum(Object.keys(EVENT_SCHEMAS) as [EventType, ...EventType[]]),
+/** The fields every envelope carries besides its type and data. */
+const envelopeFields = {
   version: z.literal(ENVELOPE_VERSION),
   /** Deterministic: the stream record's eventID, so a redelivery carries the same id. */
   id: z.string().min(1),
   time: z.string(),
   correlationId: z.string().min(1),
-  data: z.record(z.string(), z.unknown()),
-});
-
-/** A parsed envelope with typed data. */
-export type Envelope<T extends EventType = EventType> = {
-  type: T;
-  version: typeof ENVELOPE_VERSION;
-  id: string;
-  time: string;
-  correlationId: string;
-  data: z.infer<(typeof EVENT_SCHEMAS)[T]>;
 };
+
+function envelopeOfType<T extends EventType>(type: T) {
+  return z.object({ type: z.literal(type), ...envelopeFields, data: EVENT_SCHEMAS[type] });
+}
+
+/**
+ * The envelope every domain event travels in: a union discriminated on `type`, so a consumer narrows
+ * `data` with a switch or an if on `type` and never casts it.
+ */
+export const EnvelopeSchema = z.discriminatedUnion('type', [
+  envelopeOfType('order.statusChanged'),
+  envelopeOfType('vendorOrder.statusChanged'),
+  envelopeOfType('payment.requested'),
+  envelopeOfType('product.changed'),
+]);
+
+// Every event type has its member in the union.
+const _complete: [EventType] extends [z.infer<typeof EnvelopeSchema>['type']] ? true : never = true;
+
+/** A parsed envelope with typed data; `Envelope<'order.statusChanged'>` is one member of the union. */
+export type Envelope<T extends EventType = EventType> = Extract<z.infer<typeof EnvelopeSchema>, { type: T }>;
 
 /** Parses an envelope and its data; throws a ZodError naming the bad field. */
 export function parseEnvelope(value: unknown): Envelope {
-  const envelope = EnvelopeSchema.parse(value);
-  const data = EVENT_SCHEMAS[envelope.type].parse(envelope.data);
-  return { ...envelope, data } as Envelope;
+  return EnvelopeSchema.parse(value);
 }
 
 /** Narrows an envelope to one type. */

@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ENVELOPE_VERSION, type EventType } from './envelope.js';
+import { ENVELOPE_VERSION, EnvelopeSchema, type Envelope, type EventType } from './envelope.js';
 
 /**
  * Maps table stream records to domain events: the pipe's enrichment step. Pure, so it is unit-tested
@@ -134,8 +134,13 @@ function productEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'i
   };
 }
 
-/** The domain event a stream record means, or null when it means none (other entities, no change). */
-export function toDomainEvent(record: StreamRecord): RawEnvelope | null {
+/**
+ * The domain event a stream record means, or null when it means none (other entities, no change).
+ * Validated here, where events are produced, so every consumer gets a well-formed envelope: an item that
+ * does not make one throws (a ZodError naming the field), and the pipe retries the batch, then sends it to
+ * its dead-letter queue.
+ */
+export function toDomainEvent(record: StreamRecord): Envelope | null {
   if (record.eventName === 'REMOVE') return null;
   const newItem = image(record.dynamodb.NewImage);
   if (!newItem) return null;
@@ -160,13 +165,14 @@ export function toDomainEvent(record: StreamRecord): RawEnvelope | null {
   if (!event) return null;
   const seconds = record.dynamodb.ApproximateCreationDateTime;
   const time = seconds ? new Date(seconds * 1000).toISOString() : new Date().toISOString();
-  return { ...event, id: record.eventID, time, correlationId: event.correlationId || record.eventID };
+  const correlationId = event.correlationId || record.eventID;
+  return EnvelopeSchema.parse({ ...event, id: record.eventID, time, correlationId });
 }
 
 /**
  * Maps a batch. Pipes sends every element of the returned array to the target; a record that means no
  * event still needs an element, so the pipe filter should already have dropped such records.
  */
-export function toDomainEvents(records: readonly StreamRecord[]): RawEnvelope[] {
-  return records.map(toDomainEvent).filter((e): e is RawEnvelope => e !== null);
+export function toDomainEvents(records: readonly StreamRecord[]): Envelope[] {
+  return records.map(toDomainEvent).filter((e): e is Envelope => e !== null);
 }

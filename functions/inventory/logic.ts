@@ -128,7 +128,7 @@ export async function moveStock(
  */
 export async function handleInventoryEvent(envelope: Envelope, deps: InventoryDeps): Promise<void> {
   if (envelope.type === 'order.statusChanged') {
-    const data = envelope.data as Envelope<'order.statusChanged'>['data'];
+    const data = envelope.data;
     if (data.status !== 'PAID' && data.status !== 'CANCELLED') return;
     const to = data.status === 'PAID' ? 'COMMITTED' : 'RELEASED';
     // Each vendor part has its own STOCK item and products, so the parts move independently and at once;
@@ -144,7 +144,7 @@ export async function handleInventoryEvent(envelope: Envelope, deps: InventoryDe
     return;
   }
   if (envelope.type === 'vendorOrder.statusChanged') {
-    const data = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
+    const data = envelope.data;
     if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
     await moveStock(data.orderId, data.vendorId, data.lines, 'RELEASED', envelope.correlationId, deps);
   }

@@ -55,7 +55,7 @@ const PAID_PAYMENT_STATUSES = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
  */
 export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay[] {
   if (envelope.type === 'order.statusChanged') {
-    const d = envelope.data as Envelope<'order.statusChanged'>['data'];
+    const d = envelope.data;
     return [
       {
         audience: 'CUSTOMER',
@@ -76,7 +76,7 @@ export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay
     ];
   }
   if (envelope.type === 'vendorOrder.statusChanged' && parent) {
-    const d = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
+    const d = envelope.data;
     const status = parent.status as PublishOrderStatusInput['status'];
     const relays: Relay[] = [
       {
@@ -132,7 +132,7 @@ export async function handleNotificationEvent(envelope: Envelope, deps: Notifica
   const correlationId = envelope.correlationId;
   let parent: ParentOrder | null = null;
   if (envelope.type === 'vendorOrder.statusChanged') {
-    const orderId = (envelope.data as Envelope<'vendorOrder.statusChanged'>['data']).orderId;
+    const orderId = envelope.data.orderId;
     parent = await deps.readOrder(orderId);
     if (!parent) throw new Error(`order ${orderId} not found`);
   }

@@ -50,7 +50,7 @@ export function notificationsFor(
   parent: ParentOrder | null = null,
 ): PublishNotificationInput[] {
   if (envelope.type === 'order.statusChanged') {
-    const data = envelope.data as Envelope<'order.statusChanged'>['data'];
+    const data = envelope.data;
     const entry = ORDER_KINDS[data.status];
     if (!entry) return [];
     const out = [
@@ -72,7 +72,7 @@ export function notificationsFor(
     return out;
   }
   if (envelope.type === 'vendorOrder.statusChanged') {
-    const data = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
+    const data = envelope.data;
     // Vendors hear of a paid order only (VENDOR_ORDER_RECEIVED), so only a paid order's cancellation concerns them.
     const paymentStatus = parent?.payment ? String(parent.payment.status) : '';
     const paid = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(paymentStatus);
@@ -90,7 +90,7 @@ export function notificationsFor(
     return [];
   }
   if (envelope.type === 'product.changed') {
-    const data = envelope.data as Envelope<'product.changed'>['data'];
+    const data = envelope.data;
     // Only the change that crosses the threshold alerts, not every change below it.
     const before = data.previousAvailable;
     if (before === null || before < data.lowStockThreshold || data.available >= data.lowStockThreshold)

@@ -166,12 +166,12 @@ export async function handlePaymentEvent(
   charge: (request: PaymentRequest) => Promise<unknown> = (request) => chargePayment(request, deps),
 ): Promise<void> {
   if (envelope.type === 'payment.requested') {
-    const data = envelope.data as Envelope<'payment.requested'>['data'];
+    const data = envelope.data;
     await charge({ ...data, correlationId: envelope.correlationId });
     return;
   }
   if (envelope.type === 'order.statusChanged') {
-    const data = envelope.data as Envelope<'order.statusChanged'>['data'];
+    const data = envelope.data;
     if (data.status !== 'CANCELLED' || !data.payment || !SETTLED.includes(data.payment.status)) return;
     const order = await deps.readOrder(data.orderId);
     if (!order) throw new Error(`order ${data.orderId} not found`);
@@ -187,7 +187,7 @@ export async function handlePaymentEvent(
     return;
   }
   if (envelope.type === 'vendorOrder.statusChanged') {
-    const data = envelope.data as Envelope<'vendorOrder.statusChanged'>['data'];
+    const data = envelope.data;
     if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
     const order = await deps.readOrder(data.orderId);
     if (!order) throw new Error(`order ${data.orderId} not found`);

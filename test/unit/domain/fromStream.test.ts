@@ -49,6 +49,22 @@ const record = (
 });
 
 describe('toDomainEvent', () => {
+  it('rejects an order item that makes no valid event, naming the field, before the event reaches the bus', () => {
+    // Prepare: a status the order process does not have
+    const bad = record('MODIFY', order({ status: 'LOST' }), order());
+    // Act and Assess
+    expect(() => toDomainEvent(bad)).toThrow(/status/);
+  });
+
+  it('answers an envelope whose data narrows on its type without a cast', () => {
+    // Act
+    const event = toDomainEvent(record('MODIFY', order({ status: 'PAID', version: 2 }), order()));
+    // Assess
+    expect(event?.type).toBe('order.statusChanged');
+    if (event?.type !== 'order.statusChanged') return;
+    expect(event.data.previousStatus).toBe('PLACED');
+  });
+
   it('maps a new order to order.statusChanged with a null previous status and a valid envelope', () => {
     // Act
     const event = toDomainEvent(record('INSERT', order()));
