@@ -44,6 +44,9 @@ export interface OrderState<V extends VendorOrderState = VendorOrderState> {
   vendorOrders: V[];
 }
 
+/** The vendor-order type of an order type. */
+type VendorOrderOf<O extends OrderState> = O['vendorOrders'][number];
+
 /** Who makes a change: the actor type the tables name, and the user's id (null for the system). */
 export interface Actor {
   type: ActorType;
@@ -92,13 +95,14 @@ function orderRefusal(orderId: string, from: OrderStatus, to: OrderStatus): stri
  * version read. Cancelling also cancels every vendor order still open (each checked against
  * VENDOR_ORDER_TRANSITIONS), in the same transaction.
  */
-export function transition<V extends VendorOrderState, O extends OrderState<V>>(
+export function transition<O extends OrderState>(
   order: O,
   to: OrderStatus,
   actor: Actor,
   now: string,
   extra: { reason?: string | null } = {},
 ): Transition<OrderChange<O>> {
+  type V = VendorOrderOf<O>;
   if (!canTransition(order.status, to, actor.type)) {
     return refused(orderRefusal(order.id, order.status, to), order.status, to);
   }
@@ -148,14 +152,15 @@ export function transition<V extends VendorOrderState, O extends OrderState<V>>(
  * vendor orders (deriveOrderStatus): both checked against the tables, only while vendors work on the
  * order (VENDOR_ACTIVE_ORDER_STATUSES), each conditional on what was read.
  */
-export function transitionVendorOrder<V extends VendorOrderState, O extends OrderState<V>>(
+export function transitionVendorOrder<O extends OrderState>(
   order: O,
   vendorId: string,
   to: VendorOrderStatus,
   actor: Actor,
   now: string,
-  extra: { reason?: string | null; tracking?: V['tracking'] } = {},
-): Transition<VendorOrderChange<O, V>> {
+  extra: { reason?: string | null; tracking?: VendorOrderOf<O>['tracking'] } = {},
+): Transition<VendorOrderChange<O, VendorOrderOf<O>>> {
+  type V = VendorOrderOf<O>;
   const index = order.vendorOrders.findIndex((v) => v.vendorId === vendorId);
   const vo = order.vendorOrders[index];
   if (!vo) {

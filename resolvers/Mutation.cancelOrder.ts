@@ -3,9 +3,10 @@ import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_REASON_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationCancelOrderArgs, Order } from '../domain/generated/schema.js';
+import type { CancelOrderStash } from './lib/stash.js';
 
 /** cancelOrder, before step: a customer cancels its own order (checked on read), an admin any order. */
-export function request(ctx: Context<MutationCancelOrderArgs>) {
+export function request(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>) {
   const caller = callerOf(ctx.identity);
   if (caller.kind !== 'customer' && caller.kind !== 'admin') util.unauthorized();
   rejectTooLong([
@@ -18,6 +19,6 @@ export function request(ctx: Context<MutationCancelOrderArgs>) {
 }
 
 /** The cancelled order. */
-export function response(ctx: Context<MutationCancelOrderArgs>): Order {
+export function response(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>): Order {
   return ctx.prev.result as Order;
 }

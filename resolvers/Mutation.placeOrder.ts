@@ -4,12 +4,13 @@ import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { canonicalOrderRequest, validatePlaceOrder } from '../domain/order.js';
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationPlaceOrderArgs, Order } from '../domain/generated/schema.js';
+import type { PlaceOrderStash } from './lib/stash.js';
 
 /**
  * placeOrder, before step: the customer comes from the token, never from the input; the input rules are
  * checked before anything is read. The stash carries what the functions share.
  */
-export function request(ctx: Context<MutationPlaceOrderArgs>) {
+export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   const caller = callerOf(ctx.identity);
   if (caller.kind !== 'customer') util.unauthorized();
   rejectTooLong([['idempotencyKey', ctx.args.idempotencyKey, MAX_ID_LENGTH]]);
@@ -30,6 +31,6 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
 }
 
 /** The new order, or the original one when the idempotency key was used before with the same payload. */
-export function response(ctx: Context<MutationPlaceOrderArgs>): Order {
+export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>): Order {
   return ctx.prev.result as Order;
 }

@@ -3,12 +3,13 @@ import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_TOKEN_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationProcessPaymentArgs, Order, Payment } from '../domain/generated/schema.js';
+import type { ProcessPaymentStash } from './lib/stash.js';
 
 /**
  * processPayment, before step: only a customer pays, and only its own order (checked when the order is
  * read). The amount is never taken from the client.
  */
-export function request(ctx: Context<MutationProcessPaymentArgs>) {
+export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
   const caller = callerOf(ctx.identity);
   if (caller.kind !== 'customer') util.unauthorized();
   const input = ctx.args.input;
@@ -40,7 +41,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
 }
 
 /** The recorded payment request, or on a replay the order's payment as it is now. */
-export function response(ctx: Context<MutationProcessPaymentArgs>): Payment {
+export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment {
   if (ctx.stash.replayId) return (ctx.prev.result as Order).payment as Payment;
   return ctx.prev.result as Payment;
 }

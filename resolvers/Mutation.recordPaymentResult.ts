@@ -1,8 +1,9 @@
 import { type Context, util } from '@aws-appsync/utils';
 import type { MutationRecordPaymentResultArgs, Payment } from '../domain/generated/schema.js';
+import type { RecordPaymentResultStash } from './lib/stash.js';
 
 /** recordPaymentResult, before step (IAM only, by the schema): names the order to read. */
-export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
+export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>) {
   if (ctx.args.input.status === 'PENDING') {
     util.error('a result cannot be PENDING', 'ValidationError', null, {
       field: 'status',
@@ -15,6 +16,8 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
 }
 
 /** The order's payment as it is now. */
-export function response(ctx: Context<MutationRecordPaymentResultArgs>): Payment | null {
+export function response(
+  ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
+): Payment | null {
   return (ctx.prev.result as Payment | null) ?? null;
 }

@@ -3,12 +3,13 @@ import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_TRACKING_LENGTH, MAX_URL_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationUpdateVendorOrderStatusArgs, VendorOrder } from '../domain/generated/schema.js';
+import type { UpdateVendorOrderStatusStash } from './lib/stash.js';
 
 /**
  * updateVendorOrderStatus, before step: a vendor moves only its own part, an admin any; SHIPPED needs
  * tracking.
  */
-export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
+export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs, UpdateVendorOrderStatusStash>) {
   const input = ctx.args.input;
   const caller = callerOf(ctx.identity);
   if (caller.kind === 'vendor' && caller.vendorId !== input.vendorId) util.unauthorized();
@@ -37,6 +38,8 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
 }
 
 /** The vendor order as it is after the change. */
-export function response(ctx: Context<MutationUpdateVendorOrderStatusArgs>): VendorOrder {
+export function response(
+  ctx: Context<MutationUpdateVendorOrderStatusArgs, UpdateVendorOrderStatusStash>,
+): VendorOrder {
   return ctx.prev.result as VendorOrder;
 }

@@ -4,17 +4,18 @@ import { callerOf } from '../../domain/identity.js';
 import { orderKey } from '../../domain/keys.js';
 import { viewOrderFor } from '../../domain/views.js';
 import type { Order } from '../../domain/generated/schema.js';
+import type { OrderReadStash } from '../lib/stash.js';
 
 /**
  * Reads the order named by stash.orderId (table, consistent) into stash.order. An order the caller may
  * not see is NotFound, as for getOrder, so ids cannot be probed. Skipped on an idempotent replay.
  */
-export function request(ctx: Context) {
-  return ddb.get({ key: orderKey(ctx.stash.orderId as string), consistentRead: true });
+export function request(ctx: Context<unknown, OrderReadStash>) {
+  return ddb.get({ key: orderKey(ctx.stash.orderId), consistentRead: true });
 }
 
 /** Fails with NotFound when the order is missing or not the caller's. */
-export function response(ctx: Context) {
+export function response(ctx: Context<unknown, OrderReadStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const order = ctx.result as Order | null;
   if (!order || !viewOrderFor(order, callerOf(ctx.identity))) {

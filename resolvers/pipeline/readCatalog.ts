@@ -4,9 +4,10 @@ import { priceLines, type CatalogProduct } from '../../domain/order.js';
 import { tableNameOf } from '../../domain/writes.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
+import type { PlaceOrderStash } from '../lib/stash.js';
 
 /** placeOrder, step 2 (table): reads every ordered product in one BatchGetItem. Skipped on a replay. */
-export function request(ctx: Context<MutationPlaceOrderArgs>) {
+export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   if (ctx.stash.replayId) runtime.earlyReturn(null);
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
@@ -22,13 +23,13 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
  * and every product short of stock is named in one OutOfStock error (held back for
  * recheckIdempotencyRecord, since a concurrent call with the same key may have taken the stock).
  */
-export function response(ctx: Context<MutationPlaceOrderArgs>) {
+export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const result = ctx.result as {
     data: Record<string, (CatalogProduct | null)[]>;
     unprocessedKeys?: Record<string, unknown[]>;
   };
-  const table = ctx.stash.table as string;
+  const table = ctx.stash.table;
   const unprocessed = result.unprocessedKeys ? result.unprocessedKeys[table] : undefined;
   if (unprocessed && unprocessed.length > 0)
     util.error('The catalog is busy; retry the call', 'ConcurrentModification');

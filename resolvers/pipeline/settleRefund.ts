@@ -1,6 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey } from '../../domain/keys.js';
 import type { Order, Payment } from '../../domain/generated/schema.js';
+import type { RecordPaymentResultStash } from '../lib/stash.js';
 
 /**
  * recordPaymentResult, step 3 (table): once the refunds add up to the whole payment, marks it REFUNDED.
@@ -8,7 +9,7 @@ import type { Order, Payment } from '../../domain/generated/schema.js';
  * write; its condition reads the stored amounts, so it is right whichever refund came last, and a repeat
  * changes nothing. Otherwise passes the previous result on.
  */
-export function request(ctx: Context) {
+export function request(ctx: Context<unknown, RecordPaymentResultStash>) {
   if (!ctx.stash.settleRefund) runtime.earlyReturn(ctx.prev.result);
   const names = {
     '#payment': 'payment',
@@ -18,7 +19,7 @@ export function request(ctx: Context) {
   };
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues(orderKey((ctx.stash.order as Order).id)),
+    key: util.dynamodb.toMapValues(orderKey(ctx.stash.order.id)),
     update: {
       expression: 'SET #payment.#status = :refunded',
       expressionNames: names,
@@ -29,7 +30,7 @@ export function request(ctx: Context) {
 }
 
 /** The payment as it is now. */
-export function response(ctx: Context): Payment {
+export function response(ctx: Context<unknown, RecordPaymentResultStash>): Payment {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   return (ctx.result as Order).payment as Payment;
 }

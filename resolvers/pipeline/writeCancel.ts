@@ -5,17 +5,18 @@ import { tableNameOf } from '../../domain/writes.js';
 import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationCancelOrderArgs, Order } from '../../domain/generated/schema.js';
+import type { CancelOrderStash } from '../lib/stash.js';
 
 /**
  * cancelOrder, step 2 (table): one transaction moves the order to CANCELLED and every vendor order that
  * is still open to CANCELLED, each conditional on what was read (domain/transition.ts). Stock release and
  * refunds follow through the stream (inventory and payment consumers).
  */
-export function request(ctx: Context<MutationCancelOrderArgs>) {
+export function request(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>) {
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
-  const order = ctx.stash.order as Order;
-  const now = ctx.stash.now as string;
+  const order = ctx.stash.order;
+  const now = ctx.stash.now;
   const caller = callerOf(ctx.identity);
   const actor = { type: caller.kind === 'admin' ? ('ADMIN' as const) : ('CUSTOMER' as const), id: caller.id };
   const result = transition(order, 'CANCELLED', actor, now, { reason: ctx.args.reason ?? null });
@@ -28,12 +29,12 @@ export function request(ctx: Context<MutationCancelOrderArgs>) {
 }
 
 /** A failed condition means the order changed since it was read. */
-export function response(ctx: Context<MutationCancelOrderArgs>): Order {
+export function response(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>): Order {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:TransactionCanceledException') {
       util.error('The order changed while it was cancelled; retry the call', 'ConcurrentModification');
     }
     util.error(ctx.error.message, ctx.error.type);
   }
-  return ctx.stash.updated as Order;
+  return ctx.stash.updated;
 }

@@ -11,11 +11,10 @@ import {
   vendorPartition,
 } from '../../domain/keys.js';
 import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
-import type { PricedLine } from '../../domain/split.js';
-import type { IdempotencyStash } from './getIdempotencyRecord.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
+import type { PlaceOrderStash } from '../lib/stash.js';
 
 /** How long an idempotency record is kept (epoch-seconds TTL attribute `expiresAt`). */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -25,15 +24,15 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
  * vendor-order item per vendor, and one conditional stock move per product (available → reserved).
  * All or nothing. Skipped on a replay.
  */
-export function request(ctx: Context<MutationPlaceOrderArgs>) {
+export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   if (ctx.stash.replayId || ctx.stash.recheck) runtime.earlyReturn(null);
-  const table = ctx.stash.table as string;
-  const idem = ctx.stash.idempotency as IdempotencyStash;
-  const pricing = ctx.stash.pricing as { lines: PricedLine[]; currency: string };
-  const orderId = ctx.stash.orderId as string;
-  const customerId = ctx.stash.callerId as string;
-  const now = ctx.stash.now as string;
-  const correlationId = ctx.stash.correlationId as string;
+  const table = ctx.stash.table;
+  const idem = ctx.stash.idempotency;
+  const pricing = ctx.stash.pricing;
+  const orderId = ctx.stash.orderId;
+  const customerId = ctx.stash.callerId;
+  const now = ctx.stash.now;
+  const correlationId = ctx.stash.correlationId;
   const sortKey = timeSortKey(now, orderId);
   const totals = orderTotals(pricing.lines);
   const vendorOrders = totals.parts.map((p) => vendorOrderOf(orderId, p, pricing.currency, now));
@@ -151,12 +150,12 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
  * first call won the idempotency record) continues as a replay, another payload is IdempotencyConflict,
  * and stock conditions that failed are one OutOfStock naming each product.
  */
-export function response(ctx: Context<MutationPlaceOrderArgs>) {
+export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   if (!ctx.error) return ctx.stash.order;
   if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
     util.error(ctx.error.message, ctx.error.type);
-  const idem = ctx.stash.idempotency as IdempotencyStash;
-  const pricing = ctx.stash.pricing as { lines: PricedLine[] };
+  const idem = ctx.stash.idempotency;
+  const pricing = ctx.stash.pricing;
   const reasons = (ctx.result as { cancellationReasons: CancellationReasons }).cancellationReasons;
   const replayId = replayedResultId(reasons, idem);
   if (replayId !== null) {

@@ -3,10 +3,10 @@ import { idempotencyKey, paymentKey } from '../../domain/keys.js';
 import { transition } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
-import type { IdempotencyStash } from './getIdempotencyRecord.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
-import type { MutationProcessPaymentArgs, Order, Payment } from '../../domain/generated/schema.js';
+import type { MutationProcessPaymentArgs, Payment } from '../../domain/generated/schema.js';
+import type { ProcessPaymentStash } from '../lib/stash.js';
 
 /**
  * processPayment, step 3 (table): one transaction moves the order to PAYMENT_PENDING (conditional on the
@@ -14,20 +14,15 @@ import type { MutationProcessPaymentArgs, Order, Payment } from '../../domain/ge
  * the idempotency record. Skipped on a replay. An order that cannot be paid any more is not an error yet:
  * recheckIdempotencyRecord decides whether this call replays a concurrent one with the same key.
  */
-export function request(ctx: Context<MutationProcessPaymentArgs>) {
+export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
   if (ctx.stash.replayId) runtime.earlyReturn(null);
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
-  const order = ctx.stash.order as Order;
-  const idem = ctx.stash.idempotency as IdempotencyStash;
-  const now = ctx.stash.now as string;
+  const order = ctx.stash.order;
+  const idem = ctx.stash.idempotency;
+  const now = ctx.stash.now;
   const input = ctx.args.input;
-  const moved = transition(
-    order,
-    'PAYMENT_PENDING',
-    { type: 'CUSTOMER', id: ctx.stash.callerId as string },
-    now,
-  );
+  const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
   if (!moved.ok) {
     // Maybe a call with the same key moved it: recheckIdempotencyRecord replays that call, or fails with this.
     const recheck: RecheckStash = moved.error;
@@ -96,11 +91,11 @@ export function request(ctx: Context<MutationProcessPaymentArgs>) {
  * Maps a cancelled transaction: a concurrent replay, an idempotency conflict, or a concurrent change
  * (held back for recheckIdempotencyRecord, since the change may be a call with the same key).
  */
-export function response(ctx: Context<MutationProcessPaymentArgs>) {
+export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
   if (!ctx.error) return ctx.stash.payment;
   if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
     util.error(ctx.error.message, ctx.error.type);
-  const idem = ctx.stash.idempotency as IdempotencyStash;
+  const idem = ctx.stash.idempotency;
   const reasons = (ctx.result as { cancellationReasons: CancellationReasons }).cancellationReasons;
   const replayId = replayedResultId(reasons, idem);
   if (replayId !== null) {

@@ -3,18 +3,17 @@ import { orderKey, paymentKey } from '../../domain/keys.js';
 import { transition, type OrderChange } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
-import type { MutationRecordPaymentResultArgs, Order, Payment } from '../../domain/generated/schema.js';
-
-type StoredOrder = Order & { refundedVendorIds?: string[] | null };
+import type { MutationRecordPaymentResultArgs, Payment } from '../../domain/generated/schema.js';
+import type { RecordPaymentResultStash, StoredOrder } from '../lib/stash.js';
 
 function chargeResult(
-  ctx: Context<MutationRecordPaymentResultArgs>,
+  ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
   table: string,
   change: OrderChange<StoredOrder>,
   payment: Payment,
 ) {
   const input = ctx.args.input;
-  const now = ctx.stash.now as string;
+  const now = ctx.stash.now;
   const updated: Payment = {
     ...payment,
     status: input.status,
@@ -63,9 +62,13 @@ function chargeResult(
  * Two parts refunded at once both land; settleRefund then marks the payment REFUNDED once the whole
  * amount is back.
  */
-function refundResult(ctx: Context<MutationRecordPaymentResultArgs>, order: StoredOrder, payment: Payment) {
+function refundResult(
+  ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
+  order: StoredOrder,
+  payment: Payment,
+) {
   const input = ctx.args.input;
-  const now = ctx.stash.now as string;
+  const now = ctx.stash.now;
   const vendorId = input.vendorId ?? '';
   const amount = input.refundedAmount ?? 0;
   if (vendorId === '' || amount <= 0) {
@@ -126,11 +129,11 @@ function refundResult(ctx: Context<MutationRecordPaymentResultArgs>, order: Stor
  * refundedAmount without moving the order. A stale or repeated result writes nothing and answers the
  * current payment.
  */
-export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
+export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>) {
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   const input = ctx.args.input;
-  const order = ctx.stash.order as StoredOrder;
+  const order = ctx.stash.order;
   const payment = order.payment;
   if (!payment)
     util.error(`Order ${order.id} has no payment`, 'InvalidTransition', null, {
@@ -143,7 +146,7 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
     if (payment.attempts !== input.attempt) runtime.earlyReturn(payment);
     const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';
     const reason = input.failureReason ?? null;
-    const moved = transition(order, to, { type: 'SYSTEM', id: null }, ctx.stash.now as string, { reason });
+    const moved = transition(order, to, { type: 'SYSTEM', id: null }, ctx.stash.now, { reason });
     if (!moved.ok) runtime.earlyReturn(payment);
     return chargeResult(ctx, table, moved.change, payment);
   }
@@ -167,10 +170,10 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs>) {
  * refund whose condition failed was already recorded (a repeat) and changes nothing. For a charge, a
  * failed condition means the order changed since it was read: the caller retries.
  */
-export function response(ctx: Context<MutationRecordPaymentResultArgs>): Payment {
+export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>): Payment {
   if (ctx.stash.refund) {
     if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      return (ctx.stash.order as StoredOrder).payment as Payment;
+      return ctx.stash.order.payment as Payment;
     }
     if (ctx.error) util.error(ctx.error.message, ctx.error.type);
     const payment = (ctx.result as StoredOrder).payment as Payment;
@@ -185,5 +188,5 @@ export function response(ctx: Context<MutationRecordPaymentResultArgs>): Payment
       util.error('The order changed while the result was recorded; retry the call', 'ConcurrentModification');
     util.error(ctx.error.message, ctx.error.type);
   }
-  return ctx.stash.updated as Payment;
+  return ctx.stash.updated;
 }

@@ -4,7 +4,8 @@ import { transitionVendorOrder } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
 import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
-import type { MutationUpdateVendorOrderStatusArgs, Order } from '../../domain/generated/schema.js';
+import type { MutationUpdateVendorOrderStatusArgs } from '../../domain/generated/schema.js';
+import type { UpdateVendorOrderStatusStash } from '../lib/stash.js';
 
 /**
  * updateVendorOrderStatus, step 2 (table): one transaction updates the vendor-order item and the order
@@ -14,12 +15,12 @@ import type { MutationUpdateVendorOrderStatusArgs, Order } from '../../domain/ge
  * DELIVERED → COMPLETED is not made here: the stream shows only an item's final image, so subscribers
  * would never see DELIVERED. The sweeper consumer closes delivered orders in a write of its own.
  */
-export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
+export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs, UpdateVendorOrderStatusStash>) {
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   const input = ctx.args.input;
-  const order = ctx.stash.order as Order;
-  const now = ctx.stash.now as string;
+  const order = ctx.stash.order;
+  const now = ctx.stash.now;
   const caller = callerOf(ctx.identity);
   const actor = { type: caller.kind === 'admin' ? ('ADMIN' as const) : ('VENDOR' as const), id: caller.id };
   const tracking = input.tracking
@@ -42,7 +43,7 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
 }
 
 /** A failed condition means the order or the vendor order changed since it was read. */
-export function response(ctx: Context<MutationUpdateVendorOrderStatusArgs>) {
+export function response(ctx: Context<MutationUpdateVendorOrderStatusArgs, UpdateVendorOrderStatusStash>) {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:TransactionCanceledException') {
       util.error('The order changed while it was updated; retry the call', 'ConcurrentModification');

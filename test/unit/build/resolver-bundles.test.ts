@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ESLint, type Linter } from 'eslint';
 import appsync from '@aws-appsync/eslint-plugin';
 import { describe, expect, it } from 'vitest';
@@ -58,4 +60,15 @@ describe('APPSYNC_JS bundles', () => {
     );
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('types each pipeline step by its stash (resolvers/lib/stash.ts) instead of casting ctx.stash', () => {
+    // Act
+    const casts = sources.flatMap((source) =>
+      [...readFileSync(join(ROOT, 'resolvers', source), 'utf8').matchAll(/ctx\.stash\.\w+\)? as /g)].map(
+        (m) => `${source}: ${m[0]}`,
+      ),
+    );
+    // Assess
+    expect(casts).toEqual([]);
+  });
 });

@@ -1,0 +1,74 @@
+import type { Pricing } from '../../domain/order.js';
+import type { Order, Payment, VendorOrder } from '../../domain/generated/schema.js';
+import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
+import type { RecheckStash } from '../pipeline/recheckIdempotencyRecord.js';
+
+/**
+ * The stash of each pipeline, written once. A field without `?` is set by the before step or by the step
+ * named beside it, before any step that reads it runs; a `?` field is set only on some paths. Steps type
+ * their context with these (`Context<Args, PlaceOrderStash>`) instead of casting `ctx.stash.x`.
+ */
+
+/** What every mutation's before step stashes: the order it names and the time of the call. */
+export interface OrderCallStash {
+  orderId: string;
+  now: string;
+}
+
+/** The stash of the idempotency steps (getIdempotencyRecord, recheckIdempotencyRecord, getReplayedOrder). */
+export interface IdempotentCallStash extends OrderCallStash {
+  callerId: string;
+  idempotency: IdempotencyStash;
+  /** Set on a replay: the id of what the first call with the same key created. */
+  replayId?: string;
+  /** An error a write step held back until the idempotency record is read again. */
+  recheck?: RecheckStash;
+}
+
+/** The stash of the steps that read the order (getOrderItem) and write after it. */
+export interface OrderReadStash extends OrderCallStash {
+  /** Set by getOrderItem. */
+  order: Order;
+}
+
+/** placeOrder. */
+export interface PlaceOrderStash extends IdempotentCallStash {
+  correlationId: string;
+  /** Set by readCatalog. */
+  table: string;
+  /** Set by readCatalog, which fails on the other outcomes. */
+  pricing: Extract<Pricing, { kind: 'priced' }>;
+  /** Set by writeOrder: the order it writes. */
+  order: Record<string, unknown>;
+}
+
+/** processPayment. */
+export interface ProcessPaymentStash extends IdempotentCallStash, OrderReadStash {
+  /** Set by writePaymentRequest. */
+  payment: Payment;
+}
+
+/** cancelOrder. */
+export interface CancelOrderStash extends OrderReadStash {
+  /** Set by writeCancel: the order as cancelled. */
+  updated: Order;
+}
+
+/** An order as stored, with the vendor parts already refunded. */
+export type StoredOrder = Order & { refundedVendorIds?: string[] | null };
+
+/** recordPaymentResult. */
+export interface RecordPaymentResultStash extends OrderCallStash {
+  /** Set by getOrderItem. */
+  order: StoredOrder;
+  /** Set by writePaymentResult for a charge result. */
+  updated: Payment;
+  refund?: { vendorId: string; amount: number };
+  settleRefund?: boolean;
+}
+
+/** updateVendorOrderStatus. */
+export interface UpdateVendorOrderStatusStash extends OrderReadStash {
+  /** Set by writeVendorOrderStatus: the vendor order as moved. */
+  updated: VendorOrder;
+}
