@@ -10,8 +10,8 @@ import type { StockShortage } from './order.js';
 export interface BusinessErrorInfo {
   /** The status (or the payment status) does not allow the move. */
   InvalidTransition: { from: string; to: string };
-  /** The item is missing, or the caller may not see it (so ids cannot be probed). */
-  NotFound: null;
+  /** The item is missing, or the caller may not see it (so ids cannot be probed); a product names itself. */
+  NotFound: { vendorId: string; productId: string } | null;
   /** The input breaks a rule. */
   ValidationError: { field: string; reason: string };
   /** Some products do not have the stock the order asks for. */

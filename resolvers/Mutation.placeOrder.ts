@@ -5,6 +5,8 @@ import { canonicalOrderRequest, validatePlaceOrder } from '../domain/order.js';
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationPlaceOrderArgs, Order } from '../domain/generated/schema.js';
 import type { PlaceOrderStash } from './lib/stash.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /**
  * placeOrder, before step: the customer comes from the token, never from the input; the input rules are
@@ -15,7 +17,7 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   if (caller.kind !== 'customer') util.unauthorized();
   rejectTooLong([['idempotencyKey', ctx.args.idempotencyKey, MAX_ID_LENGTH]]);
   const violation = validatePlaceOrder(ctx.args.input);
-  if (violation) util.error(violation.reason, 'ValidationError', null, violation);
+  if (violation) fail(businessError('ValidationError', violation.reason, violation));
   const header = ctx.request.headers['x-correlation-id'];
   ctx.stash.callerId = caller.id;
   ctx.stash.orderId = util.autoUlid();

@@ -4,6 +4,8 @@ import { MAX_ID_LENGTH, MAX_TOKEN_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationProcessPaymentArgs, Order, Payment } from '../domain/generated/schema.js';
 import type { ProcessPaymentStash } from './lib/stash.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /**
  * processPayment, before step: only a customer pays, and only its own order (checked when the order is
@@ -19,10 +21,12 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
     ['idempotencyKey', ctx.args.idempotencyKey, MAX_ID_LENGTH],
   ]);
   if (input.paymentToken.trim() === '') {
-    util.error('paymentToken must not be empty', 'ValidationError', null, {
-      field: 'paymentToken',
-      reason: 'paymentToken must not be empty',
-    });
+    fail(
+      businessError('ValidationError', 'paymentToken must not be empty', {
+        field: 'paymentToken',
+        reason: 'paymentToken must not be empty',
+      }),
+    );
   }
   ctx.stash.callerId = caller.id;
   ctx.stash.orderId = input.orderId;

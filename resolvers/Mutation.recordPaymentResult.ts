@@ -1,14 +1,18 @@
 import { type Context, util } from '@aws-appsync/utils';
 import type { MutationRecordPaymentResultArgs, Payment } from '../domain/generated/schema.js';
 import type { RecordPaymentResultStash } from './lib/stash.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /** recordPaymentResult, before step (IAM only, by the schema): names the order to read. */
 export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>) {
   if (ctx.args.input.status === 'PENDING') {
-    util.error('a result cannot be PENDING', 'ValidationError', null, {
-      field: 'status',
-      reason: 'a result cannot be PENDING',
-    });
+    fail(
+      businessError('ValidationError', 'a result cannot be PENDING', {
+        field: 'status',
+        reason: 'a result cannot be PENDING',
+      }),
+    );
   }
   ctx.stash.orderId = ctx.args.input.orderId;
   ctx.stash.now = util.time.nowISO8601();

@@ -4,6 +4,8 @@ import { MAX_ID_LENGTH, MAX_REASON_LENGTH, MAX_TRACKING_LENGTH, MAX_URL_LENGTH }
 import { rejectTooLong } from './lib/limits.js';
 import type { MutationUpdateVendorOrderStatusArgs, VendorOrder } from '../domain/generated/schema.js';
 import type { UpdateVendorOrderStatusStash } from './lib/stash.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /**
  * updateVendorOrderStatus, before step: a vendor moves only its own part, an admin any; SHIPPED needs
@@ -27,10 +29,12 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs, Update
     input.status === 'SHIPPED' &&
     (!tracking || tracking.carrier.trim() === '' || tracking.trackingNumber.trim() === '')
   ) {
-    util.error('tracking with a carrier and a tracking number is required to ship', 'ValidationError', null, {
-      field: 'tracking',
-      reason: 'required when status is SHIPPED',
-    });
+    fail(
+      businessError('ValidationError', 'tracking with a carrier and a tracking number is required to ship', {
+        field: 'tracking',
+        reason: 'required when status is SHIPPED',
+      }),
+    );
   }
   ctx.stash.orderId = input.orderId;
   ctx.stash.now = util.time.nowISO8601();

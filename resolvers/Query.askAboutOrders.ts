@@ -2,6 +2,8 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { questionViolation, type AskEvent } from '../functions/assistant/question.js';
 import type { AssistantAnswer, QueryAskAboutOrdersArgs } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /**
  * Sends the question to the assistant Lambda with the asker taken from the verified token: a customer
@@ -13,7 +15,7 @@ export function request(ctx: Context<QueryAskAboutOrdersArgs>) {
   if (caller.kind !== 'customer' && caller.kind !== 'vendor') util.unauthorized();
   if (caller.kind === 'vendor' && caller.vendorId === null) util.unauthorized();
   const violation = questionViolation(ctx.args.question);
-  if (violation) util.error(violation.reason, 'ValidationError', null, violation);
+  if (violation) fail(businessError('ValidationError', violation.reason, violation));
   const payload: AskEvent = {
     question: ctx.args.question,
     asker: {
@@ -30,6 +32,7 @@ export function request(ctx: Context<QueryAskAboutOrdersArgs>) {
  * error here means it could not read the orders at all: NotAvailable, without the internal message.
  */
 export function response(ctx: Context<QueryAskAboutOrdersArgs, object, object, object, AssistantAnswer>) {
-  if (ctx.error) util.error('The assistant could not answer right now; retry the call', 'NotAvailable');
+  if (ctx.error)
+    fail(businessError('NotAvailable', 'The assistant could not answer right now; retry the call', null));
   return ctx.result;
 }

@@ -6,6 +6,8 @@ import { badOrderField, MAX_ID_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
 import { viewOrderFor } from '../domain/views.js';
 import type { Order, QueryGetOrderArgs } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /** Reads the order item, which embeds its lines and vendor orders. */
 export function request(ctx: Context<QueryGetOrderArgs>) {
@@ -20,13 +22,15 @@ export function request(ctx: Context<QueryGetOrderArgs>) {
 export function response(ctx: Context<QueryGetOrderArgs, object, object, object, Order | null>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const view = ctx.result ? viewOrderFor(ctx.result, callerOf(ctx.identity)) : null;
-  if (!view) util.error(`Order ${ctx.args.id} not found`, 'NotFound');
+  if (!view) fail(businessError('NotFound', `Order ${ctx.args.id} not found`, null));
   const bad = badOrderField(view as unknown as Record<string, unknown>);
   if (bad) {
-    util.error(`Order ${ctx.args.id} has a ${bad} outside the GraphQL Int range`, 'AmountOutOfRange', null, {
-      id: ctx.args.id,
-      field: bad,
-    });
+    fail(
+      businessError('AmountOutOfRange', `Order ${ctx.args.id} has a ${bad} outside the GraphQL Int range`, {
+        id: ctx.args.id,
+        field: bad,
+      }),
+    );
   }
   return view;
 }

@@ -5,11 +5,13 @@ import { badProductField, MAX_ID_LENGTH, representable } from '../domain/limits.
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
 import type { Product, ProductConnection, QueryListProductsArgs } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /** Lists one vendor's products from its partition, or the whole catalog from the byStatus index. */
 export function request(ctx: Context<QueryListProductsArgs>) {
   const page = pageSize(ctx.args.limit);
-  if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  if (page.error) fail(businessError('ValidationError', page.error, { field: 'limit', reason: page.error }));
   rejectTooLong([['vendorId', ctx.args.vendorId, MAX_ID_LENGTH]]);
   const nextToken = ctx.args.nextToken ?? undefined;
   if (ctx.args.vendorId) {

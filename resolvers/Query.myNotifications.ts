@@ -8,11 +8,13 @@ import type {
   NotificationConnection,
   QueryMyNotificationsArgs,
 } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /** The caller's notifications from its recipient partition, newest first. */
 export function request(ctx: Context<QueryMyNotificationsArgs>) {
   const page = pageSize(ctx.args.limit);
-  if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  if (page.error) fail(businessError('ValidationError', page.error, { field: 'limit', reason: page.error }));
   return ddb.query({
     query: { PK: { eq: recipientPartition(recipientOf(ctx.identity)) }, SK: { beginsWith: 'NOTIFICATION#' } },
     scanIndexForward: false,

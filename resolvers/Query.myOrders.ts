@@ -6,11 +6,13 @@ import { badOrderField, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut } from './lib/limits.js';
 import type { Order, OrderConnection, QueryMyOrdersArgs } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /** The caller's orders from the byCustomer index, newest first, optionally filtered by status. */
 export function request(ctx: Context<QueryMyOrdersArgs>) {
   const page = pageSize(ctx.args.limit);
-  if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  if (page.error) fail(businessError('ValidationError', page.error, { field: 'limit', reason: page.error }));
   const caller = callerOf(ctx.identity);
   return ddb.query({
     index: INDEX.byCustomer,

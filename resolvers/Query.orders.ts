@@ -5,6 +5,8 @@ import { badOrderField, representable } from '../domain/limits.js';
 import { pageSize } from '../domain/paging.js';
 import { reportLeftOut } from './lib/limits.js';
 import type { Order, OrderConnection, QueryOrdersArgs } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /**
  * Every order, newest first (admins only, by the schema): one status from its byStatus partition, or all
@@ -12,7 +14,7 @@ import type { Order, OrderConnection, QueryOrdersArgs } from '../domain/generate
  */
 export function request(ctx: Context<QueryOrdersArgs>) {
   const page = pageSize(ctx.args.limit);
-  if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  if (page.error) fail(businessError('ValidationError', page.error, { field: 'limit', reason: page.error }));
   const nextToken = ctx.args.nextToken ?? undefined;
   if (ctx.args.status) {
     return ddb.query({

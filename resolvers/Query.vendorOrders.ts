@@ -10,6 +10,8 @@ import type {
   VendorOrder,
   VendorOrderConnection,
 } from '../domain/generated/schema.js';
+import { fail } from './lib/errors.js';
+import { businessError } from '../domain/errors.js';
 
 /** A vendor's parts of orders from the byVendor index, newest first; a vendor may only ask for its own. */
 export function request(ctx: Context<QueryVendorOrdersArgs>) {
@@ -18,7 +20,7 @@ export function request(ctx: Context<QueryVendorOrdersArgs>) {
   if (caller.kind === 'vendor' && caller.vendorId !== ctx.args.vendorId) util.unauthorized();
   if (caller.kind !== 'vendor' && caller.kind !== 'admin') util.unauthorized();
   const page = pageSize(ctx.args.limit);
-  if (page.error) util.error(page.error, 'ValidationError', null, { field: 'limit', reason: page.error });
+  if (page.error) fail(businessError('ValidationError', page.error, { field: 'limit', reason: page.error }));
   return ddb.query({
     index: INDEX.byVendor,
     query: { GSI2PK: { eq: vendorPartition(ctx.args.vendorId) } },

@@ -1,5 +1,6 @@
-import { util } from '@aws-appsync/utils';
 import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
+import { fail } from './errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /** A transaction's cancellation reasons as the DynamoDB data source reports them. */
 export type CancellationReasons = { type: string; item?: Record<string, unknown> }[];
@@ -21,11 +22,12 @@ export function replayedResultId(reasons: CancellationReasons, idem: Idempotency
  */
 export function replayIdOf(record: Record<string, unknown>, idem: IdempotencyStash): string {
   if (record['request'] !== idem.request) {
-    util.error(
-      `The idempotency key ${idem.key} was used before with a different payload`,
-      'IdempotencyConflict',
-      null,
-      { idempotencyKey: idem.key },
+    fail(
+      businessError(
+        'IdempotencyConflict',
+        `The idempotency key ${idem.key} was used before with a different payload`,
+        { idempotencyKey: idem.key },
+      ),
     );
   }
   return record['resultId'] as string;

@@ -1,10 +1,12 @@
 import { util } from '@aws-appsync/utils';
 import { tooLong, type LengthCheck, type UnrepresentableAmount } from '../../domain/limits.js';
+import { fail } from './errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /** Fails with a ValidationError naming the first string longer than its limit (domain/limits.ts). */
 export function rejectTooLong(checks: readonly LengthCheck[]): void {
   const violation = tooLong(checks);
-  if (violation) util.error(violation.reason, 'ValidationError', null, violation);
+  if (violation) fail(businessError('ValidationError', violation.reason, violation));
 }
 
 /**

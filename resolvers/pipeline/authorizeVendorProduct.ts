@@ -2,6 +2,8 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../../domain/identity.js';
 import { validateInventoryChange } from '../../domain/inventory.js';
 import type { MutationUpdateInventoryArgs } from '../../domain/generated/schema.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /**
  * updateInventory, step 1 (NONE): validates the values and checks that a vendor changes only its own
@@ -13,7 +15,7 @@ export function request(ctx: Context<MutationUpdateInventoryArgs>) {
   if (caller.kind === 'vendor' && caller.vendorId !== input.vendorId) util.unauthorized();
   if (caller.kind !== 'vendor' && caller.kind !== 'admin') util.unauthorized();
   const violation = validateInventoryChange(input);
-  if (violation) util.error(violation.reason, 'ValidationError', null, violation);
+  if (violation) fail(businessError('ValidationError', violation.reason, violation));
   return { payload: input };
 }
 

@@ -5,6 +5,8 @@ import { orderKey } from '../../domain/keys.js';
 import { viewOrderFor } from '../../domain/views.js';
 import type { Order } from '../../domain/generated/schema.js';
 import type { OrderReadStash } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /**
  * Reads the order named by stash.orderId (table, consistent) into stash.order. An order the caller may
@@ -19,7 +21,7 @@ export function response(ctx: Context<unknown, OrderReadStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const order = ctx.result as Order | null;
   if (!order || !viewOrderFor(order, callerOf(ctx.identity))) {
-    util.error(`Order ${ctx.stash.orderId} not found`, 'NotFound');
+    fail(businessError('NotFound', `Order ${ctx.stash.orderId} not found`, null));
   }
   ctx.stash.order = order;
   return order;

@@ -3,6 +3,8 @@ import * as ddb from '@aws-appsync/utils/dynamodb';
 import { orderKey } from '../../domain/keys.js';
 import type { Order } from '../../domain/generated/schema.js';
 import type { IdempotentCallStash } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /**
  * Last step of an idempotent mutation (table): on a replay, reads the order the first call created;
@@ -16,6 +18,6 @@ export function request(ctx: Context<unknown, IdempotentCallStash>) {
 /** The order as it is now. */
 export function response(ctx: Context<unknown, IdempotentCallStash>): Order {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  if (!ctx.result) util.error(`Order ${ctx.stash.replayId} not found`, 'NotFound');
+  if (!ctx.result) fail(businessError('NotFound', `Order ${ctx.stash.replayId} not found`, null));
   return ctx.result as Order;
 }

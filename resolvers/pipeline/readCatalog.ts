@@ -5,6 +5,8 @@ import { tableNameOf } from '../../domain/writes.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import type { PlaceOrderStash } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /** placeOrder, step 2 (table): reads every ordered product in one BatchGetItem. Skipped on a replay. */
 export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
@@ -32,16 +34,18 @@ export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) 
   const table = ctx.stash.table;
   const unprocessed = result.unprocessedKeys ? result.unprocessedKeys[table] : undefined;
   if (unprocessed && unprocessed.length > 0)
-    util.error('The catalog is busy; retry the call', 'ConcurrentModification');
+    fail(businessError('ConcurrentModification', 'The catalog is busy; retry the call', null));
   const pricing = priceLines(ctx.args.input.lines, result.data[table] ?? []);
   if (pricing.kind === 'missing') {
-    util.error(`Product ${pricing.productId} of vendor ${pricing.vendorId} not found`, 'NotFound', null, {
-      vendorId: pricing.vendorId,
-      productId: pricing.productId,
-    });
+    fail(
+      businessError('NotFound', `Product ${pricing.productId} of vendor ${pricing.vendorId} not found`, {
+        vendorId: pricing.vendorId,
+        productId: pricing.productId,
+      }),
+    );
   }
   if (pricing.kind === 'invalid')
-    util.error(pricing.violation.reason, 'ValidationError', null, pricing.violation);
+    fail(businessError('ValidationError', pricing.violation.reason, pricing.violation));
   if (pricing.kind === 'priced' && pricing.shortages.length > 0) {
     // Maybe a call with the same key took the stock: recheckIdempotencyRecord replays it, or fails with this.
     const recheck: RecheckStash = {

@@ -3,13 +3,11 @@ import * as ddb from '@aws-appsync/utils/dynamodb';
 import { idempotencyKey } from '../../domain/keys.js';
 import { replayIdOf } from '../lib/idempotency.js';
 import type { IdempotentCallStash } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
+import { businessError, type BusinessError } from '../../domain/errors.js';
 
 /** The error a write step would have answered, held back until the idempotency record is read again. */
-export interface RecheckStash {
-  message: string;
-  errorType: string;
-  errorInfo: Record<string, unknown> | null;
-}
+export type RecheckStash = BusinessError;
 
 /**
  * After a write step that could not write (stash.recheck): reads the idempotency record again,
@@ -32,8 +30,8 @@ export function response(ctx: Context<unknown, IdempotentCallStash>) {
   const record = ctx.result as Record<string, unknown> | null;
   if (!record) {
     // The request step ran only because an error was held back, so `held` is set here.
-    if (held) util.error(held.message, held.errorType, null, held.errorInfo);
-    util.error('The call could not be completed; retry it', 'ConcurrentModification');
+    if (held) fail(held);
+    fail(businessError('ConcurrentModification', 'The call could not be completed; retry it', null));
   }
   ctx.stash.replayId = replayIdOf(record, idem);
   return null;

@@ -6,6 +6,8 @@ import {
   type InventoryChange,
 } from '../../domain/inventory.js';
 import type { Product } from '../../domain/generated/schema.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /**
  * updateInventory, step 2 (table): sets the given fields. A change that lacks name, price or currency may
@@ -69,7 +71,13 @@ export function request(ctx: Context) {
 export function response(ctx: Context): Product {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      util.error('The product does not exist; name, price and currency are needed to create it', 'NotFound');
+      fail(
+        businessError(
+          'NotFound',
+          'The product does not exist; name, price and currency are needed to create it',
+          null,
+        ),
+      );
     }
     util.error(ctx.error.message, ctx.error.type);
   }

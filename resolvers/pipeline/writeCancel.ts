@@ -6,6 +6,7 @@ import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationCancelOrderArgs, Order } from '../../domain/generated/schema.js';
 import type { CancelOrderStash } from '../lib/stash.js';
+import { businessError } from '../../domain/errors.js';
 
 /**
  * cancelOrder, step 2 (table): one transaction moves the order to CANCELLED and every vendor order that
@@ -32,7 +33,13 @@ export function request(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>)
 export function response(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>): Order {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:TransactionCanceledException') {
-      util.error('The order changed while it was cancelled; retry the call', 'ConcurrentModification');
+      fail(
+        businessError(
+          'ConcurrentModification',
+          'The order changed while it was cancelled; retry the call',
+          null,
+        ),
+      );
     }
     util.error(ctx.error.message, ctx.error.type);
   }

@@ -15,6 +15,8 @@ import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
 import type { PlaceOrderStash } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 /** How long an idempotency record is kept (epoch-seconds TTL attribute `expiresAt`). */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -177,7 +179,7 @@ export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) 
     }
   });
   if (shortages.length > 0)
-    util.error('Not enough stock for some products', 'OutOfStock', null, { products: shortages });
+    fail(businessError('OutOfStock', 'Not enough stock for some products', { products: shortages }));
   const recheck: RecheckStash = {
     message: 'The order could not be written; retry the call',
     errorType: 'ConcurrentModification',

@@ -5,6 +5,8 @@ import { tableNameOf } from '../../domain/writes.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationRecordPaymentResultArgs, Payment } from '../../domain/generated/schema.js';
 import type { RecordPaymentResultStash, StoredOrder } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
+import { businessError } from '../../domain/errors.js';
 
 function chargeResult(
   ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
@@ -72,17 +74,20 @@ function refundResult(
   const vendorId = input.vendorId ?? '';
   const amount = input.refundedAmount ?? 0;
   if (vendorId === '' || amount <= 0) {
-    util.error('a refund result needs a vendorId and a positive refundedAmount', 'ValidationError', null, {
-      field: 'refundedAmount',
-      reason: 'a refund result needs a vendorId and a positive refundedAmount',
-    });
+    fail(
+      businessError('ValidationError', 'a refund result needs a vendorId and a positive refundedAmount', {
+        field: 'refundedAmount',
+        reason: 'a refund result needs a vendorId and a positive refundedAmount',
+      }),
+    );
   }
   if (payment.refundedAmount + amount > payment.amount) {
-    util.error(
-      `refunds of ${payment.refundedAmount + amount} would exceed the payment of ${payment.amount}`,
-      'ValidationError',
-      null,
-      { field: 'refundedAmount', reason: 'refunds would exceed the payment' },
+    fail(
+      businessError(
+        'ValidationError',
+        `refunds of ${payment.refundedAmount + amount} would exceed the payment of ${payment.amount}`,
+        { field: 'refundedAmount', reason: 'refunds would exceed the payment' },
+      ),
     );
   }
   ctx.stash.refund = { vendorId, amount };
@@ -136,10 +141,12 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
   const order = ctx.stash.order;
   const payment = order.payment;
   if (!payment)
-    util.error(`Order ${order.id} has no payment`, 'InvalidTransition', null, {
-      from: order.status,
-      to: order.status,
-    });
+    fail(
+      businessError('InvalidTransition', `Order ${order.id} has no payment`, {
+        from: order.status,
+        to: order.status,
+      }),
+    );
   const refund = input.status === 'REFUNDED' || input.status === 'PARTIALLY_REFUNDED';
   if (!refund) {
     // A result for another attempt, or for an order that no longer waits for one, is stale.
@@ -157,10 +164,12 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
     runtime.earlyReturn(payment);
   }
   if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') {
-    util.error(`Order ${order.id} has no settled payment to refund`, 'InvalidTransition', null, {
-      from: payment.status,
-      to: input.status,
-    });
+    fail(
+      businessError('InvalidTransition', `Order ${order.id} has no settled payment to refund`, {
+        from: payment.status,
+        to: input.status,
+      }),
+    );
   }
   return refundResult(ctx, order, payment);
 }
@@ -185,7 +194,13 @@ export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPay
       ctx.error.type === 'DynamoDB:TransactionCanceledException' ||
       ctx.error.type === 'DynamoDB:ConditionalCheckFailedException';
     if (conflict)
-      util.error('The order changed while the result was recorded; retry the call', 'ConcurrentModification');
+      fail(
+        businessError(
+          'ConcurrentModification',
+          'The order changed while the result was recorded; retry the call',
+          null,
+        ),
+      );
     util.error(ctx.error.message, ctx.error.type);
   }
   return ctx.stash.updated;

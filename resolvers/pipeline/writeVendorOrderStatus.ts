@@ -6,6 +6,7 @@ import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationUpdateVendorOrderStatusArgs } from '../../domain/generated/schema.js';
 import type { UpdateVendorOrderStatusStash } from '../lib/stash.js';
+import { businessError } from '../../domain/errors.js';
 
 /**
  * updateVendorOrderStatus, step 2 (table): one transaction updates the vendor-order item and the order
@@ -46,7 +47,13 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs, Update
 export function response(ctx: Context<MutationUpdateVendorOrderStatusArgs, UpdateVendorOrderStatusStash>) {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:TransactionCanceledException') {
-      util.error('The order changed while it was updated; retry the call', 'ConcurrentModification');
+      fail(
+        businessError(
+          'ConcurrentModification',
+          'The order changed while it was updated; retry the call',
+          null,
+        ),
+      );
     }
     util.error(ctx.error.message, ctx.error.type);
   }

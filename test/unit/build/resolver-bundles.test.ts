@@ -71,4 +71,20 @@ describe('APPSYNC_JS bundles', () => {
     // Assess
     expect(casts).toEqual([]);
   });
+
+  it('answers every business error through the typed set in domain/errors.ts', () => {
+    // Prepare: the errorTypes of domain/errors.ts
+    const businessTypes = [
+      ...readFileSync(join(ROOT, 'domain', 'errors.ts'), 'utf8').matchAll(/^ {2}(\w+): /gm),
+    ].map((m) => m[1]);
+    // Act: any util.error / appendError that names one of them by hand
+    const byHand = sources.flatMap((source) =>
+      [...readFileSync(join(ROOT, 'resolvers', source), 'utf8').matchAll(/util\.error\([^;]*?'(\w+)'/gs)]
+        .filter((m) => businessTypes.includes(m[1]!))
+        .map((m) => `${source}: ${m[1]}`),
+    );
+    // Assess
+    expect(businessTypes).toContain('InvalidTransition');
+    expect(byHand).toEqual([]);
+  });
 });
