@@ -113,6 +113,17 @@ describe('the time limit of resolver code', () => {
     expect(result).toMatchObject({ data: { doubled: [2, 4] }, errors: [] });
   });
 
+  it('starts every request with a fresh module scope without the watchdog too', async () => {
+    // Prepare: AppSync documents no state that outlives a request ("Resolver context object reference")
+    const code = moduleWith('calls = calls + 1; return { calls };', 'let calls = 0;');
+    // Act
+    const first = await executeResolver(unit(code), fieldInput(), noneDataSource);
+    const second = await executeResolver(unit(code), fieldInput(), noneDataSource);
+    // Assess
+    expect(timeLimitOf(code)).toBe('after-return');
+    expect([first.data, second.data]).toEqual([{ calls: 1 }, { calls: 1 }]);
+  });
+
   it('fails a handler of code proven to halt that returned past the limit, and keeps the watchdog from then on', async () => {
     // Prepare: a clock on which every handler takes a minute
     const code = moduleWith('return { id: ctx.args.id, n: 1 };');
