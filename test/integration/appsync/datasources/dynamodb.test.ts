@@ -731,6 +731,16 @@ describe('AMAZON_DYNAMODB data source', () => {
     });
   });
 
+  it("refuses middleware added to the data sources' client after its first call, which its cached chain would skip", async () => {
+    // Prepare: the client has answered calls already
+    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
+    // Act
+    const late = () =>
+      dataSourceClient.middlewareStack.add((next) => (args) => next(args), { step: 'initialize' });
+    // Assess
+    expect(late).toThrow(/before the first call/);
+  });
+
   it('rejects an unknown operation with a MappingTemplate error naming the supported ones', async () => {
     // Act
     const { result, error } = await run({ operation: 'Truncate' });
