@@ -6,8 +6,7 @@
  * locally"). So the client sends one well-formed SigV4 header, built once, instead of signing each
  * request (about half of the SDK's CPU time per call), and keeps its resolved middleware chain (most of
  * the rest). Everything else is the AWS SDK as is (serialisation, retries, errors), so middleware on its
- * stack (the cost meter's ConsumedCapacity request, the load benchmark's capture) works unchanged, as
- * long as it is added before the first call.
+ * stack (the cost meter's ConsumedCapacity request, the load benchmark's capture) works unchanged.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpRequest, RequestSigner } from '@smithy/types';
@@ -46,35 +45,26 @@ export function createDataSourceDynamoDbClient(config: DataSourceDynamoDbClientC
     credentials: config.credentials,
     signer,
     // The resolved middleware chain is kept per command class instead of rebuilt for every call, which
-    // was the other half of the SDK's CPU time; the stack must then be complete before the first call.
+    // was most of the rest of the SDK's CPU time.
     cacheMiddleware: true,
   });
-  freezeStackAfterFirstCall(client);
+  dropCacheOnChange(client);
   return client;
 }
 
 /**
  * With `cacheMiddleware`, middleware added after the first call would be skipped without a word (the SDK
- * documents it): make such a change fail loudly instead.
+ * documents it): every change to the stack drops the cached chains, so the next call resolves anew.
  */
-function freezeStackAfterFirstCall(client: DynamoDBClient): void {
-  let called = false;
+function dropCacheOnChange(client: DynamoDBClient): void {
   const stack = client.middlewareStack;
-  stack.add(
-    (next) => (args) => {
-      called = true;
-      return next(args);
-    },
-    { step: 'initialize', priority: 'high', name: 'orderloopFirstCall' },
-  );
   for (const method of ['add', 'addRelativeTo', 'use', 'remove', 'removeByTag'] as const) {
     const original = stack[method].bind(stack) as (...args: unknown[]) => unknown;
     (stack as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-      if (called)
-        throw new Error(
-          `the data sources' DynamoDB client caches its middleware: ${method} it before the first call`,
-        );
-      return original(...args);
+      const result = original(...args);
+      // The smithy Client keeps the chains per command class in `handlers` (a WeakMap it recreates).
+      delete (client as unknown as { handlers?: unknown }).handlers;
+      return result;
     };
   }
 }
