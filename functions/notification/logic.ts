@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Envelope } from '../../domain/events/envelope.js';
+import { UNPUSHED_ORDER_STATUSES } from '../../domain/audience.js';
 import { vendorRecipient } from '../../domain/keys.js';
 import type {
   NotificationKind,
@@ -56,6 +57,7 @@ const PAID_PAYMENT_STATUSES = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay[] {
   if (envelope.type === 'order.statusChanged') {
     const d = envelope.data as Envelope<'order.statusChanged'>['data'];
+    if (UNPUSHED_ORDER_STATUSES.includes(d.status)) return [];
     return [
       {
         audience: 'CUSTOMER',

@@ -7,6 +7,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { UNPUSHED_ORDER_STATUSES } from '../../domain/audience.js';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../domain/events/envelope.js';
 import { deadLetterQueue } from './queues.js';
 import { assertIntegerInRange } from './validation.js';
@@ -20,13 +21,23 @@ export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PAYMENT', 'PRODUCT'] as
  * carries every vendor part, so the vendor orders' own INSERTs (PENDING) mean nothing more; a payment
  * request is a PAYMENT INSERT (its later updates are written by recordPaymentResult together with the
  * order, whose MODIFY carries them); a vendor part's change and a product's stock move are MODIFYs.
- * Idempotency records, stock reservations of other entities, history and notifications never pass. A
- * pattern cannot compare the old and new image, so the enricher still drops a MODIFY that changes no
- * status and a stock move that does not cross the low-stock threshold.
+ * An order that moves to a status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES: the
+ * payment request's PAYMENT_PENDING) does not pass either, and neither do idempotency records, history or
+ * notifications. A pattern cannot compare the old and new image, so the enricher still drops a MODIFY
+ * that changes no status and a stock move that does not cross the low-stock threshold.
  */
 export const EVENT_RECORD_FILTERS = [
   { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['ORDER', 'PAYMENT'] } } } },
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['ORDER', 'VENDOR_ORDER', 'PRODUCT'] } } } },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['VENDOR_ORDER', 'PRODUCT'] } } } },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      NewImage: {
+        entity: { S: ['ORDER'] },
+        status: { S: [{ 'anything-but': [...UNPUSHED_ORDER_STATUSES] }] },
+      },
+    },
+  },
 ] as const;
 
 /** Props for the pipe from the table stream to the bus. */

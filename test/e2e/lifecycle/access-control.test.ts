@@ -54,7 +54,7 @@ describe('who may see an order', () => {
     // Assess: the subscription resolver filters on the caller (Subscription.onOrderStatusChanged.ts):
     // the stranger's subscription is accepted but nothing reaches it
     // ("Defining enhanced subscriptions filters in AWS AppSync")
-    expect(owner.events.map((e) => e.status)).toContain('PAYMENT_PENDING');
+    expect(owner.events.map((e) => e.status)).toContain('PAID');
     expect(owner.events.every((e) => e.customerId === customer.sub)).toBe(true);
     expect(stranger.events).toEqual([]);
     expect(stranger.errors).toEqual([]);

@@ -96,6 +96,21 @@ describe('notification consumer', () => {
     expect(s.appsync.calls.every((c) => !/^ {2}\w+:/m.test(c.query))).toBe(true);
   });
 
+  it("pushes nothing for PAYMENT_PENDING, which the customer's own processPayment answered", async () => {
+    // Prepare
+    const s = setup();
+    // Act
+    await handleNotificationEvent(
+      parseEnvelope(
+        envelope('order.statusChanged', orderData({ status: 'PAYMENT_PENDING', previousStatus: 'PLACED' })),
+      ),
+      s.deps,
+    );
+    // Assess
+    expect(s.appsync.calls).toEqual([]);
+    expect(s.topic).toEqual([]);
+  });
+
   it('copies to the topic only the notices a user needs by mail', async () => {
     // Prepare
     const s = setup();

@@ -129,9 +129,12 @@ describe('API stack: events', () => {
     const patterns = (pipe.Properties.SourceParameters.FilterCriteria.Filters as { Pattern: string }[]).map(
       (f) => JSON.parse(f.Pattern) as EventPattern,
     );
-    const passes = (eventName: string, entity: string) =>
+    const passes = (eventName: string, entity: string, status = 'PAID') =>
       patterns.some((p) =>
-        matchesPattern(p, { eventName, dynamodb: { NewImage: { entity: { S: entity } } } }),
+        matchesPattern(p, {
+          eventName,
+          dynamodb: { NewImage: { entity: { S: entity }, status: { S: status } } },
+        }),
       );
     // Act / Assess: new orders, payment requests and changes of orders, vendor parts and stock pass
     expect(passes('INSERT', 'ORDER')).toBe(true);
@@ -139,10 +142,13 @@ describe('API stack: events', () => {
     expect(passes('MODIFY', 'ORDER')).toBe(true);
     expect(passes('MODIFY', 'VENDOR_ORDER')).toBe(true);
     expect(passes('MODIFY', 'PRODUCT')).toBe(true);
-    // and a new vendor part (PENDING, already in the order's PLACED event), a payment's update (the
+    // but a new vendor part (PENDING, already in the order's PLACED event), a payment's update (the
     // order's MODIFY carries it), idempotency records, history, notifications and removals do not
     expect(passes('INSERT', 'VENDOR_ORDER')).toBe(false);
     expect(passes('MODIFY', 'PAYMENT')).toBe(false);
+    // and an order's move to PAYMENT_PENDING, which no one is told of (domain/audience.ts)
+    expect(passes('MODIFY', 'ORDER', 'PAYMENT_PENDING')).toBe(false);
+    expect(passes('MODIFY', 'ORDER', 'PAYMENT_FAILED')).toBe(true);
     expect(passes('INSERT', 'IDEMPOTENCY')).toBe(false);
     expect(passes('INSERT', 'NOTIFICATION')).toBe(false);
     expect(passes('REMOVE', 'ORDER')).toBe(false);
