@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Envelope } from '../../domain/events/envelope.js';
 import { UNPUSHED_ORDER_STATUSES } from '../../domain/audience.js';
-import { vendorRecipient } from '../../domain/keys.js';
 import type {
   NotificationKind,
   PaymentInput,
@@ -141,9 +140,9 @@ export const MAIL_KINDS: ReadonlySet<NotificationKind> = new Set<NotificationKin
 ]);
 
 /**
- * Handles one domain event: one relay request per recipient (relay.ts: the customer event with the
- * customer's notification, a vendor's event with that vendor's notification), and a copy on the SNS
- * topic of each notification a user needs by mail. The requests are independent, so they run
+ * Handles one domain event: one relay request for the change (relay.ts: the customer event, the vendor
+ * event and a notification as separate fields of one mutation), one more per further notification, and a
+ * copy on the SNS topic of each notification a user needs by mail. The requests are independent, so they run
  * concurrently; any failure fails the event, and its retry repeats them all (each is idempotent: relays
  * write nothing, a notification has a deterministic id).
  */
@@ -161,9 +160,7 @@ export async function handleNotificationEvent(envelope: Envelope, deps: Notifica
     else relays.vendor = relay.input;
   }
   const notifications = notificationsFor(envelope, parent);
-  const customerId = relays.customer?.customerId ?? '';
-  const vendorOwner = relays.vendor ? vendorRecipient(relays.vendor.vendorId) : null;
-  const requests = groupRelays(customerId, vendorOwner, relays, notifications).map(async (request) => {
+  const requests = groupRelays(relays, notifications).map(async (request) => {
     await deps.appsync.request(relayDocument(request), request, { correlationId });
     if (request.notification && deps.publishToTopic && MAIL_KINDS.has(request.notification.kind))
       await deps.publishToTopic(request.notification);

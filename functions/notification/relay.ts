@@ -10,8 +10,8 @@ import {
 } from '../lib/generated/graphql.js';
 
 /**
- * One relay request: what one recipient (the customer with the admins, or one vendor) hears of one
- * change, sent as ONE GraphQL mutation with at most one field of each relay mutation. AppSync runs every
+ * One relay request: what one change means for subscribers, sent as ONE GraphQL mutation with at most
+ * one field of each relay mutation. AppSync runs every
  * top-level field of a mutation and publishes each field's result to the subscriptions of that field,
  * each with its own enhanced filter, so the customer event, the vendor event and a notification stay
  * separate payloads for separate audiences (no subscriber ever gets another audience's payload).
@@ -63,24 +63,20 @@ export function relayDocument(request: RelayRequest): TypedDocument<RelayResult,
 }
 
 /**
- * Groups what one change means into as few requests as the rules above allow: the customer event goes
- * with the customer's notification, a vendor's event with that vendor's notification, and any other
- * notification takes the first request of its recipient that has none yet, else a request of its own.
+ * Packs what one change means into as few requests as the rule above allows: the first request carries
+ * the customer event, the vendor event and the first notification; every further notification (PAID
+ * tells the customer and each vendor) takes a request of its own.
  */
 export function groupRelays(
-  customerId: string,
-  vendorRecipient: string | null,
   relays: { customer?: PublishOrderStatusInput; vendor?: PublishVendorOrderStatusInput },
   notifications: readonly PublishNotificationInput[],
 ): RelayRequest[] {
-  const requests: { recipient: string; request: RelayRequest }[] = [];
-  if (relays.customer) requests.push({ recipient: customerId, request: { customer: relays.customer } });
-  if (relays.vendor && vendorRecipient)
-    requests.push({ recipient: vendorRecipient, request: { vendor: relays.vendor } });
-  for (const notification of notifications) {
-    const open = requests.find((r) => r.recipient === notification.recipient && !r.request.notification);
-    if (open) open.request.notification = notification;
-    else requests.push({ recipient: notification.recipient, request: { notification } });
-  }
-  return requests.map((r) => r.request);
+  const [first, ...rest] = notifications;
+  const head: RelayRequest = {
+    ...(relays.customer ? { customer: relays.customer } : {}),
+    ...(relays.vendor ? { vendor: relays.vendor } : {}),
+    ...(first ? { notification: first } : {}),
+  };
+  const requests = Object.keys(head).length > 0 ? [head] : [];
+  return [...requests, ...rest.map((notification) => ({ notification }))];
 }

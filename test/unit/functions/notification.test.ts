@@ -78,7 +78,7 @@ describe('notification consumer', () => {
     expect(s.appsync.calls.every((c) => c.correlationId === 'corr-1')).toBe(true);
   });
 
-  it('sends one request per recipient: the customer event with its notice, then one per vendor notice', async () => {
+  it('sends one request per change, and one more per further notice: never two fields of one mutation', async () => {
     // Prepare
     const s = setup();
     // Act: PAID means the customer event and three notices (the customer and both vendors)
@@ -213,6 +213,8 @@ describe('notification consumer', () => {
         at: 'now',
       },
     ]);
+    // both in one request, as separate fields: each reaches only its own subscriptions' filters
+    expect(s.appsync.calls).toHaveLength(1);
   });
 
   it('relays nothing to a vendor about an order-level change or an unpaid order', async () => {
