@@ -102,7 +102,7 @@ function codegenPlugins(manifestPath: string): string[] {
   const file = join(dirname(manifestPath), 'codegen.yml');
   if (!existsSync(file)) return [];
   const plugins = [...readFileSync(file, 'utf8').matchAll(/^\s*-\s+([\w-]+):?\s*$/gm)].map((m) => m[1]!);
-  return plugins.map((p) => `@graphql-codegen/${p}`);
+  return [...new Set(plugins.map((p) => `@graphql-codegen/${p}`))];
 }
 
 describe('package.json', () => {
