@@ -1,6 +1,9 @@
 import type { TypedDocument } from '../lib/appsync-client.js';
 import {
   OrderStatusEventFieldsFragmentDoc,
+  PublishNotificationDocument,
+  PublishOrderStatusDocument,
+  PublishVendorOrderStatusDocument,
   type PublishNotificationInput,
   type PublishNotificationMutation,
   type PublishOrderStatusInput,
@@ -34,18 +37,37 @@ export type RelayResult = Partial<PublishOrderStatusMutation> &
   Partial<PublishVendorOrderStatusMutation> &
   Partial<PublishNotificationMutation>;
 
+/**
+ * The one field of a single-mutation document (functions/lib/graphql/backend.graphql, so the selection
+ * sets stay written once), with its `$input` renamed to the request's variable for that part.
+ */
+function fieldOf(document: { toString(): string }, variable: string): string {
+  const text = document.toString();
+  const open = text.indexOf('{');
+  let depth = 0;
+  for (let i = open; i < text.length; i += 1) {
+    if (text[i] === '{') depth += 1;
+    else if (text[i] === '}' && --depth === 0)
+      return text
+        .slice(open + 1, i)
+        .trim()
+        .replace('$input', `$${variable}`);
+  }
+  throw new Error(`no selection set in ${text.slice(0, 60)}`);
+}
+
 const FIELDS = {
   customer: {
     variable: '$customer: PublishOrderStatusInput!',
-    field: 'publishOrderStatus(input: $customer) { ...OrderStatusEventFields }',
+    field: fieldOf(PublishOrderStatusDocument, 'customer'),
   },
   vendor: {
     variable: '$vendor: PublishVendorOrderStatusInput!',
-    field: 'publishVendorOrderStatus(input: $vendor) { ...OrderStatusEventFields }',
+    field: fieldOf(PublishVendorOrderStatusDocument, 'vendor'),
   },
   notification: {
     variable: '$notification: PublishNotificationInput!',
-    field: 'publishNotification(input: $notification) { id recipient kind orderId message createdAt }',
+    field: fieldOf(PublishNotificationDocument, 'notification'),
   },
 } as const;
 
