@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActivityLog } from './activity-log.js';
-import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
+import {
+  createDataSourceDynamoDbClient,
+  PageTokenCodec,
+  pageTokenKeyAt,
+} from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
@@ -276,7 +280,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
     // In process, the data sources' client meters itself (an SDK middleware): no proxy hop.
-    const appsyncDynamodbClient = new DynamoDBClient({
+    const appsyncDynamodbClient = createDataSourceDynamoDbClient({
       region: LOCAL_REGION,
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
