@@ -12,11 +12,14 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../aws-ids.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../support/dynamodb.js';
 import { createDynamoDbProxy } from '../../dynamodb/proxy.js';
 
+const PROXIED = tableName('proxied');
+const INTRUDER = tableName('intruder');
+
 describe('DynamoDB on the gateway port', () => {
-  let engine: DynamoDbLocal;
+  let engine: SharedDynamoDb;
   let server: Server;
   let endpoint: string;
   const clients: { destroy(): void }[] = [];
@@ -52,7 +55,7 @@ describe('DynamoDB on the gateway port', () => {
   }
 
   beforeAll(async () => {
-    engine = await startDynamoDbLocal();
+    engine = sharedDynamoDb();
     const proxy = createDynamoDbProxy({ endpoint: engine.endpoint });
     server = createServer((req, res) => {
       void proxy(req, res).then((handled) => {
@@ -66,7 +69,6 @@ describe('DynamoDB on the gateway port', () => {
   afterAll(async () => {
     for (const client of clients) client.destroy();
     await new Promise((resolve) => server.close(resolve));
-    await engine.stop();
   });
 
   it('passes signed DynamoDB and DynamoDB Streams calls to DynamoDB Local', async () => {
@@ -75,7 +77,7 @@ describe('DynamoDB on the gateway port', () => {
     // Act
     await client.send(
       new CreateTableCommand({
-        TableName: 'proxied',
+        TableName: PROXIED,
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
@@ -83,15 +85,15 @@ describe('DynamoDB on the gateway port', () => {
       }),
     );
     await client.send(
-      new PutItemCommand({ TableName: 'proxied', Item: { pk: { S: 'o-1' }, note: { S: 'é ✓' } } }),
+      new PutItemCommand({ TableName: PROXIED, Item: { pk: { S: 'o-1' }, note: { S: 'é ✓' } } }),
     );
-    const item = await client.send(new GetItemCommand({ TableName: 'proxied', Key: { pk: { S: 'o-1' } } }));
-    const listed = (await signedCall('DynamoDBStreams_20120810.ListStreams', { TableName: 'proxied' })) as {
+    const item = await client.send(new GetItemCommand({ TableName: PROXIED, Key: { pk: { S: 'o-1' } } }));
+    const listed = (await signedCall('DynamoDBStreams_20120810.ListStreams', { TableName: PROXIED })) as {
       Streams?: { TableName: string }[];
     };
     // Assess
     expect(item.Item).toEqual({ pk: { S: 'o-1' }, note: { S: 'é ✓' } });
-    expect(listed.Streams?.map((s) => s.TableName)).toEqual(['proxied']);
+    expect(listed.Streams?.map((s) => s.TableName)).toEqual([PROXIED]);
   });
 
   it('rejects a request signed with a key the local stack does not know, before DynamoDB Local sees it', async () => {
@@ -101,7 +103,7 @@ describe('DynamoDB on the gateway port', () => {
     const failure = await stranger
       .send(
         new CreateTableCommand({
-          TableName: 'intruder',
+          TableName: INTRUDER,
           KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
           AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
           BillingMode: 'PAY_PER_REQUEST',
@@ -114,7 +116,7 @@ describe('DynamoDB on the gateway port', () => {
       name: 'UnrecognizedClientException',
       $metadata: { httpStatusCode: 400 },
     });
-    expect(tables.TableNames).not.toContain('intruder');
+    expect(tables.TableNames).not.toContain(INTRUDER);
   });
 
   it('rejects a request signed with the right key id but the wrong secret', async () => {

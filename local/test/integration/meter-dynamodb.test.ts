@@ -14,7 +14,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../support/dynamodb.js';
 import {
   CostMeter,
   itemSize,
@@ -25,18 +25,17 @@ import {
   type MeteringProxy,
 } from '../../meter/index.js';
 
-const TABLE = 'meter-test';
-
 describe.each(['proxy', 'middleware'] as const)(
   'the DynamoDB meter (%s) against AWS capacity rules',
   (path) => {
-    let engine: DynamoDbLocal;
+    const TABLE = tableName(`meter-${path}`);
+    let engine: SharedDynamoDb;
     let proxy: MeteringProxy | undefined;
     let client: DynamoDBClient;
     const meter = new CostMeter();
 
     beforeAll(async () => {
-      engine = await startDynamoDbLocal();
+      engine = sharedDynamoDb();
       if (path === 'proxy') proxy = await startMeteringProxy(engine.endpoint, meter);
       client = new DynamoDBClient({
         endpoint: proxy?.endpoint ?? engine.endpoint,
@@ -67,7 +66,6 @@ describe.each(['proxy', 'middleware'] as const)(
     afterAll(async () => {
       client?.destroy();
       await proxy?.stop();
-      await engine?.stop();
     });
 
     /** An item of exactly `bytes` bytes under key `pk`, without the GSI key. */

@@ -3,7 +3,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { bundleAppSyncCode } from '../../../infra/bundling.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws-ids.js';
 import { createDataSourceInvoker } from '../../../local/appsync/datasources/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb/engine.js';
+import {
+  sharedDynamoDb,
+  tableName as fileTableName,
+  type SharedDynamoDb,
+} from '../../../local/test/support/dynamodb.js';
 import {
   executeResolver,
   type InvokeDataSource,
@@ -87,16 +91,16 @@ export interface Harness {
 
 let tableCount = 0;
 
-/** Starts DynamoDB Local, creates a fresh table and returns the harness. */
+/** Creates a fresh table on the tier's shared DynamoDB Local and returns the harness. */
 export async function startHarness(): Promise<Harness> {
-  const engine: DynamoDbLocal = await startDynamoDbLocal();
+  const engine: SharedDynamoDb = sharedDynamoDb();
   const client = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
   tableCount += 1;
-  const tableName = `orderloop-resolvers-${tableCount}`;
+  const tableName = fileTableName(`orderloop-resolvers-${tableCount}`);
   await createOrderTable(client, tableName);
   const noop = async () => {
     throw new Error('not used');
@@ -159,7 +163,6 @@ export async function startHarness(): Promise<Harness> {
     },
     async stop() {
       client.destroy();
-      await engine.stop();
     },
   };
   return harness;

@@ -15,7 +15,7 @@ import { loadAssembly, type Assembly } from '../../../assembly/index.js';
 import { createAwsJsonRouter } from '../../../aws-json.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../aws-ids.js';
 import { createLocalCognito, type LocalCognito } from '../../../cognito/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 import { createLocalAppSync, MAX_REQUEST_BYTES, type LocalAppSync } from '../../../appsync/index.js';
 import { synthTestApp, type TestApp } from './test-stack.js';
@@ -24,7 +24,7 @@ const PASSWORD = 'Passw0rd!local';
 
 describe('local AppSync server', () => {
   let app: TestApp;
-  let engine: DynamoDbLocal;
+  let engine: SharedDynamoDb;
   let assembly: Assembly;
   let cognito: LocalCognito;
   let appsync: LocalAppSync;
@@ -75,7 +75,7 @@ describe('local AppSync server', () => {
 
   beforeAll(async () => {
     app = synthTestApp();
-    engine = await startDynamoDbLocal();
+    engine = sharedDynamoDb();
     assembly = await loadAssembly(app.outdir);
     dynamodb = new DynamoDBClient({
       region: LOCAL_REGION,
@@ -121,7 +121,6 @@ describe('local AppSync server', () => {
     await appsync?.stop();
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await engine?.stop();
     app?.cleanup();
   });
 

@@ -10,20 +10,21 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../aws-ids.js';
 import { loadAssembly, type Assembly, type LoadedResource } from '../../../assembly/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 import { synthSampleApp, type SampleApp } from '../../unit/assembly/sample-app.js';
 
 describe('createTables on DynamoDB Local', () => {
   let sample: SampleApp;
-  let engine: DynamoDbLocal;
+  let engine: SharedDynamoDb;
   let client: DynamoDBClient;
   let assembly: Assembly;
   let orders: LoadedResource;
   let idempotency: LoadedResource;
 
   beforeAll(async () => {
-    [sample, engine] = await Promise.all([Promise.resolve().then(synthSampleApp), startDynamoDbLocal()]);
+    sample = synthSampleApp();
+    engine = sharedDynamoDb();
     client = new DynamoDBClient({
       endpoint: engine.endpoint,
       region: LOCAL_REGION,
@@ -35,7 +36,6 @@ describe('createTables on DynamoDB Local', () => {
   });
   afterAll(async () => {
     client?.destroy();
-    await engine?.stop();
     sample?.cleanup();
   });
 

@@ -12,11 +12,11 @@ import * as pipes from 'aws-cdk-lib/aws-pipes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../aws-ids.js';
 import { loadAssembly } from '../../../assembly/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 
-const ORDERS = 'crash-orders';
-const MARKS = 'crash-marks';
+const ORDERS = tableName('crash-orders');
+const MARKS = tableName('crash-marks');
 
 // The consumer marks that it started, waits until the test opens the gate, then marks success: the
 // window between the bus accepting the event and the consumer succeeding is held open for the kill.
@@ -77,7 +77,7 @@ function synth(outdir: string): void {
 }
 
 let root: string;
-let engine: DynamoDbLocal;
+let engine: SharedDynamoDb;
 let ddb: DynamoDBClient;
 const children: ChildProcess[] = [];
 
@@ -127,7 +127,7 @@ beforeAll(async () => {
   mkdirSync(cache, { recursive: true });
   root = mkdtempSync(join(cache, 'orderloop-crash-'));
   synth(join(root, 'cdk.out'));
-  engine = await startDynamoDbLocal();
+  engine = sharedDynamoDb();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -140,7 +140,6 @@ afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   ddb?.destroy();
-  await engine?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, functionArn, localArn, queueArn } from '../../../aws-ids.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { matchesPattern, type EventPattern } from '../../../events/pattern/index.js';
 import {
   FileCheckpointStore,
@@ -23,11 +23,11 @@ import {
   type PipeStreamRecord,
 } from '../../../events/pipes/index.js';
 
-const TABLE = 'pipes-orders';
+const TABLE = tableName('pipes-orders');
 const TARGET = functionArn('pipe-target');
 const DLQ = queueArn('pipe-dlq');
 
-let engine: DynamoDbLocal;
+let engine: SharedDynamoDb;
 let ddb: DynamoDBClient;
 let streamArn: string;
 let shardId: string;
@@ -93,7 +93,7 @@ async function putOrders(...ids: string[]): Promise<void> {
 const ids = (records: readonly PipeStreamRecord[]) => records.map((r) => r.dynamodb.Keys.pk!.S);
 
 beforeAll(async () => {
-  engine = await startDynamoDbLocal();
+  engine = sharedDynamoDb();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -119,7 +119,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   ddb?.destroy();
-  await engine?.stop();
 });
 
 describe('LocalPipe with a DynamoDB stream source', () => {

@@ -21,13 +21,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, queueArn } from '../../../aws-ids.js';
 import { loadAssembly, type Assembly } from '../../../assembly/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 import { startLocalEvents, type LocalEvents } from '../../../events/index.js';
 import { createGateway, type HttpHandler } from '../../../gateway.js';
 
 const STACK = 'EventsRuntime';
-const TABLE = 'rt-orders';
+const TABLE = tableName('rt-orders');
 
 // Handlers use only the standard SDK and environment variables, as they would in AWS.
 const ENRICH = `exports.handler = async (records) => records.map((r) => ({
@@ -124,7 +124,7 @@ interface OutMessage {
 
 let root: string;
 let assembly: Assembly;
-let engine: DynamoDbLocal;
+let engine: SharedDynamoDb;
 let ddb: DynamoDBClient;
 let server: Server;
 let gatewayUrl: string;
@@ -186,7 +186,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(cache, 'orderloop-events-runtime-'));
   synth(join(root, 'cdk.out'));
   assembly = loadAssembly(join(root, 'cdk.out'));
-  engine = await startDynamoDbLocal();
+  engine = sharedDynamoDb();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -206,7 +206,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.stop();
   await new Promise((resolve) => server?.close(resolve));
-  await engine?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 

@@ -14,14 +14,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, queueArn } from '../../../aws-ids.js';
 import { loadAssembly } from '../../../assembly/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 import { startLocalEvents, type LocalEvents } from '../../../events/index.js';
 import { createGateway, type HttpHandler } from '../../../gateway.js';
 import { httpReplayPorts, replayDeadLetters, type ReplayEndpoints } from '../../../replay/index.js';
 
-const ORDERS = 'rp-orders';
-const MARKS = 'rp-marks';
+const ORDERS = tableName('rp-orders');
+const MARKS = tableName('rp-marks');
 const PIPE_DLQ = 'rp-pipe-dlq';
 
 // The enrichment fails on a poison record until the fix is in (a `fixed` mark), as a bug fix would.
@@ -91,7 +91,7 @@ function synth(outdir: string): void {
 }
 
 let root: string;
-let engine: DynamoDbLocal;
+let engine: SharedDynamoDb;
 let ddb: DynamoDBClient;
 let server: Server;
 let runtime: LocalEvents;
@@ -104,7 +104,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(cache, 'orderloop-pipe-replay-'));
   synth(join(root, 'cdk.out'));
   const assembly = loadAssembly(join(root, 'cdk.out'));
-  engine = await startDynamoDbLocal();
+  engine = sharedDynamoDb();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -140,7 +140,6 @@ afterAll(async () => {
   await runtime?.stop();
   await new Promise((resolve) => server?.close(resolve));
   ddb?.destroy();
-  await engine?.stop();
   if (root) rmSync(root, { recursive: true, force: true });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../../support/dynamodb.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../aws-ids.js';
 import {
   createDataSourceInvoker,
@@ -10,8 +10,8 @@ import {
 } from '../../../../appsync/datasources/index.js';
 import { createDynamoDbModule } from '../../../../appsync/runtime/dynamodb-module.js';
 
-const TABLE = 'orderloop-ds-test';
-const SCAN_TABLE = 'orderloop-ds-scan-test';
+const TABLE = tableName('orderloop-ds-test');
+const SCAN_TABLE = tableName('orderloop-ds-scan-test');
 const ctx: ContextSnapshot = {
   arguments: {},
   identity: null,
@@ -60,7 +60,7 @@ async function createTable(client: DynamoDBClient, name: string) {
 }
 
 describe('AMAZON_DYNAMODB data source', () => {
-  let engine: DynamoDbLocal;
+  let engine: SharedDynamoDb;
   let client: DynamoDBClient;
   let invoke: InvokeDataSource;
   const run = (request: unknown) => invoke('orders', request, ctx);
@@ -68,7 +68,7 @@ describe('AMAZON_DYNAMODB data source', () => {
     client.send(new PutItemCommand({ TableName: table, Item: typed(item) }));
 
   beforeAll(async () => {
-    engine = await startDynamoDbLocal();
+    engine = sharedDynamoDb();
     client = new DynamoDBClient({
       endpoint: engine.endpoint,
       region: LOCAL_REGION,
@@ -95,7 +95,6 @@ describe('AMAZON_DYNAMODB data source', () => {
   });
   afterAll(async () => {
     client?.destroy();
-    await engine?.stop();
   });
 
   describe('GetItem', () => {
