@@ -539,8 +539,11 @@ describe('order lifecycle resolvers', () => {
           },
           userIdentity(customer, 'customer'),
         );
-        ids.push((r.data as { id: string }).id);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        const placed = r.data as { id: string; createdAt: string };
+        ids.push(placed.id);
+        // The next order must sort after this one: wait until the clock has passed its createdAt.
+        while (Date.now() <= Date.parse(placed.createdAt))
+          await new Promise((resolve) => setImmediate(resolve));
       }
       // Act
       const page1 = await h.call('Query', 'myOrders', { limit: 2 }, userIdentity(customer, 'customer'));

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { APPSYNC_DIRECTIVES_SDL } from '../../../local/auth/directives.js';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
 /** The fields of a placed order these tests read. */
@@ -82,27 +85,45 @@ describe('placeOrder', () => {
     expect(await getItem(`VENDOR#${v2}`, 'PRODUCT#p3')).toMatchObject({ available: 0, reserved: 1 });
   });
 
-  it('prices lines from the catalog, never from the client', async () => {
+  it('gives the client no price to send: a line with a unitPrice fails validation against the schema', () => {
+    // Prepare: the API's schema as AppSync builds it (its directives first)
+    const schema = buildSchema(`${APPSYNC_DIRECTIVES_SDL}\n${readFileSync('schema.graphql', 'utf8')}`);
+    const line = (extra: string) =>
+      parse(`mutation { placeOrder(idempotencyKey: "k", input: {
+        lines: [{ vendorId: "v", productId: "p", quantity: 2${extra} }],
+        shippingAddress: { name: "Ada", line1: "1 Main St", city: "London", postalCode: "N1", country: "GB" }
+      }) { id } }`);
+    // Act
+    const withPrice = validate(schema, line(', unitPrice: 1'));
+    const without = validate(schema, line(''));
+    // Assess: graphql-js rules, which AppSync applies before any resolver runs
+    expect(withPrice.map((e) => e.message)).toEqual([
+      'Field "unitPrice" is not defined by type "OrderLineInput".',
+    ]);
+    expect(without).toEqual([]);
+  });
+
+  it('prices lines from the catalog at placement, and the order keeps that price when the catalog changes', async () => {
     // Prepare
     const [v, customer] = [fresh('v'), fresh('c')];
     await h.seed(productItem(v, 'p', { price: 1234 }));
-    // Act
-    const result = await h.call(
+    const placed = await h.call(
       'Mutation',
       'placeOrder',
       {
-        input: {
-          lines: [{ vendorId: v, productId: 'p', quantity: 2, unitPrice: 1 }],
-          shippingAddress: address,
-        },
+        input: { lines: [{ vendorId: v, productId: 'p', quantity: 2 }], shippingAddress: address },
         idempotencyKey: 'k',
       },
       userIdentity(customer, 'customer'),
     );
+    const order = placed.data as PlacedOrder;
+    // Act: the vendor changes the price after the order was placed
+    await h.seed(productItem(v, 'p', { price: 9999 }));
+    const read = await h.call('Query', 'getOrder', { id: order.id }, userIdentity(customer, 'customer'));
     // Assess
-    const order = result.data as PlacedOrder;
     expect(order.lines[0]).toMatchObject({ unitPrice: 1234, lineTotal: 2468 });
     expect(order.total).toBe(2468);
+    expect(read.data).toMatchObject({ total: 2468, lines: [{ unitPrice: 1234, lineTotal: 2468 }] });
   });
 
   it('rejects a short order with OutOfStock naming each failing product, and writes nothing', async () => {

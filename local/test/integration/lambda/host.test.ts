@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { functionArn, queueArn } from '../../../aws-ids.js';
@@ -13,6 +13,18 @@ function asset(file: string, source: string): string {
   writeFileSync(join(dir, file), source);
   return dir;
 }
+
+/** Waits until the condition holds; the test's own timeout bounds the wait. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** The error a call fails with, or undefined when it succeeds. */
+const failure = (call: Promise<unknown>) =>
+  call.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 function fn(name: string, codeDir: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
   return {
@@ -316,18 +328,25 @@ describe('LambdaHost', () => {
   });
 
   it('throttles a sync invoke over the reserved concurrency with TooManyRequestsException', async () => {
-    // Prepare
+    // Prepare: the handler marks that it runs, then holds its one slot until the test opens the gate.
+    const gate = mkdtempSync(join(tmpdir(), 'orderloop-gate-'));
     const dir = asset(
       'index.mjs',
-      'export const handler = async () => { await new Promise((r) => setTimeout(r, 300)); return 1; };',
+      `import { existsSync, writeFileSync } from 'node:fs';
+      export const handler = async () => {
+        writeFileSync(${JSON.stringify(join(gate, 'running'))}, '');
+        while (!existsSync(${JSON.stringify(join(gate, 'open'))})) await new Promise((r) => setTimeout(r, 10));
+        return 1;
+      };`,
     );
-    const lambda = start([fn('reserved', dir, { reservedConcurrency: 1 })]);
-    // Act
+    const lambda = start([fn('reserved', dir, { reservedConcurrency: 1, timeoutSeconds: 30 })]);
     const first = lambda.invokeSync('reserved', {});
-    await new Promise((r) => setTimeout(r, 50));
-    const second = lambda.invokeSync('reserved', {});
+    await until(() => existsSync(join(gate, 'running')));
+    // Act
+    const second = await failure(lambda.invokeSync('reserved', {}));
+    writeFileSync(join(gate, 'open'), '');
     // Assess ("Lambda function scaling": throttled requests get 429 TooManyRequestsException)
-    await expect(second).rejects.toMatchObject({ name: 'TooManyRequestsException', statusCode: 429 });
+    expect(second).toMatchObject({ name: 'TooManyRequestsException', statusCode: 429 });
     expect((await first).payload).toBe(1);
   });
 

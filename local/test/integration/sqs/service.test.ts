@@ -21,8 +21,6 @@ import { LOCAL_CREDENTIALS, queueArn } from '../../../aws-ids.js';
 import { createAwsJsonRouter } from '../../../aws-json.js';
 import { SqsService, type QueueConfig } from '../../../sqs/index.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('local SQS through @aws-sdk/client-sqs', () => {
   let server: Server | undefined;
   let service: SqsService | undefined;
@@ -97,9 +95,9 @@ describe('local SQS through @aws-sdk/client-sqs', () => {
     const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     const whileHidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
-    await sleep(1100);
+    // A long poll returns as soon as the message is visible again, here once its 1 s timeout ends.
     const again = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20, MessageSystemAttributeNames: ['All'] }),
     );
     // Assess ("Amazon SQS visibility timeout")
     expect(first.Messages).toHaveLength(1);
