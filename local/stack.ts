@@ -13,12 +13,18 @@ import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
-import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
+import {
+  createJwksHandler,
+  createLocalCognito,
+  issuerFor,
+  type LocalCognito,
+  type SeedUser,
+} from './cognito/index.js';
 import { userPoolsOf } from './cognito/from-assembly.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
 import { createDynamoDbProxy } from './dynamodb/proxy.js';
 import { createTables } from './dynamodb/tables.js';
-import type { LocalStackEndpoints } from './endpoints.js';
+import type { EndpointsUser, LocalStackEndpoints } from './endpoints.js';
 import {
   startLocalEvents,
   type LocalEvents,
@@ -29,13 +35,13 @@ import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import type { FunctionLogEntry } from './lambda/types.js';
 import * as costMeter from './meter/index.js';
-import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
+import { loadLocalConfig, type LocalSeedConfig } from './config.js';
 import { ensureSynth } from './synth.js';
 import { ensureLocalTls } from './tls.js';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
-  /** The repository root. @default process.cwd() */
+  /** The app's root. @default process.cwd() */
   readonly root?: string;
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
@@ -49,8 +55,11 @@ export interface LocalStackOptions {
    * @default everything in memory
    */
   readonly dataDir?: string;
-  /** Creates the demo users and catalog (idempotent). @default false */
-  readonly seed?: boolean;
+  /**
+   * What to seed: `true` for the app's seed (the `seed` block of orderloop.local.ts), or a seed of its
+   * own. Seeding is idempotent across restarts. @default false
+   */
+  readonly seed?: boolean | LocalSeedConfig;
   /**
    * Also serves everything over HTTPS and WSS on a second port, with a certificate from a local CA kept
    * in `dir` (made once; trust `<dir>/ca.pem`). @default HTTP only
@@ -130,6 +139,25 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The seed a start asked for: the app's (orderloop.local.ts) for `true`, none for `false`. */
+async function seedOf(seed: LocalStackOptions['seed'], root: string): Promise<LocalSeedConfig | undefined> {
+  if (!seed) return undefined;
+  if (seed === true) return (await loadLocalConfig(root)).seed;
+  return seed;
+}
+
+/** The seed's users as the local Cognito creates them (it keeps only salted password hashes). */
+function seedUsers(users: readonly EndpointsUser[], userPoolId: string): SeedUser[] {
+  return users.map((user) => ({
+    userPoolId,
+    username: user.username,
+    password: user.password,
+    email: user.username,
+    groups: [...user.groups],
+    ...(user.vendorId ? { attributes: { 'custom:vendorId': user.vendorId } } : {}),
+  }));
+}
+
 /** The port `npm start` listens on unless PORT says otherwise. */
 export const DEFAULT_PORT = 20002;
 
@@ -200,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cleanups.unshift(() => closeServer(secure.server));
     }
 
+    const seed = await seedOf(options.seed, root);
     const pools = userPoolsOf(assembly);
     const pool = pools[0];
     const client = pool?.clients[0];
@@ -210,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       createLocalCognito({
         userPools: pools,
         issuerBaseUrl,
-        ...(options.seed ? { users: demoSeedUsers(pool.userPoolId) } : {}),
+        ...(seed ? { users: seedUsers(seed.users, pool.userPoolId) } : {}),
         ...(dataDir ? { persistPath: join(dataDir, 'cognito-users.json') } : {}),
       }),
     ]);
@@ -346,7 +375,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }
         : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
-      users: options.seed ? DEMO_USERS : [],
+      users: seed ? seed.users : [],
       dynamodb: base,
       sqs: base,
       events: base,
@@ -356,9 +385,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
-    if (options.seed) {
-      const seeded = await seedCatalog({ graphqlUrl, cognitoEndpoint: base, clientId: client.clientId });
-      log(`[seed] ${seeded.created} product(s) created, ${seeded.existing} already there`);
+    if (seed?.data) {
+      const line = await seed.data({
+        graphqlUrl,
+        cognitoEndpoint: base,
+        clientId: client.clientId,
+        users: seed.users,
+      });
+      if (line) log(`[seed] ${line}`);
       phase('seed');
     }
 

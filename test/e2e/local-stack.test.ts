@@ -6,7 +6,7 @@ import { gql } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb/engine.js';
 import type { LocalStackEndpoints } from '../../local/endpoints.js';
-import { DEMO_PRODUCTS, seedCatalog } from '../../local/seed.js';
+import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { ensureSynth } from '../../local/synth.js';
 import {

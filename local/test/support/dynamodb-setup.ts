@@ -1,12 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../dynamodb/engine.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The endpoint of the one DynamoDB Local every integration file of this run shares. */
-    dynamodbEndpoint: string;
-  }
-}
+import type {} from './dynamodb.js'; // declares the ProvidedContext key
 
 /**
  * Vitest global setup of the integration tier: one DynamoDB Local (one JVM) for every file, instead of

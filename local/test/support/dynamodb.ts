@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The endpoint of the one DynamoDB Local every integration file of this run shares. */
+    dynamodbEndpoint: string;
+  }
+}
+
 /** The shared DynamoDB Local of the integration tier, as a file sees it: it never stops the engine. */
 export interface SharedDynamoDb {
   /** http://127.0.0.1:<port> */

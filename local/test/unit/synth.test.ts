@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureSynth, staleReason } from '../../synth.js';
 
+/** The app's synth configuration, as orderloop.local.ts gives it. */
+const APP = { app: 'infra/app.ts', sources: ['schema.graphql', 'functions', 'infra'] };
+
 /** Writes a file with a given modification time (seconds since the epoch). */
 function file(path: string, mtime: number, text = 'x'): void {
   mkdirSync(join(path, '..'), { recursive: true });
@@ -27,7 +30,7 @@ describe('the synth freshness check', () => {
   it('reuses cdk.out when every source is older than its manifest', async () => {
     // Act
     const lines: string[] = [];
-    const result = await ensureSynth({ root, log: (line) => lines.push(line) });
+    const result = await ensureSynth({ root, app: APP, log: (line) => lines.push(line) });
     // Assess
     expect(result.synthesized).toBe(false);
     expect(lines).toEqual(['[synth] cdk.out is up to date, reusing it']);
@@ -37,7 +40,7 @@ describe('the synth freshness check', () => {
     // Prepare
     file(join(root, 'functions', 'payment', 'logic.ts'), 3_000);
     // Act
-    const reason = staleReason(root, join(root, 'cdk.out'));
+    const reason = staleReason(root, join(root, 'cdk.out'), APP.sources);
     // Assess
     expect(reason).toBe(`${join('functions', 'payment', 'logic.ts')} changed since the last synth`);
   });
@@ -46,7 +49,7 @@ describe('the synth freshness check', () => {
     // Prepare
     file(join(root, 'infra', 'node_modules', 'dep', 'index.js'), 3_000);
     // Act
-    const reason = staleReason(root, join(root, 'cdk.out'));
+    const reason = staleReason(root, join(root, 'cdk.out'), APP.sources);
     // Assess
     expect(reason).toBeUndefined();
   });
@@ -55,7 +58,7 @@ describe('the synth freshness check', () => {
     // Prepare
     rmSync(join(root, 'cdk.out'), { recursive: true });
     // Act
-    const reason = staleReason(root, join(root, 'cdk.out'));
+    const reason = staleReason(root, join(root, 'cdk.out'), APP.sources);
     // Assess
     expect(reason).toBe('cdk.out is missing');
   });

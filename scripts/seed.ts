@@ -1,5 +1,6 @@
 /**
- * Demo data for `npm start`: two vendors, a small catalog and one user per role. Products go in through
+ * orderloop's demo data for the local runtime (`seed` in orderloop.local.ts): two vendors, a small
+ * catalog and one user per role. Products go in through
  * the GraphQL API as an admin (`updateInventory`), so the real resolver writes them and the stream sees
  * the same records a vendor's edit would produce. Everything is idempotent across restarts.
  */
@@ -7,9 +8,9 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './aws-ids.js';
-import type { SeedUser } from './cognito/index.js';
-import type { EndpointsUser } from './endpoints.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/aws-ids.js';
+import type { SeedContext } from '../local/config.js';
+import type { EndpointsUser } from '../local/endpoints.js';
 
 /** The password of every demo user; it meets the pool's policy (12+ chars, upper, lower, digit, symbol). */
 export const DEMO_PASSWORD = 'Orderloop!2026';
@@ -104,23 +105,8 @@ export const DEMO_PRODUCTS: readonly DemoProduct[] = [
   },
 ];
 
-/** The demo users as the local Cognito seeds them (it keeps only salted password hashes). */
-export function demoSeedUsers(userPoolId: string): SeedUser[] {
-  return DEMO_USERS.map((user) => ({
-    userPoolId,
-    username: user.username,
-    password: user.password,
-    email: user.username,
-    groups: [...user.groups],
-    ...(user.vendorId ? { attributes: { 'custom:vendorId': user.vendorId } } : {}),
-  }));
-}
-
-/** Where the running stack is, for seeding over its public endpoints. */
-export interface SeedCatalogOptions {
-  readonly graphqlUrl: string;
-  readonly cognitoEndpoint: string;
-  readonly clientId: string;
+/** Where the running stack is, plus the catalog to write. */
+export interface SeedCatalogOptions extends Pick<SeedContext, 'graphqlUrl' | 'cognitoEndpoint' | 'clientId'> {
   /** @default DEMO_PRODUCTS */
   readonly products?: readonly DemoProduct[];
 }
