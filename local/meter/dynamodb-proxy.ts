@@ -5,7 +5,7 @@
  * asks DynamoDB Local for `ReturnConsumedCapacity: INDEXES` when the caller did not, records the units
  * (table and each GSI, ./dynamodb-calls.ts), and hands the caller the answer it would have had: the
  * capacity block is removed again.
- * DynamoDB Local's units follow AWS's documented rules (test/integration/local/meter-dynamodb.test.ts).
+ * DynamoDB Local's units follow AWS's documented rules (local/test/integration/meter-dynamodb.test.ts).
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
