@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  evaluate,
-  evaluateCondition,
-  NO_VALUE,
-  type IntrinsicScope,
-} from '../../../assembly/intrinsics.js';
+import { evaluate, evaluateCondition, NO_VALUE, type IntrinsicScope } from '../../../assembly/intrinsics.js';
 import { generatedName } from '../../../assembly/physical-names.js';
 
 /** A scope with a few fixed resources, parameters and conditions, so each intrinsic is tested alone. */

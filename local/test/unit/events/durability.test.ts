@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventBusArn, functionArn, localArn } from '../../../aws-ids.js';
-import {
-  EventBridgeService,
-  type RuleConfig,
-  type TargetPorts,
-} from '../../../events/eventbridge/index.js';
+import { EventBridgeService, type RuleConfig, type TargetPorts } from '../../../events/eventbridge/index.js';
 import { Journal } from '../../../persistence/journal.js';
 
 const dirs: string[] = [];

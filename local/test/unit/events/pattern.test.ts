@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidEventPatternError,
-  matchesPattern,
-  validatePattern,
-} from '../../../events/pattern/index.js';
+import { InvalidEventPatternError, matchesPattern, validatePattern } from '../../../events/pattern/index.js';
 
 // The sample event used throughout "Amazon EventBridge event patterns" and the Event Ruler README.
 const ec2Event = {
