@@ -4,6 +4,7 @@ import { AwsServiceError } from '../aws-json.js';
 import { Journal } from '../persistence/journal.js';
 import { FunctionWorker, type ExecutionOutcome } from './worker-pool.js';
 import type {
+  DynamoDbCallRecord,
   FunctionConfig,
   FunctionLogEntry,
   InvocationRecord,
@@ -28,6 +29,11 @@ export interface LambdaHostOptions {
   readonly defaultConcurrency?: number;
   /** Sees every execution (sync, async, each retry) with its duration, for billing. @default none */
   readonly onExecution?: (functionName: string, durationMs: number) => void;
+  /**
+   * Sees every answered DynamoDB call (each attempt) the functions make to their AWS_ENDPOINT_URL_DYNAMODB,
+   * metered inside the worker, before the invocation's result. @default none (calls are not metered)
+   */
+  readonly onDynamoDbCall?: (functionName: string, call: DynamoDbCallRecord) => void;
   /** Receives every log line of every function (tests observe logs here). */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Where prefixed log lines go. @default process.stdout */
@@ -254,6 +260,7 @@ export class LambdaHost {
         this.options.onLog?.({ functionName: config.name, requestId, line });
         this.lineListeners.get(worker)?.(requestId, line);
       },
+      this.options.onDynamoDbCall && ((call) => this.options.onDynamoDbCall?.(config.name, call)),
     );
     return worker;
   }

@@ -11,8 +11,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { meterDynamoDbCalls } from './dynamodb-meter.mjs';
 
-const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName } = workerData;
+const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName, meterDynamoDb } =
+  workerData;
 let currentRequestId;
 const initStarted = performance.now();
 
@@ -116,6 +118,14 @@ async function loadHandler() {
     throw new RuntimeError('Runtime.HandlerNotFound', `${handler} is undefined or not exported`);
   }
   return fn;
+}
+
+// The cost meter's units of the function's DynamoDB calls travel with its other messages, so the host
+// has them before the invocation's result (./dynamodb-meter.mjs); installed before the code loads.
+if (meterDynamoDb) {
+  meterDynamoDbCalls(meterDynamoDb, (call) =>
+    parentPort.postMessage({ type: 'dynamodb', requestId: currentRequestId, call }),
+  );
 }
 
 // Init runs once per worker, like a Lambda cold start; a failed init fails every invoke of this worker.

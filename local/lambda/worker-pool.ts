@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { FunctionConfig } from './types.js';
+import type { DynamoDbCallRecord, FunctionConfig } from './types.js';
 
 /**
  * Why worker threads and not child processes: a Worker takes its own `env` object (so process.env
@@ -30,12 +30,17 @@ export class FunctionWorker {
     private readonly config: FunctionConfig,
     env: Record<string, string>,
     private readonly log: LogSink,
+    /** Receives the function's DynamoDB calls, metered in the worker; unset means they are not metered. */
+    private readonly onDynamoDbCall?: (call: DynamoDbCallRecord) => void,
   ) {
     this.worker = new Worker(WORKER_URL, {
       env,
       // The Lambda runtime starts node without the host's loader flags (tsx, vitest): inheriting them would
       // route every import of the bundle through the host's loader hooks, more than doubling a cold start.
-      execArgv: [],
+      // ORDERLOOP_LAMBDA_CPU_PROF=<dir> writes a V8 CPU profile per worker there, to profile the functions.
+      execArgv: process.env.ORDERLOOP_LAMBDA_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLOOP_LAMBDA_CPU_PROF}`]
+        : [],
       stdout: true,
       stderr: true,
       workerData: {
@@ -46,6 +51,8 @@ export class FunctionWorker {
         memoryMb: config.memoryMb,
         logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+        // The endpoint whose calls the worker meters (./dynamodb-meter.mjs): the SDK's own DynamoDB endpoint.
+        meterDynamoDb: onDynamoDbCall ? env.AWS_ENDPOINT_URL_DYNAMODB : undefined,
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, config.memoryMb) },
     });
@@ -97,6 +104,7 @@ export class FunctionWorker {
 
   private onMessage(msg: WorkerMessage) {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
+    else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
     else if (msg.type === 'result' && msg.requestId === this.current?.requestId)
       this.settle({ ok: true, json: msg.json });
     else if (msg.type === 'error' && msg.requestId === this.current?.requestId)
@@ -124,6 +132,7 @@ export class FunctionWorker {
 
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
+  | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
   | { type: 'result'; requestId: string; json: string }
   | {
       type: 'error';
