@@ -109,6 +109,17 @@ export class LambdaHost {
     return [...this.slots.values()].map((s) => s.config).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * The execution environments (workers) each function holds now, idle and busy: Lambda starts one
+   * per concurrent invocation and reuses it while it is warm, so this is the function's recent peak
+   * concurrency, and each one is a V8 isolate of its own (memory).
+   */
+  environments(): Record<string, { idle: number; busy: number }> {
+    return Object.fromEntries(
+      [...this.slots].map(([name, slot]) => [name, { idle: slot.idle.length, busy: slot.busy.size }]),
+    );
+  }
+
   /** Invokes and waits, like Invoke with InvocationType RequestResponse. */
   async invokeSync(nameOrArn: string, payload: unknown): Promise<InvokeResult> {
     const slot = this.slot(nameOrArn);

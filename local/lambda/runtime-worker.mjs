@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { meterDynamoDbCalls } from './dynamodb-meter.mjs';
 
 const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName, meterDynamoDb } =
@@ -143,16 +144,18 @@ parentPort.on('message', async (msg) => {
   coldStart = false;
   // The runtime's own lines around each invocation, as Lambda writes them to the log stream.
   runtimeLine(msg.requestId, `START RequestId: ${msg.requestId} Version: $LATEST`);
-  const report = () => {
+  // END and REPORT travel with the result in one message (fewer messages per invocation); the host
+  // writes them before it settles the invocation, so the log keeps Lambda's order.
+  const closingLines = () => {
     const ms = performance.now() - started;
-    const usedMb = Math.ceil(process.memoryUsage().heapUsed / 1024 / 1024);
-    runtimeLine(msg.requestId, `END RequestId: ${msg.requestId}`);
-    runtimeLine(
-      msg.requestId,
+    // heapUsed without process.memoryUsage(), which also reads the RSS from /proc on every call.
+    const usedMb = Math.ceil(getHeapStatistics().used_heap_size / 1024 / 1024);
+    return [
+      `END RequestId: ${msg.requestId}`,
       `REPORT RequestId: ${msg.requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\t` +
         `Memory Size: ${memoryMb} MB\tMax Memory Used: ${usedMb} MB` +
         (initDuration !== undefined ? `\tInit Duration: ${initDuration.toFixed(2)} ms` : ''),
-    );
+    ];
   };
   let settled = false;
   const finish = (err, result) => {
@@ -169,8 +172,7 @@ parentPort.on('message', async (msg) => {
           stack: error.trace,
         })}`,
       );
-      report();
-      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error });
+      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error, lines: closingLines() });
       return;
     }
     let json;
@@ -178,12 +180,20 @@ parentPort.on('message', async (msg) => {
       json = JSON.stringify(result === undefined ? null : result);
     } catch {
       const marshal = new RuntimeError('Runtime.JSONStringifyError', 'Unable to stringify response body');
-      report();
-      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error: formatError(marshal) });
+      parentPort.postMessage({
+        type: 'error',
+        requestId: msg.requestId,
+        error: formatError(marshal),
+        lines: closingLines(),
+      });
       return;
     }
-    report();
-    parentPort.postMessage({ type: 'result', requestId: msg.requestId, json: json ?? 'null' });
+    parentPort.postMessage({
+      type: 'result',
+      requestId: msg.requestId,
+      json: json ?? 'null',
+      lines: closingLines(),
+    });
   };
   const context = {
     awsRequestId: msg.requestId,

@@ -105,10 +105,11 @@ export class FunctionWorker {
   private onMessage(msg: WorkerMessage) {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
     else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
-    else if (msg.type === 'result' && msg.requestId === this.current?.requestId)
-      this.settle({ ok: true, json: msg.json });
-    else if (msg.type === 'error' && msg.requestId === this.current?.requestId)
-      this.settle({ ok: false, error: msg.error });
+    else if (msg.type === 'result' || msg.type === 'error') {
+      for (const line of msg.lines) this.log(msg.requestId, line);
+      if (msg.requestId !== this.current?.requestId) return;
+      this.settle(msg.type === 'result' ? { ok: true, json: msg.json } : { ok: false, error: msg.error });
+    }
   }
 
   private fail(errorType: string, message: string) {
@@ -133,9 +134,11 @@ export class FunctionWorker {
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
   | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
-  | { type: 'result'; requestId: string; json: string }
+  /** `lines`: the runtime's END and REPORT lines, written before the invocation settles. */
+  | { type: 'result'; requestId: string; json: string; lines: string[] }
   | {
       type: 'error';
       requestId: string;
       error: { errorType: string; errorMessage: string; trace?: string[] };
+      lines: string[];
     };

@@ -213,6 +213,25 @@ describe('LambdaHost', () => {
     expect(second.payload).toBe(2);
   });
 
+  it('starts one execution environment per concurrent invocation and reuses them once warm', async () => {
+    // Prepare: each invocation waits until three run at once, so none can reuse another's worker.
+    const dir = asset(
+      'index.mjs',
+      `export const handler = async (e) => { Atomics.add(e.running, 0, 1); while (Atomics.load(e.running, 0) < 3) await new Promise((r) => setTimeout(r, 5)); return 'ok'; };`,
+    );
+    const lambda = start([fn('env', dir)]);
+    const running = new Int32Array(new SharedArrayBuffer(4));
+    // Act
+    await Promise.all([1, 2, 3].map(() => lambda.invokeSync('env', { running })));
+    const afterBurst = lambda.environments().env;
+    Atomics.store(running, 0, 3);
+    await lambda.invokeSync('env', { running });
+    await lambda.invokeSync('env', { running });
+    // Assess
+    expect(afterBurst).toEqual({ idle: 3, busy: 0 });
+    expect(lambda.environments().env).toEqual({ idle: 3, busy: 0 });
+  });
+
   it('fails when the result cannot be serialised to JSON', async () => {
     // Prepare
     const dir = asset(
