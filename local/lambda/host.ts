@@ -25,6 +25,14 @@ export interface LambdaHostOptions {
    * @default [60000, 120000] (AWS retries after one, then two minutes)
    */
   readonly retryDelaysMs?: readonly number[];
+  /**
+   * How long an execution environment may sit idle before it is shut down. Lambda keeps an idle
+   * environment for a while in case another invocation comes, then shuts it down ("Shutdown phase" in
+   * "Understanding the Lambda execution environment lifecycle"; AWS gives no figure, minutes are what
+   * users observe); here each one is a worker isolate, so a burst's extra environments give their
+   * memory back instead of staying for the life of the process. @default 300000 (5 minutes)
+   */
+  readonly idleEnvironmentMs?: number;
   /** Concurrency of a function without reserved concurrency. @default 10 */
   readonly defaultConcurrency?: number;
   /** Sees every execution (sync, async, each retry) with its duration, for billing. @default none */
@@ -82,6 +90,8 @@ const ERROR_MESSAGE_LIMIT = 1024;
  */
 export class LambdaHost {
   private readonly slots = new Map<string, FunctionSlot>();
+  /** The shutdown timer of each idle environment; cleared when the environment is taken again. */
+  private readonly idleTimers = new Map<FunctionWorker, NodeJS.Timeout>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly retryDelaysMs: readonly number[];
@@ -177,8 +187,9 @@ export class LambdaHost {
   /** Terminates every worker and drops queued async events. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of [...this.timers, ...this.idleTimers.values()]) clearTimeout(timer);
     this.timers.clear();
+    this.idleTimers.clear();
     const workers = [...this.slots.values()].flatMap((s) => [...s.idle, ...s.busy]);
     for (const slot of this.slots.values()) {
       slot.idle.length = 0;
@@ -233,6 +244,8 @@ export class LambdaHost {
     let worker: FunctionWorker | undefined;
     try {
       worker = slot.idle.pop() ?? this.spawn(slot.config);
+      clearTimeout(this.idleTimers.get(worker));
+      this.idleTimers.delete(worker);
       slot.busy.add(worker);
       const w = worker;
       const onLine = (entryRequestId: string | undefined, line: string) => {
@@ -249,10 +262,24 @@ export class LambdaHost {
       if (worker) {
         this.lineListeners.delete(worker);
         slot.busy.delete(worker);
-        if (worker.usable && !this.stopped) slot.idle.push(worker);
+        if (worker.usable && !this.stopped) this.park(slot, worker);
       }
       this.release(slot);
     }
+  }
+
+  /** Returns a warm environment to the idle list (the most recent is taken first) until its idle time is up. */
+  private park(slot: FunctionSlot, worker: FunctionWorker) {
+    slot.idle.push(worker);
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(worker);
+      const at = slot.idle.indexOf(worker);
+      if (at < 0) return;
+      slot.idle.splice(at, 1);
+      void worker.terminate();
+    }, this.options.idleEnvironmentMs ?? 300_000);
+    timer.unref();
+    this.idleTimers.set(worker, timer);
   }
 
   private readonly lineListeners = new Map<

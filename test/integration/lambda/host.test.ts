@@ -232,6 +232,19 @@ describe('LambdaHost', () => {
     expect(lambda.environments().env).toEqual({ idle: 3, busy: 0 });
   });
 
+  it('shuts an execution environment down once it has been idle too long, so the next invocation starts cold', async () => {
+    // Prepare
+    const dir = asset('index.mjs', 'let calls = 0; export const handler = async () => ++calls;');
+    const lambda = start([fn('idle', dir)], { idleEnvironmentMs: 50 });
+    await lambda.invokeSync('idle', {});
+    // Act
+    while (lambda.environments().idle!.idle > 0) await new Promise((r) => setTimeout(r, 10));
+    const next = await lambda.invokeSync('idle', {});
+    // Assess: a new environment ran its init again.
+    expect(next.payload).toBe(1);
+    expect(next.logs).toMatch(/\tInit Duration: /);
+  });
+
   it('fails when the result cannot be serialised to JSON', async () => {
     // Prepare
     const dir = asset(
