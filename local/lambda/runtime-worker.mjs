@@ -133,15 +133,25 @@ if (meterDynamoDb) {
 const handlerPromise = loadHandler();
 handlerPromise.catch(() => undefined);
 
+let initEnded;
+handlerPromise.then(
+  () => (initEnded = performance.now()),
+  () => (initEnded = performance.now()),
+);
 let coldStart = true;
 
 parentPort.on('message', async (msg) => {
   if (msg.type !== 'invoke') return;
+  // The Invoke phase, and its timeout, begin once Init is over ("Understanding the Lambda execution
+  // environment lifecycle"): a cold start is reported as Init Duration, not counted in Duration.
+  await handlerPromise.catch(() => undefined);
   currentRequestId = msg.requestId;
   process.env._X_AMZN_TRACE_ID = msg.traceId ?? traceHeader();
   const started = performance.now();
-  const initDuration = coldStart ? started - initStarted : undefined;
+  const deadline = Date.now() + msg.timeoutMs;
+  const initDuration = coldStart ? (initEnded ?? started) - initStarted : undefined;
   coldStart = false;
+  parentPort.postMessage({ type: 'started', requestId: msg.requestId });
   // The runtime's own lines around each invocation, as Lambda writes them to the log stream.
   runtimeLine(msg.requestId, `START RequestId: ${msg.requestId} Version: $LATEST`);
   // END and REPORT travel with the result in one message (fewer messages per invocation); the host
@@ -204,7 +214,7 @@ parentPort.on('message', async (msg) => {
     logGroupName,
     logStreamName,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: (err, result) => finish(err, result),
     succeed: (result) => finish(null, result),
     fail: (err) => finish(err ?? new Error('handled')),

@@ -12,6 +12,8 @@ import type { DynamoDbCallRecord, FunctionConfig } from './types.js';
  * not used by Node Lambda bundles.
  */
 const WORKER_URL = new URL('./runtime-worker.mjs', import.meta.url);
+/** "The Init phase is limited to 10 seconds." */
+const INIT_LIMIT_MS = 10_000;
 
 /** How one execution ended, before it is shaped into an Invoke response. */
 export type ExecutionOutcome =
@@ -72,23 +74,31 @@ export class FunctionWorker {
     return !this.dead;
   }
 
-  /** Runs one event; on timeout the worker is terminated, as Lambda recycles a timed-out sandbox. */
+  /**
+   * Runs one event; on timeout the worker is terminated, as Lambda recycles a timed-out sandbox. The
+   * function's timeout runs from the start of the Invoke phase (the worker's 'started'); before it, a
+   * cold start has Init's 10 s plus the timeout, as Lambda retries a slow Init within the first
+   * invocation's timeout ("Init phase" in "Understanding the Lambda execution environment lifecycle").
+   */
   execute(requestId: string, event: unknown): Promise<ExecutionOutcome> {
     const timeoutMs = this.config.timeoutSeconds * 1000;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.settle({
-          ok: false,
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`,
-          },
-        });
-        void this.terminate();
-      }, timeoutMs);
-      this.current = { requestId, resolve, timer };
-      this.worker.postMessage({ type: 'invoke', requestId, event, deadline: Date.now() + timeoutMs });
+      this.current = { requestId, resolve, timer: this.timeoutTimer(requestId, INIT_LIMIT_MS + timeoutMs) };
+      this.worker.postMessage({ type: 'invoke', requestId, event, timeoutMs });
     });
+  }
+
+  private timeoutTimer(requestId: string, ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.settle({
+        ok: false,
+        error: {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`,
+        },
+      });
+      void this.terminate();
+    }, ms);
   }
 
   /** Stops the worker; an execution in flight ends as a runtime exit. */
@@ -105,7 +115,10 @@ export class FunctionWorker {
   private onMessage(msg: WorkerMessage) {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
     else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
-    else if (msg.type === 'result' || msg.type === 'error') {
+    else if (msg.type === 'started' && msg.requestId === this.current?.requestId) {
+      clearTimeout(this.current.timer);
+      this.current.timer = this.timeoutTimer(msg.requestId, this.config.timeoutSeconds * 1000);
+    } else if (msg.type === 'result' || msg.type === 'error') {
       for (const line of msg.lines) this.log(msg.requestId, line);
       if (msg.requestId !== this.current?.requestId) return;
       this.settle(msg.type === 'result' ? { ok: true, json: msg.json } : { ok: false, error: msg.error });
@@ -134,6 +147,7 @@ export class FunctionWorker {
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
   | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
+  | { type: 'started'; requestId: string }
   /** `lines`: the runtime's END and REPORT lines, written before the invocation settles. */
   | { type: 'result'; requestId: string; json: string; lines: string[] }
   | {

@@ -139,6 +139,23 @@ describe('LambdaHost', () => {
     expect(payload).toMatchObject({ mem: '128', group: '/aws/lambda/ctx', waits: true });
   });
 
+  it('starts the timeout after a cold start: Init longer than the timeout neither times out the invocation nor shortens it', async () => {
+    // Prepare: init takes longer than the whole function timeout (Init has its own 10 s).
+    const dir = asset(
+      'index.mjs',
+      `await new Promise((r) => setTimeout(r, 1500));
+export const handler = async (_e, ctx) => ctx.getRemainingTimeInMillis();`,
+    );
+    const lambda = start([fn('slow-init', dir, { timeoutSeconds: 1 })]);
+    // Act
+    const result = await lambda.invokeSync('slow-init', {});
+    // Assess
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toBeGreaterThan(0);
+    expect(result.payload).toBeLessThanOrEqual(1000);
+    expect(result.logs).toMatch(/\tInit Duration: (\d+)\.\d\d ms/);
+  });
+
   it('prefixes console output with the function name and returns the lines of the request', async () => {
     // Prepare
     const dir = asset(
