@@ -30,7 +30,7 @@ import {
 describe.each(['proxy', 'middleware', 'data sources'] as const)(
   'the DynamoDB meter (%s) against AWS capacity rules',
   (path) => {
-    const TABLE = tableName(`meter-${path}`);
+    const TABLE = tableName(`meter-${path.replace(' ', '-')}`);
     let engine: SharedDynamoDb;
     let proxy: MeteringProxy | undefined;
     let client: DynamoDBClient;
