@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { INDEX, orderKey, orderStatusPartition, vendorOrderKey } from '../../domain/keys.js';
+import { INDEX, orderKey, orderStatusPartitions, vendorOrderKey } from '../../domain/keys.js';
 import { historyEntry } from '../../domain/order.js';
 import { isVendorOrderClosed, UNPAID_STATUSES } from '../../domain/orderProcess.js';
 import {
@@ -29,25 +29,39 @@ export interface SweeperDeps {
   unpaidTtlMinutes: number;
 }
 
+/**
+ * The orders in one status created before `before` (or all): the keys from every shard of the status's
+ * byStatus partition (a KEYS_ONLY index), then each order item, read consistently since the sweeper
+ * writes on what it reads.
+ */
 async function ordersIn(status: OrderStatus, before: string | null, deps: SweeperDeps): Promise<Order[]> {
   const orders: Order[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.doc.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEX.byStatus,
-        KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
-        ExpressionAttributeValues: before
-          ? { ':pk': orderStatusPartition(status), ':before': before }
-          : { ':pk': orderStatusPartition(status) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    orders.push(...((out.Items ?? []) as Order[]));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  for (const partition of orderStatusPartitions(status)) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await deps.doc.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          IndexName: INDEX.byStatus,
+          KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+          ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
+          ExpressionAttributeValues: before ? { ':pk': partition, ':before': before } : { ':pk': partition },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const key of out.Items ?? []) {
+        const item = await deps.doc.send(
+          new GetCommand({
+            TableName: deps.tableName,
+            Key: { PK: key.PK, SK: key.SK },
+            ConsistentRead: true,
+          }),
+        );
+        if (item.Item && item.Item.status === status) orders.push(item.Item as Order);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
   return orders;
 }
 
