@@ -30,12 +30,12 @@ export interface SweeperDeps {
 }
 
 /**
- * The orders in one status created before `before` (or all): the keys from every shard of the status's
- * byStatus partition (a KEYS_ONLY index), then each order item, read consistently since the sweeper
- * writes on what it reads.
+ * The orders in one status created before `before` (or all), oldest first: the keys from every shard of
+ * the status's byStatus partition (a KEYS_ONLY index), then each order item, read consistently since the
+ * sweeper writes on what it reads; an order that has moved on since the index saw it is left out.
  */
 async function ordersIn(status: OrderStatus, before: string | null, deps: SweeperDeps): Promise<Order[]> {
-  const orders: Order[] = [];
+  const keys: Record<string, string>[] = [];
   for (const partition of orderStatusPartitions(status)) {
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -49,18 +49,18 @@ async function ordersIn(status: OrderStatus, before: string | null, deps: Sweepe
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const key of out.Items ?? []) {
-        const item = await deps.doc.send(
-          new GetCommand({
-            TableName: deps.tableName,
-            Key: { PK: key.PK, SK: key.SK },
-            ConsistentRead: true,
-          }),
-        );
-        if (item.Item && item.Item.status === status) orders.push(item.Item as Order);
-      }
+      keys.push(...((out.Items ?? []) as Record<string, string>[]));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
+  }
+  keys.sort((a, b) => (a.GSI3SK ?? '').localeCompare(b.GSI3SK ?? ''));
+  const orders: Order[] = [];
+  for (const key of keys) {
+    const out = await deps.doc.send(
+      new GetCommand({ TableName: deps.tableName, Key: { PK: key.PK, SK: key.SK }, ConsistentRead: true }),
+    );
+    const order = out.Item as Order | undefined;
+    if (order && order.status === status) orders.push(order);
   }
   return orders;
 }
