@@ -57,15 +57,25 @@ export function idempotencyKey(operation: string, callerId: string, key: string)
   return { PK: `IDEMPOTENCY#${operation}#${callerId}#${key}`, SK: 'IDEMPOTENCY' };
 }
 
-/** A notification lives in its recipient's partition, newest last. */
+/**
+ * A notification lives in its recipient's partition, newest last. A vendor is notified of every order it
+ * takes part in, so a vendor's notifications are write-sharded like its orders (LIST_SHARDS partitions,
+ * by the notification's id); a customer's or an admin's are few and stay in one partition.
+ */
 export function notificationKey(recipient: string, createdAt: string, id: string) {
-  return { PK: `RECIPIENT#${recipient}`, SK: `NOTIFICATION#${createdAt}#${id}` };
+  const partitions = recipientPartitions(recipient);
+  const partition = partitions[shardOf(id, partitions.length)] ?? `RECIPIENT#${recipient}`;
+  return { PK: partition, SK: `NOTIFICATION#${createdAt}#${id}` };
 }
 
-/** The partition that holds a recipient's notifications. */
-export function recipientPartition(recipient: string) {
-  return `RECIPIENT#${recipient}`;
+/** The partitions that hold a recipient's notifications, in shard order. */
+export function recipientPartitions(recipient: string): string[] {
+  if (recipient.slice(0, VENDOR_RECIPIENT.length) !== VENDOR_RECIPIENT) return [`RECIPIENT#${recipient}`];
+  return shardNumbers(LIST_SHARDS).map((s) => `RECIPIENT#${s}#${recipient}`);
 }
+
+/** The prefix of a vendor's notification recipient id (vendorRecipient). */
+const VENDOR_RECIPIENT = 'vendor#';
 
 /** Partition key of a vendor's product list on the byVendor GSI. */
 export function vendorPartition(vendorId: string) {
@@ -185,5 +195,5 @@ export function timeSortKey(createdAt: string, id: string) {
 
 /** The notification recipient id of a vendor. */
 export function vendorRecipient(vendorId: string) {
-  return `vendor#${vendorId}`;
+  return `${VENDOR_RECIPIENT}${vendorId}`;
 }

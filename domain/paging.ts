@@ -42,7 +42,8 @@ export const INVALID_PAGE_TOKEN = {
 export interface ListPlan {
   /** Names the list and its filter; a token of another list is refused. */
   listId: string;
-  index: string;
+  /** The GSI (KEYS_ONLY: the items are read after the merge), or null for the table, whose items are whole. */
+  index: string | null;
   pkName: string;
   skName: string;
   /** Only sort keys with this prefix (a product list shares its partition with nothing else, but says so). */

@@ -127,9 +127,9 @@ export const resolvers: readonly ResolverEntry[] = [
   {
     typeName: 'Query',
     fieldName: 'myNotifications',
-    kind: 'unit',
+    kind: 'pipeline',
     code: 'Query.myNotifications.ts',
-    dataSource: 'table',
+    functions: LIST_FUNCTIONS,
   },
   {
     typeName: 'Mutation',

@@ -13,7 +13,8 @@ import {
 /** What a list resolver's before step decides: which index, which partitions, which filter. */
 export interface ListSpec {
   listId: string;
-  index: string;
+  /** The GSI, or null for the table itself. */
+  index: string | null;
   pkName: string;
   skName: string;
   skPrefix?: string | null;

@@ -12,6 +12,8 @@ export function request(ctx: Context) {
   const merged = ctx.stash.merged as MergedPage | undefined;
   const keys = merged ? merged.keys : [];
   if (keys.length === 0) runtime.earlyReturn([]);
+  // A list of the table itself read whole items already.
+  if ((ctx.stash.list as ListPlan).index === null) runtime.earlyReturn(keys);
   ctx.stash.listTable = table;
   return {
     operation: 'BatchGetItem',

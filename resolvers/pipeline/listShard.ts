@@ -18,7 +18,7 @@ export function request(ctx: Context) {
   const key: Record<string, unknown> = { [plan.pkName]: { eq: partition } };
   if (plan.skPrefix) key[plan.skName] = { beginsWith: plan.skPrefix };
   return ddb.query({
-    index: plan.index,
+    index: plan.index ?? undefined,
     query: key,
     scanIndexForward: plan.forward,
     limit: plan.limit,

@@ -20,7 +20,7 @@ export function request(ctx: Context) {
     runtime.earlyReturn(null);
   ctx.stash.sealShard = shard;
   return ddb.query({
-    index: plan.index,
+    index: plan.index ?? undefined,
     query: { [plan.pkName]: { eq: partition }, [plan.skName]: { eq: last } },
     scanIndexForward: plan.forward,
     limit: 1,

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { LIST_SHARDS, vendorOrdersPartitions } from '../../../domain/keys.js';
-import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+import {
+  LIST_SHARDS,
+  notificationKey,
+  recipientPartitions,
+  shardOf,
+  vendorOrdersPartitions,
+} from '../../../domain/keys.js';
+import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
 type Page = { items: { id?: string; orderId?: string }[]; nextToken: string | null };
 
@@ -154,5 +160,32 @@ describe('sharded lists', () => {
       expect(r.data).toBeNull();
       expect(r.errors[0]?.errorType).toBe('DynamoDB:UserIllegalArgumentException');
     }
+  });
+
+  it("spreads a vendor's notifications over its shards and lists them newest first across pages", async () => {
+    // Prepare: three notifications per shard, their ids chosen so that every shard gets some
+    const recipient = `vendor#${vendor}`;
+    const ids: string[] = [];
+    for (let i = 0; ids.length < 3 * LIST_SHARDS && i < 500; i++) {
+      const id = `n${i}`;
+      if (ids.filter((x) => shardOf(x, LIST_SHARDS) === shardOf(id, LIST_SHARDS)).length < 3) ids.push(id);
+    }
+    const published = ids.map((id, i) => ({
+      id,
+      recipient,
+      kind: 'VENDOR_ORDER_RECEIVED',
+      message: `order ${i}`,
+      createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    }));
+    for (const input of published) {
+      const r = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
+      expect(r.errors).toEqual([]);
+    }
+    // Act
+    const pages = await readAll('myNotifications', { limit: 5 }, vendorCaller);
+    // Assess
+    const partitions = new Set(published.map((n) => notificationKey(recipient, n.createdAt, n.id).PK));
+    expect([...partitions].sort()).toEqual([...recipientPartitions(recipient)].sort());
+    expect(pages.flatMap((p) => p.items.map((i) => i.id))).toEqual(published.map((n) => n.id).reverse());
   });
 });
