@@ -26,12 +26,14 @@ import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
+import { INDEX } from '../domain/keys.js';
 import { functions as pipelineFunctions, resolvers } from '../resolvers/manifest.js';
 import { ROOT } from './bundling.js';
 import { orderloopFunction } from './constructs/lambda-defaults.js';
 import { OrderApi } from './constructs/order-api.js';
 import { OrderEventsPipe } from './constructs/order-events-pipe.js';
-import { StreamConsumer } from './constructs/stream-consumer.js';
+import { EventConsumer } from './constructs/event-consumer.js';
+import { grantTableAccess } from './constructs/table-access.js';
 import { DATA_EXPORTS } from './stateful-stack.js';
 import { stageSettings, type Stage } from './stage.js';
 import { acknowledgeApiStackFindings, acknowledgeScopedWildcards } from './nag-acknowledgements.js';
@@ -56,13 +58,11 @@ export interface ApiStackProps extends StackProps {
 /** A Claude Haiku-class model with on-demand throughput in the Bedrock regions the app deploys to. */
 export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-/** The IAM-only mutations the consumers call. */
-export const BACKEND_MUTATIONS = [
-  'publishOrderStatus',
-  'publishVendorOrderStatus',
-  'recordPaymentResult',
-  'publishNotification',
-] as const;
+/** The IAM-only mutations each consumer calls (functions/lib/graphql/backend.graphql); the others call none. */
+export const CONSUMER_MUTATIONS = {
+  payment: ['recordPaymentResult', 'publishNotification'],
+  notification: ['publishOrderStatus', 'publishVendorOrderStatus', 'publishNotification'],
+} as const;
 
 /** The user groups; a user's group decides what the API lets it do. */
 export const USER_GROUPS = ['customer', 'vendor', 'admin'] as const;
@@ -78,7 +78,7 @@ export class ApiStack extends Stack {
   /** Domain events. */
   readonly bus: EventBus;
   /** The consumers by name. */
-  readonly consumers: Readonly<Record<'inventory' | 'payment' | 'notification' | 'sweeper', StreamConsumer>>;
+  readonly consumers: Readonly<Record<'inventory' | 'payment' | 'notification' | 'sweeper', EventConsumer>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -136,7 +136,11 @@ export class ApiStack extends Stack {
       functionDir: 'assistant',
       environment: { TABLE_NAME: table.tableName, BEDROCK_MODEL_ID: assistantModelId },
     });
-    table.grantReadData(assistant);
+    // The reader (functions/assistant/reader.ts): one order by key, and queries on three indexes.
+    grantTableAccess(assistant, table, {
+      actions: ['GetItem'],
+      queryIndexes: [INDEX.byCustomer, INDEX.byVendor, INDEX.byStatus],
+    });
     // Bedrock API reference, Converse: "This operation requires permission for the bedrock:InvokeModel
     // action" (there is no bedrock:Converse action).
     assistant.addToRolePolicy(
@@ -170,12 +174,8 @@ export class ApiStack extends Stack {
       enforceSSL: true,
     });
 
-    const common = {
-      TABLE_NAME: table.tableName,
-      IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
-      APPSYNC_URL: api.graphqlUrl,
-    };
-    const inventory = new StreamConsumer(this, 'InventoryConsumer', {
+    const common = { TABLE_NAME: table.tableName };
+    const inventory = new EventConsumer(this, 'InventoryConsumer', {
       functionDir: 'inventory',
       bus: this.bus,
       eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged'],
@@ -186,7 +186,7 @@ export class ApiStack extends Stack {
       },
       environment: common,
     });
-    const payment = new StreamConsumer(this, 'PaymentConsumer', {
+    const payment = new EventConsumer(this, 'PaymentConsumer', {
       functionDir: 'payment',
       bus: this.bus,
       eventTypes: ['payment.requested', 'order.statusChanged', 'vendorOrder.statusChanged'],
@@ -195,15 +195,24 @@ export class ApiStack extends Stack {
         'order.statusChanged': { status: ['CANCELLED'] },
         'vendorOrder.statusChanged': { status: ['REJECTED', 'CANCELLED'] },
       },
-      environment: { ...common, PAYMENT_GATEWAY: 'simulator' },
+      environment: {
+        ...common,
+        IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
+        APPSYNC_URL: api.graphqlUrl,
+        PAYMENT_GATEWAY: 'simulator',
+      },
     });
-    const notification = new StreamConsumer(this, 'NotificationConsumer', {
+    const notification = new EventConsumer(this, 'NotificationConsumer', {
       functionDir: 'notification',
       bus: this.bus,
       eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged', 'product.changed'],
-      environment: { ...common, NOTIFICATION_TOPIC_ARN: notificationTopic.topicArn },
+      environment: {
+        ...common,
+        APPSYNC_URL: api.graphqlUrl,
+        NOTIFICATION_TOPIC_ARN: notificationTopic.topicArn,
+      },
     });
-    const sweeper = new StreamConsumer(this, 'UnpaidOrderSweeper', {
+    const sweeper = new EventConsumer(this, 'UnpaidOrderSweeper', {
       functionDir: 'sweeper',
       bus: this.bus,
       schedule: Schedule.rate(Duration.minutes(5)),
@@ -213,12 +222,23 @@ export class ApiStack extends Stack {
       reservedConcurrency: 1,
     });
     this.consumers = { inventory, payment, notification, sweeper };
-    for (const consumer of Object.values(this.consumers)) {
-      table.grantReadWriteData(consumer.function);
-      idempotencyTable.grantReadWriteData(consumer.function);
-      api.grantMutation(consumer.function, ...BACKEND_MUTATIONS);
-    }
+    // Least privilege: each consumer gets the table actions and the mutations its code calls, no more
+    // (a TransactWriteItems needs the action of each of its parts; test/unit/infra/grants.test.ts ties
+    // these to the calls in functions/).
+    grantTableAccess(inventory.function, table, { actions: ['GetItem', 'PutItem', 'UpdateItem'] });
+    grantTableAccess(payment.function, table, { actions: ['GetItem'] });
+    // Powertools idempotency's DynamoDBPersistenceLayer reads, writes, updates and deletes its records.
+    grantTableAccess(payment.function, idempotencyTable, {
+      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    });
+    api.grantMutation(payment.function, ...CONSUMER_MUTATIONS.payment);
+    grantTableAccess(notification.function, table, { actions: ['GetItem'] });
+    api.grantMutation(notification.function, ...CONSUMER_MUTATIONS.notification);
     notificationTopic.grantPublish(notification.function);
+    grantTableAccess(sweeper.function, table, {
+      actions: ['GetItem', 'UpdateItem'],
+      queryIndexes: [INDEX.byStatus],
+    });
 
     const apiMetric = (metricName: string, statistic: string) =>
       new Metric({

@@ -25,13 +25,15 @@ export type Clock = () => Date;
 
 /** The Powertools tools a consumer's handler shares with withDomainEvent. */
 export interface HandlerTools {
-  logger: Pick<Logger, 'appendKeys' | 'removeKeys'>;
-  metrics: Pick<Metrics, 'addMetric' | 'publishStoredMetrics'>;
+  logger: Pick<Logger, 'appendKeys'>;
+  metrics: Pick<Metrics, 'addMetric'>;
 }
 
 /**
- * Runs the work for one domain event with its correlation id, type and id on every log line, counts the
- * event by type, and flushes metrics; errors propagate so Lambda's async retries and the DLQ apply.
+ * Runs the work for one domain event with its correlation id, type and id on every log line, and counts
+ * the event by type once the work succeeds. It runs inside powertoolsHandler (functions/lib/powertools.ts),
+ * whose middleware drops those keys and flushes the metrics when the invocation ends; errors propagate
+ * so Lambda's async retries and the DLQ apply.
  */
 export async function withDomainEvent<T>(
   envelope: Envelope,
@@ -43,12 +45,7 @@ export async function withDomainEvent<T>(
     eventType: envelope.type,
     eventId: envelope.id,
   });
-  try {
-    const result = await work();
-    tools.metrics.addMetric(envelope.type, MetricUnit.Count, 1);
-    return result;
-  } finally {
-    tools.metrics.publishStoredMetrics();
-    tools.logger.removeKeys(['correlationId', 'eventType', 'eventId']);
-  }
+  const result = await work();
+  tools.metrics.addMetric(envelope.type, MetricUnit.Count, 1);
+  return result;
 }

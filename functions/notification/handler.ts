@@ -1,20 +1,15 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
 import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
+import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
 import { handleNotificationEvent, type NotificationDeps } from './logic.js';
 import type { ParentOrder } from './messages.js';
 
-const logger = new Logger();
-const metrics = new Metrics();
-const tracer = new Tracer();
 const doc = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
 const tableName = requireEnv('TABLE_NAME');
 const topicArn = process.env.NOTIFICATION_TOPIC_ARN;
@@ -44,7 +39,7 @@ const deps: NotificationDeps = {
 };
 
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
-export const handler = async (event: DomainEventBridgeEvent) => {
+export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent) => {
   const envelope = envelopeOf(event);
   await withDomainEvent(envelope, { logger, metrics }, () => handleNotificationEvent(envelope, deps));
-};
+});

@@ -1,6 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
 import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
+import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
 import { SimulatedPaymentGateway } from './gateway.js';
@@ -20,9 +18,6 @@ import {
   type StoredOrderPayment,
 } from './logic.js';
 
-const logger = new Logger();
-const metrics = new Metrics();
-const tracer = new Tracer();
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const doc = createDocumentClient(dynamodb);
 const tableName = requireEnv('TABLE_NAME');
@@ -53,8 +48,8 @@ const chargeOnce = makeIdempotent((request: PaymentRequest) => chargePayment(req
 });
 
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
-export const handler = async (event: DomainEventBridgeEvent, context: Context) => {
+export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent, context: Context) => {
   idempotencyConfig.registerLambdaContext(context);
   const envelope = envelopeOf(event);
   await withDomainEvent(envelope, { logger, metrics }, () => handlePaymentEvent(envelope, deps, chargeOnce));
-};
+});

@@ -1,16 +1,12 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { intEnv, requireEnv } from '../lib/env.js';
+import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
 import { isEvent } from '../../domain/events/envelope.js';
-import { envelopeOf, type DomainEventBridgeEvent } from '../lib/events.js';
+import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
 import { completeDeliveredOrder, sweep, type SweeperDeps } from './logic.js';
 
-const logger = new Logger();
-const metrics = new Metrics();
-const tracer = new Tracer();
 const deps: SweeperDeps = {
   doc: createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({}))),
   tableName: requireEnv('TABLE_NAME'),
@@ -24,26 +20,18 @@ const deps: SweeperDeps = {
  * and order.statusChanged to DELIVERED completes that order at once, in a write of its own so
  * subscribers see DELIVERED and then COMPLETED.
  */
-export const handler = async (event: DomainEventBridgeEvent) => {
-  try {
-    if (event['detail-type'] === 'Scheduled Event') {
-      const result = await sweep(deps);
-      metrics.addMetric('ordersExpired', MetricUnit.Count, result.expired.length);
-      metrics.addMetric('ordersCompleted', MetricUnit.Count, result.completed.length);
-      return result;
-    }
-    const envelope = envelopeOf(event);
-    logger.appendKeys({
-      correlationId: envelope.correlationId,
-      eventType: envelope.type,
-      eventId: envelope.id,
-    });
+export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent) => {
+  if (event['detail-type'] === 'Scheduled Event') {
+    const result = await sweep(deps);
+    metrics.addMetric('ordersExpired', MetricUnit.Count, result.expired.length);
+    metrics.addMetric('ordersCompleted', MetricUnit.Count, result.completed.length);
+    return result;
+  }
+  const envelope = envelopeOf(event);
+  return withDomainEvent(envelope, { logger, metrics }, async () => {
     if (!isEvent(envelope, 'order.statusChanged') || envelope.data.status !== 'DELIVERED') return null;
     const completed = await completeDeliveredOrder(envelope.data.orderId, deps);
-    if (completed) metrics.addMetric('ordersCompleted', MetricUnit.Count, 1);
+    metrics.addMetric('ordersCompleted', MetricUnit.Count, completed ? 1 : 0);
     return { completed: completed ? [envelope.data.orderId] : [] };
-  } finally {
-    metrics.publishStoredMetrics();
-    logger.removeKeys(['correlationId', 'eventType', 'eventId']);
-  }
-};
+  });
+});

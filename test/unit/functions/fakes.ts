@@ -1,4 +1,5 @@
 import type { CacheClient } from '@aws-lambda-powertools/idempotency/cache/types';
+import type { Context } from 'aws-lambda';
 import type { AppSyncPort } from '../../../functions/lib/events.js';
 
 /** A recording AppSync client: every call is kept, answers come from `answer`. */
@@ -44,4 +45,22 @@ export function memoryCache(): CacheClient {
 /** Builds an envelope as the stream enricher puts it on the bus. */
 export function envelope(type: string, data: Record<string, unknown>, id = 'evt-1') {
   return { type, version: 1 as const, id, time: '2025-01-01T00:00:00.000Z', correlationId: 'corr-1', data };
+}
+
+/** The context object the Lambda runtime passes a handler (Node.js "Lambda context object"). */
+export function lambdaContext(requestId: string, functionName = 'orderloop-test'): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: '2026/12/01/[$LATEST]0123456789abcdef',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
 }

@@ -5,7 +5,7 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { StreamConsumer } from '../../../infra/constructs/stream-consumer.js';
+import { EventConsumer } from '../../../infra/constructs/event-consumer.js';
 import { OrderEventsPipe } from '../../../infra/constructs/order-events-pipe.js';
 import { OrderApi } from '../../../infra/constructs/order-api.js';
 import { assertManifestMatchesSchema } from '../../../infra/manifest-check.js';
@@ -17,19 +17,19 @@ function stack() {
   return new Stack(app, 'Test');
 }
 
-describe('StreamConsumer validation', () => {
+describe('EventConsumer validation', () => {
   const base = (s: Stack) => ({ functionDir: 'inventory', bus: new EventBus(s, 'Bus') });
 
   it('rejects a consumer with neither event types nor a schedule', () => {
     const s = stack();
-    expect(() => new StreamConsumer(s, 'C', base(s))).toThrow(
-      'StreamConsumer C needs a trigger: eventTypes, a schedule or both, received neither',
+    expect(() => new EventConsumer(s, 'C', base(s))).toThrow(
+      'EventConsumer C needs a trigger: eventTypes, a schedule or both, received neither',
     );
   });
 
   it('creates one rule per trigger when given both event types and a schedule', () => {
     const s = stack();
-    const consumer = new StreamConsumer(s, 'C', {
+    const consumer = new EventConsumer(s, 'C', {
       ...base(s),
       eventTypes: ['order.statusChanged'],
       schedule: Schedule.rate(Duration.minutes(1)),
@@ -41,31 +41,31 @@ describe('StreamConsumer validation', () => {
     const s = stack();
     expect(
       () =>
-        new StreamConsumer(s, 'C', {
+        new EventConsumer(s, 'C', {
           ...base(s),
           schedule: Schedule.rate(Duration.minutes(1)),
           eventData: { status: ['X'] },
         }),
-    ).toThrow('StreamConsumer C: eventData narrows eventTypes, received eventData without eventTypes');
+    ).toThrow('EventConsumer C: eventData narrows eventTypes, received eventData without eventTypes');
   });
 
   it('rejects eventDataByType naming a type the consumer does not listen to', () => {
     const s = stack();
     expect(
       () =>
-        new StreamConsumer(s, 'C', {
+        new EventConsumer(s, 'C', {
           ...base(s),
           eventTypes: ['order.statusChanged'],
           eventDataByType: { 'payment.requested': { status: ['X'] } },
         }),
     ).toThrow(
-      'StreamConsumer C: eventDataByType narrows the eventTypes it names and replaces eventData, received types not in eventTypes: payment.requested',
+      'EventConsumer C: eventDataByType narrows the eventTypes it names and replaces eventData, received types not in eventTypes: payment.requested',
     );
   });
 
   it('rejects Lambda retry attempts above 2', () => {
     const s = stack();
-    expect(() => new StreamConsumer(s, 'C', { ...base(s), eventTypes: ['x'], retryAttempts: 3 })).toThrow(
+    expect(() => new EventConsumer(s, 'C', { ...base(s), eventTypes: ['x'], retryAttempts: 3 })).toThrow(
       'retryAttempts must be an integer between 0 and 2, received 3',
     );
   });
@@ -73,14 +73,14 @@ describe('StreamConsumer validation', () => {
   it('rejects EventBridge retry attempts above 185', () => {
     const s = stack();
     expect(
-      () => new StreamConsumer(s, 'C', { ...base(s), eventTypes: ['x'], targetRetryAttempts: 500 }),
+      () => new EventConsumer(s, 'C', { ...base(s), eventTypes: ['x'], targetRetryAttempts: 500 }),
     ).toThrow('targetRetryAttempts must be an integer between 0 and 185, received 500');
   });
 
   it('rejects an event age outside 60 s to 6 h', () => {
     const s = stack();
     expect(
-      () => new StreamConsumer(s, 'C', { ...base(s), eventTypes: ['x'], maxEventAge: Duration.seconds(10) }),
+      () => new EventConsumer(s, 'C', { ...base(s), eventTypes: ['x'], maxEventAge: Duration.seconds(10) }),
     ).toThrow('maxEventAge (seconds) must be an integer between 60 and 21600, received 10');
   });
 });

@@ -12,7 +12,7 @@ import { deadLetterQueue } from './queues.js';
 import { assertIntegerInRange } from './validation.js';
 
 /** Props for a consumer Lambda behind a bus rule or a schedule. */
-export interface StreamConsumerProps {
+export interface EventConsumerProps {
   /** Folder under functions/ that holds handler.ts. */
   readonly functionDir: string;
   /** The bus the rule listens on. */
@@ -44,10 +44,12 @@ export interface StreamConsumerProps {
 }
 
 /**
- * A consumer: the function, its dead-letter queue (for both EventBridge delivery failures and Lambda's
- * exhausted async retries), the rule that feeds it, and alarms on its errors and its DLQ.
+ * A consumer of domain events on the bus and/or of a schedule (EventBridge rules invoke it
+ * asynchronously; no stream feeds it): the function, its dead-letter queue (for both EventBridge
+ * delivery failures and Lambda's exhausted async retries), the rules that feed it, and alarms on its
+ * errors and its DLQ. It grants nothing on tables or the API: the caller grants what the code calls.
  */
-export class StreamConsumer extends Construct {
+export class EventConsumer extends Construct {
   /** The consumer function. */
   readonly function: NodejsFunction;
   /** Events EventBridge could not deliver, and invocation records of events that kept failing; `npm run replay` brings them back. */
@@ -59,24 +61,24 @@ export class StreamConsumer extends Construct {
   /** Fires when anything waits in the dead-letter queue. */
   readonly deadLetterAlarm: Alarm;
 
-  constructor(scope: Construct, id: string, props: StreamConsumerProps) {
+  constructor(scope: Construct, id: string, props: EventConsumerProps) {
     super(scope, id);
     const hasEvents = props.eventTypes !== undefined && props.eventTypes.length > 0;
     if (!hasEvents && props.schedule === undefined) {
       throw new Error(
-        `StreamConsumer ${id} needs a trigger: eventTypes, a schedule or both, received neither`,
+        `EventConsumer ${id} needs a trigger: eventTypes, a schedule or both, received neither`,
       );
     }
     if (props.eventData !== undefined && !hasEvents) {
       throw new Error(
-        `StreamConsumer ${id}: eventData narrows eventTypes, received eventData without eventTypes`,
+        `EventConsumer ${id}: eventData narrows eventTypes, received eventData without eventTypes`,
       );
     }
     const byType = props.eventDataByType ?? {};
     const unknownTypes = Object.keys(byType).filter((t) => !props.eventTypes?.includes(t));
     if (unknownTypes.length > 0 || (props.eventData !== undefined && props.eventDataByType !== undefined)) {
       throw new Error(
-        `StreamConsumer ${id}: eventDataByType narrows the eventTypes it names and replaces eventData, received ${
+        `EventConsumer ${id}: eventDataByType narrows the eventTypes it names and replaces eventData, received ${
           unknownTypes.length > 0 ? `types not in eventTypes: ${unknownTypes.join(', ')}` : 'both'
         }`,
       );
