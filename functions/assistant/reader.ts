@@ -1,9 +1,4 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CATALOG_PARTITION,
   customerPartition,
@@ -37,8 +32,8 @@ export interface ListOptions {
 /** Pages one query reads at most, so a status filter over a long history stays bounded. */
 const MAX_PAGES = 5;
 
-/** BatchGetItem's limit of keys per call. */
-const BATCH_KEYS = 100;
+/** How many items the reader reads at once. */
+const BATCH_KEYS = 25;
 
 /** The reader over the single table (TABLE_NAME), through the document client. */
 export function dynamoOrderReader(doc: Pick<DynamoDBDocumentClient, 'send'>, tableName: string): OrderReader {
@@ -74,13 +69,16 @@ export function dynamoOrderReader(doc: Pick<DynamoDBDocumentClient, 'send'>, tab
     const sk = (k: Record<string, string>) => k[keyNames.sk] ?? '';
     keys.sort((a, b) => (sk(a) < sk(b) ? -1 : sk(a) > sk(b) ? 1 : 0));
     if (!(options.forward ?? false)) keys.reverse();
+    // One GetItem per key, a batch of them at a time (the function's grant is GetItem and the index
+    // queries, infra/api-stack.ts), until the page is full.
     const items: T[] = [];
     for (let i = 0; i < keys.length && items.length < options.limit; i += BATCH_KEYS) {
-      const batch = keys.slice(i, i + BATCH_KEYS).map((k) => ({ PK: k.PK, SK: k.SK }));
-      const out = await doc.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: batch } } }));
-      const found = out.Responses?.[tableName] ?? [];
-      for (const key of batch) {
-        const item = found.find((f) => f.PK === key.PK && f.SK === key.SK);
+      const batch = keys.slice(i, i + BATCH_KEYS);
+      const found = await Promise.all(
+        batch.map((k) => doc.send(new GetCommand({ TableName: tableName, Key: { PK: k.PK, SK: k.SK } }))),
+      );
+      for (const out of found) {
+        const item = out.Item;
         if (item && (!options.status || item.status === options.status)) items.push(item as T);
       }
     }
