@@ -47,7 +47,10 @@ export function startList(
   let cursors: ShardCursor[] = spec.partitions.map((): ShardCursor => 'top');
   if (nextToken !== null && nextToken !== undefined) {
     if (nextToken.length > MAX_TOKEN_LENGTH || !isBase64Text(nextToken)) refuseToken();
-    const parsed = parseListToken(util.base64Decode(nextToken), spec.listId, spec.partitions.length);
+    const text = util.base64Decode(nextToken);
+    // Only the token as issued: base64 decoding may skip a character, so a changed string decodes too.
+    if (util.base64Encode(text) !== nextToken) refuseToken();
+    const parsed = parseListToken(text, spec.listId, spec.partitions.length);
     if (!parsed) refuseToken();
     cursors = parsed;
   }
