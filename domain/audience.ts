@@ -13,6 +13,16 @@ import type {
  * audience from the caller's identity. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
+/**
+ * Order statuses that are not pushed to subscribers: PAYMENT_PENDING is written by the customer's own
+ * processPayment, whose answer (the Payment, status PENDING) already tells the one session that acted,
+ * and it lasts only until the payment consumer records PAID or PAYMENT_FAILED, which are pushed (with
+ * previousStatus PAYMENT_PENDING). PLACED is pushed although placeOrder answers it too: it is how the
+ * customer's other sessions and the admins' live views learn that an order exists at all. The pipe filter
+ * (infra/constructs/order-events-pipe.ts) keeps these changes off the bus, since no consumer acts on them.
+ */
+export const UNPUSHED_ORDER_STATUSES: readonly string[] = ['PAYMENT_PENDING'];
+
 /** One enhanced-filter condition on a field of the event (util.transform.toSubscriptionFilter input). */
 type Condition = { eq: string | null } | { containsAny: string[] };
 

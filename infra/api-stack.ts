@@ -162,7 +162,11 @@ export class ApiStack extends Stack {
     const api = this.orderApi.api;
 
     this.bus = new EventBus(this, 'Bus');
-    const enricher = orderloopFunction(this, 'StreamEnricher', { functionDir: 'stream-enricher' });
+    // A pure mapping of records to events, with no AWS SDK client in its bundle: the smallest size does.
+    const enricher = orderloopFunction(this, 'StreamEnricher', {
+      functionDir: 'stream-enricher',
+      memorySize: 128,
+    });
     const pipe = new OrderEventsPipe(this, 'OrderEventsPipe', {
       table: table,
       bus: this.bus,

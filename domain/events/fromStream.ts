@@ -115,8 +115,29 @@ function paymentRequestedEvent(newItem: Item): Omit<RawEnvelope, 'id' | 'time'> 
   };
 }
 
+/**
+ * True when a stock change takes a product's available stock from at or above its low-stock threshold to
+ * below it: the one change that means a LOW_STOCK alert (not every change below the threshold).
+ */
+export function crossesLowStock(
+  previousAvailable: number | null,
+  available: number,
+  lowStockThreshold: number,
+): boolean {
+  return (
+    previousAvailable !== null && previousAvailable >= lowStockThreshold && available < lowStockThreshold
+  );
+}
+
+/**
+ * product.changed, only for a change that crosses the low-stock threshold: its one consumer (the
+ * notification consumer's LOW_STOCK alert) acts on nothing else, and every order moves stock twice
+ * (reserve, then commit or release), so publishing every stock move cost two bus events and two Lambda
+ * runs per line for nothing.
+ */
 function productEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
-  if (oldItem && oldItem.available === newItem.available && oldItem.reserved === newItem.reserved)
+  const previousAvailable = (oldItem?.available as number | undefined) ?? null;
+  if (!crossesLowStock(previousAvailable, Number(newItem.available), Number(newItem.lowStockThreshold ?? 0)))
     return null;
   return {
     type: 'product.changed',
@@ -127,7 +148,7 @@ function productEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'i
       productId: newItem.productId,
       name: newItem.name,
       available: newItem.available,
-      previousAvailable: (oldItem?.available as number | undefined) ?? null,
+      previousAvailable,
       reserved: newItem.reserved ?? 0,
       lowStockThreshold: newItem.lowStockThreshold ?? 0,
     },

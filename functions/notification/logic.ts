@@ -1,16 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Envelope } from '../../domain/events/envelope.js';
-import {
-  PublishNotificationDocument,
-  PublishOrderStatusDocument,
-  PublishVendorOrderStatusDocument,
-  type PaymentInput,
-  type PublishNotificationInput,
-  type PublishOrderStatusInput,
-  type PublishVendorOrderStatusInput,
+import { UNPUSHED_ORDER_STATUSES } from '../../domain/audience.js';
+import type {
+  NotificationKind,
+  PaymentInput,
+  PublishNotificationInput,
+  PublishOrderStatusInput,
+  PublishVendorOrderStatusInput,
 } from '../lib/generated/graphql.js';
 import type { AppSyncPort } from '../lib/events.js';
 import { notificationsFor, type ParentOrder } from './messages.js';
+import { groupRelays, relayDocument } from './relay.js';
 
 /** What the notification logic needs; unit tests pass fakes. */
 export interface NotificationDeps {
@@ -56,6 +56,7 @@ const PAID_PAYMENT_STATUSES = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay[] {
   if (envelope.type === 'order.statusChanged') {
     const d = envelope.data as Envelope<'order.statusChanged'>['data'];
+    if (UNPUSHED_ORDER_STATUSES.includes(d.status)) return [];
     return [
       {
         audience: 'CUSTOMER',
@@ -122,11 +123,28 @@ export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay
 }
 
 /**
- * Handles one domain event: relays status changes to each audience (publishOrderStatus,
- * publishVendorOrderStatus), stores and pushes each notification (publishNotification), and copies it to
- * the SNS topic when one is configured. The calls are independent, so they run concurrently; any failure
- * fails the event, and its retry repeats them all (each is idempotent: relays write nothing, a
- * notification has a deterministic id).
+ * Kinds that also go to the SNS topic, i.e. that a user needs by mail: money moved (paid, failed,
+ * refunded, cancelled), something to act on (a vendor's new or cancelled order, low stock), or a parcel
+ * on its way. ORDER_PLACED (the customer is looking at the answer of its own mutation), ORDER_DELIVERED
+ * (the parcel is at the door) and ORDER_COMPLETED (bookkeeping) stay in the app.
+ */
+export const MAIL_KINDS: ReadonlySet<NotificationKind> = new Set<NotificationKind>([
+  'ORDER_PAID',
+  'PAYMENT_FAILED',
+  'ORDER_CANCELLED',
+  'ORDER_SHIPPED',
+  'REFUND_ISSUED',
+  'VENDOR_ORDER_RECEIVED',
+  'VENDOR_ORDER_CANCELLED',
+  'LOW_STOCK',
+]);
+
+/**
+ * Handles one domain event: one relay request for the change (relay.ts: the customer event, the vendor
+ * event and a notification as separate fields of one mutation), one more per further notification, and a
+ * copy on the SNS topic of each notification a user needs by mail. The requests are independent, so they run
+ * concurrently; any failure fails the event, and its retry repeats them all (each is idempotent: relays
+ * write nothing, a notification has a deterministic id).
  */
 export async function handleNotificationEvent(envelope: Envelope, deps: NotificationDeps): Promise<void> {
   const correlationId = envelope.correlationId;
@@ -136,28 +154,25 @@ export async function handleNotificationEvent(envelope: Envelope, deps: Notifica
     parent = await deps.readOrder(orderId);
     if (!parent) throw new Error(`order ${orderId} not found`);
   }
-  const relays = relaysFor(envelope, parent).map(async (relay) => {
-    if (relay.audience === 'CUSTOMER') {
-      await deps.appsync.request(PublishOrderStatusDocument, { input: relay.input }, { correlationId });
-    } else {
-      await deps.appsync.request(PublishVendorOrderStatusDocument, { input: relay.input }, { correlationId });
-    }
-    deps.logger.info('status relayed', {
-      audience: relay.audience,
-      orderId: relay.input.orderId,
-      status: relay.input.status,
-      vendorStatus: relay.input.vendorStatus ?? null,
-    });
+  const relays: { customer?: PublishOrderStatusInput; vendor?: PublishVendorOrderStatusInput } = {};
+  for (const relay of relaysFor(envelope, parent)) {
+    if (relay.audience === 'CUSTOMER') relays.customer = relay.input;
+    else relays.vendor = relay.input;
+  }
+  const notifications = notificationsFor(envelope, parent);
+  const requests = groupRelays(relays, notifications).map(async (request) => {
+    await deps.appsync.request(relayDocument(request), request, { correlationId });
+    if (request.notification && deps.publishToTopic && MAIL_KINDS.has(request.notification.kind))
+      await deps.publishToTopic(request.notification);
   });
-  const notices = notificationsFor(envelope, parent).map(async (notification) => {
-    await deps.appsync.request(PublishNotificationDocument, { input: notification }, { correlationId });
-    if (deps.publishToTopic) await deps.publishToTopic(notification);
-    deps.logger.info('notification published', {
-      kind: notification.kind,
-      recipient: notification.recipient,
-    });
-  });
-  const outcomes = await Promise.allSettled([...relays, ...notices]);
+  const outcomes = await Promise.allSettled(requests);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
+  deps.logger.info('change relayed', {
+    eventType: envelope.type,
+    requests: requests.length,
+    customer: relays.customer?.status ?? null,
+    vendor: relays.vendor?.vendorStatus ?? null,
+    notifications: notifications.map((n) => n.kind),
+  });
 }

@@ -1,4 +1,5 @@
 import type { Envelope } from '../../domain/events/envelope.js';
+import { crossesLowStock } from '../../domain/events/fromStream.js';
 import { vendorRecipient } from '../../domain/keys.js';
 import type { NotificationKind, PublishNotificationInput } from '../lib/generated/graphql.js';
 
@@ -92,9 +93,7 @@ export function notificationsFor(
   if (envelope.type === 'product.changed') {
     const data = envelope.data as Envelope<'product.changed'>['data'];
     // Only the change that crosses the threshold alerts, not every change below it.
-    const before = data.previousAvailable;
-    if (before === null || before < data.lowStockThreshold || data.available >= data.lowStockThreshold)
-      return [];
+    if (!crossesLowStock(data.previousAvailable, data.available, data.lowStockThreshold)) return [];
     return [
       notice(
         envelope,

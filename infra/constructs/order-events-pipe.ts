@@ -7,12 +7,38 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { UNPUSHED_ORDER_STATUSES } from '../../domain/audience.js';
 import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../domain/events/envelope.js';
 import { deadLetterQueue } from './queues.js';
 import { assertIntegerInRange } from './validation.js';
 
 /** Entities whose stream records become domain events. */
 export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PAYMENT', 'PRODUCT'] as const;
+
+/**
+ * The stream records some consumer acts on, as the pipe's filter patterns (any one matches; Pipes bills
+ * and enriches only what passes). A new order (INSERT) is order.statusChanged to PLACED, and its event
+ * carries every vendor part, so the vendor orders' own INSERTs (PENDING) mean nothing more; a payment
+ * request is a PAYMENT INSERT (its later updates are written by recordPaymentResult together with the
+ * order, whose MODIFY carries them); a vendor part's change and a product's stock move are MODIFYs.
+ * An order that moves to a status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES: the
+ * payment request's PAYMENT_PENDING) does not pass either, and neither do idempotency records, history or
+ * notifications. A pattern cannot compare the old and new image, so the enricher still drops a MODIFY
+ * that changes no status and a stock move that does not cross the low-stock threshold.
+ */
+export const EVENT_RECORD_FILTERS = [
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['ORDER', 'PAYMENT'] } } } },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['VENDOR_ORDER', 'PRODUCT'] } } } },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      NewImage: {
+        entity: { S: ['ORDER'] },
+        status: { S: [{ 'anything-but': [...UNPUSHED_ORDER_STATUSES] }] },
+      },
+    },
+  },
+] as const;
 
 /** Props for the pipe from the table stream to the bus. */
 export interface OrderEventsPipeProps {
@@ -80,14 +106,7 @@ export class OrderEventsPipe extends Construct {
           deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
         },
         filterCriteria: {
-          filters: [
-            {
-              pattern: JSON.stringify({
-                eventName: ['INSERT', 'MODIFY'],
-                dynamodb: { NewImage: { entity: { S: [...EVENT_ENTITIES] } } },
-              }),
-            },
-          ],
+          filters: EVENT_RECORD_FILTERS.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
         },
       },
       enrichment: props.enrichment.functionArn,

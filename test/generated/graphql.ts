@@ -38,6 +38,19 @@ export type EventAudience =
   /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
   | 'VENDOR';
 
+export type NotificationKind =
+  | 'LOW_STOCK'
+  | 'ORDER_CANCELLED'
+  | 'ORDER_COMPLETED'
+  | 'ORDER_DELIVERED'
+  | 'ORDER_PAID'
+  | 'ORDER_PLACED'
+  | 'ORDER_SHIPPED'
+  | 'PAYMENT_FAILED'
+  | 'REFUND_ISSUED'
+  | 'VENDOR_ORDER_CANCELLED'
+  | 'VENDOR_ORDER_RECEIVED';
+
 /** A line as the customer asks for it. The price comes from the catalog. */
 export type OrderLineInput = {
   productId: string;
@@ -236,6 +249,11 @@ export type UpdateInventoryMutationVariables = Exact<{
 
 
 export type UpdateInventoryMutation = { updateInventory: { vendorId: string, productId: string, name: string, price: number, available: number, version: number } };
+
+export type OnNotificationSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnNotificationSubscription = { onNotification: { id: string, recipient: string, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -510,3 +528,15 @@ export const UpdateInventoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateInventoryMutation, UpdateInventoryMutationVariables>;
+export const OnNotificationDocument = new TypedDocumentString(`
+    subscription OnNotification {
+  onNotification {
+    id
+    recipient
+    kind
+    orderId
+    message
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<OnNotificationSubscription, OnNotificationSubscriptionVariables>;

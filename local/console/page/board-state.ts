@@ -25,6 +25,8 @@ export interface StatusEvent {
   readonly previousStatus?: string | null;
   readonly vendorId?: string | null;
   readonly vendorStatus?: string | null;
+  /** The vendors of the order the caller may see (a vendor: itself only). */
+  readonly vendorIds?: readonly string[] | null;
   readonly actor?: string | null;
   readonly reason?: string | null;
   readonly version?: number | null;
@@ -87,8 +89,15 @@ export function applyEvent(rows: readonly BoardRow[], event: StatusEvent): Board
   const row: BoardRow = rows[index] ?? { orderId: event.orderId, parts: {}, version: -1 };
   const version = event.version ?? row.version;
   const newer = version >= row.version;
+  // A part is PENDING from placement until its own first event (ACCEPTED, REJECTED, CANCELLED), which is
+  // not pushed on its own: at PLACED and PAID every part of the event's vendorIds is still PENDING.
+  const pending =
+    !event.vendorId && (event.status === 'PLACED' || event.status === 'PAID')
+      ? Object.fromEntries((event.vendorIds ?? []).map((v) => [v, 'PENDING']))
+      : {};
+  const known = { ...pending, ...row.parts };
   const parts =
-    event.vendorId && event.vendorStatus ? { ...row.parts, [event.vendorId]: event.vendorStatus } : row.parts;
+    event.vendorId && event.vendorStatus ? { ...known, [event.vendorId]: event.vendorStatus } : known;
   const next: BoardRow = {
     ...row,
     ...(newer && event.status ? { status: event.status } : {}),

@@ -26,6 +26,7 @@ const WANTED_EVENT_FIELDS = [
   'previousStatus',
   'vendorId',
   'vendorStatus',
+  'vendorIds',
   'actor',
   'reason',
   'version',

@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GetOrderDocument,
+  OnMyOrdersChangedDocument,
+  OnNotificationDocument,
   OnOrderStatusChangedDocument,
   OnVendorOrdersChangedDocument,
   OrdersDocument,
 } from '../../generated/graphql.js';
+import { createAppSyncClient } from '../../../functions/lib/appsync-client.js';
+import { relayDocument, type RelayRequest } from '../../../functions/notification/relay.js';
 import { graphql, postGraphQL, subscribe } from '../support/client.js';
 import { expectData, getOrder, line, moveVendorPart, pay, placedOrder } from '../support/orders.js';
 import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
@@ -54,7 +58,7 @@ describe('who may see an order', () => {
     // Assess: the subscription resolver filters on the caller (Subscription.onOrderStatusChanged.ts):
     // the stranger's subscription is accepted but nothing reaches it
     // ("Defining enhanced subscriptions filters in AWS AppSync")
-    expect(owner.events.map((e) => e.status)).toContain('PAYMENT_PENDING');
+    expect(owner.events.map((e) => e.status)).toContain('PAID');
     expect(owner.events.every((e) => e.customerId === customer.sub)).toBe(true);
     expect(stranger.events).toEqual([]);
     expect(stranger.errors).toEqual([]);
@@ -125,6 +129,137 @@ describe('who may see an order', () => {
       });
     }
     for (const live of [owner, watcher, auroraOrder, auroraParts]) {
+      expect(live.errors).toEqual([]);
+      live.close();
+    }
+  });
+
+  it("delivers each field of one relay request only to that field's audience", async () => {
+    // Prepare: given the customer, another customer, an admin and both vendors watch one order (and
+    // their notifications), and the notification consumer's combined request for a paid order's
+    // rejected part: the customer event, borealis's own event and borealis's notice in ONE mutation
+    const { customer, customer2, admin, aurora, borealis } = ctx.users;
+    const orderId = `relay-leak-${Date.now()}`;
+    const at = new Date().toISOString();
+    const request: RelayRequest = {
+      customer: {
+        orderId,
+        customerId: customer.sub,
+        vendorIds: ['v-aurora', 'v-borealis'],
+        status: 'PAID',
+        previousStatus: null,
+        vendorId: 'v-borealis',
+        vendorStatus: 'REJECTED',
+        payment: {
+          orderId,
+          amount: 1000,
+          currency: 'EUR',
+          status: 'SUCCEEDED',
+          method: 'CARD',
+          attempts: 1,
+          failureReason: null,
+          refundedAmount: 0,
+          updatedAt: at,
+        },
+        reason: 'borealis private reason',
+        actor: 'VENDOR',
+        version: 4,
+        correlationId: orderId,
+        at,
+      },
+      vendor: {
+        orderId,
+        customerId: customer.sub,
+        status: 'PAID',
+        vendorId: 'v-borealis',
+        vendorStatus: 'REJECTED',
+        reason: 'borealis private reason',
+        actor: 'VENDOR',
+        version: 4,
+        correlationId: orderId,
+        at,
+      },
+      notification: {
+        id: `${orderId}:VENDOR_ORDER_CANCELLED`,
+        recipient: 'vendor#v-borealis',
+        kind: 'VENDOR_ORDER_CANCELLED',
+        orderId,
+        message: `Order ${orderId} was cancelled`,
+        createdAt: at,
+      },
+    };
+    const watch = {
+      customerMine: subscribe(customer, OnMyOrdersChangedDocument, {}),
+      customerOrder: subscribe(customer, OnOrderStatusChangedDocument, { orderId }),
+      customerNotices: subscribe(customer, OnNotificationDocument, {}),
+      strangerMine: subscribe(customer2, OnMyOrdersChangedDocument, {}),
+      strangerOrder: subscribe(customer2, OnOrderStatusChangedDocument, { orderId }),
+      adminOrder: subscribe(admin, OnOrderStatusChangedDocument, { orderId }),
+      adminBorealis: subscribe(admin, OnVendorOrdersChangedDocument, { vendorId: 'v-borealis' }),
+      auroraOrder: subscribe(aurora, OnOrderStatusChangedDocument, { orderId }),
+      auroraParts: subscribe(aurora, OnVendorOrdersChangedDocument, { vendorId: 'v-aurora' }),
+      auroraNotices: subscribe(aurora, OnNotificationDocument, {}),
+      borealisOrder: subscribe(borealis, OnOrderStatusChangedDocument, { orderId }),
+      borealisParts: subscribe(borealis, OnVendorOrdersChangedDocument, { vendorId: 'v-borealis' }),
+      borealisNotices: subscribe(borealis, OnNotificationDocument, {}),
+    };
+    await Promise.all(Object.values(watch).map((w) => w.started));
+    const relay = createAppSyncClient({
+      url: ctx.stack.endpoints.graphqlUrl,
+      region: ctx.stack.endpoints.region,
+      credentials: ctx.stack.endpoints.iam,
+    });
+
+    // Act: the consumer's request, as IAM
+    const answer = await relay.request(relayDocument(request), request);
+    await watch.customerMine.waitFor((e) => e.orderId === orderId);
+    await watch.adminOrder.waitFor((e) => e.orderId === orderId);
+    await watch.borealisOrder.waitFor((e) => e.orderId === orderId);
+    await watch.borealisParts.waitFor((e) => e.orderId === orderId);
+    await watch.borealisNotices.waitFor((n) => n.orderId === orderId);
+    await ctx.stack.idle();
+
+    // Assess: one operation answered all three fields
+    expect(Object.keys(answer).sort()).toEqual([
+      'publishNotification',
+      'publishOrderStatus',
+      'publishVendorOrderStatus',
+    ]);
+    const about = (events: readonly { orderId?: string | null }[]) =>
+      events.filter((e) => e.orderId === orderId);
+    // the customer and the admins get the customer event only, once per subscription
+    for (const full of [watch.customerMine, watch.customerOrder, watch.adminOrder, watch.adminBorealis]) {
+      expect(about(full.events)).toEqual([
+        expect.objectContaining({ audience: 'CUSTOMER', vendorIds: ['v-aurora', 'v-borealis'] }),
+      ]);
+    }
+    // borealis gets its own event (no other vendor, no payment) and its notice, nothing customer-facing
+    for (const own of [watch.borealisOrder, watch.borealisParts]) {
+      expect(about(own.events)).toEqual([
+        expect.objectContaining({
+          audience: 'VENDOR',
+          vendorId: 'v-borealis',
+          vendorIds: ['v-borealis'],
+          payment: null,
+        }),
+      ]);
+      expect(JSON.stringify(about(own.events))).not.toContain('v-aurora');
+    }
+    expect(about(watch.borealisNotices.events)).toEqual([
+      expect.objectContaining({ recipient: 'vendor#v-borealis', kind: 'VENDOR_ORDER_CANCELLED' }),
+    ]);
+    // and nobody else hears anything of it
+    for (const none of [
+      watch.customerNotices,
+      watch.strangerMine,
+      watch.strangerOrder,
+      watch.auroraOrder,
+      watch.auroraParts,
+      watch.auroraNotices,
+    ]) {
+      expect(about(none.events)).toEqual([]);
+    }
+    for (const live of Object.values(watch)) {
       expect(live.errors).toEqual([]);
       live.close();
     }

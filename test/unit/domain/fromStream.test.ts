@@ -111,4 +111,31 @@ describe('toDomainEvent', () => {
     // Assess
     expect(events).toEqual([]);
   });
+
+  it('maps a stock move to product.changed only when it crosses below the low-stock threshold', () => {
+    // Prepare
+    const product = (available: number, reserved: number) => ({
+      PK: 'VENDOR#v1',
+      SK: 'PRODUCT#p1',
+      entity: 'PRODUCT',
+      vendorId: 'v1',
+      productId: 'p1',
+      name: 'Pen',
+      available,
+      reserved,
+      lowStockThreshold: 5,
+    });
+    // Act: a reservation that crosses, one that stays above, one already below, and a commit
+    const crossing = toDomainEvent(record('MODIFY', product(4, 2), product(6, 0)));
+    const above = toDomainEvent(record('MODIFY', product(8, 2), product(10, 0)));
+    const below = toDomainEvent(record('MODIFY', product(2, 4), product(4, 2)));
+    const commit = toDomainEvent(record('MODIFY', product(4, 0), product(4, 2)));
+    // Assess
+    expect(crossing).toMatchObject({
+      type: 'product.changed',
+      data: { available: 4, previousAvailable: 6, lowStockThreshold: 5 },
+    });
+    expect(parseEnvelope(crossing).type).toBe('product.changed');
+    expect([above, below, commit]).toEqual([null, null, null]);
+  });
 });

@@ -41,18 +41,14 @@ function setup(parent: ParentOrder | null = null) {
       topic.push(n);
     },
   };
-  const relays = () =>
+  // Each relay request carries at most one of each field, under its own variable (relay.ts).
+  const part = (field: string, variable: string) =>
     appsync.calls
-      .filter((c) => c.query.includes('publishOrderStatus'))
-      .map((c) => (c.variables as { input: Record<string, unknown> }).input);
-  const vendorRelays = () =>
-    appsync.calls
-      .filter((c) => c.query.includes('publishVendorOrderStatus'))
-      .map((c) => (c.variables as { input: Record<string, unknown> }).input);
-  const notices = () =>
-    appsync.calls
-      .filter((c) => c.query.includes('publishNotification'))
-      .map((c) => (c.variables as { input: Record<string, unknown> }).input);
+      .filter((c) => c.query.includes(`${field}(input: $${variable})`))
+      .map((c) => c.variables[variable] as Record<string, unknown>);
+  const relays = () => part('publishOrderStatus', 'customer');
+  const vendorRelays = () => part('publishVendorOrderStatus', 'vendor');
+  const notices = () => part('publishNotification', 'notification');
   return { deps, appsync, topic, relays, vendorRelays, notices };
 }
 
@@ -80,6 +76,58 @@ describe('notification consumer', () => {
     ]);
     expect(s.topic).toHaveLength(3);
     expect(s.appsync.calls.every((c) => c.correlationId === 'corr-1')).toBe(true);
+  });
+
+  it('sends one request per change, and one more per further notice: never two fields of one mutation', async () => {
+    // Prepare
+    const s = setup();
+    // Act: PAID means the customer event and three notices (the customer and both vendors)
+    await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), s.deps);
+    // Assess: three requests, not four; no request carries two fields of one mutation, or an alias
+    const fields = s.appsync.calls.map((c) => [...c.query.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]));
+    expect(fields).toEqual([
+      ['publishOrderStatus', 'publishNotification'],
+      ['publishNotification'],
+      ['publishNotification'],
+    ]);
+    expect(s.appsync.calls.map((c) => (c.variables.notification as { recipient: string }).recipient)).toEqual(
+      ['c1', 'vendor#v1', 'vendor#v2'],
+    );
+    expect(s.appsync.calls.every((c) => !/^ {2}\w+:/m.test(c.query))).toBe(true);
+  });
+
+  it("pushes nothing for PAYMENT_PENDING, which the customer's own processPayment answered", async () => {
+    // Prepare
+    const s = setup();
+    // Act
+    await handleNotificationEvent(
+      parseEnvelope(
+        envelope('order.statusChanged', orderData({ status: 'PAYMENT_PENDING', previousStatus: 'PLACED' })),
+      ),
+      s.deps,
+    );
+    // Assess
+    expect(s.appsync.calls).toEqual([]);
+    expect(s.topic).toEqual([]);
+  });
+
+  it('copies to the topic only the notices a user needs by mail', async () => {
+    // Prepare
+    const s = setup();
+    // Act: a new order and a completed one mean no mail; a shipment does
+    for (const [status, previousStatus] of [
+      ['PLACED', null],
+      ['COMPLETED', 'DELIVERED'],
+      ['SHIPPED', 'FULFILLING'],
+    ]) {
+      await handleNotificationEvent(
+        parseEnvelope(envelope('order.statusChanged', orderData({ status, previousStatus }))),
+        s.deps,
+      );
+    }
+    // Assess: every notice is stored and pushed, only the shipment is mailed
+    expect(s.notices().map((n) => n.kind)).toEqual(['ORDER_PLACED', 'ORDER_COMPLETED', 'ORDER_SHIPPED']);
+    expect(s.topic.map((n) => (n as { kind: string }).kind)).toEqual(['ORDER_SHIPPED']);
   });
 
   it("relays a vendor order change with the vendor's status and the parent's current status", async () => {
@@ -165,6 +213,8 @@ describe('notification consumer', () => {
         at: 'now',
       },
     ]);
+    // both in one request, as separate fields: each reaches only its own subscriptions' filters
+    expect(s.appsync.calls).toHaveLength(1);
   });
 
   it('relays nothing to a vendor about an order-level change or an unpaid order', async () => {
@@ -223,11 +273,11 @@ describe('notification consumer', () => {
       logger: quietLogger,
       readOrder: async () => null,
     };
-    // Act: PAID means one relay and three notices (the customer and both vendors)
+    // Act: PAID means three requests (the customer's, and one per vendor)
     await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), deps);
     // Assess
-    expect(calls).toHaveLength(4);
-    expect(most).toBe(4);
+    expect(calls).toHaveLength(3);
+    expect(most).toBe(3);
   });
 
   it('fails the event when one of its calls fails, after the others finished', async () => {
@@ -249,7 +299,7 @@ describe('notification consumer', () => {
     const run = handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), deps);
     // Assess: the retry repeats every call, so none may be left running
     await expect(run).rejects.toThrow('AppSync said no');
-    expect(settled).toBe(4);
+    expect(settled).toBe(3);
   });
 
   it('tells a vendor of its cancelled part only when the order had been paid', async () => {

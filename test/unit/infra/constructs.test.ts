@@ -83,6 +83,21 @@ describe('EventConsumer validation', () => {
       () => new EventConsumer(s, 'C', { ...base(s), eventTypes: ['x'], maxEventAge: Duration.seconds(10) }),
     ).toThrow('maxEventAge (seconds) must be an integer between 60 and 21600, received 10');
   });
+
+  it('rejects a memory size outside 128 to 10240 MB', () => {
+    const s = stack();
+    expect(() => new EventConsumer(s, 'C', { ...base(s), eventTypes: ['x'], memorySize: 64 })).toThrow(
+      'memorySize must be an integer between 128 and 10240, received 64',
+    );
+  });
+
+  it('rejects a logLevel context value that is not a log level', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], logLevel: 'LOUD' } });
+    const s = new Stack(app, 'Test');
+    expect(() => new EventConsumer(s, 'C', { ...base(s), eventTypes: ['x'] })).toThrow(
+      'logLevel must be one of DEBUG, INFO, WARN, ERROR, received LOUD',
+    );
+  });
 });
 
 describe('OrderEventsPipe validation', () => {

@@ -126,12 +126,43 @@ describe('API stack: events', () => {
           OnPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           DeadLetterConfig: { Arn: Match.anyValue() },
         }),
-        FilterCriteria: { Filters: [{ Pattern: Match.stringLikeRegexp('"entity"') }] },
+        FilterCriteria: { Filters: Match.arrayWith([{ Pattern: Match.stringLikeRegexp('"entity"') }]) },
       },
       TargetParameters: {
         EventBridgeEventBusParameters: { Source: 'orderloop.orders', DetailType: 'orderloop.domain-event' },
       },
     });
+  });
+
+  it('passes only the stream records a consumer acts on through the pipe filter', () => {
+    // Prepare: the pipe's filter patterns, matched as Pipes matches them (any one of them)
+    const pipe = Object.values(t.api.findResources('AWS::Pipes::Pipe'))[0]!;
+    const patterns = (pipe.Properties.SourceParameters.FilterCriteria.Filters as { Pattern: string }[]).map(
+      (f) => JSON.parse(f.Pattern) as EventPattern,
+    );
+    const passes = (eventName: string, entity: string, status = 'PAID') =>
+      patterns.some((p) =>
+        matchesPattern(p, {
+          eventName,
+          dynamodb: { NewImage: { entity: { S: entity }, status: { S: status } } },
+        }),
+      );
+    // Act / Assess: new orders, payment requests and changes of orders, vendor parts and stock pass
+    expect(passes('INSERT', 'ORDER')).toBe(true);
+    expect(passes('INSERT', 'PAYMENT')).toBe(true);
+    expect(passes('MODIFY', 'ORDER')).toBe(true);
+    expect(passes('MODIFY', 'VENDOR_ORDER')).toBe(true);
+    expect(passes('MODIFY', 'PRODUCT')).toBe(true);
+    // but a new vendor part (PENDING, already in the order's PLACED event), a payment's update (the
+    // order's MODIFY carries it), idempotency records, history, notifications and removals do not
+    expect(passes('INSERT', 'VENDOR_ORDER')).toBe(false);
+    expect(passes('MODIFY', 'PAYMENT')).toBe(false);
+    // and an order's move to PAYMENT_PENDING, which no one is told of (domain/audience.ts)
+    expect(passes('MODIFY', 'ORDER', 'PAYMENT_PENDING')).toBe(false);
+    expect(passes('MODIFY', 'ORDER', 'PAYMENT_FAILED')).toBe(true);
+    expect(passes('INSERT', 'IDEMPOTENCY')).toBe(false);
+    expect(passes('INSERT', 'NOTIFICATION')).toBe(false);
+    expect(passes('REMOVE', 'ORDER')).toBe(false);
   });
 
   it('routes domain events by detail.type to the inventory, payment and notification consumers, with retries and a DLQ', () => {
@@ -214,6 +245,35 @@ describe('API stack: events', () => {
         Timeout: 30,
       });
     }
+  });
+
+  it("logs at WARN by default, in Lambda's log-level filtering and in Powertools, system lines included", () => {
+    const fns = Object.values(t.api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
+    for (const fn of fns) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'WARN',
+        SystemLogLevel: 'WARN',
+      });
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('WARN');
+    }
+  });
+
+  it('sizes the consumers at 256 MB and the enricher at 128 MB', () => {
+    const memoryOf = Object.fromEntries(
+      Object.values(t.api.findResources('AWS::Lambda::Function'))
+        .filter((fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME)
+        .map((fn) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties.MemorySize]),
+    );
+    expect(memoryOf).toMatchObject({
+      inventory: 256,
+      payment: 256,
+      notification: 256,
+      sweeper: 256,
+      'stream-enricher': 128,
+    });
   });
 
   it('sends exhausted async invocations to an on-failure destination after two retries', () => {

@@ -69,6 +69,17 @@ describe('the order board state', () => {
     expect(next[0]?.status).toBe('FULFILLING');
   });
 
+  it("shows a new order's parts as PENDING from its PLACED or PAID event, and keeps a part's own status", () => {
+    // Prepare
+    const seen: BoardRow[] = [{ orderId: 'o2', parts: { v1: 'ACCEPTED' }, version: 4 }];
+    // Act
+    const placed = applyEvent([], { orderId: 'o1', status: 'PLACED', vendorIds: ['v1', 'v2'], version: 1 });
+    const paid = applyEvent(seen, { orderId: 'o2', status: 'PAID', vendorIds: ['v1', 'v2'], version: 3 });
+    // Assess
+    expect(placed[0]?.parts).toEqual({ v1: 'PENDING', v2: 'PENDING' });
+    expect(paid[0]?.parts).toEqual({ v1: 'ACCEPTED', v2: 'PENDING' });
+  });
+
   it('puts an order it has not seen on top, from the event alone', () => {
     // Prepare
     const rows: BoardRow[] = rowsFromVendorOrders([
