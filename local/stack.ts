@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActivityLog } from './activity-log.js';
-import { PageTokenCodec, pageTokenKeyAt } from './appsync/datasources/index.js';
+import {
+  createDataSourceDynamoDbClient,
+  PageTokenCodec,
+  pageTokenKeyAt,
+} from './appsync/datasources/index.js';
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
@@ -227,8 +231,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     phase('tables');
-    // DynamoDB calls from outside the main process (Lambda workers, the gateway's route) go through the
-    // meter's proxy; the main process's own clients (AppSync, the pipes) are metered in process.
+    // The gateway's DynamoDB route goes through the meter's proxy; the Lambda workers go straight to
+    // DynamoDB Local and meter their calls in the worker (local/lambda/dynamodb-meter.mjs), and the main
+    // process's own clients (AppSync, the pipes) are metered in process.
     const meter = new costMeter.CostMeter(costMeter.meteredFunctionsOf(assembly));
     const metered = await costMeter.startMeteringProxy(dynamodb.endpoint, meter);
     cleanups.unshift(() => metered.stop());
@@ -241,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ignoredSummary = new IgnoredSummary();
     const events = await startLocalEvents({
       assembly,
-      dynamodbEndpoint: metered.endpoint,
+      dynamodbEndpoint: dynamodb.endpoint,
       // The pipes poll in this process: straight to DynamoDB Local, metered by their answers.
       pipeStreams: { endpoint: dynamodb.endpoint, onAnswer: costMeter.streamsAnswerMeter(meter) },
       gatewayUrl: base,
@@ -253,6 +258,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaHooks: {
         onExecution: (f, ms) => meter.lambdaExecution(f, ms),
         onLog: (e) => meter.lambdaLog(e.functionName, e.line),
+        onDynamoDbCall: (_, call) =>
+          costMeter.recordDynamoDbCall(meter, call.operation, call.input, call.status, call.output),
       },
       lambdaEnv: {
         // Functions run on Node 22 in AWS; the SDK's warning about the local Node version is noise here.
@@ -276,7 +283,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
     // In process, the data sources' client meters itself (an SDK middleware): no proxy hop.
-    const appsyncDynamodbClient = new DynamoDBClient({
+    const appsyncDynamodbClient = createDataSourceDynamoDbClient({
       region: LOCAL_REGION,
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,

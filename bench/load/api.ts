@@ -55,6 +55,12 @@ export interface ApiBenchOptions {
   readonly rounds: number;
   /** Runs one comparison only, e.g. while profiling. @default both */
   readonly only?: 'getOrder' | 'placeOrder';
+  /**
+   * Where the raw baseline sends its requests: straight to DynamoDB Local, or through the stack's DynamoDB
+   * endpoint (its gateway and meter, in the stack's main thread, which the API side needs too).
+   * @default 'direct'
+   */
+  readonly baseline?: 'direct' | 'gateway';
 }
 
 /** One API measurement beside its raw baseline. */
@@ -186,12 +192,13 @@ export async function benchApi(stack: BenchStack, options: ApiBenchOptions): Pro
   const transactTemplate = JSON.stringify(only(placeCalls, 'TransactWriteItemsCommand').input);
   const sampleToken = (JSON.parse(transactTemplate) as TransactWriteItemsCommandInput).ClientRequestToken;
 
+  const raw = options.baseline === 'gateway' ? stack.dynamodb : stack.dynamodbDirect;
   const getOrderApi = async () => {
     const data = must(await graphql(customer, GetOrderDocument, { id: placed.id }), 'getOrder');
     if (data.getOrder?.id !== placed.id) throw new Error('getOrder answered another order');
   };
   const getItemRaw = async () => {
-    const out = await stack.dynamodb.send(new GetItemCommand(getItem));
+    const out = await raw.send(new GetItemCommand(getItem));
     if (!out.Item) throw new Error('GetItem found no item');
   };
   const placeOrderApi = async () => {
@@ -202,9 +209,7 @@ export async function benchApi(stack: BenchStack, options: ApiBenchOptions): Pro
     let text = transactTemplate.split(placed.id).join(`${placed.id.slice(0, 10)}${randomUUID()}`);
     text = text.split(sampleKey).join(randomUUID());
     if (sampleToken) text = text.split(sampleToken).join(randomUUID());
-    await stack.dynamodb.send(
-      new TransactWriteItemsCommand(JSON.parse(text) as TransactWriteItemsCommandInput),
-    );
+    await raw.send(new TransactWriteItemsCommand(JSON.parse(text) as TransactWriteItemsCommandInput));
   };
 
   const transactItems =

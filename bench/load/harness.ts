@@ -22,8 +22,10 @@ export interface CapturedCall {
 export interface BenchStack {
   readonly endpoints: LocalStackEndpoints;
   readonly readyMs: number;
-  /** A DynamoDB client on the stack's DynamoDB Local, for the raw baselines. */
+  /** A DynamoDB client on the stack's DynamoDB endpoint (its gateway, metered, as users reach it). */
   readonly dynamodb: DynamoDBClient;
+  /** A DynamoDB client straight on DynamoDB Local, past the stack's process: the raw baselines'. */
+  readonly dynamodbDirect: DynamoDBClient;
   /** Resident set sizes in bytes: the stack's node process and DynamoDB Local's java process. */
   rss(): Promise<{ node: number; dynamodb: number | null }>;
   /** The stack process's CPU time so far (all threads, µs) and its main thread's event-loop use. */
@@ -80,11 +82,17 @@ export async function startBenchStack(): Promise<BenchStack> {
     endpoint: endpoints.dynamodb,
     credentials: endpoints.iam,
   });
+  const dynamodbDirect = new DynamoDBClient({
+    region: endpoints.region,
+    endpoint: String(hello['dynamodbEndpoint']),
+    credentials: endpoints.iam,
+  });
   let stopped: Promise<void> | undefined;
   return {
     endpoints,
     readyMs: Number(hello['readyMs']),
     dynamodb,
+    dynamodbDirect,
     async rss() {
       const r = await ask({ type: 'rss' });
       return { node: Number(r['node']), dynamodb: r['dynamodb'] === null ? null : Number(r['dynamodb']) };
@@ -108,6 +116,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     stop() {
       stopped ??= (async () => {
         dynamodb.destroy();
+        dynamodbDirect.destroy();
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         if (child.exitCode === null) await ask({ type: 'stop' }).catch(() => undefined);
         await exited;

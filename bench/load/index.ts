@@ -1,8 +1,11 @@
 /**
  * `npm run bench:load` (and the last step of `npm run bench`): starts the seeded local stack in its own
  * process and prints the API figures beside their raw DynamoDB Local baselines, plus memory at rest and
- * after the load. Knobs: BENCH_CONCURRENCY (8), BENCH_ROUND_SECONDS (3), BENCH_ROUNDS (4), BENCH_ONLY (getOrder or placeOrder).
+ * after the load. Knobs: BENCH_CONCURRENCY (8), BENCH_ROUND_SECONDS (3), BENCH_ROUNDS (4), BENCH_ONLY (getOrder or
+ * placeOrder), BENCH_BASELINE (direct: raw calls straight to DynamoDB Local; gateway: through the stack's
+ * DynamoDB endpoint, which the stack's main thread serves).
  */
+import { loadavg } from 'node:os';
 import { benchApi, type Comparison } from './api.js';
 import { mb, startBenchStack } from './harness.js';
 
@@ -13,6 +16,7 @@ const only =
   process.env.BENCH_ONLY === 'getOrder' || process.env.BENCH_ONLY === 'placeOrder'
     ? process.env.BENCH_ONLY
     : undefined;
+const baseline = process.env.BENCH_BASELINE === 'gateway' ? 'gateway' : 'direct';
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
@@ -44,15 +48,22 @@ try {
   await stack.idle();
   const atRest = await stack.rss();
   console.log(
-    `load benchmark: stack ready in ${stack.readyMs} ms; ${concurrency} in flight, ${rounds} alternating rounds of ${roundMs / 1000} s per side`,
+    `load benchmark: stack ready in ${stack.readyMs} ms; ${concurrency} in flight, ${rounds} alternating rounds of ${roundMs / 1000} s per side; raw baseline ${baseline === 'direct' ? 'straight to DynamoDB Local' : "through the stack's DynamoDB endpoint"}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
   );
-  const rows = await benchApi(stack, { concurrency, roundMs, rounds, ...(only ? { only } : {}) });
+  const rows = await benchApi(stack, { concurrency, roundMs, rounds, baseline, ...(only ? { only } : {}) });
   const afterLoad = await stack.rss();
   console.log(`\n${table(rows)}\n`);
   console.log('| memory (RSS) | at rest | after the load |');
   console.log('|---|---|---|');
   console.log(`| node (the stack process) | ${mb(atRest.node)} | ${mb(afterLoad.node)} |`);
   console.log(`| DynamoDB Local (java) | ${mb(atRest.dynamodb)} | ${mb(afterLoad.dynamodb)} |`);
+  console.log(
+    `\nload average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   if (rows.some((r) => r.api.failed + r.raw.failed > 0)) process.exitCode = 1;
 } finally {
   await stack.stop();

@@ -78,4 +78,6 @@ process.send?.({
   endpoints: stack.endpoints,
   readyMs: stack.readyMs,
   dynamodbPid: stack.dynamodb.process.pid ?? null,
+  // DynamoDB Local itself, past the stack's gateway and meter: the raw baselines' endpoint.
+  dynamodbEndpoint: stack.dynamodb.endpoint,
 });

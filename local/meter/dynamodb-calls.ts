@@ -1,8 +1,9 @@
 /**
- * How one DynamoDB or DynamoDB Streams call turns into billable units. Both ways the meter sees calls
- * use it: the proxy (calls from outside the main process, seen on the wire) and the SDK middleware
- * (the main process's own clients, seen as command input and output). Both shapes are the same JSON,
- * the SDK's DynamoDB commands carry the wire's field names unchanged.
+ * How one DynamoDB or DynamoDB Streams call turns into billable units. Every way the meter sees calls
+ * uses it: the proxy (the gateway's route, seen on the wire), the Lambda workers' node:http hook (seen
+ * on the wire inside the worker, ../lambda/dynamodb-meter.mjs) and the SDK middleware (the main
+ * process's own clients, seen as command input and output). The shapes are the same JSON, the SDK's
+ * DynamoDB commands carry the wire's field names unchanged.
  */
 import type { CostMeter } from './meter.js';
 

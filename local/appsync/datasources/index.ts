@@ -1,6 +1,11 @@
 /** Local executors for AppSync data sources: request object in, ctx.result / ctx.error out. */
 export { createDataSourceInvoker } from './invoker.js';
 export { executeDynamoDb, type DynamoDbTarget } from './dynamodb.js';
+export {
+  createDataSourceDynamoDbClient,
+  unsignedAuthorization,
+  type DataSourceDynamoDbClientConfig,
+} from './dynamodb-client.js';
 export { executeLambda } from './lambda.js';
 export { executeNone } from './none.js';
 export { executeEventBridge } from './eventbridge.js';

@@ -62,6 +62,8 @@ export interface ResolveResult {
 export interface ExecuteOptions {
   timeoutMs?: number;
   now?: () => number;
+  /** The monotonic clock (ms) the time limit of code proven to halt is checked with. @default performance.now */
+  limitClock?: () => number;
 }
 
 /** Why the evaluation stopped before its last handler. */
@@ -154,20 +156,25 @@ async function runRound(
   return runHandler(sandbox, 'response', scope, state, reply);
 }
 
+const sandboxOptions = (options: Pick<ExecuteOptions, 'timeoutMs' | 'limitClock'>) => ({
+  ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  ...(options.limitClock ? { clock: options.limitClock } : {}),
+});
+
 async function runPipeline(
   spec: ResolverSpec,
   invoke: InvokeDataSource,
   scope: RequestScope,
   state: State,
-  timeoutMs?: number,
+  limits: Pick<ExecuteOptions, 'timeoutMs' | 'limitClock'>,
 ): Promise<unknown> {
-  const resolver = createSandbox(spec.code, hostFunctions(scope), { timeoutMs });
+  const resolver = createSandbox(spec.code, hostFunctions(scope), sandboxOptions(limits));
   try {
     const before = runHandler(resolver, 'request', scope, state);
     state.prev = { result: before.value };
     if (before.kind === 'value') {
       for (const fn of spec.functions ?? []) {
-        const sandbox = createSandbox(fn.code, hostFunctions(scope), { timeoutMs });
+        const sandbox = createSandbox(fn.code, hostFunctions(scope), sandboxOptions(limits));
         try {
           const step = await runRound(sandbox, fn.dataSource, invoke, scope, state);
           state.prev = { result: step.value };
@@ -196,9 +203,9 @@ export async function executeResolver(
   let data: unknown;
   try {
     if (spec.kind === 'PIPELINE') {
-      data = await runPipeline(spec, invoke, scope, state, options.timeoutMs);
+      data = await runPipeline(spec, invoke, scope, state, options);
     } else {
-      const sandbox = createSandbox(spec.code, hostFunctions(scope), { timeoutMs: options.timeoutMs });
+      const sandbox = createSandbox(spec.code, hostFunctions(scope), sandboxOptions(options));
       try {
         data = (await runRound(sandbox, spec.dataSource, invoke, scope, state)).value;
       } finally {

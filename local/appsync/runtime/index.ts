@@ -14,5 +14,12 @@ export type {
   ContextSnapshot,
   ResolveInput,
 } from './context.js';
-export { compileResolverCode, createSandbox, DEFAULT_TIMEOUT_MS, loadedRealmCount } from './sandbox.js';
+export {
+  compileResolverCode,
+  createSandbox,
+  DEFAULT_TIMEOUT_MS,
+  loadedRealmCount,
+  timeLimitOf,
+} from './sandbox.js';
+export { provenBounded, type BoundedVerdict } from './bounded.js';
 export type { HandlerOutcome, HostFunctions, Sandbox } from './sandbox.js';

@@ -20,6 +20,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { buildSync, transformSync } from 'esbuild';
+import { provenBounded } from './bounded.js';
 
 /** Host functions the runtime library may call, by name, with JSON arguments. */
 export type HostFunctions = Record<string, (...args: unknown[]) => unknown>;
@@ -217,15 +218,26 @@ const RUN = new vm.Script('__appsync_run(__appsync_id, __appsync_handler, __apps
 });
 const RELEASE = new vm.Script('__appsync_release(__appsync_id)', { filename: 'release.js' });
 const SWEEP = new vm.Script('__appsync_sweep()', { filename: 'sweep.js' });
+/**
+ * One distinct resolver code, compiled. `bounded` says how its time limit is kept: by node:vm's watchdog
+ * (false), or, for code proven to halt (./bounded.ts), by checking the time once the handler returned;
+ * code that was found over its limit that way keeps the watchdog from then on.
+ */
+interface CompiledCode {
+  readonly key: string;
+  readonly script: vm.Script;
+  bounded: boolean;
+}
+
 // Keyed by the code text itself: V8 caches a string's hash, so a lookup costs no rehash of the bundle.
-const codeCache = new Map<string, { key: string; script: vm.Script }>();
+const codeCache = new Map<string, CompiledCode>();
 
 /** Transforms a bundled ESM resolver to CommonJS and compiles it once per distinct source. */
 export function compileResolverCode(code: string): vm.Script {
   return compiled(code).script;
 }
 
-function compiled(code: string): { key: string; script: vm.Script } {
+function compiled(code: string): CompiledCode {
   const key = code;
   let entry = codeCache.get(key);
   if (!entry) {
@@ -241,7 +253,7 @@ function compiled(code: string): { key: string; script: vm.Script } {
       `__appsync_define(function (exports, require, module) {'use strict';${cjs}\n});`,
       { filename: 'code.js' },
     );
-    entry = { key, script };
+    entry = { key, script, bounded: provenBounded(code).bounded };
     codeCache.set(key, entry);
   }
   return entry;
@@ -302,6 +314,15 @@ function realmFor(code: string): Realm {
   return found;
 }
 
+/**
+ * How the time limit of `code` is kept: `watchdog` (node:vm stops the handler at the limit) or
+ * `after-return` (the code is proven to halt; a handler found over the limit once it returned fails as
+ * a timeout, and the code goes back to the watchdog). For tests and the benchmark.
+ */
+export function timeLimitOf(code: string): 'watchdog' | 'after-return' {
+  return compiled(code).bounded ? 'after-return' : 'watchdog';
+}
+
 /** How many resolver codes are loaded right now (for tests and the benchmark). */
 export function loadedRealmCount(): number {
   return realms.size;
@@ -344,10 +365,16 @@ function enter(
 export function createSandbox(
   code: string,
   functions: HostFunctions,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; clock?: () => number } = {},
 ): Sandbox {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const clock = options.clock ?? (() => performance.now());
+  const entry = compiled(code);
   const realm = realmFor(code);
+  const timedOut = (): HandlerOutcome => ({
+    status: 'timeout',
+    message: `Execution timed out after ${timeout} ms`,
+  });
   let id = 0; // instantiated by the first call
   let released = false;
   return {
@@ -357,13 +384,15 @@ export function createSandbox(
       realm.globals['__appsync_handler'] = handler;
       realm.globals['__appsync_ctx'] = JSON.stringify(ctx);
       let reply: unknown;
+      const bounded = entry.bounded;
+      const started = bounded ? clock() : 0;
       try {
-        reply = enter(realm, code, functions, RUN, timeout);
+        reply = enter(realm, code, functions, RUN, bounded ? undefined : timeout);
       } catch (error) {
-        if (isTimeout(error))
-          return { status: 'timeout', message: `Execution timed out after ${timeout} ms` };
+        if (isTimeout(error)) return timedOut();
         throw error;
       }
+      const overTime = bounded && clock() - started > timeout;
       const parsed = JSON.parse(String(reply)) as {
         id?: number;
         status: HandlerOutcome['status'];
@@ -373,6 +402,11 @@ export function createSandbox(
         message?: string;
       };
       if (parsed.id !== undefined) id = parsed.id;
+      if (overTime) {
+        // It halted, as proven, but later than the limit allows: the same failure, and the watchdog from now on.
+        entry.bounded = false;
+        return timedOut();
+      }
       switch (parsed.status) {
         case 'ok':
           return {

@@ -65,11 +65,14 @@ export function flatHeaders(headers: IncomingMessage['headers']): Record<string,
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  // A known length, as AppSync answers: one write of head and body, no chunked framing.
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(text),
     'access-control-allow-origin': '*',
   });
-  res.end(JSON.stringify(body));
+  res.end(text);
 }
 
 /** `AWS_IAM publishOrderStatus`: who called which root fields, for the cost meter's breakdown. */

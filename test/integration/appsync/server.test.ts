@@ -147,6 +147,24 @@ describe('local AppSync server', () => {
     expect(appsync.counter.totals.mutation).toBeGreaterThanOrEqual(1);
   });
 
+  it('answers with a Content-Length that counts the UTF-8 bytes of the body, not a chunked body', async () => {
+    // Prepare: a value with multi-byte characters, so characters and bytes differ
+    await withKey('mutation P($i: ItemInput!) { putItem(input: $i) { id } }', {
+      i: { id: 'i-utf8', name: 'Tromsø ☃', priority: 1, createdAt: '2024-05-01T10:00:00Z' },
+    });
+    // Act
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ query: 'query { getItem(id: "i-utf8") { name } }' }),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // Assess
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual({ data: { getItem: { name: 'Tromsø ☃' } } });
+  });
+
   it('gives resolvers the identity, auth type, selection set and request headers of a Cognito caller', async () => {
     // Act
     const res = await post({ query: '{ whoami }' }, { authorization: tokens['bob']!, 'x-test': 'hdr' });

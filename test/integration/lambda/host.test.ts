@@ -139,6 +139,23 @@ describe('LambdaHost', () => {
     expect(payload).toMatchObject({ mem: '128', group: '/aws/lambda/ctx', waits: true });
   });
 
+  it('starts the timeout after a cold start: Init longer than the timeout neither times out the invocation nor shortens it', async () => {
+    // Prepare: init takes longer than the whole function timeout (Init has its own 10 s).
+    const dir = asset(
+      'index.mjs',
+      `await new Promise((r) => setTimeout(r, 1500));
+export const handler = async (_e, ctx) => ctx.getRemainingTimeInMillis();`,
+    );
+    const lambda = start([fn('slow-init', dir, { timeoutSeconds: 1 })]);
+    // Act
+    const result = await lambda.invokeSync('slow-init', {});
+    // Assess
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toBeGreaterThan(0);
+    expect(result.payload).toBeLessThanOrEqual(1000);
+    expect(result.logs).toMatch(/\tInit Duration: (\d+)\.\d\d ms/);
+  });
+
   it('prefixes console output with the function name and returns the lines of the request', async () => {
     // Prepare
     const dir = asset(
@@ -211,6 +228,38 @@ describe('LambdaHost', () => {
     const second = await lambda.invokeSync('warm', {});
     // Assess
     expect(second.payload).toBe(2);
+  });
+
+  it('starts one execution environment per concurrent invocation and reuses them once warm', async () => {
+    // Prepare: each invocation waits until three run at once, so none can reuse another's worker.
+    const dir = asset(
+      'index.mjs',
+      `export const handler = async (e) => { Atomics.add(e.running, 0, 1); while (Atomics.load(e.running, 0) < 3) await new Promise((r) => setTimeout(r, 5)); return 'ok'; };`,
+    );
+    const lambda = start([fn('env', dir)]);
+    const running = new Int32Array(new SharedArrayBuffer(4));
+    // Act
+    await Promise.all([1, 2, 3].map(() => lambda.invokeSync('env', { running })));
+    const afterBurst = lambda.environments().env;
+    Atomics.store(running, 0, 3);
+    await lambda.invokeSync('env', { running });
+    await lambda.invokeSync('env', { running });
+    // Assess
+    expect(afterBurst).toEqual({ idle: 3, busy: 0 });
+    expect(lambda.environments().env).toEqual({ idle: 3, busy: 0 });
+  });
+
+  it('shuts an execution environment down once it has been idle too long, so the next invocation starts cold', async () => {
+    // Prepare
+    const dir = asset('index.mjs', 'let calls = 0; export const handler = async () => ++calls;');
+    const lambda = start([fn('idle', dir)], { idleEnvironmentMs: 50 });
+    await lambda.invokeSync('idle', {});
+    // Act
+    while (lambda.environments().idle!.idle > 0) await new Promise((r) => setTimeout(r, 10));
+    const next = await lambda.invokeSync('idle', {});
+    // Assess: a new environment ran its init again.
+    expect(next.payload).toBe(1);
+    expect(next.logs).toMatch(/\tInit Duration: /);
   });
 
   it('fails when the result cannot be serialised to JSON', async () => {

@@ -14,6 +14,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { createDataSourceDynamoDbClient } from '../../../local/appsync/datasources/index.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb/engine.js';
 import {
   CostMeter,
@@ -27,7 +28,8 @@ import {
 
 const TABLE = 'meter-test';
 
-describe.each(['proxy', 'middleware'] as const)(
+// 'data sources': the middleware on the AppSync data sources' unsigned client, as the local stack builds it.
+describe.each(['proxy', 'middleware', 'data sources'] as const)(
   'the DynamoDB meter (%s) against AWS capacity rules',
   (path) => {
     let engine: DynamoDbLocal;
@@ -38,12 +40,13 @@ describe.each(['proxy', 'middleware'] as const)(
     beforeAll(async () => {
       engine = await startDynamoDbLocal();
       if (path === 'proxy') proxy = await startMeteringProxy(engine.endpoint, meter);
-      client = new DynamoDBClient({
+      const config = {
         endpoint: proxy?.endpoint ?? engine.endpoint,
         region: 'us-east-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
-      if (path === 'middleware') meterDynamoDbClient(client, meter);
+      };
+      client = path === 'data sources' ? createDataSourceDynamoDbClient(config) : new DynamoDBClient(config);
+      if (path !== 'proxy') meterDynamoDbClient(client, meter);
       await client.send(
         new CreateTableCommand({
           TableName: TABLE,

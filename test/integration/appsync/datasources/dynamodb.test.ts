@@ -4,6 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../../local/dynamodb/engine.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../local/aws-ids.js';
 import {
+  createDataSourceDynamoDbClient,
   createDataSourceInvoker,
   type ContextSnapshot,
   type InvokeDataSource,
@@ -62,6 +63,7 @@ async function createTable(client: DynamoDBClient, name: string) {
 describe('AMAZON_DYNAMODB data source', () => {
   let engine: DynamoDbLocal;
   let client: DynamoDBClient;
+  let dataSourceClient: DynamoDBClient;
   let invoke: InvokeDataSource;
   const run = (request: unknown) => invoke('orders', request, ctx);
   const seed = (item: Record<string, unknown>, table = TABLE) =>
@@ -79,12 +81,18 @@ describe('AMAZON_DYNAMODB data source', () => {
     const noop = async () => {
       throw new Error('not used');
     };
+    // The data sources' own client, as the local stack builds it: unsigned, straight to DynamoDB Local.
+    dataSourceClient = createDataSourceDynamoDbClient({
+      endpoint: engine.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     invoke = createDataSourceInvoker(
       [
         { name: 'orders', type: 'AMAZON_DYNAMODB', tableName: TABLE },
         { name: 'scan', type: 'AMAZON_DYNAMODB', tableName: SCAN_TABLE },
       ],
-      { dynamodb: client, invokeLambda: noop, putEvents: noop },
+      { dynamodb: dataSourceClient, invokeLambda: noop, putEvents: noop },
     );
     for (let i = 1; i <= 5; i++) {
       await seed(
@@ -95,6 +103,7 @@ describe('AMAZON_DYNAMODB data source', () => {
   });
   afterAll(async () => {
     client?.destroy();
+    dataSourceClient?.destroy();
     await engine?.stop();
   });
 
@@ -720,6 +729,25 @@ describe('AMAZON_DYNAMODB data source', () => {
       expect(error?.type).toBe('MappingTemplate');
       expect(error?.message).toContain('Upsert');
     });
+  });
+
+  it("applies middleware added to the data sources' client after its first call, despite its cached chain", async () => {
+    // Prepare: the client has answered calls already
+    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
+    const seen: string[] = [];
+    dataSourceClient.middlewareStack.add(
+      (next, context) => (args) => {
+        seen.push(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'lateRecorder' },
+    );
+    // Act
+    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
+    dataSourceClient.middlewareStack.remove('lateRecorder');
+    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
+    // Assess
+    expect(seen).toEqual(['GetItemCommand']);
   });
 
   it('rejects an unknown operation with a MappingTemplate error naming the supported ones', async () => {
