@@ -1,14 +1,11 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import {
-  ALL_ORDERS_PARTITION,
-  customerPartition,
   idempotencyKey,
   orderKey,
-  orderStatusPartition,
+  orderListKeys,
   productKey,
-  timeSortKey,
   vendorOrderKey,
-  vendorPartition,
+  vendorOrderListKeys,
 } from '../../domain/keys.js';
 import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
 import type { PricedLine } from '../../domain/split.js';
@@ -34,7 +31,6 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
   const customerId = ctx.stash.callerId as string;
   const now = ctx.stash.now as string;
   const correlationId = ctx.stash.correlationId as string;
-  const sortKey = timeSortKey(now, orderId);
   const totals = orderTotals(pricing.lines);
   const vendorOrders = totals.parts.map((p) => vendorOrderOf(orderId, p, pricing.currency, now));
   const a = ctx.args.input.shippingAddress;
@@ -86,12 +82,7 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
         ...order,
         entity: 'ORDER',
         refundedVendorIds: [],
-        GSI1PK: customerPartition(customerId),
-        GSI1SK: sortKey,
-        GSI2PK: ALL_ORDERS_PARTITION,
-        GSI2SK: sortKey,
-        GSI3PK: orderStatusPartition('PLACED'),
-        GSI3SK: sortKey,
+        ...orderListKeys(orderId, customerId, 'PLACED', now),
       }),
       condition: notExists,
     },
@@ -107,8 +98,7 @@ export function request(ctx: Context<MutationPlaceOrderArgs>) {
         customerId,
         correlationId,
         reason: null,
-        GSI2PK: vendorPartition(vo.vendorId),
-        GSI2SK: sortKey,
+        ...vendorOrderListKeys(orderId, vo.vendorId, now),
       }),
       condition: notExists,
     });

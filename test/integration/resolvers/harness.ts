@@ -1,6 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bundleAppSyncCode } from '../../../infra/bundling.js';
+import { productKey, productListKeys } from '../../../domain/keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws-ids.js';
 import { createDataSourceInvoker } from '../../../local/appsync/datasources/index.js';
 import {
@@ -23,7 +24,8 @@ export async function createOrderTable(client: DynamoDBClient, name: string) {
       { AttributeName: pk, KeyType: 'HASH' as const },
       { AttributeName: sk, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    // As infra/stateful-stack.ts declares them: lists read keys, then the items.
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
   });
   await client.send(
     new CreateTableCommand({
@@ -175,8 +177,8 @@ export function productItem(
   fields: { price?: number; available?: number; currency?: string } = {},
 ) {
   return {
-    PK: `VENDOR#${vendorId}`,
-    SK: `PRODUCT#${productId}`,
+    ...productKey(vendorId, productId),
+    ...productListKeys(vendorId, productId),
     entity: 'PRODUCT',
     vendorId,
     productId,
@@ -188,8 +190,6 @@ export function productItem(
     lowStockThreshold: 2,
     updatedAt: '2025-01-01T00:00:00.000Z',
     version: 1,
-    GSI3PK: 'CATALOG',
-    GSI3SK: `${vendorId}#${productId}`,
   };
 }
 

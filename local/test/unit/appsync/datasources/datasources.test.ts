@@ -352,6 +352,16 @@ describe('nextToken', () => {
     expect(decode).toThrow(INVALID_PAGE_TOKEN.message);
   });
 
+  it('rejects a token with characters added that base64 decoding would skip', () => {
+    // Prepare
+    const codec = new PageTokenCodec();
+    const token = codec.encode(lastKey, scope) ?? '';
+    // Act and assess: the same bytes decode from each, but none is the token as issued
+    for (const changed of [`${token}x`, `${token}=`, ` ${token}`, token.replace(/=+$/, '')])
+      if (changed !== token) expect(() => codec.decode(changed, scope)).toThrow(INVALID_PAGE_TOKEN.message);
+    expect(codec.decode(token, scope)).toEqual(lastKey);
+  });
+
   it('rejects a token of another table or index, and one sealed with another key', () => {
     // Prepare
     const codec = new PageTokenCodec();
