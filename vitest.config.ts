@@ -1,13 +1,49 @@
 import { defineConfig } from 'vitest/config';
 
-/** One runner for every tier: unit (no network), integration (DynamoDB Local), e2e (the local stack). */
+/**
+ * One runner, five tiers (`vitest run --project <name>`, or `npm run test:<name>`):
+ * - unit: the product's unit tests (no network), but for
+ * - build: the CDK templates, cdk-nag, the stages, codegen staleness, resolver bundles and their lint;
+ * - runtime: the local runtime's unit tests (local/test/unit, no network);
+ * - integration: the product's and the runtime's integration tests, on one DynamoDB Local for the run;
+ * - e2e: the whole local stack over HTTP and WebSocket, from a cdk.out synthesized once for the run.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ['test/global-setup.ts'],
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // Vitest's default on 2 cores is 1 worker (cores - 1): the files then run one after another while
+    // most of them wait on a JVM, a child process or an event chain. Two keep both cores busy.
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/build/**', 'test/unit/infra/**'],
+        },
+      },
+      // Synthesizing the CDK app (templates, cdk-nag, stages), bundling and linting every resolver, and
+      // codegen take most of a minute: a tier of their own keeps the unit tier a quick loop.
+      {
+        extends: true,
+        test: { name: 'build', include: ['test/unit/build/**/*.test.ts', 'test/unit/infra/**/*.test.ts'] },
+      },
+      { extends: true, test: { name: 'runtime', include: ['local/test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'local/test/integration/**/*.test.ts'],
+          globalSetup: ['local/test/support/dynamodb-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] },
+      },
+    ],
   },
 });

@@ -1,6 +1,8 @@
 /**
  * Single-table keys. One table holds orders, vendor orders, products, payments, idempotency records and
- * notifications; three GSIs serve the access patterns by customer, by vendor and by status/kind.
+ * notifications; three KEYS_ONLY GSIs serve the lists (by customer, by vendor, by status and catalog).
+ * Only items a list shows carry GSI keys, and no list key takes more than a bounded share of the writes
+ * at 1,000 orders/s: the lists every order lands in are write-sharded (docs/capacity.md has the figures).
  * Resolver-safe: this file stays inside the APPSYNC_JS subset.
  */
 
@@ -28,9 +30,26 @@ export function paymentKey(orderId: string, attempt: number) {
   return { PK: `ORDER#${orderId}`, SK: `PAYMENT#${padded}` };
 }
 
-/** A product lives in its vendor's partition. */
+/**
+ * A product is its own partition, so one vendor's stock moves spread over as many partitions as it has
+ * products (one vendor partition would take every line of every order of that vendor). The sort key
+ * repeats the product id, which makes the pair unambiguous whatever characters the ids hold.
+ */
 export function productKey(vendorId: string, productId: string) {
-  return { PK: `VENDOR#${vendorId}`, SK: `PRODUCT#${productId}` };
+  return { PK: `PRODUCT#${vendorId}#${productId}`, SK: `PRODUCT#${productId}` };
+}
+
+/**
+ * The list keys of a product: its vendor's product list (byVendor) and the catalog (byStatus). They never
+ * change after creation, and the indexes are KEYS_ONLY, so a stock move writes no index.
+ */
+export function productListKeys(vendorId: string, productId: string) {
+  return {
+    GSI2PK: vendorPartition(vendorId),
+    GSI2SK: `PRODUCT#${productId}`,
+    GSI3PK: CATALOG_PARTITION,
+    GSI3SK: `${vendorId}#${productId}`,
+  };
 }
 
 /** An idempotency record for a customer's mutation call. */
@@ -38,19 +57,76 @@ export function idempotencyKey(operation: string, callerId: string, key: string)
   return { PK: `IDEMPOTENCY#${operation}#${callerId}#${key}`, SK: 'IDEMPOTENCY' };
 }
 
-/** A notification lives in its recipient's partition, newest last. */
+/**
+ * A notification lives in its recipient's partition, newest last. A vendor is notified of every order it
+ * takes part in, so a vendor's notifications are write-sharded like its orders (LIST_SHARDS partitions,
+ * by the notification's id); a customer's or an admin's are few and stay in one partition.
+ */
 export function notificationKey(recipient: string, createdAt: string, id: string) {
-  return { PK: `RECIPIENT#${recipient}`, SK: `NOTIFICATION#${createdAt}#${id}` };
+  const partitions = recipientPartitions(recipient);
+  const partition = partitions[shardOf(id, partitions.length)] ?? `RECIPIENT#${recipient}`;
+  return { PK: partition, SK: `NOTIFICATION#${createdAt}#${id}` };
 }
 
-/** The partition that holds a recipient's notifications. */
-export function recipientPartition(recipient: string) {
-  return `RECIPIENT#${recipient}`;
+/** The partitions that hold a recipient's notifications, in shard order. */
+export function recipientPartitions(recipient: string): string[] {
+  if (recipient.slice(0, VENDOR_RECIPIENT.length) !== VENDOR_RECIPIENT) return [`RECIPIENT#${recipient}`];
+  return shardNumbers(LIST_SHARDS).map((s) => `RECIPIENT#${s}#${recipient}`);
 }
 
-/** Partition key of a vendor's items (products) and the byVendor GSI. */
+/** The prefix of a vendor's notification recipient id (vendorRecipient). */
+const VENDOR_RECIPIENT = 'vendor#';
+
+/** Partition key of a vendor's product list on the byVendor GSI. */
 export function vendorPartition(vendorId: string) {
   return `VENDOR#${vendorId}`;
+}
+
+/**
+ * How many write shards each list that every order lands in has: the all-orders list and each vendor's
+ * orders. At 1,000 orders/s each shard key takes 250 index writes/s (docs/capacity.md).
+ */
+export const LIST_SHARDS = 4;
+
+/** How many write shards each order status partition has: a status change is a delete plus a put. */
+export const STATUS_SHARDS = 8;
+
+/**
+ * The write shard of an order, 0 … shards − 1, from its id (a ULID, whose last characters are random), so
+ * an order and its vendor parts always land in the same shard number.
+ */
+export function shardOf(orderId: string, shards: number): number {
+  let sum = 0;
+  for (const ch of orderId.toUpperCase().split('')) sum = sum + Math.max(0, ULID_ALPHABET.indexOf(ch));
+  return sum % shards;
+}
+
+/** Crockford's base32, the alphabet of ULIDs. */
+const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** The shard numbers 0 … shards − 1 (at most 10). */
+export function shardNumbers(shards: number): number[] {
+  return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].slice(0, shards);
+}
+
+/** Partition key of one shard of a vendor's orders on the byVendor GSI. */
+export function vendorOrdersPartition(vendorId: string, shard: number) {
+  return `VENDORORDERS#${shard}#${vendorId}`;
+}
+
+/** Every shard partition of a vendor's orders, in shard order. */
+export function vendorOrdersPartitions(vendorId: string): string[] {
+  return shardNumbers(LIST_SHARDS).map((s) => vendorOrdersPartition(vendorId, s));
+}
+
+/** Partition key of one shard of the all-orders list on the byVendor GSI. */
+export function allOrdersPartition(shard: number) {
+  return `ORDERS#${shard}`;
+}
+
+/** Every shard partition of the all-orders list, in shard order. */
+export function allOrdersPartitions(): string[] {
+  return shardNumbers(LIST_SHARDS).map(allOrdersPartition);
 }
 
 /** Partition key of a customer's orders on the byCustomer GSI. */
@@ -58,17 +134,51 @@ export function customerPartition(customerId: string) {
   return `CUSTOMER#${customerId}`;
 }
 
-/** Partition key of the byStatus GSI for orders in a status. */
-export function orderStatusPartition(status: string) {
-  return `ORDERSTATUS#${status}`;
+/**
+ * The order statuses that keep a byStatus entry: the ones the sweeper looks for (unpaid orders to expire,
+ * delivered ones to complete). Every other status has none, so most status changes write no index; an
+ * admin's list of one status reads the all-orders list and filters (Query.orders.ts).
+ */
+export const INDEXED_STATUSES: readonly string[] = ['PLACED', 'PAYMENT_FAILED', 'DELIVERED'];
+
+/** Whether an order in this status has a byStatus entry. */
+export function isIndexedStatus(status: string): boolean {
+  return INDEXED_STATUSES.includes(status);
+}
+
+/** Partition key of the byStatus GSI for an order in an indexed status, in the order's shard. */
+export function orderStatusPartition(status: string, orderId: string) {
+  return `ORDERSTATUS#${status}#${shardOf(orderId, STATUS_SHARDS)}`;
+}
+
+/** Every shard partition of one status on the byStatus GSI. */
+export function orderStatusPartitions(status: string): string[] {
+  return shardNumbers(STATUS_SHARDS).map((s) => `ORDERSTATUS#${status}#${s}`);
 }
 
 /**
- * Partition key of every order, whatever its status, for admins listing all orders. An item has one
- * GSI3PK (its status partition), so this listing lives on the byVendor GSI (GSI2PK), which order items
- * do not otherwise use; vendor partitions (`VENDOR#…`) never collide with it.
+ * The list keys of a new order: its customer's list, its shard of the all-orders list (on byVendor, which
+ * order items do not otherwise use) and its status partition. All sort by creation time.
  */
-export const ALL_ORDERS_PARTITION = 'ORDERS';
+export function orderListKeys(orderId: string, customerId: string, status: string, createdAt: string) {
+  const sortKey = timeSortKey(createdAt, orderId);
+  return {
+    GSI1PK: customerPartition(customerId),
+    GSI1SK: sortKey,
+    GSI2PK: allOrdersPartition(shardOf(orderId, LIST_SHARDS)),
+    GSI2SK: sortKey,
+    ...(isIndexedStatus(status) ? { GSI3PK: orderStatusPartition(status, orderId) } : {}),
+    GSI3SK: sortKey,
+  };
+}
+
+/** The list keys of a new vendor order: its shard of the vendor's orders. */
+export function vendorOrderListKeys(orderId: string, vendorId: string, createdAt: string) {
+  return {
+    GSI2PK: vendorOrdersPartition(vendorId, shardOf(orderId, LIST_SHARDS)),
+    GSI2SK: timeSortKey(createdAt, orderId),
+  };
+}
 
 /** The inventory consumer's record of where one vendor part's stock stands (reserved, committed, released). */
 export function stockStateKey(orderId: string, vendorId: string) {
@@ -85,5 +195,5 @@ export function timeSortKey(createdAt: string, id: string) {
 
 /** The notification recipient id of a vendor. */
 export function vendorRecipient(vendorId: string) {
-  return `vendor#${vendorId}`;
+  return `${VENDOR_RECIPIENT}${vendorId}`;
 }

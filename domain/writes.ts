@@ -1,15 +1,16 @@
 import type { OrderStatus, VendorOrderStatus } from './generated/schema.js';
 import type { StatusChangeRecord } from './orderProcess.js';
-import { orderStatusPartition } from './keys.js';
+import { isIndexedStatus, orderStatusPartition } from './keys.js';
 
 /**
  * Building blocks of the table writes resolvers make: raw expression parts with plain values, which
  * the resolver turns into typed values with util.dynamodb.toMapValues. Resolver-safe.
  */
 
-/** An update being assembled: SET clauses, condition clauses, names and plain values. */
+/** An update being assembled: SET and REMOVE clauses, condition clauses, names and plain values. */
 export interface UpdateParts {
   sets: string[];
+  removes: string[];
   conditions: string[];
   names: Record<string, string>;
   values: Record<string, unknown>;
@@ -17,7 +18,7 @@ export interface UpdateParts {
 
 /** An empty update. */
 export function emptyUpdate(): UpdateParts {
-  return { sets: [], conditions: [], names: {}, values: {} };
+  return { sets: [], removes: [], conditions: [], names: {}, values: {} };
 }
 
 /** The table name, from the GraphQL API's environment variables (ctx.env.TABLE_NAME), or null. */
@@ -27,12 +28,13 @@ export function tableNameOf(env: Record<string, string> | null | undefined): str
 }
 
 /**
- * The order-item part of a status change: status, its byStatus partition, version + 1, updatedAt, and
- * one history entry, conditional on the status and version the caller read (optimistic locking).
+ * The order-item part of a status change: status, its byStatus entry (kept only for the statuses the
+ * sweeper looks for, domain/keys.ts), version + 1, updatedAt, and one history entry, conditional on the
+ * status and version the caller read (optimistic locking).
  */
 export function orderStatusChange(
   parts: UpdateParts,
-  read: { status: OrderStatus; version: number },
+  read: { id: string; status: OrderStatus; version: number },
   to: OrderStatus,
   entries: StatusChangeRecord[],
   now: string,
@@ -48,14 +50,18 @@ export function orderStatusChange(
   parts.values[':nextVersion'] = read.version + 1;
   parts.values[':now'] = now;
   parts.values[':entries'] = entries;
-  parts.values[':statusPartition'] = orderStatusPartition(to);
   parts.sets.push(
     '#status = :toStatus',
-    '#GSI3PK = :statusPartition',
     '#version = :nextVersion',
     '#updatedAt = :now',
     '#statusHistory = list_append(#statusHistory, :entries)',
   );
+  // A status without a byStatus entry removes the key, so the change writes no index at all when the
+  // order was not indexed either (a KEYS_ONLY index is written only when its keys change).
+  if (isIndexedStatus(to)) {
+    parts.values[':statusPartition'] = orderStatusPartition(to, read.id);
+    parts.sets.push('#GSI3PK = :statusPartition');
+  } else parts.removes.push('#GSI3PK');
   parts.conditions.push('#status = :fromStatus', '#version = :readVersion');
   return parts;
 }
@@ -117,9 +123,10 @@ export function vendorOrderStatusChange(
   return parts;
 }
 
-/** The SET expression of an update. */
+/** The update expression of an update: its SET clauses, then its REMOVE clauses if any. */
 export function setExpression(parts: UpdateParts): string {
-  return `SET ${parts.sets.join(', ')}`;
+  const removes = parts.removes.length > 0 ? ` REMOVE ${parts.removes.join(', ')}` : '';
+  return `SET ${parts.sets.join(', ')}${removes}`;
 }
 
 /** The condition expression of an update (all clauses must hold). */

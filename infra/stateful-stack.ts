@@ -1,5 +1,12 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableV2, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableV2,
+  type ITableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { INDEX } from '../domain/keys.js';
 
@@ -22,10 +29,14 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    // KEYS_ONLY: a list reads the keys and then the items (BatchGetItem), so an item's updates write an
+    // index only when its list keys change, never for a status, stock or payment change. An index with
+    // ALL rewrote its copy on every update of an indexed item (docs/capacity.md, "What a write costs").
     const gsi = (indexName: string, n: number) => ({
       indexName,
       partitionKey: { name: `GSI${n}PK`, type: AttributeType.STRING },
       sortKey: { name: `GSI${n}SK`, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: 'PK', type: AttributeType.STRING },

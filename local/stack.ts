@@ -17,12 +17,18 @@ import {
 import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
-import { createJwksHandler, createLocalCognito, issuerFor, type LocalCognito } from './cognito/index.js';
+import {
+  createJwksHandler,
+  createLocalCognito,
+  issuerFor,
+  type LocalCognito,
+  type SeedUser,
+} from './cognito/index.js';
 import { userPoolsOf } from './cognito/from-assembly.js';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/engine.js';
 import { createDynamoDbProxy } from './dynamodb/proxy.js';
 import { createTables } from './dynamodb/tables.js';
-import type { LocalStackEndpoints } from './endpoints.js';
+import type { EndpointsUser, LocalStackEndpoints } from './endpoints.js';
 import {
   startLocalEvents,
   type LocalEvents,
@@ -33,13 +39,13 @@ import { createConsoleHandler } from './console/index.js';
 import { createGateway, type HttpHandler } from './gateway.js';
 import type { FunctionLogEntry } from './lambda/types.js';
 import * as costMeter from './meter/index.js';
-import { DEMO_USERS, demoSeedUsers, seedCatalog } from './seed.js';
+import { loadLocalConfig, type LocalSeedConfig } from './config.js';
 import { ensureSynth } from './synth.js';
 import { ensureLocalTls } from './tls.js';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
-  /** The repository root. @default process.cwd() */
+  /** The app's root. @default process.cwd() */
   readonly root?: string;
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
@@ -53,8 +59,11 @@ export interface LocalStackOptions {
    * @default everything in memory
    */
   readonly dataDir?: string;
-  /** Creates the demo users and catalog (idempotent). @default false */
-  readonly seed?: boolean;
+  /**
+   * What to seed: `true` for the app's seed (the `seed` block of orderloop.local.ts), or a seed of its
+   * own. Seeding is idempotent across restarts. @default false
+   */
+  readonly seed?: boolean | LocalSeedConfig;
   /**
    * Also serves everything over HTTPS and WSS on a second port, with a certificate from a local CA kept
    * in `dir` (made once; trust `<dir>/ca.pem`). @default HTTP only
@@ -134,6 +143,25 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** The seed a start asked for: the app's (orderloop.local.ts) for `true`, none for `false`. */
+async function seedOf(seed: LocalStackOptions['seed'], root: string): Promise<LocalSeedConfig | undefined> {
+  if (!seed) return undefined;
+  if (seed === true) return (await loadLocalConfig(root)).seed;
+  return seed;
+}
+
+/** The seed's users as the local Cognito creates them (it keeps only salted password hashes). */
+function seedUsers(users: readonly EndpointsUser[], userPoolId: string): SeedUser[] {
+  return users.map((user) => ({
+    userPoolId,
+    username: user.username,
+    password: user.password,
+    email: user.username,
+    groups: [...user.groups],
+    ...(user.vendorId ? { attributes: { 'custom:vendorId': user.vendorId } } : {}),
+  }));
+}
+
 /** The port `npm start` listens on unless PORT says otherwise. */
 export const DEFAULT_PORT = 20002;
 
@@ -204,6 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cleanups.unshift(() => closeServer(secure.server));
     }
 
+    const seed = await seedOf(options.seed, root);
     const pools = userPoolsOf(assembly);
     const pool = pools[0];
     const client = pool?.clients[0];
@@ -214,7 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       createLocalCognito({
         userPools: pools,
         issuerBaseUrl,
-        ...(options.seed ? { users: demoSeedUsers(pool.userPoolId) } : {}),
+        ...(seed ? { users: seedUsers(seed.users, pool.userPoolId) } : {}),
         ...(dataDir ? { persistPath: join(dataDir, 'cognito-users.json') } : {}),
       }),
     ]);
@@ -231,8 +260,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
 
     phase('tables');
-    // DynamoDB calls from outside the main process (Lambda workers, the gateway's route) go through the
-    // meter's proxy; the main process's own clients (AppSync, the pipes) are metered in process.
+    // The gateway's DynamoDB route goes through the meter's proxy; the Lambda workers go straight to
+    // DynamoDB Local and meter their calls in the worker (local/lambda/dynamodb-meter.mjs), and the main
+    // process's own clients (AppSync, the pipes) are metered in process.
     const meter = new costMeter.CostMeter(costMeter.meteredFunctionsOf(assembly));
     const metered = await costMeter.startMeteringProxy(dynamodb.endpoint, meter);
     cleanups.unshift(() => metered.stop());
@@ -245,7 +275,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const ignoredSummary = new IgnoredSummary();
     const events = await startLocalEvents({
       assembly,
-      dynamodbEndpoint: metered.endpoint,
+      dynamodbEndpoint: dynamodb.endpoint,
       // The pipes poll in this process: straight to DynamoDB Local, metered by their answers.
       pipeStreams: { endpoint: dynamodb.endpoint, onAnswer: costMeter.streamsAnswerMeter(meter) },
       gatewayUrl: base,
@@ -257,6 +287,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdaHooks: {
         onExecution: (f, ms) => meter.lambdaExecution(f, ms),
         onLog: (e) => meter.lambdaLog(e.functionName, e.line),
+        onDynamoDbCall: (_, call) =>
+          costMeter.recordDynamoDbCall(meter, call.operation, call.input, call.status, call.output),
       },
       lambdaEnv: {
         // Functions run on Node 22 in AWS; the SDK's warning about the local Node version is noise here.
@@ -350,7 +382,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }
         : {}),
       iam: { accessKeyId: LOCAL_CREDENTIALS.accessKeyId, secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey },
-      users: options.seed ? DEMO_USERS : [],
+      users: seed ? seed.users : [],
       dynamodb: base,
       sqs: base,
       events: base,
@@ -360,9 +392,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
-    if (options.seed) {
-      const seeded = await seedCatalog({ graphqlUrl, cognitoEndpoint: base, clientId: client.clientId });
-      log(`[seed] ${seeded.created} product(s) created, ${seeded.existing} already there`);
+    if (seed?.data) {
+      const line = await seed.data({
+        graphqlUrl,
+        cognitoEndpoint: base,
+        clientId: client.clientId,
+        users: seed.users,
+      });
+      if (line) log(`[seed] ${line}`);
       phase('seed');
     }
 

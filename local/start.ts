@@ -1,11 +1,11 @@
 /**
- * `npm start`: runs the synthesized stack on this machine with the demo data, writes
- * .orderloop/endpoints.json, prints how to sign in, and stops cleanly on Ctrl-C.
+ * `npm start`: runs the app's synthesized stack on this machine with the app's seed (orderloop.local.ts),
+ * writes .orderloop/endpoints.json, prints how to sign in, and stops cleanly on Ctrl-C.
  */
 import { join, relative } from 'node:path';
 import { writeEndpointsFile, type LocalStackEndpoints } from './endpoints.js';
 import { summaryLine } from './meter/index.js';
-import { DEMO_VENDORS } from './seed.js';
+import { loadLocalConfig, type LocalBannerConfig } from './config.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
 // Lambda runs Node 22; the SDK's notice about a local Node 20 says nothing about the deployed stack.
@@ -22,11 +22,16 @@ const host = process.env.ORDERLOOP_HOST || undefined;
 const logDir = join(stateDir, 'logs');
 
 /** The banner: where everything is and how to call it. */
-function banner(endpoints: LocalStackEndpoints, readyMs: number, endpointsFile: string): string {
+function banner(
+  config: LocalBannerConfig,
+  endpoints: LocalStackEndpoints,
+  readyMs: number,
+  endpointsFile: string,
+): string {
   const user = endpoints.users.find((u) => u.groups.includes('customer'));
   const lines = [
     '',
-    `orderloop local stack ready in ${(readyMs / 1000).toFixed(1)} s`,
+    `${config.title ?? 'local stack'} ready in ${(readyMs / 1000).toFixed(1)} s`,
     '',
     `  Console     ${endpoints.sqs}/  (GraphiQL, sign-in and a live order board, in the browser)`,
     `  GraphQL     ${endpoints.graphqlUrl}`,
@@ -44,7 +49,7 @@ function banner(endpoints: LocalStackEndpoints, readyMs: number, endpointsFile: 
     `  IAM         ${endpoints.iam.accessKeyId} / ${endpoints.iam.secretAccessKey}`,
     `  Endpoints   ${endpointsFile}`,
     '',
-    `  Vendors     ${DEMO_VENDORS.map((v) => `${v.vendorId} (${v.name})`).join(', ')}`,
+    ...(config.lines?.(endpoints) ?? []),
     '  Users       (password for all: ' + (endpoints.users[0]?.password ?? '-') + ')',
     ...endpoints.users.map(
       (u) =>
@@ -106,10 +111,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => vo
 process.on('SIGUSR2', () => stack && process.stdout.write(`${summaryLine(stack.meter.read())}\n`));
 
 try {
+  const config = await loadLocalConfig(root);
   stack = await startLocalStack({
     root,
     dataDir: join(stateDir, 'data'),
-    seed: true,
+    ...(config.seed ? { seed: config.seed } : {}),
     tls: {
       dir: join(stateDir, 'tls'),
       ...(process.env.HTTPS_PORT ? { port: Number(process.env.HTTPS_PORT) } : {}),
@@ -127,7 +133,7 @@ try {
     const shown = relative(root, endpointsFile).startsWith('..')
       ? endpointsFile
       : relative(root, endpointsFile);
-    process.stdout.write(banner(stack.endpoints, process.uptime() * 1000, shown));
+    process.stdout.write(banner(config.banner ?? {}, stack.endpoints, process.uptime() * 1000, shown));
     const phases = Object.entries(stack.phases).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`);
     process.stdout.write(`(start-up phases: ${phases.join(', ')})\n`);
     process.stdout.write(

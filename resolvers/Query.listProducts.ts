@@ -1,39 +1,53 @@
 import { type Context, util } from '@aws-appsync/utils';
-import * as ddb from '@aws-appsync/utils/dynamodb';
 import { CATALOG_PARTITION, INDEX, vendorPartition } from '../domain/keys.js';
 import { badProductField, MAX_ID_LENGTH, representable } from '../domain/limits.js';
-import { pageSize } from '../domain/paging.js';
+import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
 import type { Product, ProductConnection, QueryListProductsArgs } from '../domain/generated/schema.js';
 import { fail } from './lib/errors.js';
 import { businessError } from '../domain/errors.js';
 
-/** Lists one vendor's products from its partition, or the whole catalog from the byStatus index. */
+/**
+ * One vendor's products (byVendor), or the whole catalog (byStatus), by product. Their index keys never
+ * change, so stock moves write no index and neither list needs shards.
+ */
 export function request(ctx: Context<QueryListProductsArgs>) {
-  const page = pageSize(ctx.args.limit);
-  if (page.error) fail(businessError('ValidationError', page.error, { field: 'limit', reason: page.error }));
   rejectTooLong([['vendorId', ctx.args.vendorId, MAX_ID_LENGTH]]);
-  const nextToken = ctx.args.nextToken ?? undefined;
-  if (ctx.args.vendorId) {
-    return ddb.query({
-      query: { PK: { eq: vendorPartition(ctx.args.vendorId) }, SK: { beginsWith: 'PRODUCT#' } },
-      limit: page.limit,
-      nextToken,
-    });
-  }
-  return ddb.query({
-    index: INDEX.byStatus,
-    query: { GSI3PK: { eq: CATALOG_PARTITION } },
-    limit: page.limit,
-    nextToken,
-  });
+  const vendorId = ctx.args.vendorId ?? null;
+  startList(
+    ctx.stash,
+    vendorId
+      ? {
+          listId: `products|${vendorId}`,
+          index: INDEX.byVendor,
+          pkName: 'GSI2PK',
+          skName: 'GSI2SK',
+          skPrefix: 'PRODUCT#',
+          partitions: [vendorPartition(vendorId)],
+          forward: true,
+        }
+      : {
+          listId: 'catalog',
+          index: INDEX.byStatus,
+          pkName: 'GSI3PK',
+          skName: 'GSI3SK',
+          partitions: [CATALOG_PARTITION],
+          forward: true,
+        },
+    ctx.args.limit,
+    ctx.args.nextToken,
+  );
+  return {};
 }
 
 /** Returns the page and the token for the next one. */
 export function response(ctx: Context<QueryListProductsArgs>): ProductConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const result = ctx.result as { items: Product[]; nextToken?: string | null };
-  const page = representable(result.items, badProductField, (p) => `${p['vendorId']}/${p['productId']}`);
+  const page = representable(
+    ctx.prev.result as Product[],
+    badProductField,
+    (p) => `${p['vendorId']}/${p['productId']}`,
+  );
   reportLeftOut('Product', page.left);
-  return { items: page.items, nextToken: result.nextToken ?? null };
+  return { items: page.items, nextToken: nextListToken(ctx.stash) };
 }

@@ -45,10 +45,36 @@ export const functions = {
   settleRefund: { code: 'pipeline/settleRefund.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
   writeVendorOrderStatus: { code: 'pipeline/writeVendorOrderStatus.ts', dataSource: 'table' },
+  // One query per write shard (domain/keys.ts LIST_SHARDS), each function running the same code in turn.
+  listShard0: { code: 'pipeline/listShard.ts', dataSource: 'table' },
+  listShard1: { code: 'pipeline/listShard.ts', dataSource: 'table' },
+  listShard2: { code: 'pipeline/listShard.ts', dataSource: 'table' },
+  listShard3: { code: 'pipeline/listShard.ts', dataSource: 'table' },
+  sealShard0: { code: 'pipeline/sealShard.ts', dataSource: 'table' },
+  sealShard1: { code: 'pipeline/sealShard.ts', dataSource: 'table' },
+  sealShard2: { code: 'pipeline/sealShard.ts', dataSource: 'table' },
+  sealShard3: { code: 'pipeline/sealShard.ts', dataSource: 'table' },
+  batchGetListed: { code: 'pipeline/batchGetListed.ts', dataSource: 'table' },
 } as const satisfies Record<string, { code: string; dataSource: DataSourceName }>;
 
 /** The name of a pipeline function. */
 export type FunctionName = keyof typeof functions;
+
+/**
+ * The functions of every list: the shards' key queries, their merge and seals, then the items. A list
+ * with fewer partitions than functions skips the rest (nine functions, within AppSync's ten).
+ */
+export const LIST_FUNCTIONS: readonly FunctionName[] = [
+  'listShard0',
+  'listShard1',
+  'listShard2',
+  'listShard3',
+  'sealShard0',
+  'sealShard1',
+  'sealShard2',
+  'sealShard3',
+  'batchGetListed',
+];
 
 /**
  * Every resolver of the API. The table resolvers that write transactions or batches read the table name
@@ -66,9 +92,9 @@ export const resolvers: readonly ResolverEntry[] = [
   {
     typeName: 'Query',
     fieldName: 'listProducts',
-    kind: 'unit',
+    kind: 'pipeline',
     code: 'Query.listProducts.ts',
-    dataSource: 'table',
+    functions: LIST_FUNCTIONS,
   },
   {
     typeName: 'Query',
@@ -77,21 +103,33 @@ export const resolvers: readonly ResolverEntry[] = [
     code: 'Query.askAboutOrders.ts',
     dataSource: 'assistant',
   },
-  { typeName: 'Query', fieldName: 'myOrders', kind: 'unit', code: 'Query.myOrders.ts', dataSource: 'table' },
+  {
+    typeName: 'Query',
+    fieldName: 'myOrders',
+    kind: 'pipeline',
+    code: 'Query.myOrders.ts',
+    functions: LIST_FUNCTIONS,
+  },
   {
     typeName: 'Query',
     fieldName: 'vendorOrders',
-    kind: 'unit',
+    kind: 'pipeline',
     code: 'Query.vendorOrders.ts',
-    dataSource: 'table',
+    functions: LIST_FUNCTIONS,
   },
-  { typeName: 'Query', fieldName: 'orders', kind: 'unit', code: 'Query.orders.ts', dataSource: 'table' },
+  {
+    typeName: 'Query',
+    fieldName: 'orders',
+    kind: 'pipeline',
+    code: 'Query.orders.ts',
+    functions: LIST_FUNCTIONS,
+  },
   {
     typeName: 'Query',
     fieldName: 'myNotifications',
-    kind: 'unit',
+    kind: 'pipeline',
     code: 'Query.myNotifications.ts',
-    dataSource: 'table',
+    functions: LIST_FUNCTIONS,
   },
   {
     typeName: 'Mutation',

@@ -83,6 +83,8 @@ export interface E2eRateResult {
   readonly pipeRequestsPerOrder: number;
   readonly lambdaInvocationsPerOrder: number;
   readonly nodeRssMb: number;
+  /** Lambda execution environments (worker isolates) per function at the end: each one is memory. */
+  readonly lambdaEnvironments: Readonly<Record<string, number>>;
 }
 
 interface OrderTiming {
@@ -283,6 +285,9 @@ async function runRate(
     lambdaInvocationsPerOrder:
       (usageAfter.lambdaInvocations - usageBefore.lambdaInvocations) / Math.max(1, sent),
     nodeRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    lambdaEnvironments: Object.fromEntries(
+      Object.entries(stack.events.lambdaHost.environments()).map(([name, e]) => [name, e.idle + e.busy]),
+    ),
   };
 }
 
@@ -401,6 +406,11 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       const result = await runRate(stack, users.customer, rate, settings);
       results.push(result);
       log(formatE2eTable([result]).split('\n').slice(-1)[0]!);
+      const environments = Object.entries(result.lambdaEnvironments).filter(([, n]) => n > 0);
+      log(
+        `  node RSS ${result.nodeRssMb} MB; Lambda execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
+          `(${environments.map(([name, n]) => `${name.replace(/^Orderloop\w*?-/, '')} ${n}`).join(', ')})`,
+      );
       await stack.idle();
     }
     log(formatE2eTable(results));

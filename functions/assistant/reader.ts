@@ -1,5 +1,11 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CATALOG_PARTITION, customerPartition, INDEX, orderKey, vendorPartition } from '../../domain/keys.js';
+import {
+  CATALOG_PARTITION,
+  customerPartition,
+  INDEX,
+  orderKey,
+  vendorOrdersPartitions,
+} from '../../domain/keys.js';
 import type { Order, Product, VendorOrder } from '../../domain/generated/schema.js';
 
 /**
@@ -26,61 +32,80 @@ export interface ListOptions {
 /** Pages one query reads at most, so a status filter over a long history stays bounded. */
 const MAX_PAGES = 5;
 
+/** How many items the reader reads at once. */
+const BATCH_KEYS = 25;
+
 /** The reader over the single table (TABLE_NAME), through the document client. */
 export function dynamoOrderReader(doc: Pick<DynamoDBDocumentClient, 'send'>, tableName: string): OrderReader {
+  // The indexes are KEYS_ONLY: each partition (one per write shard) gives keys in its sort order, the
+  // shards are merged by sort key, and the items are read from the table.
   const queryIndex = async <T>(
     index: string,
-    keyName: string,
-    partition: string,
-    options: ListOptions & { entity?: string },
+    keyNames: { pk: string; sk: string },
+    partitions: readonly string[],
+    options: ListOptions & { forward?: boolean },
   ): Promise<T[]> => {
+    const keys: Record<string, string>[] = [];
+    for (const partition of partitions) {
+      let startKey: Record<string, unknown> | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const out = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: index,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': keyNames.pk },
+            ExpressionAttributeValues: { ':pk': partition },
+            ScanIndexForward: options.forward ?? false,
+            Limit: Math.max(options.limit, 20),
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        keys.push(...((out.Items ?? []) as Record<string, string>[]));
+        startKey = out.LastEvaluatedKey;
+        if (!startKey || (!options.status && keys.length >= options.limit * partitions.length)) break;
+      }
+    }
+    const sk = (k: Record<string, string>) => k[keyNames.sk] ?? '';
+    keys.sort((a, b) => (sk(a) < sk(b) ? -1 : sk(a) > sk(b) ? 1 : 0));
+    if (!(options.forward ?? false)) keys.reverse();
+    // One GetItem per key, a batch of them at a time (the function's grant is GetItem and the index
+    // queries, infra/api-stack.ts), until the page is full.
     const items: T[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_PAGES && items.length < options.limit; page++) {
-      const filters: string[] = [];
-      const names: Record<string, string> = { '#pk': keyName };
-      const values: Record<string, unknown> = { ':pk': partition };
-      if (options.status) {
-        filters.push('#status = :status');
-        names['#status'] = 'status';
-        values[':status'] = options.status;
-      }
-      if (options.entity) {
-        filters.push('#entity = :entity');
-        names['#entity'] = 'entity';
-        values[':entity'] = options.entity;
-      }
-      const out = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: index,
-          KeyConditionExpression: '#pk = :pk',
-          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: Math.max(options.limit, 20),
-          ExclusiveStartKey: startKey,
-        }),
+    for (let i = 0; i < keys.length && items.length < options.limit; i += BATCH_KEYS) {
+      const batch = keys.slice(i, i + BATCH_KEYS);
+      const found = await Promise.all(
+        batch.map((k) => doc.send(new GetCommand({ TableName: tableName, Key: { PK: k.PK, SK: k.SK } }))),
       );
-      items.push(...((out.Items ?? []) as T[]));
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) break;
+      for (const out of found) {
+        const item = out.Item;
+        if (item && (!options.status || item.status === options.status)) items.push(item as T);
+      }
     }
     return items.slice(0, options.limit);
   };
   return {
     customerOrders: (customerId, options) =>
-      queryIndex<Order>(INDEX.byCustomer, 'GSI1PK', customerPartition(customerId), options),
+      queryIndex<Order>(
+        INDEX.byCustomer,
+        { pk: 'GSI1PK', sk: 'GSI1SK' },
+        [customerPartition(customerId)],
+        options,
+      ),
     vendorParts: (vendorId, options) =>
-      queryIndex<VendorOrder>(INDEX.byVendor, 'GSI2PK', vendorPartition(vendorId), {
-        ...options,
-        entity: 'VENDOR_ORDER',
-      }),
+      queryIndex<VendorOrder>(
+        INDEX.byVendor,
+        { pk: 'GSI2PK', sk: 'GSI2SK' },
+        vendorOrdersPartitions(vendorId),
+        options,
+      ),
     async order(orderId) {
       const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId) }));
       return (out.Item as Order | undefined) ?? null;
     },
-    catalog: (limit) => queryIndex<Product>(INDEX.byStatus, 'GSI3PK', CATALOG_PARTITION, { limit }),
+    catalog: (limit) =>
+      queryIndex<Product>(INDEX.byStatus, { pk: 'GSI3PK', sk: 'GSI3SK' }, [CATALOG_PARTITION], {
+        limit,
+      }),
   };
 }

@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { INDEX, orderKey, orderStatusPartition } from '../../domain/keys.js';
+import { INDEX, orderKey, orderStatusPartitions } from '../../domain/keys.js';
 import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
 import { transition, type ItemUpdate, type Transition, type OrderChange } from '../../domain/transition.js';
 import { conditionExpression, setExpression } from '../../domain/writes.js';
@@ -22,25 +22,39 @@ export interface SweeperDeps {
   unpaidTtlMinutes: number;
 }
 
+/**
+ * The orders in one status created before `before` (or all), oldest first: the keys from every shard of
+ * the status's byStatus partition (a KEYS_ONLY index), then each order item, read consistently since the
+ * sweeper writes on what it reads; an order that has moved on since the index saw it is left out.
+ */
 async function ordersIn(status: OrderStatus, before: string | null, deps: SweeperDeps): Promise<Order[]> {
+  const keys: Record<string, string>[] = [];
+  for (const partition of orderStatusPartitions(status)) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await deps.doc.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          IndexName: INDEX.byStatus,
+          KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
+          ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
+          ExpressionAttributeValues: before ? { ':pk': partition, ':before': before } : { ':pk': partition },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      keys.push(...((out.Items ?? []) as Record<string, string>[]));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+  keys.sort((a, b) => (a.GSI3SK ?? '').localeCompare(b.GSI3SK ?? ''));
   const orders: Order[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
+  for (const key of keys) {
     const out = await deps.doc.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEX.byStatus,
-        KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
-        ExpressionAttributeValues: before
-          ? { ':pk': orderStatusPartition(status), ':before': before }
-          : { ':pk': orderStatusPartition(status) },
-        ExclusiveStartKey: startKey,
-      }),
+      new GetCommand({ TableName: deps.tableName, Key: { PK: key.PK, SK: key.SK }, ConsistentRead: true }),
     );
-    orders.push(...((out.Items ?? []) as Order[]));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+    const order = out.Item as Order | undefined;
+    if (order && order.status === status) orders.push(order);
+  }
   return orders;
 }
 

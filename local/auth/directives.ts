@@ -5,10 +5,11 @@ import type { AuthMode } from './identity.js';
 
 /**
  * The directives and scalars AppSync defines for every schema, so graphql-js can build an AppSync
- * schema (prepend this to the schema SDL before buildSchema). One copy, shared with codegen and synth.
+ * schema (prepend this to the schema SDL before buildSchema). The runtime's own copy: an app keeps
+ * whatever copy its codegen reads, and AppSync's definitions are the same for every app.
  */
 export const APPSYNC_DIRECTIVES_SDL = readFileSync(
-  fileURLToPath(new URL('../../infra/graphql/appsync.graphql', import.meta.url)),
+  fileURLToPath(new URL('./appsync.graphql', import.meta.url)),
   'utf8',
 );
 

@@ -82,7 +82,7 @@ export interface LocalEventsOptions {
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
   /** Billing hooks of the Lambda host (every execution, every log line). @default none */
-  readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog'>;
+  readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog' | 'onDynamoDbCall'>;
   /** Where and how the pipes, in this process, read DynamoDB streams. @default `dynamodbEndpoint` */
   readonly pipeStreams?: Pick<StreamsClientOptions, 'endpoint' | 'onAnswer'>;
 }
@@ -203,6 +203,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     // Function lines go to the log sink and to the billing hook, whichever are set.
     onLog: (entry) => (options.onFunctionLog?.(entry), options.lambdaHooks?.onLog?.(entry)),
     ...(options.lambdaHooks?.onExecution ? { onExecution: options.lambdaHooks.onExecution } : {}),
+    ...(options.lambdaHooks?.onDynamoDbCall ? { onDynamoDbCall: options.lambdaHooks.onDynamoDbCall } : {}),
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
     ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });
@@ -282,7 +283,11 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
       matches: (pattern, record) => matchesPattern(pattern as EventPattern, record),
       ...withTargetTemplate(pipe, {
         invokeLambdaSync: (arn, payload) => invokeSync(arn, payload),
-        putEvents: async (busArn, entries) => putOnBus(busArn, entries.map((e) => ({ ...e }))),
+        putEvents: async (busArn, entries) =>
+          putOnBus(
+            busArn,
+            entries.map((e) => ({ ...e })),
+          ),
         sendToQueue: (arn, body) => sendToQueue(arn, body),
       }),
       checkpoints: dataDir

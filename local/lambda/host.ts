@@ -4,6 +4,7 @@ import { AwsServiceError } from '../aws-json.js';
 import { Journal } from '../persistence/journal.js';
 import { FunctionWorker, type ExecutionOutcome } from './worker-pool.js';
 import type {
+  DynamoDbCallRecord,
   FunctionConfig,
   FunctionLogEntry,
   InvocationRecord,
@@ -24,10 +25,23 @@ export interface LambdaHostOptions {
    * @default [60000, 120000] (AWS retries after one, then two minutes)
    */
   readonly retryDelaysMs?: readonly number[];
+  /**
+   * How long an execution environment may sit idle before it is shut down. Lambda keeps an idle
+   * environment for a while in case another invocation comes, then shuts it down ("Shutdown phase" in
+   * "Understanding the Lambda execution environment lifecycle"; AWS gives no figure, minutes are what
+   * users observe); here each one is a worker isolate, so a burst's extra environments give their
+   * memory back instead of staying for the life of the process. @default 300000 (5 minutes)
+   */
+  readonly idleEnvironmentMs?: number;
   /** Concurrency of a function without reserved concurrency. @default 10 */
   readonly defaultConcurrency?: number;
   /** Sees every execution (sync, async, each retry) with its duration, for billing. @default none */
   readonly onExecution?: (functionName: string, durationMs: number) => void;
+  /**
+   * Sees every answered DynamoDB call (each attempt) the functions make to their AWS_ENDPOINT_URL_DYNAMODB,
+   * metered inside the worker, before the invocation's result. @default none (calls are not metered)
+   */
+  readonly onDynamoDbCall?: (functionName: string, call: DynamoDbCallRecord) => void;
   /** Receives every log line of every function (tests observe logs here). */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Where prefixed log lines go. @default process.stdout */
@@ -76,6 +90,8 @@ const ERROR_MESSAGE_LIMIT = 1024;
  */
 export class LambdaHost {
   private readonly slots = new Map<string, FunctionSlot>();
+  /** The shutdown timer of each idle environment; cleared when the environment is taken again. */
+  private readonly idleTimers = new Map<FunctionWorker, NodeJS.Timeout>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly retryDelaysMs: readonly number[];
@@ -101,6 +117,17 @@ export class LambdaHost {
   /** Every function's configuration, in name order (ListFunctions). */
   listFunctions(): FunctionConfig[] {
     return [...this.slots.values()].map((s) => s.config).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * The execution environments (workers) each function holds now, idle and busy: Lambda starts one
+   * per concurrent invocation and reuses it while it is warm, so this is the function's recent peak
+   * concurrency, and each one is a V8 isolate of its own (memory).
+   */
+  environments(): Record<string, { idle: number; busy: number }> {
+    return Object.fromEntries(
+      [...this.slots].map(([name, slot]) => [name, { idle: slot.idle.length, busy: slot.busy.size }]),
+    );
   }
 
   /** Invokes and waits, like Invoke with InvocationType RequestResponse. */
@@ -160,8 +187,9 @@ export class LambdaHost {
   /** Terminates every worker and drops queued async events. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of [...this.timers, ...this.idleTimers.values()]) clearTimeout(timer);
     this.timers.clear();
+    this.idleTimers.clear();
     const workers = [...this.slots.values()].flatMap((s) => [...s.idle, ...s.busy]);
     for (const slot of this.slots.values()) {
       slot.idle.length = 0;
@@ -216,6 +244,8 @@ export class LambdaHost {
     let worker: FunctionWorker | undefined;
     try {
       worker = slot.idle.pop() ?? this.spawn(slot.config);
+      clearTimeout(this.idleTimers.get(worker));
+      this.idleTimers.delete(worker);
       slot.busy.add(worker);
       const w = worker;
       const onLine = (entryRequestId: string | undefined, line: string) => {
@@ -232,10 +262,24 @@ export class LambdaHost {
       if (worker) {
         this.lineListeners.delete(worker);
         slot.busy.delete(worker);
-        if (worker.usable && !this.stopped) slot.idle.push(worker);
+        if (worker.usable && !this.stopped) this.park(slot, worker);
       }
       this.release(slot);
     }
+  }
+
+  /** Returns a warm environment to the idle list (the most recent is taken first) until its idle time is up. */
+  private park(slot: FunctionSlot, worker: FunctionWorker) {
+    slot.idle.push(worker);
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(worker);
+      const at = slot.idle.indexOf(worker);
+      if (at < 0) return;
+      slot.idle.splice(at, 1);
+      void worker.terminate();
+    }, this.options.idleEnvironmentMs ?? 300_000);
+    timer.unref();
+    this.idleTimers.set(worker, timer);
   }
 
   private readonly lineListeners = new Map<
@@ -254,6 +298,7 @@ export class LambdaHost {
         this.options.onLog?.({ functionName: config.name, requestId, line });
         this.lineListeners.get(worker)?.(requestId, line);
       },
+      this.options.onDynamoDbCall && ((call) => this.options.onDynamoDbCall?.(config.name, call)),
     );
     return worker;
   }

@@ -11,8 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
+import { meterDynamoDbCalls } from './dynamodb-meter.mjs';
 
-const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName } = workerData;
+const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName, meterDynamoDb } =
+  workerData;
 let currentRequestId;
 const initStarted = performance.now();
 
@@ -118,31 +121,51 @@ async function loadHandler() {
   return fn;
 }
 
+// The cost meter's units of the function's DynamoDB calls travel with its other messages, so the host
+// has them before the invocation's result (./dynamodb-meter.mjs); installed before the code loads.
+if (meterDynamoDb) {
+  meterDynamoDbCalls(meterDynamoDb, (call) =>
+    parentPort.postMessage({ type: 'dynamodb', requestId: currentRequestId, call }),
+  );
+}
+
 // Init runs once per worker, like a Lambda cold start; a failed init fails every invoke of this worker.
 const handlerPromise = loadHandler();
 handlerPromise.catch(() => undefined);
 
+let initEnded;
+handlerPromise.then(
+  () => (initEnded = performance.now()),
+  () => (initEnded = performance.now()),
+);
 let coldStart = true;
 
 parentPort.on('message', async (msg) => {
   if (msg.type !== 'invoke') return;
+  // The Invoke phase, and its timeout, begin once Init is over ("Understanding the Lambda execution
+  // environment lifecycle"): a cold start is reported as Init Duration, not counted in Duration.
+  await handlerPromise.catch(() => undefined);
   currentRequestId = msg.requestId;
   process.env._X_AMZN_TRACE_ID = msg.traceId ?? traceHeader();
   const started = performance.now();
-  const initDuration = coldStart ? started - initStarted : undefined;
+  const deadline = Date.now() + msg.timeoutMs;
+  const initDuration = coldStart ? (initEnded ?? started) - initStarted : undefined;
   coldStart = false;
+  parentPort.postMessage({ type: 'started', requestId: msg.requestId });
   // The runtime's own lines around each invocation, as Lambda writes them to the log stream.
   runtimeLine(msg.requestId, `START RequestId: ${msg.requestId} Version: $LATEST`);
-  const report = () => {
+  // END and REPORT travel with the result in one message (fewer messages per invocation); the host
+  // writes them before it settles the invocation, so the log keeps Lambda's order.
+  const closingLines = () => {
     const ms = performance.now() - started;
-    const usedMb = Math.ceil(process.memoryUsage().heapUsed / 1024 / 1024);
-    runtimeLine(msg.requestId, `END RequestId: ${msg.requestId}`);
-    runtimeLine(
-      msg.requestId,
+    // heapUsed without process.memoryUsage(), which also reads the RSS from /proc on every call.
+    const usedMb = Math.ceil(getHeapStatistics().used_heap_size / 1024 / 1024);
+    return [
+      `END RequestId: ${msg.requestId}`,
       `REPORT RequestId: ${msg.requestId}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\t` +
         `Memory Size: ${memoryMb} MB\tMax Memory Used: ${usedMb} MB` +
         (initDuration !== undefined ? `\tInit Duration: ${initDuration.toFixed(2)} ms` : ''),
-    );
+    ];
   };
   let settled = false;
   const finish = (err, result) => {
@@ -159,8 +182,7 @@ parentPort.on('message', async (msg) => {
           stack: error.trace,
         })}`,
       );
-      report();
-      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error });
+      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error, lines: closingLines() });
       return;
     }
     let json;
@@ -168,12 +190,20 @@ parentPort.on('message', async (msg) => {
       json = JSON.stringify(result === undefined ? null : result);
     } catch {
       const marshal = new RuntimeError('Runtime.JSONStringifyError', 'Unable to stringify response body');
-      report();
-      parentPort.postMessage({ type: 'error', requestId: msg.requestId, error: formatError(marshal) });
+      parentPort.postMessage({
+        type: 'error',
+        requestId: msg.requestId,
+        error: formatError(marshal),
+        lines: closingLines(),
+      });
       return;
     }
-    report();
-    parentPort.postMessage({ type: 'result', requestId: msg.requestId, json: json ?? 'null' });
+    parentPort.postMessage({
+      type: 'result',
+      requestId: msg.requestId,
+      json: json ?? 'null',
+      lines: closingLines(),
+    });
   };
   const context = {
     awsRequestId: msg.requestId,
@@ -184,7 +214,7 @@ parentPort.on('message', async (msg) => {
     logGroupName,
     logStreamName,
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, msg.deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: (err, result) => finish(err, result),
     succeed: (result) => finish(null, result),
     fail: (err) => finish(err ?? new Error('handled')),

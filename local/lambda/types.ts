@@ -81,3 +81,14 @@ export interface InvocationRecord {
   };
   readonly responsePayload: unknown;
 }
+
+/** One answered DynamoDB call of a function, as the worker's meter saw it on the wire (../meter). */
+export interface DynamoDbCallRecord {
+  /** The operation, from X-Amz-Target (PutItem, TransactWriteItems, …). */
+  readonly operation: string;
+  /** What the meter reads of the request: TableName, the PartiQL statement, the transaction's items. */
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly status: number;
+  /** What the meter reads of the answer: ConsumedCapacity (asked with INDEXES) or the error's __type. */
+  readonly output: Readonly<Record<string, unknown>>;
+}

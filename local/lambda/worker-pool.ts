@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { FunctionConfig } from './types.js';
+import type { DynamoDbCallRecord, FunctionConfig } from './types.js';
 
 /**
  * Why worker threads and not child processes: a Worker takes its own `env` object (so process.env
@@ -12,6 +12,8 @@ import type { FunctionConfig } from './types.js';
  * not used by Node Lambda bundles.
  */
 const WORKER_URL = new URL('./runtime-worker.mjs', import.meta.url);
+/** "The Init phase is limited to 10 seconds." */
+const INIT_LIMIT_MS = 10_000;
 
 /** How one execution ended, before it is shaped into an Invoke response. */
 export type ExecutionOutcome =
@@ -30,12 +32,17 @@ export class FunctionWorker {
     private readonly config: FunctionConfig,
     env: Record<string, string>,
     private readonly log: LogSink,
+    /** Receives the function's DynamoDB calls, metered in the worker; unset means they are not metered. */
+    private readonly onDynamoDbCall?: (call: DynamoDbCallRecord) => void,
   ) {
     this.worker = new Worker(WORKER_URL, {
       env,
       // The Lambda runtime starts node without the host's loader flags (tsx, vitest): inheriting them would
       // route every import of the bundle through the host's loader hooks, more than doubling a cold start.
-      execArgv: [],
+      // ORDERLOOP_LAMBDA_CPU_PROF=<dir> writes a V8 CPU profile per worker there, to profile the functions.
+      execArgv: process.env.ORDERLOOP_LAMBDA_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ORDERLOOP_LAMBDA_CPU_PROF}`]
+        : [],
       stdout: true,
       stderr: true,
       workerData: {
@@ -46,6 +53,8 @@ export class FunctionWorker {
         memoryMb: config.memoryMb,
         logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+        // The endpoint whose calls the worker meters (./dynamodb-meter.mjs): the SDK's own DynamoDB endpoint.
+        meterDynamoDb: onDynamoDbCall ? env.AWS_ENDPOINT_URL_DYNAMODB : undefined,
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, config.memoryMb) },
     });
@@ -65,23 +74,31 @@ export class FunctionWorker {
     return !this.dead;
   }
 
-  /** Runs one event; on timeout the worker is terminated, as Lambda recycles a timed-out sandbox. */
+  /**
+   * Runs one event; on timeout the worker is terminated, as Lambda recycles a timed-out sandbox. The
+   * function's timeout runs from the start of the Invoke phase (the worker's 'started'); before it, a
+   * cold start has Init's 10 s plus the timeout, as Lambda retries a slow Init within the first
+   * invocation's timeout ("Init phase" in "Understanding the Lambda execution environment lifecycle").
+   */
   execute(requestId: string, event: unknown): Promise<ExecutionOutcome> {
     const timeoutMs = this.config.timeoutSeconds * 1000;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.settle({
-          ok: false,
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`,
-          },
-        });
-        void this.terminate();
-      }, timeoutMs);
-      this.current = { requestId, resolve, timer };
-      this.worker.postMessage({ type: 'invoke', requestId, event, deadline: Date.now() + timeoutMs });
+      this.current = { requestId, resolve, timer: this.timeoutTimer(requestId, INIT_LIMIT_MS + timeoutMs) };
+      this.worker.postMessage({ type: 'invoke', requestId, event, timeoutMs });
     });
+  }
+
+  private timeoutTimer(requestId: string, ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.settle({
+        ok: false,
+        error: {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${this.config.timeoutSeconds.toFixed(2)} seconds`,
+        },
+      });
+      void this.terminate();
+    }, ms);
   }
 
   /** Stops the worker; an execution in flight ends as a runtime exit. */
@@ -97,10 +114,15 @@ export class FunctionWorker {
 
   private onMessage(msg: WorkerMessage) {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
-    else if (msg.type === 'result' && msg.requestId === this.current?.requestId)
-      this.settle({ ok: true, json: msg.json });
-    else if (msg.type === 'error' && msg.requestId === this.current?.requestId)
-      this.settle({ ok: false, error: msg.error });
+    else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
+    else if (msg.type === 'started' && msg.requestId === this.current?.requestId) {
+      clearTimeout(this.current.timer);
+      this.current.timer = this.timeoutTimer(msg.requestId, this.config.timeoutSeconds * 1000);
+    } else if (msg.type === 'result' || msg.type === 'error') {
+      for (const line of msg.lines) this.log(msg.requestId, line);
+      if (msg.requestId !== this.current?.requestId) return;
+      this.settle(msg.type === 'result' ? { ok: true, json: msg.json } : { ok: false, error: msg.error });
+    }
   }
 
   private fail(errorType: string, message: string) {
@@ -124,9 +146,13 @@ export class FunctionWorker {
 
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
-  | { type: 'result'; requestId: string; json: string }
+  | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
+  | { type: 'started'; requestId: string }
+  /** `lines`: the runtime's END and REPORT lines, written before the invocation settles. */
+  | { type: 'result'; requestId: string; json: string; lines: string[] }
   | {
       type: 'error';
       requestId: string;
       error: { errorType: string; errorMessage: string; trace?: string[] };
+      lines: string[];
     };

@@ -1,8 +1,9 @@
 /**
- * How one DynamoDB or DynamoDB Streams call turns into billable units. Both ways the meter sees calls
- * use it: the proxy (calls from outside the main process, seen on the wire) and the SDK middleware
- * (the main process's own clients, seen as command input and output). Both shapes are the same JSON,
- * the SDK's DynamoDB commands carry the wire's field names unchanged.
+ * How one DynamoDB or DynamoDB Streams call turns into billable units. Every way the meter sees calls
+ * uses it: the proxy (the gateway's route, seen on the wire), the Lambda workers' node:http hook (seen
+ * on the wire inside the worker, ../lambda/dynamodb-meter.mjs) and the SDK middleware (the main
+ * process's own clients, seen as command input and output). The shapes are the same JSON, the SDK's
+ * DynamoDB commands carry the wire's field names unchanged.
  */
 import type { CostMeter } from './meter.js';
 
@@ -56,14 +57,32 @@ export function recordDynamoDbCall(
   if (operation === 'TransactWriteItems' && Array.isArray(input.TransactItems))
     meter.note('dynamodb.transactWriteItems items', input.TransactItems.length);
   const blocks = output.ConsumedCapacity;
+  const floors = operation === 'TransactWriteItems' ? transactionFloors(input) : {};
   for (const block of (Array.isArray(blocks) ? blocks : blocks ? [blocks] : []) as CapacityBlock[]) {
     const table = block.TableName ?? '?';
     const indexes = { ...block.GlobalSecondaryIndexes, ...block.LocalSecondaryIndexes };
-    const tableUnits = block.Table?.CapacityUnits ?? block.CapacityUnits ?? 0;
+    // A transaction bills each item at least 2 units (1 KB at least, twice); DynamoDB Local reports less
+    // for some transactions on a table with KEYS_ONLY indexes, so the meter holds it to that floor.
+    const tableUnits = Math.max(block.Table?.CapacityUnits ?? block.CapacityUnits ?? 0, floors[table] ?? 0);
     meter.add(dimension, tableUnits, `${table} ${operation}`);
     for (const [index, used] of Object.entries(indexes))
       meter.add(dimension, used.CapacityUnits ?? 0, `${table}/${index} ${operation}`);
   }
+}
+
+/**
+ * The least a TransactWriteItems call bills per table: "each item ... rounded up to the next 1 KB",
+ * two units per 1 KB in a transaction (DynamoDB developer guide, "Capacity management for transactions"),
+ * so 2 units per item.
+ */
+function transactionFloors(input: Readonly<Record<string, unknown>>): Record<string, number> {
+  const floors: Record<string, number> = {};
+  for (const item of Array.isArray(input.TransactItems) ? input.TransactItems : []) {
+    const part = Object.values((item ?? {}) as Record<string, { TableName?: unknown }>)[0];
+    const table = typeof part?.TableName === 'string' ? part.TableName : '?';
+    floors[table] = (floors[table] ?? 0) + 2;
+  }
+  return floors;
 }
 
 /** Records one successful DynamoDB Streams GetRecords that returned `records` records. */

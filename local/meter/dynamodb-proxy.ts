@@ -1,11 +1,12 @@
 /**
- * A metering proxy in front of DynamoDB Local, for the DynamoDB and DynamoDB Streams calls that come
- * from outside the main process (the Lambda workers' SDK clients, the gateway's DynamoDB route); the
- * main process's own clients meter themselves (./dynamodb-middleware.ts, streamsAnswerMeter). It
+ * A metering proxy in front of DynamoDB Local, for the DynamoDB and DynamoDB Streams calls of the
+ * gateway's DynamoDB route (clients outside the stack); the main process's own clients meter themselves
+ * (./dynamodb-middleware.ts, streamsAnswerMeter), and so do the Lambda workers, inside each worker
+ * (../lambda/dynamodb-meter.mjs, recorded here through LambdaHostOptions.onDynamoDbCall). It
  * asks DynamoDB Local for `ReturnConsumedCapacity: INDEXES` when the caller did not, records the units
  * (table and each GSI, ./dynamodb-calls.ts), and hands the caller the answer it would have had: the
  * capacity block is removed again.
- * DynamoDB Local's units follow AWS's documented rules (test/integration/local/meter-dynamodb.test.ts).
+ * DynamoDB Local's units follow AWS's documented rules (local/test/integration/meter-dynamodb.test.ts).
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,4 +1,5 @@
 import type { Pricing } from '../../domain/order.js';
+import type { ListPlan, MergedPage, ShardPage } from '../../domain/paging.js';
 import type { Order, Payment, VendorOrder } from '../../domain/generated/schema.js';
 import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
 import type { RecheckStash } from '../pipeline/recheckIdempotencyRecord.js';
@@ -71,4 +72,24 @@ export interface RecordPaymentResultStash extends OrderCallStash {
 export interface UpdateVendorOrderStatusStash extends OrderReadStash {
   /** Set by writeVendorOrderStatus: the vendor order as moved. */
   updated: VendorOrder;
+}
+
+/**
+ * The stash of the list pipelines (the list resolver's before step, listShard, sealShard, batchGetListed):
+ * startList sets the plan and the step counters, each step adds what it names.
+ */
+export interface ListStash {
+  list: ListPlan;
+  /** The next shard listShard reads, and the one it is reading. */
+  listStep: number;
+  listShard?: number;
+  /** The next shard sealShard seals, and the one it is sealing. */
+  sealStep: number;
+  sealShard?: number;
+  /** One page per shard read, in shard order. */
+  shardPages: ShardPage[];
+  /** Set by the first sealShard: the merged page. */
+  merged?: MergedPage;
+  /** Set by batchGetListed. */
+  listTable?: string;
 }

@@ -1,5 +1,5 @@
 import { type Context, util } from '@aws-appsync/utils';
-import { CATALOG_PARTITION, productKey } from '../../domain/keys.js';
+import { productKey, productListKeys } from '../../domain/keys.js';
 import {
   createsCompleteProduct,
   DEFAULT_LOW_STOCK_THRESHOLD,
@@ -32,8 +32,7 @@ export function request(ctx: Context) {
     vendorId: input.vendorId,
     productId: input.productId,
     entity: 'PRODUCT',
-    GSI3PK: CATALOG_PARTITION,
-    GSI3SK: `${input.vendorId}#${input.productId}`,
+    ...productListKeys(input.vendorId, input.productId),
   };
   for (const key of Object.keys(fixed)) {
     names[`#${key}`] = key;

@@ -1,14 +1,11 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import {
-  ALL_ORDERS_PARTITION,
-  customerPartition,
   idempotencyKey,
   orderKey,
-  orderStatusPartition,
+  orderListKeys,
   productKey,
-  timeSortKey,
   vendorOrderKey,
-  vendorPartition,
+  vendorOrderListKeys,
 } from '../../domain/keys.js';
 import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
@@ -35,7 +32,6 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   const customerId = ctx.stash.callerId;
   const now = ctx.stash.now;
   const correlationId = ctx.stash.correlationId;
-  const sortKey = timeSortKey(now, orderId);
   const totals = orderTotals(pricing.lines);
   const vendorOrders = totals.parts.map((p) => vendorOrderOf(orderId, p, pricing.currency, now));
   const a = ctx.args.input.shippingAddress;
@@ -87,12 +83,7 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
         ...order,
         entity: 'ORDER',
         refundedVendorIds: [],
-        GSI1PK: customerPartition(customerId),
-        GSI1SK: sortKey,
-        GSI2PK: ALL_ORDERS_PARTITION,
-        GSI2SK: sortKey,
-        GSI3PK: orderStatusPartition('PLACED'),
-        GSI3SK: sortKey,
+        ...orderListKeys(orderId, customerId, 'PLACED', now),
       }),
       condition: notExists,
     },
@@ -108,8 +99,7 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
         customerId,
         correlationId,
         reason: null,
-        GSI2PK: vendorPartition(vo.vendorId),
-        GSI2SK: sortKey,
+        ...vendorOrderListKeys(orderId, vo.vendorId, now),
       }),
       condition: notExists,
     });

@@ -6,7 +6,7 @@ import { gql } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb/engine.js';
 import type { LocalStackEndpoints } from '../../local/endpoints.js';
-import { DEMO_PRODUCTS, seedCatalog } from '../../local/seed.js';
+import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { ensureSynth } from '../../local/synth.js';
 import {
@@ -124,21 +124,25 @@ describe('the local stack in process', () => {
       input: statusEvent(String(customer.claims['sub']), 'o-mine'),
     });
     await waitFor(() => received.length > 0, 'the subscription event');
+    // A later change of the customer's own order, once the first arrived: had the other order's event
+    // passed the filter, it would be in the list before this one.
+    await iamGraphql(endpoints, PUBLISH_ORDER_STATUS, {
+      input: statusEvent(String(customer.claims['sub']), 'o-mine-later'),
+    });
+    await waitFor(() => received.length > 1, 'the later subscription event');
     // Assess: "Defining enhanced subscriptions filters" — the resolver's customerId filter drops the other order.
     expect(other.body.errors).toBeUndefined();
     expect(own.body.errors).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 200));
-    expect(received).toEqual([
-      {
-        onMyOrdersChanged: {
-          __typename: 'OrderStatusEvent',
-          orderId: 'o-mine',
-          customerId: customer.claims['sub'],
-          status: 'PAID',
-          actor: 'SYSTEM',
-        },
+    const event = (orderId: string) => ({
+      onMyOrdersChanged: {
+        __typename: 'OrderStatusEvent',
+        orderId,
+        customerId: customer.claims['sub'],
+        status: 'PAID',
+        actor: 'SYSTEM',
       },
-    ]);
+    });
+    expect(received).toEqual([event('o-mine'), event('o-mine-later')]);
     sub.unsubscribe();
     await waitFor(() => stack.appsync.activeSubscriptions() === before, 'stop');
   });

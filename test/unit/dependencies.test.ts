@@ -79,10 +79,12 @@ const declaredIn = (manifest: Manifest) =>
 /** DefinitelyTyped's name for a package's types (`@types/aws-lambda`, `@types/scope__name`). */
 const typesOf = (name: string) => `@types/${name.startsWith('@') ? name.slice(1).replace('/', '__') : name}`;
 
-/** The commands a package installs (its package.json `bin`). */
+/** The commands a package installs (its package.json `bin`); a workspace's packages are hoisted to the root. */
 function binsOf(manifestPath: string, name: string): string[] {
-  const file = join(dirname(manifestPath), 'node_modules', name, 'package.json');
-  if (!existsSync(file)) return [];
+  const file = [dirname(manifestPath), ROOT]
+    .map((dir) => join(dir, 'node_modules', name, 'package.json'))
+    .find((path) => existsSync(path));
+  if (!file) return [];
   const bin = (JSON.parse(readFileSync(file, 'utf8')) as { bin?: string | Record<string, string> }).bin;
   if (bin === undefined) return [];
   return typeof bin === 'string' ? [name.split('/').pop()!] : Object.keys(bin);

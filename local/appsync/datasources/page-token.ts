@@ -82,11 +82,16 @@ export class PageTokenCodec {
     if (token === undefined || token === null) return undefined;
     if (typeof token !== 'string') throw new InvalidPageTokenError();
     try {
-      const outer = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as unknown;
+      // Node's base64 decoding skips what it cannot read (a character after the padding, say), so a token
+      // is taken only in the exact form it was issued: any other string is a changed token.
+      const outerBytes = Buffer.from(token, 'base64');
+      if (outerBytes.toString('base64') !== token) throw new InvalidPageTokenError();
+      const outer = JSON.parse(outerBytes.toString('utf8')) as unknown;
       if (typeof outer !== 'object' || outer === null) throw new InvalidPageTokenError();
       const { version, token: inner } = outer as { version?: unknown; token?: unknown };
       if (version !== VERSION || typeof inner !== 'string') throw new InvalidPageTokenError();
       const bytes = Buffer.from(inner, 'base64');
+      if (bytes.toString('base64') !== inner) throw new InvalidPageTokenError();
       if (bytes.length < IV_BYTES + TAG_BYTES + 1) throw new InvalidPageTokenError();
       const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES));
       decipher.setAAD(aadOf(scope));

@@ -6,7 +6,7 @@
  * go through the same renderer as `util.transform`; update expressions use AWS's numbered
  * `#expName_<n>` / `:expValue_<n>` placeholders; key conditions and projections use `#name` /
  * `:path_op` placeholders built from the attribute path (no AWS answer for them is on record). The
- * cases and their sources are tabled in test/unit/appsync/runtime/dynamodb-module.test.ts. Pure:
+ * cases and their sources are tabled in local/test/unit/appsync/runtime/dynamodb-module.test.ts. Pure:
  * these run inside the vm sandbox.
  */
 import { dynamodbUtil, markTypedSet, TYPED_SET, type AttributeValue } from './ddb-json.js';

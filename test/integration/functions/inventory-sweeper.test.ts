@@ -13,6 +13,7 @@ import {
   type Harness,
 } from '../resolvers/harness.js';
 import { quietLogger } from '../../unit/functions/fakes.js';
+import { productKey } from '../../../domain/keys.js';
 
 type StoredOrder = {
   id: string;
@@ -41,7 +42,8 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
   const get = async (PK: string, SK: string) =>
     (await doc().send(new GetCommand({ TableName: h.tableName, Key: { PK, SK }, ConsistentRead: true })))
       .Item;
-  const product = (vendorId: string, productId: string) => get(`VENDOR#${vendorId}`, `PRODUCT#${productId}`);
+  const product = (vendorId: string, productId: string) =>
+    get(productKey(vendorId, productId).PK, productKey(vendorId, productId).SK);
   const order = async (id: string) => (await get(`ORDER#${id}`, 'ORDER')) as StoredOrder;
 
   async function place(available = 5, quantity = 2) {

@@ -1,9 +1,14 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bundleAppSyncCode } from '../../../infra/bundling.js';
+import { productKey, productListKeys } from '../../../domain/keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws-ids.js';
 import { createDataSourceInvoker } from '../../../local/appsync/datasources/index.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../local/dynamodb/engine.js';
+import {
+  sharedDynamoDb,
+  tableName as fileTableName,
+  type SharedDynamoDb,
+} from '../../../local/test/support/dynamodb.js';
 import {
   executeResolver,
   type InvokeDataSource,
@@ -19,7 +24,8 @@ export async function createOrderTable(client: DynamoDBClient, name: string) {
       { AttributeName: pk, KeyType: 'HASH' as const },
       { AttributeName: sk, KeyType: 'RANGE' as const },
     ],
-    Projection: { ProjectionType: 'ALL' as const },
+    // As infra/stateful-stack.ts declares them: lists read keys, then the items.
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
   });
   await client.send(
     new CreateTableCommand({
@@ -87,16 +93,16 @@ export interface Harness {
 
 let tableCount = 0;
 
-/** Starts DynamoDB Local, creates a fresh table and returns the harness. */
+/** Creates a fresh table on the tier's shared DynamoDB Local and returns the harness. */
 export async function startHarness(): Promise<Harness> {
-  const engine: DynamoDbLocal = await startDynamoDbLocal();
+  const engine: SharedDynamoDb = sharedDynamoDb();
   const client = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
   tableCount += 1;
-  const tableName = `orderloop-resolvers-${tableCount}`;
+  const tableName = fileTableName(`orderloop-resolvers-${tableCount}`);
   await createOrderTable(client, tableName);
   const noop = async () => {
     throw new Error('not used');
@@ -159,7 +165,6 @@ export async function startHarness(): Promise<Harness> {
     },
     async stop() {
       client.destroy();
-      await engine.stop();
     },
   };
   return harness;
@@ -172,8 +177,8 @@ export function productItem(
   fields: { price?: number; available?: number; currency?: string } = {},
 ) {
   return {
-    PK: `VENDOR#${vendorId}`,
-    SK: `PRODUCT#${productId}`,
+    ...productKey(vendorId, productId),
+    ...productListKeys(vendorId, productId),
     entity: 'PRODUCT',
     vendorId,
     productId,
@@ -185,8 +190,6 @@ export function productItem(
     lowStockThreshold: 2,
     updatedAt: '2025-01-01T00:00:00.000Z',
     version: 1,
-    GSI3PK: 'CATALOG',
-    GSI3SK: `${vendorId}#${productId}`,
   };
 }
 

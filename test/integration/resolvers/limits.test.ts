@@ -3,6 +3,12 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { MAX_INT, MAX_PRICE } from '../../../domain/limits.js';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+import { productKey } from '../../../domain/keys.js';
+
+const productKeyArgs = (vendorId: string, productId: string): [string, string] => {
+  const key = productKey(vendorId, productId);
+  return [key.PK, key.SK];
+};
 
 /**
  * What the API accepts and returns must fit: GraphQL's Int is 32-bit (GraphQL spec, "Int"), and DynamoDB
@@ -63,7 +69,7 @@ describe('input and amount limits', () => {
       // Assess
       expect(huge.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'price' } });
       expect(huge.errors[0]?.message).toContain(`${MAX_PRICE}`);
-      expect(await getItem(`VENDOR#${v}`, 'PRODUCT#gold')).toBeNull();
+      expect(await getItem(...productKeyArgs(v, 'gold'))).toBeNull();
       expect(largest.errors).toEqual([]);
     });
 
@@ -79,7 +85,7 @@ describe('input and amount limits', () => {
         errorType: 'ValidationError',
         errorInfo: { field: 'lines.quantity' },
       });
-      expect(await getItem(`VENDOR#${v}`, 'PRODUCT#gold')).toMatchObject({ available: 5, reserved: 0 });
+      expect(await getItem(...productKeyArgs(v, 'gold'))).toMatchObject({ available: 5, reserved: 0 });
     });
 
     it('rejects an order whose total would not fit an Int, though each line does', async () => {
@@ -95,7 +101,7 @@ describe('input and amount limits', () => {
       // Assess
       expect(result.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'lines' } });
       expect(result.errors[0]?.message).toContain(`${MAX_INT}`);
-      expect(await getItem(`VENDOR#${v}`, 'PRODUCT#a')).toMatchObject({ available: 500, reserved: 0 });
+      expect(await getItem(...productKeyArgs(v, 'a'))).toMatchObject({ available: 500, reserved: 0 });
     });
 
     it("lists a customer's orders when one of them holds an amount an Int cannot carry", async () => {
@@ -177,7 +183,7 @@ describe('input and amount limits', () => {
         errorInfo: { field: 'productId' },
       });
       expect(order.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'id' } });
-      expect(await getItem(`VENDOR#${v}`, 'PRODUCT#a')).toMatchObject({ available: 10, reserved: 0 });
+      expect(await getItem(...productKeyArgs(v, 'a'))).toMatchObject({ available: 10, reserved: 0 });
     });
 
     it('rejects an oversized payment token, cancel reason and tracking number', async () => {

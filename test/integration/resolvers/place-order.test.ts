@@ -1,7 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { APPSYNC_DIRECTIVES_SDL } from '../../../local/auth/directives.js';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+import { LIST_SHARDS, productKey, shardOf, STATUS_SHARDS } from '../../../domain/keys.js';
+
+const productKeyArgs = (vendorId: string, productId: string): [string, string] => {
+  const key = productKey(vendorId, productId);
+  return [key.PK, key.SK];
+};
 
 /** The fields of a placed order these tests read. */
 type PlacedOrder = {
@@ -69,7 +78,8 @@ describe('placeOrder', () => {
       entity: 'ORDER',
       status: 'PLACED',
       GSI1PK: `CUSTOMER#${customer}`,
-      GSI3PK: 'ORDERSTATUS#PLACED',
+      GSI2PK: `ORDERS#${shardOf(order.id, LIST_SHARDS)}`,
+      GSI3PK: `ORDERSTATUS#PLACED#${shardOf(order.id, STATUS_SHARDS)}`,
     });
     const vendorOrder = await getItem(`ORDER#${order.id}`, `VENDOR#${v2}`);
     expect(vendorOrder).toMatchObject({
@@ -78,31 +88,49 @@ describe('placeOrder', () => {
       subtotal: 1000,
       correlationId: 'corr-1',
     });
-    expect(await getItem(`VENDOR#${v1}`, 'PRODUCT#p1')).toMatchObject({ available: 3, reserved: 2 });
-    expect(await getItem(`VENDOR#${v2}`, 'PRODUCT#p3')).toMatchObject({ available: 0, reserved: 1 });
+    expect(await getItem(...productKeyArgs(v1, 'p1'))).toMatchObject({ available: 3, reserved: 2 });
+    expect(await getItem(...productKeyArgs(v2, 'p3'))).toMatchObject({ available: 0, reserved: 1 });
   });
 
-  it('prices lines from the catalog, never from the client', async () => {
+  it('gives the client no price to send: a line with a unitPrice fails validation against the schema', () => {
+    // Prepare: the API's schema as AppSync builds it (its directives first)
+    const schema = buildSchema(`${APPSYNC_DIRECTIVES_SDL}\n${readFileSync('schema.graphql', 'utf8')}`);
+    const line = (extra: string) =>
+      parse(`mutation { placeOrder(idempotencyKey: "k", input: {
+        lines: [{ vendorId: "v", productId: "p", quantity: 2${extra} }],
+        shippingAddress: { name: "Ada", line1: "1 Main St", city: "London", postalCode: "N1", country: "GB" }
+      }) { id } }`);
+    // Act
+    const withPrice = validate(schema, line(', unitPrice: 1'));
+    const without = validate(schema, line(''));
+    // Assess: graphql-js rules, which AppSync applies before any resolver runs
+    expect(withPrice.map((e) => e.message)).toEqual([
+      'Field "unitPrice" is not defined by type "OrderLineInput".',
+    ]);
+    expect(without).toEqual([]);
+  });
+
+  it('prices lines from the catalog at placement, and the order keeps that price when the catalog changes', async () => {
     // Prepare
     const [v, customer] = [fresh('v'), fresh('c')];
     await h.seed(productItem(v, 'p', { price: 1234 }));
-    // Act
-    const result = await h.call(
+    const placed = await h.call(
       'Mutation',
       'placeOrder',
       {
-        input: {
-          lines: [{ vendorId: v, productId: 'p', quantity: 2, unitPrice: 1 }],
-          shippingAddress: address,
-        },
+        input: { lines: [{ vendorId: v, productId: 'p', quantity: 2 }], shippingAddress: address },
         idempotencyKey: 'k',
       },
       userIdentity(customer, 'customer'),
     );
+    const order = placed.data as PlacedOrder;
+    // Act: the vendor changes the price after the order was placed
+    await h.seed(productItem(v, 'p', { price: 9999 }));
+    const read = await h.call('Query', 'getOrder', { id: order.id }, userIdentity(customer, 'customer'));
     // Assess
-    const order = result.data as PlacedOrder;
     expect(order.lines[0]).toMatchObject({ unitPrice: 1234, lineTotal: 2468 });
     expect(order.total).toBe(2468);
+    expect(read.data).toMatchObject({ total: 2468, lines: [{ unitPrice: 1234, lineTotal: 2468 }] });
   });
 
   it('rejects a short order with OutOfStock naming each failing product, and writes nothing', async () => {
@@ -132,7 +160,7 @@ describe('placeOrder', () => {
         { vendorId: v, productId: 'none', requested: 1, available: 0 },
       ],
     });
-    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#ok')).toMatchObject({ available: 5, reserved: 0 }); // all or nothing
+    expect(await getItem(...productKeyArgs(v, 'ok'))).toMatchObject({ available: 5, reserved: 0 }); // all or nothing
   });
 
   it('rejects with OutOfStock naming each product whose stock condition failed in the transaction', async () => {
@@ -168,7 +196,7 @@ describe('placeOrder', () => {
         ],
       },
     });
-    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#b')).toMatchObject({ available: 1, reserved: 0 });
+    expect(await getItem(...productKeyArgs(v, 'b'))).toMatchObject({ available: 1, reserved: 0 });
   });
 
   it('returns the original order when the same idempotency key and payload are sent twice', async () => {
@@ -185,7 +213,7 @@ describe('placeOrder', () => {
     // Assess
     expect(second.errors).toEqual([]);
     expect((second.data as { id: string }).id).toBe((first.data as { id: string }).id);
-    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#p')).toMatchObject({ available: 2, reserved: 1 }); // reserved once
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 2, reserved: 1 }); // reserved once
   });
 
   it('replays the first order to a retry that read the key before the first call took the last unit', async () => {
@@ -216,7 +244,7 @@ describe('placeOrder', () => {
     expect(first!.errors).toEqual([]);
     expect(retry.errors).toEqual([]);
     expect((retry.data as PlacedOrder).id).toBe((first!.data as PlacedOrder).id);
-    expect(await getItem(`VENDOR#${v}`, 'PRODUCT#last')).toMatchObject({ available: 0, reserved: 1 });
+    expect(await getItem(...productKeyArgs(v, 'last'))).toMatchObject({ available: 0, reserved: 1 });
   });
 
   it('rejects a reused idempotency key with a different payload as IdempotencyConflict', async () => {

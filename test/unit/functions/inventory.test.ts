@@ -4,6 +4,7 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseEnvelope } from '../../../domain/events/envelope.js';
 import { handleInventoryEvent, moveStock, type InventoryDeps } from '../../../functions/inventory/logic.js';
 import { envelope, quietLogger } from './fakes.js';
+import { productKey } from '../../../domain/keys.js';
 
 type Item = Record<string, unknown>;
 type Values = Record<string, unknown>;
@@ -129,7 +130,8 @@ function fakeTable(seed: Item[] = []) {
     doc,
     transactions,
     reads: () => reads,
-    product: (vendorId: string, productId = 'p') => items.get(`VENDOR#${vendorId}|PRODUCT#${productId}`),
+    product: (vendorId: string, productId = 'p') =>
+      items.get(`${productKey(vendorId, productId).PK}|${productKey(vendorId, productId).SK}`),
     stock: (orderId: string, vendorId: string) => items.get(`ORDER#${orderId}|STOCK#${vendorId}`),
     put: (item: Item) => items.set(keyOf(item), { ...item }),
     raceOnNextWrite: (fn: () => void) => {
@@ -140,8 +142,7 @@ function fakeTable(seed: Item[] = []) {
 
 const NOW = new Date('2025-01-01T12:00:00.000Z');
 const product = (vendorId: string, available: number, reserved: number, productId = 'p') => ({
-  PK: `VENDOR#${vendorId}`,
-  SK: `PRODUCT#${productId}`,
+  ...productKey(vendorId, productId),
   entity: 'PRODUCT',
   vendorId,
   productId,
@@ -333,7 +334,7 @@ describe('inventory consumer', () => {
     expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
     expect(table.transactions.flat().map((t) => (t.Put?.Item ?? t.Update?.Key)?.['PK'])).toEqual([
       'ORDER#o1',
-      'VENDOR#v2',
+      productKey('v2', 'p').PK,
     ]);
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  isIndexedStatus,
+  orderStatusPartition,
+  orderStatusPartitions,
+  shardOf,
+  STATUS_SHARDS,
+} from '../../../domain/keys.js';
 import { sweep, type SweeperDeps } from '../../../functions/sweeper/logic.js';
 import { quietLogger } from './fakes.js';
 
@@ -20,13 +27,20 @@ type StoredOrder = {
   status: string;
   version: number;
   createdAt: string;
-  GSI3PK: string;
+  GSI3PK?: string;
   GSI3SK: string;
   statusHistory: Record<string, unknown>[];
   vendorOrders: StoredVendorOrder[];
 };
 
 const NOW = new Date('2025-01-01T12:00:00.000Z');
+
+/** `count` order ids that land in the same byStatus shard, so one shard's query pages. */
+function sameShardIds(count: number): string[] {
+  const ids = Array.from({ length: 200 }, (_, i) => `o${i}`);
+  const shard = shardOf(ids[0] ?? '', STATUS_SHARDS);
+  return ids.filter((id) => shardOf(id, STATUS_SHARDS) === shard).slice(0, count);
+}
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
 
 function order(
@@ -43,7 +57,7 @@ function order(
     status,
     version: 1,
     createdAt,
-    GSI3PK: `ORDERSTATUS#${status}`,
+    ...(isIndexedStatus(status) ? { GSI3PK: orderStatusPartition(status, id) } : {}),
     GSI3SK: `${createdAt}#${id}`,
     statusHistory: [],
     vendorOrders,
@@ -86,8 +100,9 @@ function fakeTable(
     const page = matches.slice(start, start + (options.pageSize ?? 100));
     const last = page.at(-1);
     // Query (API reference): LastEvaluatedKey is present while more results may remain.
+    // A KEYS_ONLY index answers the table and index keys only.
     return {
-      Items: structuredClone(page),
+      Items: page.map((o) => ({ PK: o.PK, SK: o.SK, GSI3PK: o.GSI3PK, GSI3SK: o.GSI3SK, id: o.id })),
       LastEvaluatedKey: start + page.length < matches.length && last ? { id: last.id } : undefined,
     };
   }
@@ -122,7 +137,8 @@ function fakeTable(
       Object.assign(target, { status: v[':toStatus'], version: v[':nextVersion'] });
       if ('statusHistory' in target) {
         target.statusHistory.push(...(v[':entries'] as Record<string, unknown>[]));
-        target.GSI3PK = v[':statusPartition'] as string;
+        if (v[':statusPartition'] === undefined) delete target.GSI3PK;
+        else target.GSI3PK = v[':statusPartition'] as string;
       }
     });
   }
@@ -130,6 +146,10 @@ function fakeTable(
   const doc: SweeperDeps['doc'] = {
     send: (async (command: unknown) => {
       if (command instanceof QueryCommand) return query(command.input as Values);
+      if (command instanceof GetCommand) {
+        const found = orders.get(String(command.input.Key?.PK).slice('ORDER#'.length));
+        return { Item: found ? structuredClone(found) : undefined };
+      }
       if (command instanceof TransactWriteCommand)
         return transact((command.input.TransactItems ?? []).map((t) => t.Update as unknown as Update));
       throw new Error('fake table received an unexpected command');
@@ -165,25 +185,22 @@ describe('unpaid-order sweeper', () => {
     const result = await sweep(depsFor(table));
     // Assess
     expect(result).toEqual({ expired: ['old-placed', 'old-failed'], completed: [] });
-    expect(table.order('old-placed')).toMatchObject({
-      status: 'CANCELLED',
-      version: 2,
-      GSI3PK: 'ORDERSTATUS#CANCELLED',
-    });
+    expect(table.order('old-placed')).toMatchObject({ status: 'CANCELLED', version: 2 });
+    expect(table.order('old-placed')).not.toHaveProperty('GSI3PK'); // CANCELLED has no byStatus entry
     expect(table.order('old-failed')).toMatchObject({ status: 'CANCELLED' });
     expect(table.vendorOrder('old-placed', 'v1')).toMatchObject({ status: 'CANCELLED', version: 2 });
     expect(table.order('new-placed')).toMatchObject({ status: 'PLACED', version: 1 });
     expect(table.order('new-failed')).toMatchObject({ status: 'PAYMENT_FAILED', version: 1 });
-    expect(table.queries.slice(0, 2)).toEqual([
-      expect.objectContaining({
-        IndexName: 'byStatus',
-        ExpressionAttributeValues: { ':pk': 'ORDERSTATUS#PLACED', ':before': minutesAgo(30) },
-      }),
-      expect.objectContaining({
-        IndexName: 'byStatus',
-        ExpressionAttributeValues: { ':pk': 'ORDERSTATUS#PAYMENT_FAILED', ':before': minutesAgo(30) },
-      }),
-    ]);
+    // Every shard of each unpaid status, then of DELIVERED
+    const unpaid = [...orderStatusPartitions('PLACED'), ...orderStatusPartitions('PAYMENT_FAILED')];
+    expect(table.queries.slice(0, unpaid.length)).toEqual(
+      unpaid.map((pk) =>
+        expect.objectContaining({
+          IndexName: 'byStatus',
+          ExpressionAttributeValues: { ':pk': pk, ':before': minutesAgo(30) },
+        }),
+      ),
+    );
   });
 
   it('writes each cancellation conditional on the status and version it read, and skips closed vendor parts', async () => {
@@ -228,7 +245,8 @@ describe('unpaid-order sweeper', () => {
     const result = await sweep(depsFor(table));
     // Assess
     expect(result.expired).toEqual(['o2']);
-    expect(table.transactions.map((tx) => tx[0]?.Key.PK)).toEqual(['ORDER#o2', 'ORDER#o1']);
+    // The consistent read of the item shows it moved on, so it is not even tried.
+    expect(table.transactions.map((tx) => tx[0]?.Key.PK)).toEqual(['ORDER#o2']);
     expect(table.order('o1')).toMatchObject({ status: 'PAYMENT_PENDING', version: 2, statusHistory: [] });
     expect(table.vendorOrder('o1', 'v1')).toMatchObject({ status: 'PENDING', version: 1 });
   });
@@ -246,15 +264,17 @@ describe('unpaid-order sweeper', () => {
 
   it('reads every page of the byStatus index', async () => {
     // Prepare
-    const table = fakeTable(
-      [order('o1', 'PLACED', 33), order('o2', 'PLACED', 32), order('o3', 'PLACED', 31)],
-      { pageSize: 2 },
-    );
+    const [a = '', b = '', c = ''] = sameShardIds(3);
+    const table = fakeTable([order(a, 'PLACED', 33), order(b, 'PLACED', 32), order(c, 'PLACED', 31)], {
+      pageSize: 2,
+    });
     // Act
     const result = await sweep(depsFor(table));
     // Assess
-    expect(result.expired).toEqual(['o1', 'o2', 'o3']);
-    expect(table.queries[1]).toMatchObject({ ExclusiveStartKey: { id: 'o2' } });
+    expect(result.expired).toEqual([a, b, c]);
+    expect(table.queries.filter((q) => q['ExclusiveStartKey'])).toEqual([
+      expect.objectContaining({ ExclusiveStartKey: { id: b } }),
+    ]);
   });
 
   it('completes DELIVERED orders, whatever their age, each in a write of its own', async () => {
@@ -271,11 +291,8 @@ describe('unpaid-order sweeper', () => {
       ['ORDER#d1|ORDER'],
       ['ORDER#d2|ORDER'],
     ]);
-    expect(table.order('d1')).toMatchObject({
-      status: 'COMPLETED',
-      version: 2,
-      GSI3PK: 'ORDERSTATUS#COMPLETED',
-    });
+    expect(table.order('d1')).toMatchObject({ status: 'COMPLETED', version: 2 });
+    expect(table.order('d1')).not.toHaveProperty('GSI3PK');
     expect(table.vendorOrder('d1', 'v1')).toMatchObject({ status: 'DELIVERED', version: 4 });
     expect(table.transactions[1]?.[0]?.ExpressionAttributeValues).toMatchObject({
       ':fromStatus': 'DELIVERED',

@@ -31,6 +31,17 @@ describe('stateful stack', () => {
     });
   });
 
+  it('projects only keys into every GSI, so a status or stock change writes no index entry', () => {
+    const keysOnly = { Projection: { ProjectionType: 'KEYS_ONLY' } };
+    t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byCustomer', ...keysOnly }),
+        Match.objectLike({ IndexName: 'byVendor', ...keysOnly }),
+        Match.objectLike({ IndexName: 'byStatus', ...keysOnly }),
+      ],
+    });
+  });
+
   it('keeps a separate idempotency table without a stream', () => {
     t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],

@@ -1,0 +1,89 @@
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient, CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../dynamodb/engine.js';
+
+/** An IPv4 address of this machine that is not loopback, to knock on as another machine would. */
+function externalAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  if (!address) throw new Error('this machine has no non-loopback IPv4 address to probe from');
+  return address;
+}
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('DynamoDB Local engine', () => {
+  let engine: DynamoDbLocal;
+  beforeAll(async () => {
+    engine = await startDynamoDbLocal();
+  });
+  afterAll(async () => {
+    await engine.stop();
+  });
+
+  it('answers the AWS SDK on its endpoint and keeps tables it is asked to create', async () => {
+    // Prepare
+    const client = new DynamoDBClient({
+      endpoint: engine.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // Act
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'orders-test',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const tables = await client.send(new ListTablesCommand({}));
+    // Assess
+    expect(tables.TableNames).toEqual(['orders-test']);
+  });
+
+  it('listens on loopback only, so other machines cannot reach its unauthenticated API', async () => {
+    // Act
+    const fromLoopback = await accepts('127.0.0.1', engine.port);
+    const fromOutside = await accepts(externalAddress(), engine.port);
+    // Assess
+    expect(engine.endpoint).toBe(`http://127.0.0.1:${engine.port}`);
+    expect(fromLoopback).toBe(true);
+    expect(fromOutside).toBe(false);
+  });
+
+  it('listens on every interface only when asked to', async () => {
+    // Prepare: the control for the test above, so a probe that can never connect cannot pass it
+    const open = await startDynamoDbLocal({ host: '0.0.0.0' });
+    try {
+      // Act
+      const fromOutside = await accepts(externalAddress(), open.port);
+      // Assess
+      expect(fromOutside).toBe(true);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it('leaves no java process behind once stopped', async () => {
+    // Prepare
+    const other = await startDynamoDbLocal();
+    // Act
+    await other.stop();
+    // Assess
+    expect(other.process.exitCode !== null || other.process.signalCode !== null).toBe(true);
+  });
+});

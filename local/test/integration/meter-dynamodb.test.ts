@@ -1,0 +1,204 @@
+/**
+ * DynamoDB Local's ConsumedCapacity, read by the meter both ways it sees calls (the proxy in front of
+ * DynamoDB Local, and the SDK middleware on an in-process client pointed at DynamoDB Local itself),
+ * checked against AWS's documented rules as local/meter/units.ts states them ("DynamoDB read and write
+ * operations", "Item sizes and formats", "Capacity management for transactions").
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { createDataSourceDynamoDbClient } from '../../appsync/datasources/index.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../support/dynamodb.js';
+import {
+  CostMeter,
+  itemSize,
+  meterDynamoDbClient,
+  readUnits,
+  startMeteringProxy,
+  writeUnits,
+  type MeteringProxy,
+} from '../../meter/index.js';
+
+// 'data sources': the middleware on the AppSync data sources' unsigned client, as the local stack builds it.
+describe.each(['proxy', 'middleware', 'data sources'] as const)(
+  'the DynamoDB meter (%s) against AWS capacity rules',
+  (path) => {
+    const TABLE = tableName(`meter-${path.replace(' ', '-')}`);
+    let engine: SharedDynamoDb;
+    let proxy: MeteringProxy | undefined;
+    let client: DynamoDBClient;
+    const meter = new CostMeter();
+
+    beforeAll(async () => {
+      engine = sharedDynamoDb();
+      if (path === 'proxy') proxy = await startMeteringProxy(engine.endpoint, meter);
+      const config = {
+        endpoint: proxy?.endpoint ?? engine.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      };
+      client = path === 'data sources' ? createDataSourceDynamoDbClient(config) : new DynamoDBClient(config);
+      if (path !== 'proxy') meterDynamoDbClient(client, meter);
+      await client.send(
+        new CreateTableCommand({
+          TableName: TABLE,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'g', AttributeType: 'S' },
+          ],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'byG',
+              KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      );
+    });
+
+    afterAll(async () => {
+      client?.destroy();
+      await proxy?.stop();
+    });
+
+    /** An item of exactly `bytes` bytes under key `pk`, without the GSI key. */
+    const itemOf = (pk: string, bytes: number): Record<string, AttributeValue> => ({
+      pk: { S: pk },
+      d: { S: 'x'.repeat(bytes - 2 - pk.length - 1) },
+    });
+    const units = (
+      dimension: 'dynamodb.writeRequestUnit' | 'dynamodb.readRequestUnit',
+      act: () => Promise<unknown>,
+    ) =>
+      (async () => {
+        const before = meter.read().totals[dimension] ?? 0;
+        await act();
+        return (meter.read().totals[dimension] ?? 0) - before;
+      })();
+
+    it('meters a put at the 1 KB boundaries as AWS does, and hands the caller no capacity it did not ask for', async () => {
+      for (const bytes of [1023, 1024, 1025, 2048, 2049]) {
+        // Prepare
+        const item = itemOf(`w${bytes}`, bytes);
+        expect(itemSize(item)).toBe(bytes);
+        // Act
+        let answer: { ConsumedCapacity?: unknown } = {};
+        const used = await units('dynamodb.writeRequestUnit', async () => {
+          answer = await client.send(new PutItemCommand({ TableName: TABLE, Item: item }));
+        });
+        // Assess
+        expect(used, `${bytes} bytes`).toBe(writeUnits(bytes));
+        expect(answer.ConsumedCapacity).toBeUndefined();
+      }
+    });
+
+    it('passes ConsumedCapacity through to a caller that asked for it', async () => {
+      // Act
+      const answer = await client.send(
+        new PutItemCommand({ TableName: TABLE, Item: itemOf('asked', 100), ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      // Assess
+      expect(answer.ConsumedCapacity?.CapacityUnits).toBe(1);
+    });
+
+    it('meters reads per 4 KB: eventually consistent at half, strongly consistent at one', async () => {
+      for (const bytes of [4096, 4097]) {
+        // Prepare
+        const item = itemOf(`r${bytes}`, bytes);
+        await client.send(new PutItemCommand({ TableName: TABLE, Item: item }));
+        for (const consistent of [false, true]) {
+          // Act
+          const used = await units('dynamodb.readRequestUnit', () =>
+            client.send(
+              new GetItemCommand({ TableName: TABLE, Key: { pk: item.pk! }, ConsistentRead: consistent }),
+            ),
+          );
+          // Assess
+          expect(used, `${bytes} bytes, consistent ${consistent}`).toBe(
+            readUnits(bytes, consistent ? 'strong' : 'eventual'),
+          );
+        }
+      }
+    });
+
+    it('meters an update at the larger of the item before and after', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('shrink', 3000) }));
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: TABLE,
+            Key: { pk: { S: 'shrink' } },
+            UpdateExpression: 'SET d = :d',
+            ExpressionAttributeValues: { ':d': { S: 'y' } },
+          }),
+        ),
+      );
+      // Assess
+      expect(used).toBe(writeUnits(3000));
+    });
+
+    it('meters a write to a GSI as a write to the index too, and a key change as two index writes', async () => {
+      // Act
+      const first = await units('dynamodb.writeRequestUnit', () =>
+        client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'gsi' }, g: { S: 'A' } } })),
+      );
+      const moved = await units('dynamodb.writeRequestUnit', () =>
+        client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'gsi' }, g: { S: 'B' } } })),
+      );
+      // Assess: one table write plus one index write; then the old index entry goes and a new one comes
+      expect(first).toBe(2);
+      expect(moved).toBe(3);
+      expect(meter.read().details[`dynamodb.writeRequestUnit ${TABLE}/byG PutItem`]).toBe(3);
+    });
+
+    it('meters a transaction at twice the units of its items', async () => {
+      // Prepare
+      const small = itemOf('t1', 500);
+      const large = itemOf('t2', 1500);
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Put: { TableName: TABLE, Item: small } },
+              { Put: { TableName: TABLE, Item: large } },
+            ],
+          }),
+        ),
+      );
+      // Assess
+      expect(used).toBe(writeUnits(500, true) + writeUnits(1500, true));
+    });
+
+    it('meters a failed conditional write at the documented minimum of one unit', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('taken', 10) }));
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client
+          .send(
+            new PutItemCommand({
+              TableName: TABLE,
+              Item: itemOf('taken', 10),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          )
+          .catch((error: Error) => error.name),
+      );
+      // Assess
+      expect(used).toBe(1);
+    });
+  },
+);
