@@ -1,3 +1,4 @@
+import { ApplicationLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   Alarm,
@@ -135,6 +136,8 @@ export class ApiStack extends Stack {
     const assistant = orderloopFunction(this, 'AssistantFunction', {
       functionDir: 'assistant',
       environment: { TABLE_NAME: table.tableName, BEDROCK_MODEL_ID: assistantModelId },
+      // Its one INFO line per answer is the record of the model's token usage (Bedrock's bill).
+      logLevelAtMost: ApplicationLogLevel.INFO,
     });
     // The reader (functions/assistant/reader.ts): one order by key, and queries on three indexes.
     grantTableAccess(assistant, table, {

@@ -4,8 +4,6 @@ import { badProductField, MAX_ID_LENGTH, representable } from '../domain/limits.
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
 import type { Product, ProductConnection, QueryListProductsArgs } from '../domain/generated/schema.js';
-import { fail } from './lib/errors.js';
-import { businessError } from '../domain/errors.js';
 
 /**
  * One vendor's products (byVendor), or the whole catalog (byStatus), by product. Their index keys never

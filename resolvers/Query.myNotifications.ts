@@ -2,7 +2,11 @@ import { type Context, util } from '@aws-appsync/utils';
 import { recipientOf } from '../domain/identity.js';
 import { recipientPartitions } from '../domain/keys.js';
 import { nextListToken, startList } from './lib/listing.js';
-import type { Notification, NotificationConnection, QueryMyNotificationsArgs } from '../domain/generated/schema.js';
+import type {
+  Notification,
+  NotificationConnection,
+  QueryMyNotificationsArgs,
+} from '../domain/generated/schema.js';
 
 /**
  * The caller's notifications, newest first, from its recipient partitions on the table (a vendor's are

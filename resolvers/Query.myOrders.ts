@@ -5,8 +5,6 @@ import { badOrderField, representable } from '../domain/limits.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut } from './lib/limits.js';
 import type { Order, OrderConnection, QueryMyOrdersArgs } from '../domain/generated/schema.js';
-import { fail } from './lib/errors.js';
-import { businessError } from '../domain/errors.js';
 
 /**
  * The caller's orders from the byCustomer index, newest first, optionally in one status (kept after the

@@ -4,8 +4,6 @@ import { badOrderField, representable } from '../domain/limits.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut } from './lib/limits.js';
 import type { Order, OrderConnection, QueryOrdersArgs } from '../domain/generated/schema.js';
-import { fail } from './lib/errors.js';
-import { businessError } from '../domain/errors.js';
 
 /**
  * Every order, newest first (admins only, by the schema), merged from the write shards of the all-orders

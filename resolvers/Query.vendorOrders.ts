@@ -9,8 +9,6 @@ import type {
   VendorOrder,
   VendorOrderConnection,
 } from '../domain/generated/schema.js';
-import { fail } from './lib/errors.js';
-import { businessError } from '../domain/errors.js';
 
 /**
  * A vendor's parts of orders, newest first, merged from the write shards of its byVendor partition (every

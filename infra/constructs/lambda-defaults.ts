@@ -19,6 +19,13 @@ export interface OrderloopFunctionProps extends Omit<NodejsFunctionProps, 'entry
   readonly functionDir: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * The least verbose level this function may log at, whatever the `logLevel` context value says: for a
+   * function whose INFO lines are records someone reads (the assistant's "assistant answered" line carries
+   * the model's token usage, which a metric filter and the local cost meter read).
+   * @default the `logLevel` context value
+   */
+  readonly logLevelAtMost?: ApplicationLogLevel;
 }
 
 /** The log levels the `logLevel` context value accepts. */
@@ -37,6 +44,16 @@ export function logLevelOf(scope: Construct): ApplicationLogLevel {
   return given as ApplicationLogLevel;
 }
 
+/** The more verbose of two levels (DEBUG before INFO before WARN before ERROR). */
+function moreVerbose(
+  level: ApplicationLogLevel,
+  floor: ApplicationLogLevel | undefined,
+): ApplicationLogLevel {
+  if (floor === undefined) return level;
+  const rank = (l: ApplicationLogLevel) => (LOG_LEVELS as readonly string[]).indexOf(l);
+  return rank(floor) < rank(level) ? floor : level;
+}
+
 /**
  * The one set of Lambda defaults: Node 22 on arm64, an ESM bundle with source maps and the AWS SDK
  * bundled in (so the code that runs locally is byte for byte the code that deploys), active tracing, and
@@ -47,10 +64,10 @@ export function orderloopFunction(
   id: string,
   props: OrderloopFunctionProps,
 ): NodejsFunction {
-  const { functionDir, logRetention, environment, bundling, ...given } = props;
+  const { functionDir, logRetention, environment, bundling, logLevelAtMost, ...given } = props;
   // An explicit `undefined` must not override a default below.
   const rest = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
-  const logLevel = logLevelOf(scope);
+  const logLevel = moreVerbose(logLevelOf(scope), logLevelAtMost);
   const logGroup = new LogGroup(scope, `${id}Logs`, {
     retention: logRetention ?? RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,

@@ -251,14 +251,20 @@ describe('API stack: events', () => {
     const fns = Object.values(t.api.findResources('AWS::Lambda::Function')).filter(
       (fn) => fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
     );
+    const levelOf: Record<string, string> = {};
     for (const fn of fns) {
+      const service = fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME as string;
+      // The assistant keeps INFO: its "assistant answered" line records the model's token usage.
+      const level = service === 'assistant' ? 'INFO' : 'WARN';
+      levelOf[service] = fn.Properties.LoggingConfig.ApplicationLogLevel as string;
       expect(fn.Properties.LoggingConfig).toMatchObject({
         LogFormat: 'JSON',
-        ApplicationLogLevel: 'WARN',
+        ApplicationLogLevel: level,
         SystemLogLevel: 'WARN',
       });
-      expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('WARN');
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe(level);
     }
+    expect(levelOf).toMatchObject({ assistant: 'INFO', notification: 'WARN', payment: 'WARN' });
   });
 
   it('sizes the consumers at 256 MB and the enricher at 128 MB', () => {
