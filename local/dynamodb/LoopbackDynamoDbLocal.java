@@ -19,6 +19,21 @@ public class LoopbackDynamoDbLocal {
     for (Object connector : connectors) {
       connector.getClass().getMethod("setHost", String.class).invoke(connector, host);
     }
-    proxy.getClass().getMethod("start").invoke(proxy);
+    try {
+      proxy.getClass().getMethod("start").invoke(proxy);
+    } catch (Throwable error) {
+      // A port another process holds: say so and exit, rather than linger with the server's threads.
+      Throwable cause = error;
+      while (cause.getCause() != null) cause = cause.getCause();
+      System.err.println("orderloop: DynamoDB Local failed to bind: " + cause);
+      System.exit(1);
+    }
+    // Tell the parent that this process holds the port: a probe alone could be answered by another
+    // engine that took the same port first (the parent picks a free port before this JVM binds it).
+    for (Object connector : connectors) {
+      Object port = connector.getClass().getMethod("getLocalPort").invoke(connector);
+      System.out.println("orderloop: DynamoDB Local listening on " + host + ":" + port);
+    }
+    System.out.flush();
   }
 }

@@ -122,8 +122,28 @@ function installExitHook(): void {
   }
 }
 
-/** Starts DynamoDB Local (the engine AWS ships) as a child process and waits until it answers. */
+/** The line the launcher prints once its server holds the port (LoopbackDynamoDbLocal.java). */
+const LISTENING = /orderloop: DynamoDB Local listening on \S+:(\d+)/;
+
+/** A start that lost its port to another process between the free-port probe and the JVM's bind. */
+class PortTakenError extends Error {}
+
+/**
+ * Starts DynamoDB Local (the engine AWS ships) as a child process and waits until it answers. The port is
+ * picked free before the JVM binds it, so another process may take it meanwhile: the launcher then fails to
+ * bind and the start is tried again on a new port (unless the caller named the port).
+ */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || options.port !== undefined || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   assertJava();
   installExitHook();
   const port = options.port ?? (await freePort());
@@ -145,24 +165,33 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   child.once('exit', () => running.delete(child));
 
   const endpoint = `http://${isWildcardHost(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Through the launcher, the engine is ours only once it says it holds the port; until then an answer on
+  // the port may come from another engine that took it first.
+  const viaLauncher = !isWildcardHost(host);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(exitMessage(output));
-    try {
-      const res = await fetch(endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amz-target': 'DynamoDB_20120810.ListTables',
-          authorization:
-            'AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
-        },
-        body: '{}',
-      });
-      if (res.status < 500) break;
-    } catch {
-      // not listening yet
+    if (child.exitCode !== null) {
+      if (/failed to bind|BindException|Address already in use/i.test(output))
+        throw new PortTakenError(output);
+      throw new Error(exitMessage(output));
     }
+    const ours = !viaLauncher || Number(LISTENING.exec(output)?.[1]) === port;
+    if (ours)
+      try {
+        const res = await fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': 'DynamoDB_20120810.ListTables',
+            authorization:
+              'AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+          },
+          body: '{}',
+        });
+        if (res.status < 500) break;
+      } catch {
+        // not listening yet
+      }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${output}`);

@@ -101,6 +101,8 @@ export class LocalPipe {
   private wakePoll: (() => void) | undefined;
   private lastRefresh = 0;
   private cycle = 0;
+  /** The last error a poll cycle failed with, named when a drain gives up. */
+  private lastPollError: unknown;
   private drainWaiters: { after: number; resolve: () => void }[] = [];
 
   constructor(
@@ -164,7 +166,19 @@ export class LocalPipe {
       };
       const timer = setTimeout(() => {
         this.drainWaiters = this.drainWaiters.filter((w) => w !== waiter);
-        reject(new Error(`pipe ${this.config.name} did not catch up within ${timeoutMs} ms`));
+        const last =
+          this.lastPollError === undefined ? '' : `; last poll error: ${String(this.lastPollError)}`;
+        const state = [...this.shards.values()]
+          .map(
+            (sh) =>
+              `${sh.id} done=${sh.done} ended=${sh.ended} pending=${sh.pending.length} iterator=${Boolean(sh.iterator)}`,
+          )
+          .join(', ');
+        reject(
+          new Error(
+            `pipe ${this.config.name} did not catch up within ${timeoutMs} ms (shards: ${state}${last})`,
+          ),
+        );
       }, timeoutMs);
       this.drainWaiters.push(waiter);
       this.wakePoll?.();
@@ -187,6 +201,7 @@ export class LocalPipe {
         }
       } catch (error) {
         busy = true;
+        this.lastPollError = error;
         this.hooks.onPollError?.(error);
       }
       if (this.stopping) break;

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -75,6 +76,20 @@ describe('DynamoDB Local engine', () => {
       expect(fromOutside).toBe(true);
     } finally {
       await open.stop();
+    }
+  });
+
+  it('does not take another process answering on its port for its own engine', async () => {
+    // Arrange: an HTTP server that answers like an engine, on the port the new engine is asked to use (as
+    // when another engine took a port between the free-port probe and this JVM's bind)
+    const imposter = createServer((_req, res) => res.writeHead(400).end('{}'));
+    await new Promise<void>((resolve) => imposter.listen(0, '127.0.0.1', resolve));
+    const port = (imposter.address() as { port: number }).port;
+    try {
+      // Act + Assess: the start fails on the taken port instead of returning the imposter's endpoint
+      await expect(startDynamoDbLocal({ port })).rejects.toThrow(/failed to bind/i);
+    } finally {
+      await new Promise((resolve) => imposter.close(resolve));
     }
   });
 
