@@ -351,10 +351,12 @@ export class LocalPipe {
         shard.iterator = nextShardIterator;
         if (!nextShardIterator) shard.ended = true;
       } catch (error) {
-        // Iterators expire after 15 minutes; reopen after the last record already buffered.
+        // Iterators expire after 15 minutes, and one that points before the shard's trim horizon reads past
+        // the oldest record left (TrimmedDataAccessException, DynamoDB Streams API reference, GetRecords):
+        // reopen after the last record already buffered, or from the oldest record left (openIterator).
         if (!(
           error instanceof StreamsApiError &&
-          /ExpiredIterator|Invalid ShardIterator/i.test(`${error.code} ${error.message}`)
+          /ExpiredIterator|Invalid ShardIterator|TrimmedDataAccess/i.test(`${error.code} ${error.message}`)
         )) {
           throw error;
         }

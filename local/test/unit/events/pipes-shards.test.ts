@@ -12,6 +12,7 @@ import {
   type StreamShard,
   type StreamsApi,
 } from '../../../events/pipes/index.js';
+import { StreamsApiError } from '../../../events/pipes/streams-client.js';
 
 const STREAM = localArn('dynamodb', 'table/orders/stream/2026-01-01T00:00:00.000');
 
@@ -311,5 +312,42 @@ describe('LocalPipe pacing and ParallelizationFactor', () => {
     expect(
       () => new LocalPipe(config({ parallelizationFactor: 11 }), ports().ports, { endpoint: 'http://x' }),
     ).toThrow('parallelizationFactor must be between 1 and 10, received 11');
+  });
+});
+
+describe('LocalPipe on a trimmed iterator', () => {
+  it('reopens the shard from its oldest record left when GetRecords says the iterator reads past the trim', async () => {
+    // Prepare: the first GetRecords on an iterator from before a trim fails as DynamoDB Streams documents
+    // (TrimmedDataAccessException); a new iterator at the oldest record left reads on
+    const h = ports();
+    const stream = fakeStream([
+      { shard: { ShardId: 'shard-1' }, records: [raw('a', 1), raw('b', 2)], closed: false },
+    ]);
+    // The first iterator handed out predates a trim: every read on it fails, as it would in DynamoDB.
+    let issued = 0;
+    let trimmed = false;
+    const streams: StreamsApi = {
+      ...stream,
+      async getShardIterator(arn, shardId, type, sequenceNumber) {
+        const iterator = await stream.getShardIterator(arn, shardId, type, sequenceNumber);
+        return issued++ === 0 ? `stale:${iterator}` : iterator;
+      },
+      async getRecords(iterator, limit) {
+        if (iterator.startsWith('stale:')) {
+          trimmed = true;
+          throw new StreamsApiError(
+            'TrimmedDataAccessException',
+            'The operation attempted to read past the oldest stream record in a shard.',
+            400,
+          );
+        }
+        return stream.getRecords(iterator, limit);
+      },
+    };
+    // Act
+    await runToIdle(config(), h.ports, streams);
+    // Assess: the pipe caught up and delivered what the shard still holds
+    expect(trimmed).toBe(true);
+    expect(h.delivered).toEqual(['a', 'b']);
   });
 });
