@@ -9,7 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, functionArn, localArn, queueArn } from '../../../aws-ids.js';
-import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
+import { tableName } from '../../support/dynamodb.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
 import { matchesPattern, type EventPattern } from '../../../events/pattern/index.js';
 import {
   FileCheckpointStore,
@@ -27,7 +28,10 @@ const TABLE = tableName('pipes-orders');
 const TARGET = functionArn('pipe-target');
 const DLQ = queueArn('pipe-dlq');
 
-let engine: SharedDynamoDb;
+// This file reads DynamoDB Streams: on the tier's shared engine its GetRecords calls were seen to fail
+// with TrimmedDataAccessException and lose the file's records while other files ran (not traced yet, see
+// the pipe's trimmed-iterator handling), so it keeps an engine of its own.
+let engine: DynamoDbLocal;
 let ddb: DynamoDBClient;
 let streamArn: string;
 let shardId: string;
@@ -93,7 +97,7 @@ async function putOrders(...ids: string[]): Promise<void> {
 const ids = (records: readonly PipeStreamRecord[]) => records.map((r) => r.dynamodb.Keys.pk!.S);
 
 beforeAll(async () => {
-  engine = sharedDynamoDb();
+  engine = await startDynamoDbLocal();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -119,6 +123,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   ddb?.destroy();
+  await engine?.stop();
 });
 
 describe('LocalPipe with a DynamoDB stream source', () => {
