@@ -830,7 +830,7 @@ describe('order lifecycle resolvers', () => {
           ['onVendorOrdersChanged', { vendorId: o.v1 }, userIdentity('a', 'admin')],
           ['onVendorOrdersChanged', { vendorId: o.v1 }, userIdentity('u', 'vendor', o.v1)],
         ].map(async ([field, args, identity]) => {
-          const r = await h.call('Subscription', field as string, args as object, identity);
+          const r = await h.call('Subscription', field as string, args as Record<string, unknown>, identity);
           expect(r.errors).toEqual([]);
           return r.extensions.subscriptionFilter as SubscriptionFilterObject;
         }),
