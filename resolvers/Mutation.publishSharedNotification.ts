@@ -3,10 +3,7 @@ import { notificationKey } from '../domain/keys.js';
 import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { tableNameOf } from '../domain/writes.js';
 import { businessError } from '../domain/errors.js';
-import type {
-  MutationPublishSharedNotificationArgs,
-  Notification,
-} from '../domain/generated/schema.js';
+import type { MutationPublishSharedNotificationArgs, Notification } from '../domain/generated/schema.js';
 import { fail } from './lib/errors.js';
 
 /** Most recipients of one shared notice: what one BatchWriteItem holds. */
