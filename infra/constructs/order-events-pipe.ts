@@ -17,8 +17,9 @@ export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PAYMENT', 'PRODUCT'] as
 
 /**
  * The stream records some consumer acts on, as the pipe's filter patterns (any one matches; Pipes bills
- * and enriches only what passes). A new order (INSERT) is order.statusChanged to PLACED, and its event
- * carries every vendor part, so the vendor orders' own INSERTs (PENDING) mean nothing more; a payment
+ * and enriches only what passes). A new order (INSERT, PLACED) does not pass: placeOrder's own answer is
+ * its push (onOrderPlaced), and no consumer acts on it; nor do the vendor orders' own INSERTs (PENDING,
+ * announced by the order's vendorIds); a payment
  * request is a PAYMENT INSERT (its later updates are written by recordPaymentResult together with the
  * order, whose MODIFY carries them); a vendor part's change and a product's stock move are MODIFYs.
  * An order that moves to a status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES: the
@@ -27,7 +28,7 @@ export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PAYMENT', 'PRODUCT'] as
  * that changes no status and a stock move that does not cross the low-stock threshold.
  */
 export const EVENT_RECORD_FILTERS = [
-  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['ORDER', 'PAYMENT'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['PAYMENT'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['VENDOR_ORDER', 'PRODUCT'] } } } },
   {
     eventName: ['MODIFY'],
