@@ -259,7 +259,7 @@ export type UpdateInventoryMutation = { updateInventory: { vendorId: string, pro
 export type OnOrderPlacedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OnOrderPlacedSubscription = { onOrderPlaced: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number, createdAt: string } | null };
+export type OnOrderPlacedSubscription = { onOrderPlaced: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number } | null };
 
 export type OnNotificationSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -549,7 +549,6 @@ export const OnOrderPlacedDocument = new TypedDocumentString(`
     currency
     vendorIds
     version
-    createdAt
   }
 }
     `) as unknown as TypedDocumentString<OnOrderPlacedSubscription, OnOrderPlacedSubscriptionVariables>;
