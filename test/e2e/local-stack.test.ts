@@ -170,7 +170,8 @@ describe('the local stack in process', () => {
     // Act
     const placed = await graphql(
       endpoints,
-      'mutation ($input: PlaceOrderInput!, $key: ID!) { placeOrder(input: $input, idempotencyKey: $key) { id status } }',
+      // customerId selected: the subscriber's filter reads it from the mutation's selection set
+      'mutation ($input: PlaceOrderInput!, $key: ID!) { placeOrder(input: $input, idempotencyKey: $key) { id customerId status } }',
       {
         input: {
           lines: [{ vendorId: 'v-aurora', productId: 'p-headlamp', quantity: 1 }],
