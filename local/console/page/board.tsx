@@ -41,6 +41,7 @@ const ORDER_FIELDS = 'id status total currency createdAt version vendorOrders { 
  * A new order, pushed by placeOrder itself (the app's onOrderPlaced, when its schema has it): subscribers
  * get the fields the placing request selected (a non-null one it left out comes as an error), so the
  * board's own placeOrder selects these too, and an order another client placed with less is re-listed.
+ * It also selects customerId, which the customer's filter reads (without it only admins would hear).
  */
 const PLACED_FIELDS = 'id status vendorIds total currency createdAt version';
 const MY_ORDERS = `query ConsoleMyOrders { myOrders(limit: 20) { items { ${ORDER_FIELDS} } } }`;
@@ -50,7 +51,7 @@ const VENDOR_ORDERS = `query ConsoleVendorOrders($vendorId: ID!) {
 }`;
 const PRODUCTS = `query ConsoleProducts { listProducts(limit: 100) { items { vendorId productId name price currency available } } }`;
 const PLACE_ORDER = `mutation ConsolePlaceOrder($input: PlaceOrderInput!, $idempotencyKey: ID!) {
-  placeOrder(input: $input, idempotencyKey: $idempotencyKey) { ${ORDER_FIELDS} vendorIds }
+  placeOrder(input: $input, idempotencyKey: $idempotencyKey) { ${ORDER_FIELDS} customerId vendorIds }
 }`;
 const PAY = `mutation ConsolePay($input: ProcessPaymentInput!, $idempotencyKey: ID!) {
   processPayment(input: $input, idempotencyKey: $idempotencyKey) { orderId status }
