@@ -149,13 +149,8 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'processPayment',
     kind: 'pipeline',
     code: 'Mutation.processPayment.ts',
-    functions: [
-      'getIdempotencyRecord',
-      'getOrderItem',
-      'writePaymentRequest',
-      'recheckIdempotencyRecord',
-      'getReplayedOrder',
-    ],
+    // Its idempotency lives on the order item: one read, one conditional UpdateItem.
+    functions: ['getOrderItem', 'writePaymentRequest'],
   },
   {
     typeName: 'Mutation',
