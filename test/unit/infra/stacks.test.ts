@@ -197,8 +197,9 @@ describe('API stack: events', () => {
     });
     const receives = (consumer: string, type: string, status?: string) =>
       matchesPattern(patternOf(consumer), event(type, status));
-    // Assess: payment charges requests and refunds cancelled or rejected parts; inventory moves stock on
-    // PAID and returns it on cancellation or rejection (functions/*/logic.ts); nothing else invokes them.
+    // Assess: payment charges requests and refunds cancelled or rejected parts; inventory commits a part's
+    // stock when it ships and returns it on cancellation or rejection, and a payment moves no stock
+    // (functions/*/logic.ts); nothing else invokes them.
     expect(receives('PaymentConsumer', 'payment.requested')).toBe(true);
     expect(receives('PaymentConsumer', 'order.statusChanged', 'CANCELLED')).toBe(true);
     expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'REJECTED')).toBe(true);
@@ -206,13 +207,15 @@ describe('API stack: events', () => {
     expect(receives('PaymentConsumer', 'order.statusChanged', 'PLACED')).toBe(false);
     expect(receives('PaymentConsumer', 'order.statusChanged', 'PAID')).toBe(false);
     expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'PENDING')).toBe(false);
-    expect(receives('InventoryConsumer', 'order.statusChanged', 'PAID')).toBe(true);
+    expect(receives('InventoryConsumer', 'order.statusChanged', 'PAID')).toBe(false);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'SHIPPED')).toBe(true);
     expect(receives('InventoryConsumer', 'order.statusChanged', 'CANCELLED')).toBe(true);
     expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'REJECTED')).toBe(true);
     expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'CANCELLED')).toBe(true);
     expect(receives('InventoryConsumer', 'order.statusChanged', 'PLACED')).toBe(false);
     expect(receives('InventoryConsumer', 'order.statusChanged', 'PAYMENT_PENDING')).toBe(false);
     expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'ACCEPTED')).toBe(false);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'DELIVERED')).toBe(false);
     expect(receives('InventoryConsumer', 'payment.requested')).toBe(false);
   });
 
