@@ -52,3 +52,15 @@ export function paymentReplayOf(
   rejectOtherPayload(earlier.request, idem);
   return earlier.attempt;
 }
+
+/**
+ * A processPayment call whose key the order already holds: the order's payment as it is now (the key's
+ * attempt started it), or IdempotencyConflict for another payload. Null when the order has not seen it.
+ */
+export function replayedPayment<P>(
+  order: { payment?: P | null; paymentKeys?: Record<string, { request: string; attempt: number }> | null },
+  idem: IdempotencyStash,
+): P | null {
+  if (paymentReplayOf(order, idem) === null) return null;
+  return order.payment ?? null;
+}

@@ -60,6 +60,8 @@ export interface ProcessPaymentStash extends OrderCallStash {
   order: PayableOrder;
   /** Set by writePaymentRequest. */
   payment: Payment;
+  /** Set by writePaymentRequest when its condition failed: recheckPaymentRequest reads the order again. */
+  recheck?: boolean;
 }
 
 /** cancelOrder. */

@@ -1,20 +1,10 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { transition } from '../../domain/transition.js';
 import { conditionalUpdateItem } from '../lib/transact.js';
-import { paymentReplayOf } from '../lib/idempotency.js';
+import { replayedPayment } from '../lib/idempotency.js';
 import type { MutationProcessPaymentArgs, Payment } from '../../domain/generated/schema.js';
-import type { PayableOrder, PaymentKeys, ProcessPaymentStash } from '../lib/stash.js';
+import type { PaymentKeys, ProcessPaymentStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
-import { businessError } from '../../domain/errors.js';
-
-/**
- * A call whose key the order already holds: the order's payment as it is now (the key's attempt started
- * it), or IdempotencyConflict for another payload. Null when the order has not seen the key.
- */
-function replayed(order: PayableOrder, ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
-  if (paymentReplayOf(order, ctx.stash.idempotency) === null) return null;
-  return order.payment as Payment;
-}
 
 /**
  * processPayment, step 2 (table): ONE conditional UpdateItem on the order (no transaction, no item of its
@@ -30,7 +20,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
   const idem = ctx.stash.idempotency;
   const now = ctx.stash.now;
   const input = ctx.args.input;
-  const replay = replayed(order, ctx);
+  const replay = replayedPayment(order, idem);
   if (replay) runtime.earlyReturn(replay);
   const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
   if (!moved.ok) fail(moved.error);
@@ -63,25 +53,14 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
 }
 
 /**
- * The payment as requested. A failed condition means the order changed since it was read; AppSync hands
- * back the item as it is now: a concurrent call with the same key replays (or conflicts), a move that is
- * no longer allowed is InvalidTransition, anything else a ConcurrentModification to retry.
+ * The payment as requested. A failed condition means the order changed since it was read: the step
+ * after this one (recheckPaymentRequest) reads it again and decides, since a concurrent call with the
+ * same key may have won.
  */
-export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment {
+export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment | null {
   if (!ctx.error) return ctx.stash.payment;
   if (ctx.error.type !== 'DynamoDB:ConditionalCheckFailedException')
     util.error(ctx.error.message, ctx.error.type);
-  const current = ctx.result as PayableOrder | null;
-  if (!current) fail(businessError('NotFound', `Order ${ctx.stash.orderId} not found`, null));
-  const replay = replayed(current, ctx);
-  if (replay) return replay;
-  const moved = transition(current, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, '');
-  if (!moved.ok) fail(moved.error);
-  fail(
-    businessError(
-      'ConcurrentModification',
-      'The order changed while the payment was recorded; retry the call',
-      null,
-    ),
-  );
+  ctx.stash.recheck = true;
+  return null;
 }

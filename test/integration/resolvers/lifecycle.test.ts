@@ -158,6 +158,31 @@ describe('order lifecycle resolvers', () => {
       });
     });
 
+    it('rejects a call with another key that lost the race to a concurrent payment as InvalidTransition', async () => {
+      // Prepare: the loser has read the order (PLACED) when the winner's write lands
+      const o = await placedOrder();
+      let winner: Awaited<ReturnType<typeof pay>> | null = null;
+      h.beforeRequest = async (request) => {
+        if (winner === null && request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          winner = await pay(o, 'winner');
+        }
+      };
+      // Act
+      const loser = await pay(o, 'loser');
+      h.beforeRequest = null;
+      // Assess: the loser's condition failed, and the order read again says why
+      expect(winner!.errors).toEqual([]);
+      expect(loser.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' },
+      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        paymentKeys: { winner: { attempt: 1 } },
+      });
+    });
+
     it("replays an earlier attempt's key after a declined attempt and a retry, and starts no new attempt", async () => {
       // Prepare: attempt 1 (key k1) declined, attempt 2 (key k2) declined too
       const o = await placedOrder();
