@@ -318,8 +318,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter);
-    cleanups.unshift(async () => appsyncDynamodbClient.destroy());
+    // Transactions are sized from their items, read before and after on a client of their own.
+    const transactionImages = costMeter.createTransactionImageReader(dynamodb.endpoint);
+    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter, transactionImages);
+    cleanups.unshift(async () => (appsyncDynamodbClient.destroy(), transactionImages.destroy()));
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,
