@@ -10,7 +10,11 @@ import {
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
   PutItemCommand,
+  TransactGetItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -263,6 +267,64 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
       );
       // Assess
       expect(used).toBe(0);
+    });
+
+    it('meters a delete at the size of the deleted item', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('gone', 2100) }));
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: 'gone' } } })),
+      );
+      // Assess
+      expect(used).toBe(writeUnits(2100));
+    });
+
+    it('meters a transactional read per item at twice its 4 KB units', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('g1', 100) }));
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('g2', 4100) }));
+      // Act
+      const used = await units('dynamodb.readRequestUnit', () =>
+        client.send(
+          new TransactGetItemsCommand({
+            TransactItems: [
+              { Get: { TableName: TABLE, Key: { pk: { S: 'g1' } } } },
+              { Get: { TableName: TABLE, Key: { pk: { S: 'g2' } } } },
+            ],
+          }),
+        ),
+      );
+      // Assess
+      expect(used).toBe(readUnits(100, 'transactional') + readUnits(4100, 'transactional'));
+    });
+
+    it('meters a batch per item: writes per 1 KB each, reads per 4 KB each', async () => {
+      // Act
+      const written = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new BatchWriteItemCommand({
+            RequestItems: {
+              [TABLE]: [
+                { PutRequest: { Item: itemOf('b1', 100) } },
+                { PutRequest: { Item: itemOf('b2', 1500) } },
+              ],
+            },
+          }),
+        ),
+      );
+      const read = await units('dynamodb.readRequestUnit', () =>
+        client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [TABLE]: { Keys: [{ pk: { S: 'b1' } }, { pk: { S: 'b2' } }], ConsistentRead: true },
+            },
+          }),
+        ),
+      );
+      // Assess: not the summed size (1.6 KB, 2 units; 1 read unit), each item on its own
+      expect(written).toBe(writeUnits(100) + writeUnits(1500));
+      expect(read).toBe(readUnits(100, 'strong') + readUnits(1500, 'strong'));
     });
 
     it('meters a failed conditional write at the documented minimum of one unit', async () => {
