@@ -85,6 +85,8 @@ export interface E2eRateResult {
   readonly nodeRssMb: number;
   /** Lambda execution environments (worker isolates) per function at the end: each one is memory. */
   readonly lambdaEnvironments: Readonly<Record<string, number>>;
+  /** Cold starts during this rate, all functions together (each one loads a bundle and the SDK). */
+  readonly lambdaColdStarts: number;
 }
 
 interface OrderTiming {
@@ -170,6 +172,9 @@ async function runRate(
   await subscription.started;
 
   const usageBefore = { ...stack.counters.events };
+  const coldStarts = () =>
+    Object.values(stack.events.lambdaHost.environmentStarts()).reduce((sum, f) => sum + f.coldStarts, 0);
+  const coldStartsBefore = coldStarts();
   const nodeCpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
   // The main thread's task id is the process id.
@@ -285,6 +290,7 @@ async function runRate(
     lambdaInvocationsPerOrder:
       (usageAfter.lambdaInvocations - usageBefore.lambdaInvocations) / Math.max(1, sent),
     nodeRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    lambdaColdStarts: coldStarts() - coldStartsBefore,
     lambdaEnvironments: Object.fromEntries(
       Object.entries(stack.events.lambdaHost.environments()).map(([name, e]) => [name, e.idle + e.busy]),
     ),
@@ -390,6 +396,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     log(
       `e2e load: stack ready in ${stack.readyMs} ms; pipe batch size ${pipe?.batchSize}, window ${pipe?.maximumBatchingWindowInSeconds} s, ` +
         `parallelization ${(pipe as { parallelizationFactor?: number } | undefined)?.parallelizationFactor ?? 1}; ` +
+        `Lambda environment reuse ${process.env.ORDERLOOP_LAMBDA_ENVIRONMENT_REUSE ?? 'warm-first'}, tracing ${process.env.ORDERLOOP_LAMBDA_TRACING === '1' ? 'on' : 'off'}; ` +
         `${settings.seconds} s per rate; load average before ${loadavg()[0]!.toFixed(1)}`,
     );
     // A short warm-up, so neither the at-rest orders nor the first rate pay every Lambda worker's cold start.
@@ -408,7 +415,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       log(formatE2eTable([result]).split('\n').slice(-1)[0]!);
       const environments = Object.entries(result.lambdaEnvironments).filter(([, n]) => n > 0);
       log(
-        `  node RSS ${result.nodeRssMb} MB; Lambda execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
+        `  node RSS ${result.nodeRssMb} MB; ${result.lambdaColdStarts} Lambda cold starts; execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
           `(${environments.map(([name, n]) => `${name.replace(/^Orderloop\w*?-/, '')} ${n}`).join(', ')})`,
       );
       await stack.idle();
