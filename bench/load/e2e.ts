@@ -81,6 +81,9 @@ export interface E2eRateResult {
   readonly loadAverage: number;
   /** Pipe requests and Lambda invocations per order, the billing dimensions the pipe settings move. */
   readonly pipeRequestsPerOrder: number;
+  /** The pipes' GetRecords calls per order and per second: how often the pollers read DynamoDB Local's streams. */
+  readonly streamReadsPerOrder: number;
+  readonly streamReadsPerSecond: number;
   readonly lambdaInvocationsPerOrder: number;
   readonly nodeRssMb: number;
   /** Lambda execution environments (worker isolates) per function at the end: each one is memory. */
@@ -287,6 +290,8 @@ async function runRate(
     mainThreadBusy: elu.utilization,
     loadAverage: loadavg()[0]!,
     pipeRequestsPerOrder: (usageAfter.pipeRequests - usageBefore.pipeRequests) / Math.max(1, sent),
+    streamReadsPerOrder: (usageAfter.streamReads - usageBefore.streamReads) / Math.max(1, sent),
+    streamReadsPerSecond: (usageAfter.streamReads - usageBefore.streamReads) / wall,
     lambdaInvocationsPerOrder:
       (usageAfter.lambdaInvocations - usageBefore.lambdaInvocations) / Math.max(1, sent),
     nodeRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
@@ -415,7 +420,8 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       log(formatE2eTable([result]).split('\n').slice(-1)[0]!);
       const environments = Object.entries(result.lambdaEnvironments).filter(([, n]) => n > 0);
       log(
-        `  node RSS ${result.nodeRssMb} MB; ${result.lambdaColdStarts} Lambda cold starts; execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
+        `  GetRecords ${result.streamReadsPerOrder.toFixed(1)} per order, ${result.streamReadsPerSecond.toFixed(1)}/s; ` +
+          `node RSS ${result.nodeRssMb} MB; ${result.lambdaColdStarts} Lambda cold starts; execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
           `(${environments.map(([name, n]) => `${name.replace(/^Orderloop\w*?-/, '')} ${n}`).join(', ')})`,
       );
       await stack.idle();

@@ -55,6 +55,8 @@ export interface UsageCounters {
   lambdaDurationMs: number;
   /** SQS API requests over HTTP plus in-process sends. */
   sqsRequests: number;
+  /** GetRecords calls of the pipes' stream pollers: what polling costs DynamoDB Local (not billed to a pipe). */
+  streamReads: number;
 }
 
 /** One increment of a usage counter. */
@@ -134,6 +136,7 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     lambdaInvocations: 0,
     lambdaDurationMs: 0,
     sqsRequests: 0,
+    streamReads: 0,
   };
   let ticks = 0;
   const count = (dimension: keyof UsageCounters, amount = 1) => {
@@ -271,7 +274,11 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     (pipeConfig) =>
       new LocalPipe(pipeConfig, pipePorts(pipeConfig), {
         endpoint: options.pipeStreams?.endpoint ?? dynamodbEndpoint,
-        ...(options.pipeStreams?.onAnswer ? { onAnswer: options.pipeStreams.onAnswer } : {}),
+        // Counted without a tick: polls go on while nothing happens, and idle() waits for a round without ticks.
+        onAnswer: (operation, answer) => {
+          if (operation === 'GetRecords') usage.streamReads++;
+          options.pipeStreams?.onAnswer?.(operation, answer);
+        },
         ...(timing.pipePollIntervalMs !== undefined ? { pollIntervalMs: timing.pipePollIntervalMs } : {}),
         ...(timing.pipeRetryDelayMs ? { retryDelayMs: timing.pipeRetryDelayMs } : {}),
         hooks: pipeHooks(pipeConfig),

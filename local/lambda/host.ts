@@ -95,7 +95,7 @@ class FunctionSlot {
   running = 0;
   readonly waiters: Array<() => void> = [];
   /** Invocations that hold a concurrency slot and wait for a busy environment, oldest first ('warm-first'). */
-  readonly warmWaiters: Array<(worker: FunctionWorker | undefined) => void> = [];
+  readonly warmWaiters: WarmWaiter[] = [];
   /** Running means of the function's Invoke and Init phases in ms, once measured. */
   invokeMs: number | undefined;
   initMs: number | undefined;
@@ -242,7 +242,7 @@ export class LambdaHost {
     for (const slot of this.slots.values()) {
       slot.idle.length = 0;
       slot.waiters.splice(0).forEach((wake) => wake());
-      slot.warmWaiters.splice(0).forEach((wake) => wake(undefined));
+      slot.warmWaiters.splice(0).forEach((waiter) => waiter.give(undefined));
     }
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -315,7 +315,7 @@ export class LambdaHost {
         slot.busy.delete(worker);
         if (worker.usable && !this.stopped) this.park(slot, worker);
         // The environment is gone: an invocation waiting for it starts one of its own.
-        else slot.warmWaiters.shift()?.(undefined);
+        else slot.warmWaiters.shift()?.give(undefined);
       }
       this.release(slot);
     }
@@ -323,22 +323,21 @@ export class LambdaHost {
 
   /**
    * An environment for an invocation that found none idle: a new one, or ('warm-first') the next busy
-   * one to free, when that should come sooner than a new one's Init would end. A wait that lasts as
-   * long as an Init has shown the guess wrong, and starts a new one after all.
+   * one to free, when that should come sooner than a new one's Init would end. While the function's
+   * first Init runs nothing is measured yet, so a burst waits for that first environment; a wait that
+   * lasts as long as an Init has shown the guess wrong, and starts a new one after all.
    */
   private async environmentFor(slot: FunctionSlot): Promise<FunctionWorker> {
     if (this.shouldWaitForWarm(slot)) {
       const handed = await new Promise<FunctionWorker | undefined>((resolve) => {
-        const waiter = (worker: FunctionWorker | undefined) => {
-          clearTimeout(timer);
-          resolve(worker);
+        const waiter: WarmWaiter = {
+          give: (worker) => {
+            clearTimeout(waiter.timer);
+            resolve(worker);
+          },
         };
-        const timer = setTimeout(() => {
-          const at = slot.warmWaiters.indexOf(waiter);
-          if (at >= 0) slot.warmWaiters.splice(at, 1);
-          resolve(undefined);
-        }, slot.initMs);
         slot.warmWaiters.push(waiter);
+        if (slot.initMs !== undefined) this.armFallback(slot, waiter, slot.initMs);
       });
       if (this.stopped) {
         void handed?.terminate();
@@ -350,14 +349,37 @@ export class LambdaHost {
       }
     }
     slot.coldStarts++;
-    return this.spawn(slot.config);
+    const worker = this.spawn(slot.config);
+    // Busy from now on, so an invocation arriving before this one resumes sees it starting.
+    slot.busy.add(worker);
+    worker.onInit = (initMs) => {
+      const first = slot.initMs === undefined;
+      slot.initMs = runningMean(slot.initMs, initMs);
+      // The waiters of a first Init had no measure to bound their wait; now they have one.
+      if (first) for (const waiter of slot.warmWaiters) this.armFallback(slot, waiter, initMs);
+    };
+    return worker;
+  }
+
+  /** Gives up waiting for a busy environment after `ms`: the waiter starts one of its own. */
+  private armFallback(slot: FunctionSlot, waiter: WarmWaiter, ms: number): void {
+    if (waiter.timer) return;
+    waiter.timer = setTimeout(() => {
+      const at = slot.warmWaiters.indexOf(waiter);
+      if (at < 0) return;
+      slot.warmWaiters.splice(at, 1);
+      waiter.give(undefined);
+    }, ms);
   }
 
   /** Whether a busy environment should free before a new one's Init would end (see `environmentReuse`). */
   private shouldWaitForWarm(slot: FunctionSlot): boolean {
-    const { invokeMs, initMs } = slot;
-    if (this.environmentReuse === 'aws') return false;
-    if (invokeMs === undefined || initMs === undefined || slot.busy.size === 0) return false;
+    if (this.environmentReuse === 'aws' || slot.busy.size === 0) return false;
+    const { initMs } = slot;
+    // The first Init is still running: nothing is measured, and a second Init would compete for the CPU.
+    if (initMs === undefined) return true;
+    // Until an invocation has finished, its Invoke phase counts as instant.
+    const invokeMs = slot.invokeMs ?? 0;
     const now = performance.now();
     const freeIn = [...slot.busy]
       .map((w) =>
@@ -377,7 +399,10 @@ export class LambdaHost {
   /** Returns a warm environment to an invocation waiting for one, else to the idle list (the most recent is taken first) until its idle time is up. */
   private park(slot: FunctionSlot, worker: FunctionWorker) {
     const waiter = slot.warmWaiters.shift();
-    if (waiter) return waiter(worker);
+    if (waiter) {
+      slot.busy.add(worker);
+      return waiter.give(worker);
+    }
     slot.idle.push(worker);
     const timer = setTimeout(() => {
       this.idleTimers.delete(worker);
@@ -568,14 +593,20 @@ export class LambdaHost {
   }
 }
 
-/** Folds a finished invocation's Invoke (and, on a cold start, Init) duration into the function's running means. */
+/** An invocation waiting for a busy environment: `give` hands it one, or undefined to start its own. */
+interface WarmWaiter {
+  readonly give: (worker: FunctionWorker | undefined) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** A running mean that follows the recent durations (each new one weighs a fifth). */
+const runningMean = (old: number | undefined, sample: number) =>
+  old === undefined ? sample : old * 0.8 + sample * 0.2;
+
+/** Folds a finished invocation's Invoke duration into the function's running mean. */
 function learnDurations(slot: FunctionSlot, worker: FunctionWorker, ended: number): void {
-  const mean = (old: number | undefined, sample: number) =>
-    old === undefined ? sample : old * 0.8 + sample * 0.2;
   if (worker.invokeStartedAt !== undefined)
-    slot.invokeMs = mean(slot.invokeMs, ended - worker.invokeStartedAt);
-  const initMs = worker.takeInitMs();
-  if (initMs !== undefined) slot.initMs = mean(slot.initMs, initMs);
+    slot.invokeMs = runningMean(slot.invokeMs, ended - worker.invokeStartedAt);
 }
 
 function toInvokeResult(requestId: string, outcome: ExecutionOutcome, lines: string[]): InvokeResult {

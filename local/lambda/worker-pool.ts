@@ -29,8 +29,8 @@ export class FunctionWorker {
   private dead = false;
   /** When this environment was created (performance.now()). */
   readonly createdAt = performance.now();
-  /** How long this environment's Init phase took, from its first invocation's start until the host takes it. */
-  initMs: number | undefined;
+  /** Called once, when the first invocation starts, with how long this environment's Init phase took. */
+  onInit: ((initMs: number) => void) | undefined;
   /** True until this environment's first invocation started: it is still in its Init phase. */
   coldStart = true;
   /** When the invocation under way entered its Invoke phase (performance.now()); unset during Init and between invocations. */
@@ -75,13 +75,6 @@ export class FunctionWorker {
     this.worker.on('exit', (code) =>
       this.fail('Runtime.ExitError', `Runtime exited with error: exit status ${code}`),
     );
-  }
-
-  /** The Init duration, once: the host folds it into the function's mean. */
-  takeInitMs(): number | undefined {
-    const initMs = this.initMs;
-    this.initMs = undefined;
-    return initMs;
   }
 
   /** False once the worker exited or was terminated; the pool then drops it. */
@@ -134,7 +127,7 @@ export class FunctionWorker {
     else if (msg.type === 'started' && msg.requestId === this.current?.requestId) {
       this.invokeStartedAt = performance.now();
       this.coldStart = false;
-      if (msg.initMs !== undefined) this.initMs = msg.initMs;
+      if (msg.initMs !== undefined) this.onInit?.(msg.initMs);
       clearTimeout(this.current.timer);
       this.current.timer = this.timeoutTimer(msg.requestId, this.config.timeoutSeconds * 1000);
     } else if (msg.type === 'result' || msg.type === 'error') {

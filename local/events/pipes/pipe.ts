@@ -101,6 +101,8 @@ export class LocalPipe {
   private wakePoll: (() => void) | undefined;
   private lastRefresh = 0;
   private cycle = 0;
+  /** Batches finished so far: a poll loop that saw one finish during its cycle polls again at once. */
+  private batchesEnded = 0;
   /** The last error a poll cycle failed with, named when a drain gives up. */
   private lastPollError: unknown;
   private drainWaiters: { after: number; resolve: () => void }[] = [];
@@ -188,8 +190,9 @@ export class LocalPipe {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const cycle = ++this.cycle;
+      const batchesEndedBefore = this.batchesEnded;
       let busy = false;
-      let fetched = false;
+      let readAgain = false;
       try {
         if (this.now() - this.lastRefresh >= (this.options.shardRefreshMs ?? 2_000))
           await this.refreshShards();
@@ -197,7 +200,7 @@ export class LocalPipe {
           if (this.stopping) break;
           const polled = await this.pollShard(shard);
           busy = polled.busy || busy;
-          fetched = polled.fetched || fetched;
+          readAgain = (polled.fetched && shard.lanes.some((lane) => !lane.running)) || readAgain;
         }
       } catch (error) {
         busy = true;
@@ -210,8 +213,11 @@ export class LocalPipe {
         this.drainWaiters = this.drainWaiters.filter((w) => cycle <= w.after);
         for (const waiter of ready) waiter.resolve();
       }
-      // A shard that just returned records may have more: read it again without waiting.
-      if (!fetched) await this.sleep(this.pollDelay(), true);
+      // A shard that just returned records may have more: read it again without waiting, while a lane is
+      // free to deliver them. With every lane delivering, records read now would only wait in the lane:
+      // the next poll comes when a batch ends (startLane wakes it), so a busy shard costs about one
+      // GetRecords per batch instead of one per round trip (each one CPU of DynamoDB Local's).
+      if (!readAgain && this.batchesEnded === batchesEndedBefore) await this.sleep(this.pollDelay(), true);
     }
     await this.settle();
   }
@@ -402,6 +408,7 @@ export class LocalPipe {
         this.hooks.onPollError?.(error);
       } finally {
         lane.running = undefined;
+        this.batchesEnded++;
         // The poll loop decides what comes next (another batch, the window, drain, shard end).
         this.wakePoll?.();
       }

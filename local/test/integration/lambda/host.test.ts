@@ -282,6 +282,16 @@ export const handler = async (_e, ctx) => ctx.getRemainingTimeInMillis();`,
     expect(lambda.environmentStarts().reuse).toEqual({ coldStarts: 1, waitedForWarm: 3 });
   });
 
+  it("lets a burst that arrives during a function's first Init wait for that environment instead of starting more", async () => {
+    // Prepare
+    const lambda = start([fn('first-burst', slowInit())]);
+    // Act
+    const results = await Promise.all([1, 2, 3, 4].map(() => lambda.invokeSync('first-burst', {})));
+    // Assess
+    expect(results.map((r) => r.payload)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(lambda.environmentStarts()['first-burst']).toEqual({ coldStarts: 1, waitedForWarm: 3 });
+  });
+
   it("starts a new environment for every invocation that finds none idle under environmentReuse 'aws'", async () => {
     // Prepare
     const lambda = start([fn('aws-like', slowInit())], { environmentReuse: 'aws' });
