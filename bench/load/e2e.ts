@@ -426,6 +426,18 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       );
       await stack.idle();
     }
+    const starts = Object.entries(stack.events.lambdaHost.environmentStarts()).filter(
+      ([, f]) => f.coldStarts > 0,
+    );
+    log(
+      `Lambda environments since start (cold starts / waited for a warm one; mean Init / Invoke ms): ` +
+        starts
+          .map(
+            ([name, f]) =>
+              `${name.replace(/^Orderloop\w*?-/, '')} ${f.coldStarts} / ${f.waitedForWarm}; ${f.meanInitMs ?? '–'} / ${f.meanInvokeMs ?? '–'}`,
+          )
+          .join(', '),
+    );
     log(formatE2eTable(results));
     return results;
   } finally {

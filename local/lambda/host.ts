@@ -166,14 +166,23 @@ export class LambdaHost {
   }
 
   /**
-   * How each function got its execution environments since start: cold starts, and invocations that
-   * waited for a busy environment instead ('warm-first').
+   * How each function got its execution environments since start: cold starts, invocations that
+   * waited for a busy environment instead ('warm-first'), and the running means of Init and Invoke the
+   * choice rests on.
    */
-  environmentStarts(): Record<string, { coldStarts: number; waitedForWarm: number }> {
+  environmentStarts(): Record<
+    string,
+    { coldStarts: number; waitedForWarm: number; meanInitMs?: number; meanInvokeMs?: number }
+  > {
     return Object.fromEntries(
       [...this.slots].map(([name, slot]) => [
         name,
-        { coldStarts: slot.coldStarts, waitedForWarm: slot.warmReuses },
+        {
+          coldStarts: slot.coldStarts,
+          waitedForWarm: slot.warmReuses,
+          ...(slot.initMs !== undefined ? { meanInitMs: Math.round(slot.initMs) } : {}),
+          ...(slot.invokeMs !== undefined ? { meanInvokeMs: Math.round(slot.invokeMs) } : {}),
+        },
       ]),
     );
   }
