@@ -84,6 +84,8 @@ export interface E2eRateResult {
   /** The pipes' GetRecords calls per order and per second: how often the pollers read DynamoDB Local's streams. */
   readonly streamReadsPerOrder: number;
   readonly streamReadsPerSecond: number;
+  /** Mean records per pipe batch (BatchSize caps it): near the cap, the shard's lanes fall behind. */
+  readonly recordsPerPipeBatch: number;
   readonly lambdaInvocationsPerOrder: number;
   readonly nodeRssMb: number;
   /** Lambda execution environments (worker isolates) per function at the end: each one is memory. */
@@ -292,6 +294,9 @@ async function runRate(
     pipeRequestsPerOrder: (usageAfter.pipeRequests - usageBefore.pipeRequests) / Math.max(1, sent),
     streamReadsPerOrder: (usageAfter.streamReads - usageBefore.streamReads) / Math.max(1, sent),
     streamReadsPerSecond: (usageAfter.streamReads - usageBefore.streamReads) / wall,
+    recordsPerPipeBatch:
+      (usageAfter.pipeRecords - usageBefore.pipeRecords) /
+      Math.max(1, usageAfter.pipeBatches - usageBefore.pipeBatches),
     lambdaInvocationsPerOrder:
       (usageAfter.lambdaInvocations - usageBefore.lambdaInvocations) / Math.max(1, sent),
     nodeRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
@@ -421,6 +426,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       const environments = Object.entries(result.lambdaEnvironments).filter(([, n]) => n > 0);
       log(
         `  GetRecords ${result.streamReadsPerOrder.toFixed(1)} per order, ${result.streamReadsPerSecond.toFixed(1)}/s; ` +
+          `${result.recordsPerPipeBatch.toFixed(1)} records per pipe batch; ` +
           `node RSS ${result.nodeRssMb} MB; ${result.lambdaColdStarts} Lambda cold starts; execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
           `(${environments.map(([name, n]) => `${name.replace(/^Orderloop\w*?-/, '')} ${n}`).join(', ')})`,
       );

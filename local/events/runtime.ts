@@ -57,6 +57,9 @@ export interface UsageCounters {
   sqsRequests: number;
   /** GetRecords calls of the pipes' stream pollers: what polling costs DynamoDB Local (not billed to a pipe). */
   streamReads: number;
+  /** Batches the pipes delivered, and the records in them: a lane that falls behind fills its batches. */
+  pipeBatches: number;
+  pipeRecords: number;
 }
 
 /** One increment of a usage counter. */
@@ -137,6 +140,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     lambdaDurationMs: 0,
     sqsRequests: 0,
     streamReads: 0,
+    pipeBatches: 0,
+    pipeRecords: 0,
   };
   let ticks = 0;
   const count = (dimension: keyof UsageCounters, amount = 1) => {
@@ -307,6 +312,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     return {
       onDelivered(records) {
         log(`[pipe ${pipe.name}] ${records.length} stream record(s) delivered`);
+        usage.pipeBatches++;
+        usage.pipeRecords += records.length;
         const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
         count('pipeRequests', Math.max(1, Math.ceil(bytes / PIPE_CHUNK_BYTES)));
       },
