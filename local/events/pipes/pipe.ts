@@ -117,6 +117,14 @@ export class LocalPipe {
         `pipe ${config.name}: batchSize must be between 1 and 10000, received ${config.batchSize}`,
       );
     }
+    // "Batching and concurrency", supported batchable targets: an event bus and an SQS queue take at most
+    // 10, and "you can't configure a pipe with a larger batch size than the target supports".
+    const targetMax = config.target.type === 'lambda' ? undefined : 10;
+    if (targetMax !== undefined && config.batchSize > targetMax) {
+      throw new Error(
+        `pipe ${config.name}: batchSize must be at most ${targetMax} for an ${config.target.type === 'sqs' ? 'SQS queue' : 'event bus'} target, received ${config.batchSize}`,
+      );
+    }
     if (config.maximumBatchingWindowInSeconds < 0 || config.maximumBatchingWindowInSeconds > 300) {
       throw new Error(
         `pipe ${config.name}: maximumBatchingWindowInSeconds must be between 0 and 300, received ${config.maximumBatchingWindowInSeconds}`,
