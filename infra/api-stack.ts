@@ -62,7 +62,12 @@ export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:
 /** The IAM-only mutations each consumer calls (functions/lib/graphql/backend.graphql); the others call none. */
 export const CONSUMER_MUTATIONS = {
   payment: ['recordPaymentResult', 'publishNotification'],
-  notification: ['publishOrderStatus', 'publishVendorOrderStatus', 'publishNotification'],
+  notification: [
+    'publishOrderStatus',
+    'publishVendorOrderStatus',
+    'publishNotification',
+    'publishSharedNotification',
+  ],
 } as const;
 
 /** The user groups; a user's group decides what the API lets it do. */

@@ -200,6 +200,13 @@ export const resolvers: readonly ResolverEntry[] = [
     dataSource: 'table',
   },
   {
+    typeName: 'Mutation',
+    fieldName: 'publishSharedNotification',
+    kind: 'unit',
+    code: 'Mutation.publishSharedNotification.ts',
+    dataSource: 'table',
+  },
+  {
     typeName: 'Subscription',
     fieldName: 'onOrderStatusChanged',
     kind: 'unit',

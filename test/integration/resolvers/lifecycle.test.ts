@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  matchesSubscriptionFilter,
+  type SubscriptionFilterObject,
+} from '../../../local/appsync/subscriptions/filter.js';
+import { notificationKey } from '../../../domain/keys.js';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
 describe('order lifecycle resolvers', () => {
@@ -192,11 +197,54 @@ describe('order lifecycle resolvers', () => {
       );
       const retry = await pay(o);
       // Assess
-      expect(declined.data).toMatchObject({ status: 'DECLINED', failureReason: 'card declined' });
+      // the answer is the customer-facing PAYMENT_FAILED event, which the customer's subscriptions receive
+      expect(declined.data).toMatchObject({
+        audience: 'CUSTOMER',
+        orderId: o.orderId,
+        customerId: o.customer,
+        vendorIds: [o.v1, o.v2],
+        status: 'PAYMENT_FAILED',
+        previousStatus: 'PAYMENT_PENDING',
+        reason: 'card declined',
+        actor: 'SYSTEM',
+        payment: { status: 'DECLINED', failureReason: 'card declined' },
+      });
       expect(retry.data).toMatchObject({ attempts: 2, status: 'PENDING' });
     });
 
-    it('changes nothing for a repeated or stale result and answers the current payment', async () => {
+    it('answers the PAID event, with the version and payment the order now holds, when a charge succeeds', async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o);
+      // Act
+      const recorded = await h.call(
+        'Mutation',
+        'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+        iamIdentity,
+      );
+      // Assess: the event says what the stream's order item says (what the PAID relay used to send)
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(recorded.errors).toEqual([]);
+      expect(recorded.data).toEqual({
+        audience: 'CUSTOMER',
+        orderId: o.orderId,
+        customerId: o.customer,
+        vendorIds: [o.v1, o.v2],
+        status: 'PAID',
+        previousStatus: 'PAYMENT_PENDING',
+        vendorId: null,
+        vendorStatus: null,
+        payment: stored?.payment,
+        reason: null,
+        actor: 'SYSTEM',
+        version: stored?.version,
+        correlationId: stored?.correlationId,
+        at: stored?.updatedAt,
+      });
+    });
+
+    it('changes nothing for a repeated or stale result and answers an INTERNAL event that no subscriber admits', async () => {
       // Prepare
       const o = await paidOrder();
       const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
@@ -204,12 +252,26 @@ describe('order lifecycle resolvers', () => {
       const repeated = await h.call(
         'Mutation',
         'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+        iamIdentity,
+      );
+      const stale = await h.call(
+        'Mutation',
+        'recordPaymentResult',
         { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', correlationId: 'c' } },
         iamIdentity,
       );
       // Assess
-      expect(repeated.errors).toEqual([]);
-      expect(repeated.data).toMatchObject({ status: 'SUCCEEDED' });
+      for (const answer of [repeated, stale]) {
+        expect(answer.errors).toEqual([]);
+        expect(answer.data).toMatchObject({
+          audience: 'INTERNAL',
+          status: 'PAID',
+          previousStatus: null,
+          version: before?.version,
+          payment: { status: 'SUCCEEDED' },
+        });
+      }
       expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
     });
 
@@ -237,9 +299,16 @@ describe('order lifecycle resolvers', () => {
       const repeated = await refund(o.v1, 300);
       const second = await refund(o.v2, 700);
       // Assess
-      expect(first.data).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: 300 });
-      expect(repeated.data).toMatchObject({ refundedAmount: 300 });
-      expect(second.data).toMatchObject({ status: 'REFUNDED', refundedAmount: 1000 });
+      // a refund moves no order status, so its answer is INTERNAL: it pushes nothing
+      expect(first.data).toMatchObject({
+        audience: 'INTERNAL',
+        payment: { status: 'PARTIALLY_REFUNDED', refundedAmount: 300 },
+      });
+      expect(repeated.data).toMatchObject({ audience: 'INTERNAL', payment: { refundedAmount: 300 } });
+      expect(second.data).toMatchObject({
+        audience: 'INTERNAL',
+        payment: { status: 'REFUNDED', refundedAmount: 1000 },
+      });
       expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAID' }); // refunds do not move the order
     });
   });
@@ -744,6 +813,132 @@ describe('order lifecycle resolvers', () => {
       );
       // Assess
       expect(result.errors[0]?.errorType).toBe('Unauthorized');
+    });
+
+    it("admits recordPaymentResult's answers only where they belong: a move to its audience, INTERNAL to nobody", async () => {
+      // Prepare: every subscription filter of every kind of caller, from the subscription resolvers
+      const o = await placedOrder();
+      await pay(o);
+      const stranger = fresh('c');
+      const filters = await Promise.all(
+        [
+          ['onMyOrdersChanged', {}, userIdentity(o.customer, 'customer')],
+          ['onMyOrdersChanged', {}, userIdentity(stranger, 'customer')],
+          ['onOrderStatusChanged', { orderId: o.orderId }, userIdentity(o.customer, 'customer')],
+          ['onOrderStatusChanged', { orderId: o.orderId }, userIdentity('a', 'admin')],
+          ['onOrderStatusChanged', { orderId: o.orderId }, userIdentity('u', 'vendor', o.v1)],
+          ['onVendorOrdersChanged', { vendorId: o.v1 }, userIdentity('a', 'admin')],
+          ['onVendorOrdersChanged', { vendorId: o.v1 }, userIdentity('u', 'vendor', o.v1)],
+        ].map(async ([field, args, identity]) => {
+          const r = await h.call('Subscription', field as string, args as Record<string, unknown>, identity);
+          expect(r.errors).toEqual([]);
+          return r.extensions.subscriptionFilter as SubscriptionFilterObject;
+        }),
+      );
+      const record = (status: string) =>
+        h.call(
+          'Mutation',
+          'recordPaymentResult',
+          { input: { orderId: o.orderId, attempt: 1, status, correlationId: 'c' } },
+          iamIdentity,
+        );
+      // Act
+      const paid = await record('SUCCEEDED');
+      const repeated = await record('SUCCEEDED');
+      // Assess: PAID reaches the customer's three subscriptions and the admin's two, never a stranger
+      // or a vendor (a vendor hears of a paid order by notice); the repeat reaches no one
+      expect(filters.map((f) => matchesSubscriptionFilter(f, paid.data))).toEqual([
+        true,
+        false,
+        true,
+        true,
+        false,
+        true,
+        false,
+      ]);
+      expect(filters.map((f) => matchesSubscriptionFilter(f, repeated.data))).toEqual(
+        filters.map(() => false),
+      );
+    });
+
+    it('stores a shared notice once per recipient under one id, and pushes it to those recipients only', async () => {
+      // Prepare
+      const [a, b, c] = [`vendor#${fresh('v')}`, `vendor#${fresh('v')}`, `vendor#${fresh('v')}`];
+      const input = {
+        id: fresh('evt'),
+        recipients: [a, b],
+        kind: 'VENDOR_ORDER_RECEIVED',
+        orderId: 'o1',
+        message: 'New paid order o1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      const filterOf = async (vendorId: string) => {
+        const r = await h.call(
+          'Subscription',
+          'onNotification',
+          {},
+          userIdentity(fresh('u'), 'vendor', vendorId.slice('vendor#'.length)),
+        );
+        expect(r.errors).toEqual([]);
+        return r.extensions.subscriptionFilter as SubscriptionFilterObject;
+      };
+      // Act
+      const published = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+      // Assess: one item per recipient, each in its own partition, each naming its own recipient
+      expect(published.errors).toEqual([]);
+      expect(published.data).toMatchObject({ id: input.id, recipient: null, recipients: [a, b] });
+      for (const recipient of [a, b]) {
+        const key = notificationKey(recipient, input.createdAt, input.id);
+        expect(await getItem(key.PK, key.SK)).toMatchObject({ id: input.id, recipient, kind: input.kind });
+      }
+      const other = notificationKey(c, input.createdAt, input.id);
+      expect(await getItem(other.PK, other.SK)).toBeNull();
+      // the push reaches a and b, not c; a single notice still reaches its own recipient only
+      const [fa, fb, fc] = await Promise.all([filterOf(a), filterOf(b), filterOf(c)]);
+      expect([fa, fb, fc].map((f) => matchesSubscriptionFilter(f, published.data))).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      const single = { ...input, recipients: undefined, recipient: c };
+      expect([fa, fb, fc].map((f) => matchesSubscriptionFilter(f, single))).toEqual([false, false, true]);
+    });
+
+    it('rejects a shared notice with no, too many or repeated recipients, and stores nothing', async () => {
+      // Prepare
+      const base = {
+        kind: 'VENDOR_ORDER_RECEIVED',
+        orderId: 'o1',
+        message: 'New paid order o1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      const twice = `vendor#${fresh('v')}`;
+      const cases = [
+        [],
+        Array.from({ length: 26 }, (_, i) => `vendor#${fresh('v')}-${i}`),
+        [twice, twice],
+        [''],
+      ];
+      for (const recipients of cases) {
+        const id = fresh('evt');
+        // Act
+        const r = await h.call(
+          'Mutation',
+          'publishSharedNotification',
+          { input: { ...base, id, recipients } },
+          iamIdentity,
+        );
+        // Assess
+        expect(r.data).toBeNull();
+        expect(r.errors[0]).toMatchObject({
+          errorType: 'ValidationError',
+          errorInfo: { field: 'recipients' },
+        });
+        for (const recipient of recipients.filter((x) => x !== '')) {
+          const key = notificationKey(recipient, base.createdAt, id);
+          expect(await getItem(key.PK, key.SK)).toBeNull();
+        }
+      }
     });
   });
 });
