@@ -191,10 +191,11 @@ export class ApiStack extends Stack {
       functionDir: 'inventory',
       bus: this.bus,
       eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged'],
-      // Only these move stock (functions/inventory/logic.ts); the rule leaves the others out.
+      // Only these move stock (functions/inventory/logic.ts: a part's shipping commits it, not the
+      // payment); the rule leaves the others out.
       eventDataByType: {
-        'order.statusChanged': { status: ['PAID', 'CANCELLED'] },
-        'vendorOrder.statusChanged': { status: ['REJECTED', 'CANCELLED'] },
+        'order.statusChanged': { status: ['CANCELLED'] },
+        'vendorOrder.statusChanged': { status: ['SHIPPED', 'REJECTED', 'CANCELLED'] },
       },
       environment: common,
     });

@@ -389,7 +389,7 @@ export type Product = {
   /** In minor units of currency. */
   price: Scalars['Int']['output'];
   productId: Scalars['ID']['output'];
-  /** Units held for orders that are not paid yet. */
+  /** Units held for vendor parts that have not shipped yet (placed, paid or in fulfilment). */
   reserved: Scalars['Int']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
   vendorId: Scalars['ID']['output'];

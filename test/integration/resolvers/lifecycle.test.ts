@@ -20,8 +20,8 @@ describe('order lifecycle resolvers', () => {
   };
 
   /** Seeds two vendors' products and places one order with a line from each. */
-  async function placedOrder() {
-    const [v1, v2, customer] = [fresh('v'), fresh('v'), fresh('c')];
+  async function placedOrder(customer = fresh('c')) {
+    const [v1, v2] = [fresh('v'), fresh('v')];
     await h.seed(productItem(v1, 'a', { price: 300 }));
     await h.seed(productItem(v2, 'b', { price: 700 }));
     const lines = [
@@ -93,15 +93,19 @@ describe('order lifecycle resolvers', () => {
         status: 'PENDING',
         attempts: 1,
       });
+      // The attempt, its token and the call's key live on the order item: one UpdateItem, no other item
       const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
-      expect(stored).toMatchObject({ status: 'PAYMENT_PENDING', version: 2 });
+      expect(stored).toMatchObject({
+        status: 'PAYMENT_PENDING',
+        version: 2,
+        paymentToken: 'tok_declined',
+        payment: { attempts: 1, amount: o.total, status: 'PENDING' },
+        paymentKeys: { pk1: { attempt: 1 } },
+      });
       // Only the statuses the sweeper looks for keep a byStatus entry: this change left the index.
       expect(stored).not.toHaveProperty('GSI3PK');
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toMatchObject({
-        entity: 'PAYMENT',
-        paymentToken: 'tok_declined',
-        amount: o.total,
-      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
+      expect(await getItem('IDEMPOTENCY#processPayment#' + o.customer + '#pk1', 'IDEMPOTENCY')).toBeNull();
     });
 
     it('returns the same payment for a repeated idempotency key and rejects a different payload', async () => {
@@ -117,9 +121,9 @@ describe('order lifecycle resolvers', () => {
       expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
     });
 
-    it('replays the first payment to a retry that read the key before the first call committed', async () => {
-      // Prepare: the retry reads the idempotency record (none yet), then the first call commits, then the
-      // retry reads the order (already PAYMENT_PENDING)
+    it('replays the first payment to a retry that read the order before the first call committed', async () => {
+      // Prepare: the retry reads the order (no key yet), then the first call commits, then the retry
+      // writes with a condition the first call broke, and sees the key on the order as it is now
       const o = await placedOrder();
       let first: Awaited<ReturnType<typeof pay>> | null = null;
       h.beforeRequest = async (request) => {
@@ -137,7 +141,11 @@ describe('order lifecycle resolvers', () => {
       expect(first!.errors).toEqual([]);
       expect(retry.errors).toEqual([]);
       expect(retry.data).toEqual(first!.data);
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull(); // charged once
+      // requested once
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        payment: { attempts: 1 },
+      });
     });
 
     it('answers 50 concurrent calls with one idempotency key with one and the same payment', async () => {
@@ -149,7 +157,83 @@ describe('order lifecycle resolvers', () => {
       expect(results.flatMap((r) => r.errors.map((e) => e.errorType))).toEqual([]);
       for (const r of results) expect(r.data).toEqual(results[0]?.data);
       expect(results[0]?.data).toMatchObject({ attempts: 1, status: 'PENDING', amount: o.total });
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull();
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        payment: { attempts: 1 },
+      });
+    });
+
+    it('rejects a call with another key that lost the race to a concurrent payment as InvalidTransition', async () => {
+      // Prepare: the loser has read the order (PLACED) when the winner's write lands
+      const o = await placedOrder();
+      let winner: Awaited<ReturnType<typeof pay>> | null = null;
+      h.beforeRequest = async (request) => {
+        if (winner === null && request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          winner = await pay(o, 'winner');
+        }
+      };
+      // Act
+      const loser = await pay(o, 'loser');
+      h.beforeRequest = null;
+      // Assess: the loser's condition failed, and the order read again says why
+      expect(winner!.errors).toEqual([]);
+      expect(loser.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' },
+      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        paymentKeys: { winner: { attempt: 1 } },
+      });
+    });
+
+    it("replays an earlier attempt's key after a declined attempt and a retry, and starts no new attempt", async () => {
+      // Prepare: attempt 1 (key k1) declined, attempt 2 (key k2) declined too
+      const o = await placedOrder();
+      const decline = (attempt: number) =>
+        h.call(
+          'Mutation',
+          'recordPaymentResult',
+          {
+            input: {
+              orderId: o.orderId,
+              attempt,
+              status: 'DECLINED',
+              failureReason: 'no',
+              correlationId: 'c',
+            },
+          },
+          iamIdentity,
+        );
+      await pay(o, 'k1');
+      await decline(1);
+      await pay(o, 'k2');
+      await decline(2);
+      // Act: the first call's retry arrives late, with the order open for payment again
+      const late = await pay(o, 'k1');
+      const conflict = await pay(o, 'k1', 'tok_other');
+      // Assess: the order's payment as it is now, no third attempt, and the key still guards its payload
+      expect(late.errors).toEqual([]);
+      expect(late.data).toMatchObject({ attempts: 2, status: 'DECLINED' });
+      expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        status: 'PAYMENT_FAILED',
+        payment: { attempts: 2 },
+        paymentKeys: { k1: { attempt: 1 }, k2: { attempt: 2 } },
+      });
+    });
+
+    it('scopes a payment key to its order: the same key pays another order of the same customer', async () => {
+      // Prepare
+      const o = await placedOrder();
+      const other = await placedOrder(o.customer);
+      await pay(o, 'shared');
+      // Act
+      const result = await pay(other, 'shared');
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(result.data).toMatchObject({ orderId: other.orderId, attempts: 1, status: 'PENDING' });
     });
 
     it('rejects paying an order that is already being paid as InvalidTransition', async () => {
@@ -210,6 +294,26 @@ describe('order lifecycle resolvers', () => {
         payment: { status: 'DECLINED', failureReason: 'card declined' },
       });
       expect(retry.data).toMatchObject({ attempts: 2, status: 'PENDING' });
+    });
+
+    it("records a charge result on the order item alone and drops the attempt's token", async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o, 'k', 'tok_success');
+      // Act
+      const recorded = await h.call(
+        'Mutation',
+        'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+        iamIdentity,
+      );
+      // Assess
+      expect(recorded.errors).toEqual([]);
+      expect(recorded.data).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED', attempts: 1 } });
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored).toMatchObject({ status: 'PAID', version: 3, payment: { status: 'SUCCEEDED' } });
+      expect(stored).not.toHaveProperty('paymentToken');
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
     });
 
     it('answers the PAID event, with the version and payment the order now holds, when a charge succeeds', async () => {
