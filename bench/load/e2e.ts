@@ -391,7 +391,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     maxInFlight: options.maxInFlight ?? 400,
     log,
   };
-  const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+  const stack = await startLocalStack({ port: 0, seed: true, quiet: true, transactionSizing: 'floor' });
   try {
     const users = await signInDemoUsers(stack.endpoints);
     const ordersNeeded = rates.reduce((sum, rate) => sum + Math.ceil(rate * settings.seconds), 0);
