@@ -51,6 +51,15 @@ export interface LocalStackOptions {
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
   /**
+   * How the cost meter sizes the items of the data sources' transactions. DynamoDB Local reports an
+   * Update, Delete or ConditionCheck inside a transaction at 1 KB whatever the item's size; `'read'` bills
+   * each item as AWS does, reading the transaction's items just before and after it (two unmetered
+   * DynamoDB Local calls per transaction); `'floor'` keeps DynamoDB Local's figure, a lower bound, and
+   * adds no calls. The load benchmark uses `'floor'`, so it measures the stack and not the meter.
+   * @default 'read'
+   */
+  readonly transactionSizing?: 'read' | 'floor';
+  /**
    * The address every listener binds: the gateway and DynamoDB Local. Anything but loopback lets
    * other machines reach services that trust the local IAM keys everyone knows. @default '127.0.0.1'
    */
@@ -318,8 +327,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter);
-    cleanups.unshift(async () => appsyncDynamodbClient.destroy());
+    // Transactions are sized from their items, read before and after on a client of their own.
+    const transactionImages =
+      (options.transactionSizing ?? 'read') === 'read'
+        ? costMeter.createTransactionImageReader(dynamodb.endpoint)
+        : undefined;
+    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter, transactionImages);
+    cleanups.unshift(async () => (appsyncDynamodbClient.destroy(), transactionImages?.destroy()));
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,

@@ -82,10 +82,17 @@ export interface E2eRateResult {
   readonly loadAverage: number;
   /** Pipe requests and Lambda invocations per order, the billing dimensions the pipe settings move. */
   readonly pipeRequestsPerOrder: number;
+  /** The pipes' GetRecords calls per order and per second: how often the pollers read DynamoDB Local's streams. */
+  readonly streamReadsPerOrder: number;
+  readonly streamReadsPerSecond: number;
+  /** Mean records per pipe batch (BatchSize caps it): near the cap, the shard's lanes fall behind. */
+  readonly recordsPerPipeBatch: number;
   readonly lambdaInvocationsPerOrder: number;
   readonly nodeRssMb: number;
   /** Lambda execution environments (worker isolates) per function at the end: each one is memory. */
   readonly lambdaEnvironments: Readonly<Record<string, number>>;
+  /** Cold starts during this rate, all functions together (each one loads a bundle and the SDK). */
+  readonly lambdaColdStarts: number;
 }
 
 interface OrderTiming {
@@ -185,6 +192,9 @@ async function runRate(
   await Promise.all([subscription.started, placedSubscription.started]);
 
   const usageBefore = { ...stack.counters.events };
+  const coldStarts = () =>
+    Object.values(stack.events.lambdaHost.environmentStarts()).reduce((sum, f) => sum + f.coldStarts, 0);
+  const coldStartsBefore = coldStarts();
   const nodeCpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
   // The main thread's task id is the process id.
@@ -299,9 +309,15 @@ async function runRate(
     mainThreadBusy: elu.utilization,
     loadAverage: loadavg()[0]!,
     pipeRequestsPerOrder: (usageAfter.pipeRequests - usageBefore.pipeRequests) / Math.max(1, sent),
+    streamReadsPerOrder: (usageAfter.streamReads - usageBefore.streamReads) / Math.max(1, sent),
+    streamReadsPerSecond: (usageAfter.streamReads - usageBefore.streamReads) / wall,
+    recordsPerPipeBatch:
+      (usageAfter.pipeRecords - usageBefore.pipeRecords) /
+      Math.max(1, usageAfter.pipeBatches - usageBefore.pipeBatches),
     lambdaInvocationsPerOrder:
       (usageAfter.lambdaInvocations - usageBefore.lambdaInvocations) / Math.max(1, sent),
     nodeRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    lambdaColdStarts: coldStarts() - coldStartsBefore,
     lambdaEnvironments: Object.fromEntries(
       Object.entries(stack.events.lambdaHost.environments()).map(([name, e]) => [name, e.idle + e.busy]),
     ),
@@ -399,7 +415,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     maxInFlight: options.maxInFlight ?? 400,
     log,
   };
-  const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+  const stack = await startLocalStack({ port: 0, seed: true, quiet: true, transactionSizing: 'floor' });
   try {
     const users = await signInDemoUsers(stack.endpoints);
     const ordersNeeded = rates.reduce((sum, rate) => sum + Math.ceil(rate * settings.seconds), 0);
@@ -414,6 +430,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     log(
       `e2e load: stack ready in ${stack.readyMs} ms; pipe batch size ${pipe?.batchSize}, window ${pipe?.maximumBatchingWindowInSeconds} s, ` +
         `parallelization ${(pipe as { parallelizationFactor?: number } | undefined)?.parallelizationFactor ?? 1}; ` +
+        `Lambda environment reuse ${process.env.ORDERLOOP_LAMBDA_ENVIRONMENT_REUSE ?? 'warm-first'}, tracing ${process.env.ORDERLOOP_LAMBDA_TRACING === '1' ? 'on' : 'off'}; ` +
         `${settings.seconds} s per rate; load average before ${loadavg()[0]!.toFixed(1)}`,
     );
     // A short warm-up, so neither the at-rest orders nor the first rate pay every Lambda worker's cold start.
@@ -432,11 +449,25 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       log(formatE2eTable([result]).split('\n').slice(-1)[0]!);
       const environments = Object.entries(result.lambdaEnvironments).filter(([, n]) => n > 0);
       log(
-        `  node RSS ${result.nodeRssMb} MB; Lambda execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
+        `  GetRecords ${result.streamReadsPerOrder.toFixed(1)} per order, ${result.streamReadsPerSecond.toFixed(1)}/s; ` +
+          `${result.recordsPerPipeBatch.toFixed(1)} records per pipe batch; ` +
+          `node RSS ${result.nodeRssMb} MB; ${result.lambdaColdStarts} Lambda cold starts; execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
           `(${environments.map(([name, n]) => `${name.replace(/^Orderloop\w*?-/, '')} ${n}`).join(', ')})`,
       );
       await stack.idle();
     }
+    const starts = Object.entries(stack.events.lambdaHost.environmentStarts()).filter(
+      ([, f]) => f.coldStarts > 0,
+    );
+    log(
+      `Lambda environments since start (cold starts / waited for a warm one; mean Init / Invoke ms): ` +
+        starts
+          .map(
+            ([name, f]) =>
+              `${name.replace(/^Orderloop\w*?-/, '')} ${f.coldStarts} / ${f.waitedForWarm}; ${f.meanInitMs ?? '–'} / ${f.meanInvokeMs ?? '–'}`,
+          )
+          .join(', '),
+    );
     log(formatE2eTable(results));
     return results;
   } finally {

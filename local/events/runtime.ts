@@ -55,6 +55,11 @@ export interface UsageCounters {
   lambdaDurationMs: number;
   /** SQS API requests over HTTP plus in-process sends. */
   sqsRequests: number;
+  /** GetRecords calls of the pipes' stream pollers: what polling costs DynamoDB Local (not billed to a pipe). */
+  streamReads: number;
+  /** Batches the pipes delivered, and the records in them: a lane that falls behind fills its batches. */
+  pipeBatches: number;
+  pipeRecords: number;
 }
 
 /** One increment of a usage counter. */
@@ -134,6 +139,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     lambdaInvocations: 0,
     lambdaDurationMs: 0,
     sqsRequests: 0,
+    streamReads: 0,
+    pipeBatches: 0,
+    pipeRecords: 0,
   };
   let ticks = 0;
   const count = (dimension: keyof UsageCounters, amount = 1) => {
@@ -271,7 +279,11 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     (pipeConfig) =>
       new LocalPipe(pipeConfig, pipePorts(pipeConfig), {
         endpoint: options.pipeStreams?.endpoint ?? dynamodbEndpoint,
-        ...(options.pipeStreams?.onAnswer ? { onAnswer: options.pipeStreams.onAnswer } : {}),
+        // Counted without a tick: polls go on while nothing happens, and idle() waits for a round without ticks.
+        onAnswer: (operation, answer) => {
+          if (operation === 'GetRecords') usage.streamReads++;
+          options.pipeStreams?.onAnswer?.(operation, answer);
+        },
         ...(timing.pipePollIntervalMs !== undefined ? { pollIntervalMs: timing.pipePollIntervalMs } : {}),
         ...(timing.pipeRetryDelayMs ? { retryDelayMs: timing.pipeRetryDelayMs } : {}),
         hooks: pipeHooks(pipeConfig),
@@ -300,6 +312,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     return {
       onDelivered(records) {
         log(`[pipe ${pipe.name}] ${records.length} stream record(s) delivered`);
+        usage.pipeBatches++;
+        usage.pipeRecords += records.length;
         const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
         count('pipeRequests', Math.max(1, Math.ceil(bytes / PIPE_CHUNK_BYTES)));
       },

@@ -151,7 +151,8 @@ parentPort.on('message', async (msg) => {
   const deadline = Date.now() + msg.timeoutMs;
   const initDuration = coldStart ? (initEnded ?? started) - initStarted : undefined;
   coldStart = false;
-  parentPort.postMessage({ type: 'started', requestId: msg.requestId });
+  // initMs tells the host what a cold start of this function costs, for its choice of environment.
+  parentPort.postMessage({ type: 'started', requestId: msg.requestId, initMs: initDuration });
   // The runtime's own lines around each invocation, as Lambda writes them to the log stream.
   runtimeLine(msg.requestId, `START RequestId: ${msg.requestId} Version: $LATEST`);
   // END and REPORT travel with the result in one message (fewer messages per invocation); the host

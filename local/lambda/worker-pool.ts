@@ -27,6 +27,14 @@ export class FunctionWorker {
   private readonly worker: Worker;
   private current?: { requestId: string; resolve: (o: ExecutionOutcome) => void; timer: NodeJS.Timeout };
   private dead = false;
+  /** When this environment was created (performance.now()). */
+  readonly createdAt = performance.now();
+  /** Called once, when the first invocation starts, with how long this environment's Init phase took. */
+  onInit: ((initMs: number) => void) | undefined;
+  /** True until this environment's first invocation started: it is still in its Init phase. */
+  coldStart = true;
+  /** When the invocation under way entered its Invoke phase (performance.now()); unset during Init and between invocations. */
+  invokeStartedAt: number | undefined;
 
   constructor(
     private readonly config: FunctionConfig,
@@ -82,6 +90,7 @@ export class FunctionWorker {
    */
   execute(requestId: string, event: unknown): Promise<ExecutionOutcome> {
     const timeoutMs = this.config.timeoutSeconds * 1000;
+    this.invokeStartedAt = undefined;
     return new Promise((resolve) => {
       this.current = { requestId, resolve, timer: this.timeoutTimer(requestId, INIT_LIMIT_MS + timeoutMs) };
       this.worker.postMessage({ type: 'invoke', requestId, event, timeoutMs });
@@ -116,6 +125,9 @@ export class FunctionWorker {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
     else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
     else if (msg.type === 'started' && msg.requestId === this.current?.requestId) {
+      this.invokeStartedAt = performance.now();
+      this.coldStart = false;
+      if (msg.initMs !== undefined) this.onInit?.(msg.initMs);
       clearTimeout(this.current.timer);
       this.current.timer = this.timeoutTimer(msg.requestId, this.config.timeoutSeconds * 1000);
     } else if (msg.type === 'result' || msg.type === 'error') {
@@ -147,7 +159,8 @@ export class FunctionWorker {
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
   | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
-  | { type: 'started'; requestId: string }
+  /** `initMs`: the Init phase's duration, on an environment's first invocation. */
+  | { type: 'started'; requestId: string; initMs?: number }
   /** `lines`: the runtime's END and REPORT lines, written before the invocation settles. */
   | { type: 'result'; requestId: string; json: string; lines: string[] }
   | {
