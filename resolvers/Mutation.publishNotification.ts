@@ -1,30 +1,25 @@
 import { type Context, util } from '@aws-appsync/utils';
-import * as ddb from '@aws-appsync/utils/dynamodb';
-import { notificationKey } from '../domain/keys.js';
 import type { MutationPublishNotificationArgs, Notification } from '../domain/generated/schema.js';
+import type { NoticeStash } from './lib/stash.js';
+import { gateOf, refusedNotice } from './lib/notices.js';
 
 /**
- * IAM only (by the schema). Stores the notification in its recipient's partition; the id and createdAt
- * come from the event, so a redelivered event overwrites the same item instead of adding one.
+ * publishNotification, before step (IAM only, by the schema): the payment gate, if the notice has one
+ * (gatePaymentNotice, then putNotification).
  */
-export function request(ctx: Context<MutationPublishNotificationArgs>) {
+export function request(ctx: Context<MutationPublishNotificationArgs, NoticeStash>) {
   const input = ctx.args.input;
-  return ddb.put<Record<string, unknown>>({
-    key: notificationKey(input.recipient, input.createdAt, input.id),
-    item: {
-      entity: 'NOTIFICATION',
-      id: input.id,
-      recipient: input.recipient,
-      kind: input.kind,
-      orderId: input.orderId ?? null,
-      message: input.message,
-      createdAt: input.createdAt,
-    },
-  });
+  ctx.stash.gate = gateOf(input.paymentGate, input.orderId);
+  ctx.stash.orderId = input.orderId ?? null;
+  return {};
 }
 
-/** The stored notification, which onNotification subscribers receive. */
-export function response(ctx: Context<MutationPublishNotificationArgs>): Notification {
+/**
+ * The stored notification, which onNotification subscribers receive; a refused notice answers one with
+ * no recipient, which no onNotification filter admits (resolvers/lib/notices.ts).
+ */
+export function response(ctx: Context<MutationPublishNotificationArgs, NoticeStash>): Notification {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  return ctx.result as Notification;
+  if (ctx.stash.refused) return refusedNotice(ctx.args.input);
+  return ctx.prev.result as Notification;
 }

@@ -1,10 +1,11 @@
 import { type Context, util } from '@aws-appsync/utils';
-import { notificationKey } from '../domain/keys.js';
 import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { tableNameOf } from '../domain/writes.js';
 import { businessError } from '../domain/errors.js';
 import type { MutationPublishSharedNotificationArgs, Notification } from '../domain/generated/schema.js';
 import { fail } from './lib/errors.js';
+import type { NoticeStash } from './lib/stash.js';
+import { gateOf, refusedNotice } from './lib/notices.js';
 
 /** Most recipients of one shared notice: what one BatchWriteItem holds. */
 const MAX_RECIPIENTS = 25;
@@ -14,10 +15,10 @@ function invalid(reason: string): never {
 }
 
 /**
- * IAM only (by the schema). Stores the notice once per recipient, in each recipient's partition, with the
- * id and createdAt of the event (so a redelivered event overwrites the same items), in one BatchPutItem.
+ * publishSharedNotification, before step (IAM only, by the schema): checks the recipients and stashes the
+ * payment gate, if the notice has one (gatePaymentNotice, then putSharedNotification).
  */
-export function request(ctx: Context<MutationPublishSharedNotificationArgs>) {
+export function request(ctx: Context<MutationPublishSharedNotificationArgs, NoticeStash>) {
   const table = tableNameOf(ctx.env);
   if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   const input = ctx.args.input;
@@ -31,33 +32,19 @@ export function request(ctx: Context<MutationPublishSharedNotificationArgs>) {
     if (seen.includes(recipient)) invalid(`${recipient} is named twice`);
     seen.push(recipient);
   }
-  const items = recipients.map((recipient) =>
-    util.dynamodb.toMapValues({
-      ...notificationKey(recipient, input.createdAt, input.id),
-      entity: 'NOTIFICATION',
-      id: input.id,
-      recipient,
-      kind: input.kind,
-      orderId: input.orderId ?? null,
-      message: input.message,
-      createdAt: input.createdAt,
-    }),
-  );
-  return { operation: 'BatchPutItem', tables: { [`${table}`]: items } };
+  ctx.stash.gate = gateOf(input.paymentGate, input.orderId);
+  ctx.stash.orderId = input.orderId ?? null;
+  return {};
 }
 
 /**
  * The notice as every recipient receives it: `recipients` (IAM only) for onNotification's filter, and no
- * single recipient. Items DynamoDB left unprocessed fail the call, so the caller's retry stores them.
+ * single recipient. A refused notice names no recipients, so it reaches nobody (resolvers/lib/notices.ts).
  */
-export function response(ctx: Context<MutationPublishSharedNotificationArgs>): Notification {
+export function response(ctx: Context<MutationPublishSharedNotificationArgs, NoticeStash>): Notification {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const table = tableNameOf(ctx.env) ?? '';
-  const result = ctx.result as { unprocessedItems?: Record<string, unknown[]> | null };
-  const left = result.unprocessedItems ? (result.unprocessedItems[table] ?? []) : [];
-  if (left.length > 0)
-    util.error(`${left.length} notices were not stored; retry the call`, 'ProvisionedThroughputExceeded');
   const input = ctx.args.input;
+  if (ctx.stash.refused) return refusedNotice(input);
   return {
     id: input.id,
     recipient: null,

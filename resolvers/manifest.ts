@@ -56,6 +56,9 @@ export const functions = {
   sealShard2: { code: 'pipeline/sealShard.ts', dataSource: 'table' },
   sealShard3: { code: 'pipeline/sealShard.ts', dataSource: 'table' },
   batchGetListed: { code: 'pipeline/batchGetListed.ts', dataSource: 'table' },
+  gatePaymentNotice: { code: 'pipeline/gatePaymentNotice.ts', dataSource: 'table' },
+  putNotification: { code: 'pipeline/putNotification.ts', dataSource: 'table' },
+  putSharedNotification: { code: 'pipeline/putSharedNotification.ts', dataSource: 'table' },
 } as const satisfies Record<string, { code: string; dataSource: DataSourceName }>;
 
 /** The name of a pipeline function. */
@@ -192,16 +195,16 @@ export const resolvers: readonly ResolverEntry[] = [
   {
     typeName: 'Mutation',
     fieldName: 'publishNotification',
-    kind: 'unit',
+    kind: 'pipeline',
     code: 'Mutation.publishNotification.ts',
-    dataSource: 'table',
+    functions: ['gatePaymentNotice', 'putNotification'],
   },
   {
     typeName: 'Mutation',
     fieldName: 'publishSharedNotification',
-    kind: 'unit',
+    kind: 'pipeline',
     code: 'Mutation.publishSharedNotification.ts',
-    dataSource: 'table',
+    functions: ['gatePaymentNotice', 'putSharedNotification'],
   },
   {
     typeName: 'Subscription',

@@ -354,6 +354,16 @@ export type PaymentMethod =
   | 'CARD'
   | 'WALLET';
 
+/**
+ * Internal: the payment result a payment notice waits for. SUCCEEDED admits the order's payment in
+ * SUCCEEDED, PARTIALLY_REFUNDED or REFUNDED (a refund after payment keeps "payment received" true); DECLINED
+ * and FAILED admit only themselves.
+ */
+export type PaymentNoticeGateInput = {
+  attempt: Scalars['Int']['input'];
+  result: PaymentStatus;
+};
+
 export type PaymentStatus =
   | 'DECLINED'
   | 'FAILED'
@@ -410,6 +420,13 @@ export type PublishNotificationInput = {
   kind: NotificationKind;
   message: Scalars['String']['input'];
   orderId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Set by the payment consumer only (it sends this notice in its recordPaymentResult request): store and push
+   * the notice only when the order's payment attempt `attempt` holds this result, and only if it is not
+   * stored yet. Refused, it stores nothing and answers a notice with no recipient, which no onNotification
+   * filter admits (resolvers/pipeline/gatePaymentNotice.ts).
+   */
+  paymentGate?: InputMaybe<PaymentNoticeGateInput>;
   recipient: Scalars['ID']['input'];
 };
 
@@ -440,6 +457,13 @@ export type PublishSharedNotificationInput = {
   kind: NotificationKind;
   message: Scalars['String']['input'];
   orderId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * Set by the payment consumer only (it sends this notice in its recordPaymentResult request): store and push
+   * the notice only when the order's payment attempt `attempt` holds this result, and only if it is not
+   * stored yet. Refused, it stores nothing and answers a notice with no recipient, which no onNotification
+   * filter admits (resolvers/pipeline/gatePaymentNotice.ts).
+   */
+  paymentGate?: InputMaybe<PaymentNoticeGateInput>;
   /** 1 to 25 distinct recipients (one BatchWriteItem), each the customer's sub or `vendor#<vendorId>`. */
   recipients: Array<Scalars['ID']['input']>;
 };

@@ -1,6 +1,6 @@
 import type { Pricing } from '../../domain/order.js';
 import type { ListPlan, MergedPage, ShardPage } from '../../domain/paging.js';
-import type { Order, Payment, VendorOrder } from '../../domain/generated/schema.js';
+import type { Order, Payment, PaymentNoticeGateInput, VendorOrder } from '../../domain/generated/schema.js';
 import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
 import type { RecheckStash } from '../pipeline/recheckIdempotencyRecord.js';
 
@@ -107,4 +107,13 @@ export interface ListStash {
   merged?: MergedPage;
   /** Set by batchGetListed. */
   listTable?: string;
+}
+
+/** publishNotification and publishSharedNotification (the before step sets both fields). */
+export interface NoticeStash {
+  /** The payment result the notice waits for (payment consumer only), or null: no gate. */
+  gate: PaymentNoticeGateInput | null;
+  orderId: string | null;
+  /** Set by gatePaymentNotice or the put step: the notice is stored and pushed by nobody. */
+  refused?: boolean;
 }

@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  matchesSubscriptionFilter,
+  type SubscriptionFilterObject,
+} from '../../../local/appsync/subscriptions/filter.js';
+import { notificationKey } from '../../../domain/keys.js';
+import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+
+/**
+ * The payment notices' gate (resolvers/pipeline/gatePaymentNotice.ts): a notice with a paymentGate is
+ * stored and pushed only when the order's payment attempt holds the result, and only once; refused, it
+ * stores nothing and answers a notice that no onNotification filter admits.
+ */
+describe('payment notices gated on the payment attempt', () => {
+  let h: Harness;
+  let n = 0;
+  const fresh = (prefix: string) => `${prefix}-${++n}-${Date.now()}`;
+  const getItem = async (key: { PK: string; SK: string }) => {
+    const out = await h.client.send(
+      new GetItemCommand({ TableName: h.tableName, Key: marshall(key), ConsistentRead: true }),
+    );
+    return out.Item ? unmarshall(out.Item) : null;
+  };
+  const filterOf = async (recipient: string) => {
+    const identity = recipient.startsWith('vendor#')
+      ? userIdentity(fresh('u'), 'vendor', recipient.slice('vendor#'.length))
+      : userIdentity(recipient, 'customer');
+    const r = await h.call('Subscription', 'onNotification', {}, identity);
+    expect(r.errors).toEqual([]);
+    return r.extensions.subscriptionFilter as SubscriptionFilterObject;
+  };
+
+  /** Places an order with one line from each of two vendors and records attempt 1's result. */
+  async function recordedOrder(status: 'SUCCEEDED' | 'DECLINED') {
+    const customer = fresh('c');
+    const [v1, v2] = [fresh('v'), fresh('v')];
+    await h.seed(productItem(v1, 'a', { price: 300 }));
+    await h.seed(productItem(v2, 'b', { price: 700 }));
+    const placed = await h.call(
+      'Mutation',
+      'placeOrder',
+      {
+        input: {
+          lines: [
+            { vendorId: v1, productId: 'a', quantity: 1 },
+            { vendorId: v2, productId: 'b', quantity: 1 },
+          ],
+          shippingAddress: address,
+        },
+        idempotencyKey: fresh('k'),
+      },
+      userIdentity(customer, 'customer'),
+    );
+    const orderId = (placed.data as { id: string }).id;
+    const paid = await h.call(
+      'Mutation',
+      'processPayment',
+      { input: { orderId, paymentToken: 'tok_success' }, idempotencyKey: fresh('pay') },
+      userIdentity(customer, 'customer'),
+    );
+    expect(paid.errors).toEqual([]);
+    const recorded = await h.call(
+      'Mutation',
+      'recordPaymentResult',
+      {
+        input: {
+          orderId,
+          attempt: 1,
+          status,
+          failureReason: status === 'DECLINED' ? 'card_declined' : null,
+          correlationId: 'c',
+        },
+      },
+      iamIdentity,
+    );
+    expect(recorded.errors).toEqual([]);
+    return { customer, orderId, vendors: [`vendor#${v1}`, `vendor#${v2}`] };
+  }
+
+  const customerNotice = (
+    o: { customer: string; orderId: string },
+    gate: { attempt: number; result: string },
+    kind = 'ORDER_PAID',
+  ) => ({
+    id: fresh('evt'),
+    recipient: o.customer,
+    kind,
+    orderId: o.orderId,
+    message: `notice for ${o.orderId}`,
+    createdAt: '2026-12-02T00:00:00.000Z',
+    paymentGate: gate,
+  });
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('stores and pushes the notice when the attempt holds the result, once', async () => {
+    // Prepare
+    const o = await recordedOrder('SUCCEEDED');
+    const input = customerNotice(o, { attempt: 1, result: 'SUCCEEDED' });
+    const filter = await filterOf(o.customer);
+    // Act
+    const first = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
+    const repeat = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
+    // Assess: the first is stored and reaches the customer; the repeat reaches nobody
+    expect(first.errors).toEqual([]);
+    expect(first.data).toMatchObject({ id: input.id, recipient: o.customer, kind: 'ORDER_PAID' });
+    expect(await getItem(notificationKey(o.customer, input.createdAt, input.id))).toMatchObject({
+      id: input.id,
+      recipient: o.customer,
+    });
+    expect(matchesSubscriptionFilter(filter, first.data)).toBe(true);
+    expect(repeat.errors).toEqual([]);
+    expect(repeat.data).toMatchObject({ id: input.id, recipient: null, recipients: [] });
+    expect(matchesSubscriptionFilter(filter, repeat.data)).toBe(false);
+  });
+
+  it('refuses a stale attempt and a mismatched result, storing and pushing nothing', async () => {
+    // Prepare
+    const paid = await recordedOrder('SUCCEEDED');
+    const declined = await recordedOrder('DECLINED');
+    const cases = [
+      { o: paid, input: customerNotice(paid, { attempt: 2, result: 'SUCCEEDED' }) },
+      { o: paid, input: customerNotice(paid, { attempt: 1, result: 'DECLINED' }, 'PAYMENT_FAILED') },
+      { o: declined, input: customerNotice(declined, { attempt: 1, result: 'SUCCEEDED' }) },
+      { o: declined, input: customerNotice(declined, { attempt: 1, result: 'FAILED' }, 'PAYMENT_FAILED') },
+    ];
+    for (const { o, input } of cases) {
+      const filter = await filterOf(o.customer);
+      // Act
+      const r = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
+      // Assess
+      expect(r.errors).toEqual([]);
+      expect(r.data).toMatchObject({ id: input.id, recipient: null, recipients: [] });
+      expect(matchesSubscriptionFilter(filter, r.data)).toBe(false);
+      expect(await getItem(notificationKey(o.customer, input.createdAt, input.id))).toBeNull();
+    }
+  });
+
+  it("stores a declined payment's failure notice", async () => {
+    // Prepare
+    const o = await recordedOrder('DECLINED');
+    const input = customerNotice(o, { attempt: 1, result: 'DECLINED' }, 'PAYMENT_FAILED');
+    // Act
+    const r = await h.call('Mutation', 'publishNotification', { input }, iamIdentity);
+    // Assess
+    expect(r.errors).toEqual([]);
+    expect(r.data).toMatchObject({ recipient: o.customer, kind: 'PAYMENT_FAILED' });
+    expect(await getItem(notificationKey(o.customer, input.createdAt, input.id))).not.toBeNull();
+  });
+
+  it("stores the vendors' shared notice once and refuses it on a repeat or a mismatched result", async () => {
+    // Prepare
+    const o = await recordedOrder('SUCCEEDED');
+    const declined = await recordedOrder('DECLINED');
+    const shared = (order: typeof o, result: string) => ({
+      id: fresh('evt'),
+      recipients: order.vendors,
+      kind: 'VENDOR_ORDER_RECEIVED',
+      orderId: order.orderId,
+      message: `New paid order ${order.orderId}`,
+      createdAt: '2026-12-02T00:00:00.000Z',
+      paymentGate: { attempt: 1, result },
+    });
+    const input = shared(o, 'SUCCEEDED');
+    const filters = await Promise.all(o.vendors.map(filterOf));
+    // Act
+    const first = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    const repeat = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    const wrong = shared(declined, 'SUCCEEDED');
+    const refused = await h.call('Mutation', 'publishSharedNotification', { input: wrong }, iamIdentity);
+    // Assess: both copies stored and pushed to both vendors once
+    expect(first.errors).toEqual([]);
+    expect(filters.map((f) => matchesSubscriptionFilter(f, first.data))).toEqual([true, true]);
+    for (const vendor of o.vendors)
+      expect(await getItem(notificationKey(vendor, input.createdAt, input.id))).toMatchObject({
+        recipient: vendor,
+      });
+    expect(repeat.errors).toEqual([]);
+    expect(repeat.data).toMatchObject({ recipient: null, recipients: [] });
+    expect(filters.map((f) => matchesSubscriptionFilter(f, repeat.data))).toEqual([false, false]);
+    expect(refused.errors).toEqual([]);
+    expect(refused.data).toMatchObject({ recipient: null, recipients: [] });
+    for (const vendor of declined.vendors)
+      expect(await getItem(notificationKey(vendor, wrong.createdAt, wrong.id))).toBeNull();
+  });
+
+  it('rejects a gate without the order or with a result that is no charge outcome', async () => {
+    // Prepare
+    const o = await recordedOrder('SUCCEEDED');
+    const noOrder = { ...customerNotice(o, { attempt: 1, result: 'SUCCEEDED' }), orderId: null };
+    const pending = customerNotice(o, { attempt: 1, result: 'PENDING' });
+    // Act
+    const a = await h.call('Mutation', 'publishNotification', { input: noOrder }, iamIdentity);
+    const b = await h.call('Mutation', 'publishNotification', { input: pending }, iamIdentity);
+    // Assess
+    expect(a.errors[0]).toMatchObject({ errorType: 'ValidationError', errorInfo: { field: 'orderId' } });
+    expect(b.errors[0]).toMatchObject({
+      errorType: 'ValidationError',
+      errorInfo: { field: 'paymentGate.result' },
+    });
+    expect(await getItem(notificationKey(o.customer, pending.createdAt, pending.id))).toBeNull();
+  });
+});
