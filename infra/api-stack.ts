@@ -61,7 +61,7 @@ export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:
 
 /** The IAM-only mutations each consumer calls (functions/lib/graphql/backend.graphql); the others call none. */
 export const CONSUMER_MUTATIONS = {
-  payment: ['recordPaymentResult', 'publishNotification'],
+  payment: ['recordPaymentResult', 'publishNotification', 'publishSharedNotification'],
   notification: [
     'publishOrderStatus',
     'publishVendorOrderStatus',
@@ -213,6 +213,7 @@ export class ApiStack extends Stack {
         IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
         APPSYNC_URL: api.graphqlUrl,
         PAYMENT_GATEWAY: 'simulator',
+        NOTIFICATION_TOPIC_ARN: notificationTopic.topicArn,
       },
     });
     const notification = new EventConsumer(this, 'NotificationConsumer', {
@@ -245,6 +246,8 @@ export class ApiStack extends Stack {
       actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
     });
     api.grantMutation(payment.function, ...CONSUMER_MUTATIONS.payment);
+    // The payment notices' mail (functions/payment/logic.ts recordChargeResult).
+    notificationTopic.grantPublish(payment.function);
     grantTableAccess(notification.function, table, { actions: ['GetItem'] });
     api.grantMutation(notification.function, ...CONSUMER_MUTATIONS.notification);
     notificationTopic.grantPublish(notification.function);

@@ -2,13 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Envelope } from '../../domain/events/envelope.js';
 import { UNPUSHED_ORDER_STATUSES, WRITER_PUSHED_ORDER_STATUSES } from '../../domain/audience.js';
 import type {
-  NotificationKind,
   PaymentInput,
   PublishOrderStatusInput,
   PublishVendorOrderStatusInput,
 } from '../lib/generated/graphql.js';
 import type { AppSyncPort } from '../lib/events.js';
-import { notificationsFor, type Notice, type ParentOrder } from './messages.js';
+import { MAIL_KINDS, notificationsFor, type Notice, type ParentOrder } from './messages.js';
 import { groupRelays, relayDocument } from './relay.js';
 
 /** What the notification logic needs; unit tests pass fakes. */
@@ -127,22 +126,7 @@ export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay
   return [];
 }
 
-/**
- * Kinds that also go to the SNS topic, i.e. that a user needs by mail: money moved (paid, failed,
- * refunded, cancelled), something to act on (a vendor's new or cancelled order, low stock), or a parcel
- * on its way. ORDER_PLACED (no longer sent: a new order is placeOrder's own push), ORDER_DELIVERED
- * (the parcel is at the door) and ORDER_COMPLETED (bookkeeping) stay in the app.
- */
-export const MAIL_KINDS: ReadonlySet<NotificationKind> = new Set<NotificationKind>([
-  'ORDER_PAID',
-  'PAYMENT_FAILED',
-  'ORDER_CANCELLED',
-  'ORDER_SHIPPED',
-  'REFUND_ISSUED',
-  'VENDOR_ORDER_RECEIVED',
-  'VENDOR_ORDER_CANCELLED',
-  'LOW_STOCK',
-]);
+export { MAIL_KINDS } from './messages.js';
 
 /**
  * Handles one domain event: one relay request for the change (relay.ts: the customer event, the vendor

@@ -2,6 +2,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
@@ -24,6 +25,8 @@ const tableName = requireEnv('TABLE_NAME');
 const appsync = createAppSyncClient({ url: requireEnv('APPSYNC_URL') });
 /** The provider adapter; the simulator until a real provider is wired behind the same port. */
 const gateway = new SimulatedPaymentGateway();
+const topicArn = process.env.NOTIFICATION_TOPIC_ARN;
+const sns = topicArn ? tracer.captureAWSv3Client(new SNSClient({})) : null;
 
 const deps: PaymentDeps = {
   gateway,
@@ -35,6 +38,19 @@ const deps: PaymentDeps = {
     );
     return (out.Item as StoredOrderPayment | undefined) ?? null;
   },
+  // The payment notices' mail, as the notification consumer publishes its own (functions/notification).
+  publishToTopic:
+    sns && topicArn
+      ? async (notice) => {
+          await sns.send(
+            new PublishCommand({
+              TopicArn: topicArn,
+              Message: JSON.stringify(notice),
+              MessageAttributes: { kind: { DataType: 'String', StringValue: notice.kind } },
+            }),
+          );
+        }
+      : undefined,
 };
 
 const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' });

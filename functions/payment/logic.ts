@@ -1,10 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { PublishNotificationDocument, RecordPaymentResultDocument } from '../lib/generated/graphql.js';
+import {
+  PublishNotificationDocument,
+  PublishSharedNotificationDocument,
+  RecordPaymentFailedDocument,
+  RecordPaymentPaidDocument,
+  RecordPaymentResultDocument,
+} from '../lib/generated/graphql.js';
 import type { PaymentStatus } from '../lib/generated/graphql.js';
 import type { AppSyncPort } from '../lib/events.js';
 import { linesByVendor } from '../lib/table.js';
 import type { Envelope } from '../../domain/events/envelope.js';
 import { TransientGatewayError, type PaymentGateway } from './gateway.js';
+import { MAIL_KINDS, paymentNotices, type Notice } from '../notification/messages.js';
 
 /** What the payment logic needs; unit tests pass fakes. */
 export interface PaymentDeps {
@@ -17,6 +24,8 @@ export interface PaymentDeps {
   chargeAttempts?: number;
   /** Waits between tries. @default 200 ms × try */
   sleep?: (ms: number) => Promise<void>;
+  /** Publishes a payment notice to the SNS topic; absent when NOTIFICATION_TOPIC_ARN is not set. */
+  publishToTopic?: (notice: Notice) => Promise<void>;
 }
 
 /** The slice of the order item refunds need. */
@@ -79,25 +88,81 @@ export async function chargePayment(
       if (attempt < tries) await sleep(200 * attempt);
     }
   }
-  await deps.appsync.request(
-    RecordPaymentResultDocument,
-    {
-      input: {
-        orderId: request.orderId,
-        attempt: request.attempt,
-        status: result.status,
-        failureReason: result.failureReason,
-        correlationId: request.correlationId,
-      },
-    },
-    { correlationId: request.correlationId },
-  );
+  await recordChargeResult(request, result, deps);
   deps.logger.info('payment recorded', {
     orderId: request.orderId,
     attempt: request.attempt,
     status: result.status,
   });
   return result;
+}
+
+/** Whether a notice field's answer reached anyone: a refused gate answers no recipient at all. */
+function delivered(answer: { recipient?: string | null; recipients?: string[] | null } | null | undefined) {
+  return !!answer && (!!answer.recipient || (answer.recipients ?? []).length > 0);
+}
+
+/**
+ * Records a charge result and sends its notices in ONE request: recordPaymentResult (its answer is the
+ * PAID / PAYMENT_FAILED push) and, as further unaliased fields, the customer's notice and for a success
+ * the vendors' shared notice (functions/notification/messages.ts paymentNotices). AppSync runs the fields
+ * in order and the notice fields cannot see recordPaymentResult's answer, so each gates itself on the
+ * order's payment attempt (resolvers/pipeline/gatePaymentNotice.ts) and is stored and pushed only once.
+ * A second shared notice (more than 25 vendors) would need an alias, so it is a request of its own.
+ * Mail: a notice goes to the SNS topic only when this call stored it, so a redelivery (Lambda async
+ * retry) mails nothing twice; a failed publish fails the event, and its retry finds the notice stored and
+ * does not mail it (at most once, on top of the SDK's own retries).
+ */
+async function recordChargeResult(
+  request: PaymentRequest,
+  result: { status: PaymentStatus; failureReason: string | null },
+  deps: PaymentDeps,
+): Promise<void> {
+  const status = result.status === 'SUCCEEDED' || result.status === 'DECLINED' ? result.status : 'FAILED';
+  let vendorIds: string[] = [];
+  if (status === 'SUCCEEDED') {
+    // payment.requested carries no vendors; the vendors' notice names each one.
+    const order = await deps.readOrder(request.orderId);
+    if (!order) throw new Error(`order ${request.orderId} not found`);
+    vendorIds = order.vendorOrders.map((v) => v.vendorId);
+  }
+  const { notice, shared } = paymentNotices({
+    orderId: request.orderId,
+    customerId: request.customerId,
+    vendorIds,
+    attempt: request.attempt,
+    status,
+    at: request.requestedAt,
+  });
+  const input = {
+    orderId: request.orderId,
+    attempt: request.attempt,
+    status: result.status,
+    failureReason: result.failureReason,
+    correlationId: request.correlationId,
+  };
+  const options = { correlationId: request.correlationId };
+  const answers: [Notice, Parameters<typeof delivered>[0]][] = [];
+  const [first, ...rest] = shared;
+  if (first) {
+    const data = await deps.appsync.request(
+      RecordPaymentPaidDocument,
+      { input, notice, shared: first },
+      options,
+    );
+    answers.push([notice, data.publishNotification], [first, data.publishSharedNotification]);
+  } else {
+    const data = await deps.appsync.request(RecordPaymentFailedDocument, { input, notice }, options);
+    answers.push([notice, data.publishNotification]);
+  }
+  const more = await Promise.all(
+    rest.map((s) => deps.appsync.request(PublishSharedNotificationDocument, { input: s }, options)),
+  );
+  rest.forEach((s, i) => answers.push([s, more[i]?.publishSharedNotification]));
+  for (const [sent, answer] of answers) {
+    if (deps.publishToTopic && MAIL_KINDS.has(sent.kind) && delivered(answer))
+      await deps.publishToTopic(sent);
+  }
 }
 
 /**

@@ -12,6 +12,18 @@ import { EVENT_DETAIL_TYPE, EVENT_SOURCE } from '../../domain/events/envelope.js
 import { deadLetterQueue } from './queues.js';
 import { assertIntegerInRange } from './validation.js';
 
+/**
+ * Order statuses whose records no consumer acts on: the unpushed ones, and PAID / PAYMENT_FAILED, whose
+ * push and notices the payment consumer sends in its own recordPaymentResult request
+ * (functions/payment/logic.ts) and on which no rule acts (inventory commits stock at shipping, refunds
+ * start at CANCELLED, the sweeper reads DELIVERED).
+ */
+export const OFF_BUS_ORDER_STATUSES: readonly string[] = [
+  ...UNPUSHED_ORDER_STATUSES,
+  'PAID',
+  'PAYMENT_FAILED',
+];
+
 /** Entities whose stream records become domain events. */
 export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PRODUCT'] as const;
 
@@ -33,7 +45,7 @@ export const EVENT_RECORD_FILTERS = [
     dynamodb: {
       NewImage: {
         entity: { S: ['ORDER'] },
-        status: { S: [{ 'anything-but': [...UNPUSHED_ORDER_STATUSES] }] },
+        status: { S: [{ 'anything-but': [...OFF_BUS_ORDER_STATUSES] }] },
       },
     },
   },

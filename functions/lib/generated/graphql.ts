@@ -241,6 +241,23 @@ export type PublishSharedNotificationMutationVariables = Exact<{
 
 export type PublishSharedNotificationMutation = { publishSharedNotification: { id: string, recipient: string | null, recipients: Array<string> | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
 
+export type RecordPaymentPaidMutationVariables = Exact<{
+  input: RecordPaymentResultInput;
+  notice: PublishNotificationInput;
+  shared: PublishSharedNotificationInput;
+}>;
+
+
+export type RecordPaymentPaidMutation = { recordPaymentResult: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null, publishNotification: { id: string, recipient: string | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null, publishSharedNotification: { id: string, recipient: string | null, recipients: Array<string> | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
+
+export type RecordPaymentFailedMutationVariables = Exact<{
+  input: RecordPaymentResultInput;
+  notice: PublishNotificationInput;
+}>;
+
+
+export type RecordPaymentFailedMutation = { recordPaymentResult: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null, publishNotification: { id: string, recipient: string | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -408,3 +425,92 @@ export const PublishSharedNotificationDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublishSharedNotificationMutation, PublishSharedNotificationMutationVariables>;
+export const RecordPaymentPaidDocument = new TypedDocumentString(`
+    mutation RecordPaymentPaid($input: RecordPaymentResultInput!, $notice: PublishNotificationInput!, $shared: PublishSharedNotificationInput!) {
+  recordPaymentResult(input: $input) {
+    ...OrderStatusEventFields
+  }
+  publishNotification(input: $notice) {
+    id
+    recipient
+    kind
+    orderId
+    message
+    createdAt
+  }
+  publishSharedNotification(input: $shared) {
+    id
+    recipient
+    recipients
+    kind
+    orderId
+    message
+    createdAt
+  }
+}
+    fragment OrderStatusEventFields on OrderStatusEvent {
+  audience
+  orderId
+  customerId
+  vendorIds
+  status
+  previousStatus
+  vendorId
+  vendorStatus
+  payment {
+    orderId
+    amount
+    currency
+    status
+    method
+    attempts
+    failureReason
+    refundedAmount
+    updatedAt
+  }
+  reason
+  actor
+  version
+  correlationId
+  at
+}`) as unknown as TypedDocumentString<RecordPaymentPaidMutation, RecordPaymentPaidMutationVariables>;
+export const RecordPaymentFailedDocument = new TypedDocumentString(`
+    mutation RecordPaymentFailed($input: RecordPaymentResultInput!, $notice: PublishNotificationInput!) {
+  recordPaymentResult(input: $input) {
+    ...OrderStatusEventFields
+  }
+  publishNotification(input: $notice) {
+    id
+    recipient
+    kind
+    orderId
+    message
+    createdAt
+  }
+}
+    fragment OrderStatusEventFields on OrderStatusEvent {
+  audience
+  orderId
+  customerId
+  vendorIds
+  status
+  previousStatus
+  vendorId
+  vendorStatus
+  payment {
+    orderId
+    amount
+    currency
+    status
+    method
+    attempts
+    failureReason
+    refundedAmount
+    updatedAt
+  }
+  reason
+  actor
+  version
+  correlationId
+  at
+}`) as unknown as TypedDocumentString<RecordPaymentFailedMutation, RecordPaymentFailedMutationVariables>;

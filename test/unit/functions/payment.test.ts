@@ -24,26 +24,50 @@ const request = (token: string, attempt = 1): PaymentRequest => ({
   correlationId: 'corr-1',
 });
 
-function deps(order: StoredOrderPayment | null = null) {
+const twoVendors: StoredOrderPayment = {
+  id: 'o1',
+  customerId: 'c1',
+  payment: { status: 'PENDING', attempts: 1, currency: 'USD' },
+  vendorOrders: [
+    { vendorId: 'v1', subtotal: 300 },
+    { vendorId: 'v2', subtotal: 700 },
+  ],
+};
+
+/** What the gated notice fields answer: the notice as stored, or (refused) one naming no recipient. */
+const stored = (variables: Record<string, unknown>, name: string, refused: boolean) => {
+  const input = variables[name] as Record<string, unknown> | undefined;
+  if (!input) return undefined;
+  return refused ? { ...input, recipient: null, recipients: [] } : input;
+};
+
+function deps(order: StoredOrderPayment | null = twoVendors, refused = false) {
   const gateway = new SimulatedPaymentGateway();
-  const appsync = fakeAppSync((query) =>
-    query.includes('recordPaymentResult')
+  const topic: { kind: string; id: string }[] = [];
+  const appsync = fakeAppSync((query, variables) => {
+    const v = variables as Record<string, unknown>;
+    return query.includes('recordPaymentResult')
       ? {
           recordPaymentResult: {
             audience: 'INTERNAL',
             payment: { status: 'PARTIALLY_REFUNDED', updatedAt: '2025-01-02T00:00:00.000Z' },
           },
+          publishNotification: stored(v, 'notice', refused),
+          publishSharedNotification: stored(v, 'shared', refused),
         }
-      : {},
-  );
+      : { publishSharedNotification: stored(v, 'input', refused) };
+  });
   const d: PaymentDeps = {
     gateway,
     appsync: appsync.port,
     logger: quietLogger,
     readOrder: async () => order,
     sleep: async () => undefined,
+    publishToTopic: async (n) => {
+      topic.push({ kind: n.kind, id: n.id });
+    },
   };
-  return { gateway, appsync, deps: d };
+  return { gateway, appsync, topic, deps: d };
 }
 
 const recorded = (calls: { variables: Record<string, unknown> }[]) =>
@@ -155,6 +179,115 @@ describe('chargePayment', () => {
     // Assess
     expect(gateway.charges).toHaveLength(1);
     expect(appsync.calls).toHaveLength(1);
+  });
+});
+
+describe('the charge result request and its notices', () => {
+  const fieldsOf = (query: string) => [...query.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]);
+
+  it("records a success, the customer's notice and the vendors' shared notice in one request, each notice gated", async () => {
+    // Prepare
+    const { deps: d, appsync, topic } = deps();
+    // Act
+    await chargePayment(request('tok_success'), d);
+    // Assess: one request, three unaliased fields of three mutations
+    expect(appsync.calls).toHaveLength(1);
+    const call = appsync.calls[0]!;
+    expect(fieldsOf(call.query)).toEqual([
+      'recordPaymentResult',
+      'publishNotification',
+      'publishSharedNotification',
+    ]);
+    expect(/^ {2}\w+:/m.test(call.query)).toBe(false);
+    const gate = { attempt: 1, result: 'SUCCEEDED' };
+    expect(call.variables.notice).toEqual({
+      id: 'payment#o1#1:ORDER_PAID:c1',
+      recipient: 'c1',
+      kind: 'ORDER_PAID',
+      orderId: 'o1',
+      message: 'Your payment was received (order o1)',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      paymentGate: gate,
+    });
+    expect(call.variables.shared).toEqual({
+      id: 'payment#o1#1:VENDOR_ORDER_RECEIVED',
+      recipients: ['vendor#v1', 'vendor#v2'],
+      kind: 'VENDOR_ORDER_RECEIVED',
+      orderId: 'o1',
+      message: 'New paid order o1',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      paymentGate: gate,
+    });
+    // the selection set has what onNotification's filter reads
+    expect(call.query).toMatch(/publishSharedNotification\(input: \$shared\) \{[^}]*recipients/);
+    // both are mailed once, the shared one naming its recipients (the mailer fans it out)
+    expect(topic.map((n) => n.kind)).toEqual(['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']);
+  });
+
+  it("records a decline with the customer's failure notice only, gated on the decline", async () => {
+    // Prepare
+    const { deps: d, appsync, topic } = deps(null);
+    // Act
+    await chargePayment(request('tok_declined'), d);
+    // Assess: no order read needed, no vendors' notice
+    expect(appsync.calls).toHaveLength(1);
+    expect(fieldsOf(appsync.calls[0]!.query)).toEqual(['recordPaymentResult', 'publishNotification']);
+    expect(appsync.calls[0]!.variables.notice).toMatchObject({
+      kind: 'PAYMENT_FAILED',
+      recipient: 'c1',
+      paymentGate: { attempt: 1, result: 'DECLINED' },
+    });
+    expect(topic.map((n) => n.kind)).toEqual(['PAYMENT_FAILED']);
+  });
+
+  it('sends the same notices on a repeat, and mails none that the gate refused', async () => {
+    // Prepare: the first try stored the notices; the repeat's gate refuses them
+    const first = deps();
+    const repeat = deps(twoVendors, true);
+    // Act
+    await chargePayment(request('tok_success'), first.deps);
+    await chargePayment(request('tok_success'), repeat.deps);
+    // Assess
+    expect(repeat.appsync.calls[0]!.variables).toEqual(first.appsync.calls[0]!.variables);
+    expect(repeat.topic).toEqual([]);
+  });
+
+  it('sends a second shared notice (more than 25 vendors) in a request of its own, after the result', async () => {
+    // Prepare
+    const many: StoredOrderPayment = {
+      ...twoVendors,
+      vendorOrders: Array.from({ length: 30 }, (_, i) => ({ vendorId: `v${i}`, subtotal: 1 })),
+    };
+    const { deps: d, appsync, topic } = deps(many);
+    // Act
+    await chargePayment(request('tok_success'), d);
+    // Assess
+    expect(appsync.calls.map((c) => fieldsOf(c.query))).toEqual([
+      ['recordPaymentResult', 'publishNotification', 'publishSharedNotification'],
+      ['publishSharedNotification'],
+    ]);
+    const shared = [appsync.calls[0]!.variables.shared, appsync.calls[1]!.variables.input] as {
+      id: string;
+      recipients: string[];
+    }[];
+    expect(shared.map((n) => n.recipients.length)).toEqual([25, 5]);
+    expect(shared.map((n) => n.id)).toEqual([
+      'payment#o1#1:VENDOR_ORDER_RECEIVED',
+      'payment#o1#1:VENDOR_ORDER_RECEIVED:1',
+    ]);
+    expect(topic.map((n) => n.kind)).toEqual([
+      'ORDER_PAID',
+      'VENDOR_ORDER_RECEIVED',
+      'VENDOR_ORDER_RECEIVED',
+    ]);
+  });
+
+  it('fails a success whose order is missing, so Lambda retries it', async () => {
+    // Prepare
+    const { deps: d, appsync } = deps(null);
+    // Act / Assess
+    await expect(chargePayment(request('tok_success'), d)).rejects.toThrow('order o1 not found');
+    expect(appsync.calls).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Kind, OperationTypeNode, parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../../infra/bundling.js';
 import { grantTableAccess } from '../../../infra/constructs/table-access.js';
@@ -82,12 +83,22 @@ function reachableFiles(entry: string): string[] {
   return [...seen];
 }
 
-/** The backend's operations (functions/lib/graphql/backend.graphql); codegen names each `<Name>Document`. */
-const BACKEND_OPERATIONS = [
-  ...readFileSync(join(ROOT, 'functions', 'lib', 'graphql', 'backend.graphql'), 'utf8').matchAll(
-    /^mutation (\w+)/gm,
-  ),
-].map((m) => m[1]!);
+/**
+ * The backend's operations (functions/lib/graphql/backend.graphql) and the mutation fields each calls
+ * (one request may carry several); codegen names each `<Name>Document`.
+ */
+const BACKEND_OPERATIONS = parse(
+  readFileSync(join(ROOT, 'functions', 'lib', 'graphql', 'backend.graphql'), 'utf8'),
+).definitions.flatMap((d) =>
+  d.kind === Kind.OPERATION_DEFINITION && d.operation === OperationTypeNode.MUTATION && d.name
+    ? [
+        {
+          name: d.name.value,
+          fields: d.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])),
+        },
+      ]
+    : [],
+);
 
 const COMMAND_ACTIONS: Record<string, string> = {
   GetCommand: 'GetItem',
@@ -134,9 +145,9 @@ function grantsCalledBy(dir: string): Grants {
     for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'])
       lines.add(`dynamodb:${action} idempotency`);
   }
-  for (const name of BACKEND_OPERATIONS) {
+  for (const { name, fields } of BACKEND_OPERATIONS) {
     if (new RegExp(`\\b${name}Document\\b`).test(code))
-      lines.add(`appsync:GraphQL Mutation.${name[0]!.toLowerCase()}${name.slice(1)}`);
+      for (const field of fields) lines.add(`appsync:GraphQL Mutation.${field}`);
   }
   if (/new PublishCommand\(/.test(code)) lines.add('sns:Publish topic');
   return [...lines].sort();
@@ -168,12 +179,14 @@ describe('least privilege', () => {
       ],
       payment: [
         'appsync:GraphQL Mutation.publishNotification',
+        'appsync:GraphQL Mutation.publishSharedNotification',
         'appsync:GraphQL Mutation.recordPaymentResult',
         'dynamodb:DeleteItem idempotency',
         'dynamodb:GetItem idempotency',
         'dynamodb:GetItem table',
         'dynamodb:PutItem idempotency',
         'dynamodb:UpdateItem idempotency',
+        'sns:Publish topic',
       ],
       'pre-token-generation': [],
       'stream-enricher': [],
