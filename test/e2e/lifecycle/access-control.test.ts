@@ -8,7 +8,12 @@ import {
   OrdersDocument,
 } from '../../generated/graphql.js';
 import { createAppSyncClient } from '../../../functions/lib/appsync-client.js';
-import { RecordPaymentResultDocument } from '../../../functions/lib/generated/graphql.js';
+import {
+  RecordPaymentFailedDocument,
+  RecordPaymentPaidDocument,
+  RecordPaymentResultDocument,
+} from '../../../functions/lib/generated/graphql.js';
+import { paymentNotices } from '../../../functions/notification/messages.js';
 import { relayDocument, type RelayRequest } from '../../../functions/notification/relay.js';
 import { graphql, postGraphQL, subscribe, type TypedDocument } from '../support/client.js';
 import { expectData, getOrder, line, moveVendorPart, pay, placedOrder } from '../support/orders.js';
@@ -23,6 +28,16 @@ const MY_NOTICES: TypedDocument<
   },
   Record<string, never>
 > = { toString: () => 'query { myNotifications(limit: 50) { items { id recipient kind orderId } } }' };
+
+/** The stored notifications with their time, which the payment notices' keys include. */
+const NOTICES_WITH_TIME: TypedDocument<
+  {
+    myNotifications: {
+      items: { id: string; kind: string; orderId: string | null; createdAt: string }[];
+    };
+  },
+  Record<string, never>
+> = { toString: () => 'query { myNotifications(limit: 50) { items { id kind orderId createdAt } } }' };
 
 describe('who may see an order', () => {
   let ctx: ScenarioStack;
@@ -390,6 +405,98 @@ describe('who may see an order', () => {
       expect(about.every((e) => e.audience === 'CUSTOMER')).toBe(true);
       expect(w.errors).toEqual([]);
       w.close();
+    }
+  });
+
+  it("sends a payment's notices once: the payment consumer's repeated request stores and pushes nothing", async () => {
+    // Prepare: the customer and both vendors watch their notifications; one order is paid, another declined
+    const { customer, aurora, borealis } = ctx.users;
+    const paid = await placedOrder(customer, [
+      line('v-aurora', 'p-thermos', 1),
+      line('v-borealis', 'p-filter', 1),
+    ]);
+    const declined = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 1)]);
+    const watch = {
+      customer: subscribe(customer, OnNotificationDocument, {}),
+      aurora: subscribe(aurora, OnNotificationDocument, {}),
+      borealis: subscribe(borealis, OnNotificationDocument, {}),
+    };
+    await Promise.all(Object.values(watch).map((w) => w.started));
+    await pay(customer, paid.id, 'tok_success');
+    await pay(customer, declined.id, 'tok_declined');
+    await watch.customer.waitFor((n) => n.orderId === paid.id && n.kind === 'ORDER_PAID');
+    await watch.customer.waitFor((n) => n.orderId === declined.id && n.kind === 'PAYMENT_FAILED');
+    await watch.aurora.waitFor((n) => n.orderId === paid.id && n.kind === 'VENDOR_ORDER_RECEIVED');
+    await watch.borealis.waitFor((n) => n.orderId === paid.id && n.kind === 'VENDOR_ORDER_RECEIVED');
+    await ctx.stack.idle();
+    const stored = async (session: typeof customer, orderId: string) => {
+      const res = await graphql(session, NOTICES_WITH_TIME, {});
+      return expectData(res, 'myNotifications').myNotifications.items.filter((n) => n.orderId === orderId);
+    };
+    const [paidNotice] = await stored(customer, paid.id);
+    const [failedNotice] = await stored(customer, declined.id);
+    // the payment consumer's own request, again (a Lambda async retry after its answer was lost)
+    const iam = createAppSyncClient({
+      url: ctx.stack.endpoints.graphqlUrl,
+      region: ctx.stack.endpoints.region,
+      credentials: ctx.stack.endpoints.iam,
+    });
+    const result = (orderId: string, status: 'SUCCEEDED' | 'DECLINED') => ({
+      orderId,
+      attempt: 1,
+      status,
+      failureReason: status === 'DECLINED' ? 'card_declined' : null,
+      correlationId: orderId,
+    });
+    const paidNotices = paymentNotices({
+      orderId: paid.id,
+      customerId: customer.sub,
+      vendorIds: ['v-aurora', 'v-borealis'],
+      attempt: 1,
+      status: 'SUCCEEDED',
+      at: paidNotice?.createdAt ?? '',
+    });
+    const failedNotices = paymentNotices({
+      orderId: declined.id,
+      customerId: customer.sub,
+      vendorIds: [],
+      attempt: 1,
+      status: 'DECLINED',
+      at: failedNotice?.createdAt ?? '',
+    });
+    expect([paidNotice?.id, failedNotice?.id]).toEqual([paidNotices.notice.id, failedNotices.notice.id]);
+
+    // Act
+    const again = await iam.request(RecordPaymentPaidDocument, {
+      input: result(paid.id, 'SUCCEEDED'),
+      notice: paidNotices.notice,
+      shared: paidNotices.shared[0]!,
+    });
+    const failedAgain = await iam.request(RecordPaymentFailedDocument, {
+      input: result(declined.id, 'DECLINED'),
+      notice: failedNotices.notice,
+    });
+    await ctx.stack.idle();
+
+    // Assess: the repeat answers notices with no recipient, and each watcher holds its one notice
+    expect(again.publishNotification).toMatchObject({ recipient: null });
+    expect(again.publishSharedNotification).toMatchObject({ recipient: null, recipients: [] });
+    expect(failedAgain.publishNotification).toMatchObject({ recipient: null });
+    const kinds = (events: readonly { orderId?: string | null; kind: string }[], orderId: string) =>
+      events.filter((e) => e.orderId === orderId).map((e) => e.kind);
+    expect(kinds(watch.customer.events, paid.id)).toEqual(['ORDER_PAID']);
+    expect(kinds(watch.customer.events, declined.id)).toEqual(['PAYMENT_FAILED']);
+    for (const vendor of [watch.aurora, watch.borealis]) {
+      expect(kinds(vendor.events, paid.id)).toEqual(['VENDOR_ORDER_RECEIVED']);
+      expect(kinds(vendor.events, declined.id)).toEqual([]);
+    }
+    expect((await stored(customer, paid.id)).map((n) => n.kind)).toEqual(['ORDER_PAID']);
+    expect((await stored(customer, declined.id)).map((n) => n.kind)).toEqual(['PAYMENT_FAILED']);
+    for (const vendor of [aurora, borealis])
+      expect((await stored(vendor, paid.id)).map((n) => n.kind)).toEqual(['VENDOR_ORDER_RECEIVED']);
+    for (const live of Object.values(watch)) {
+      expect(live.errors).toEqual([]);
+      live.close();
     }
   });
 
