@@ -67,8 +67,8 @@ export interface OrderEventsPipeProps {
   /** Records per batch, 1 to 10000. @default 10 */
   readonly batchSize?: number;
   /**
-   * Seconds a partial batch may wait for more records, 0 to 300. A full batch never waits. Every status
-   * crosses the pipe (PAID twice), so each second here is a second of status latency at low traffic.
+   * Seconds a partial batch may wait for more records, 0 to 300. A full batch never waits. Most statuses
+   * cross the pipe, so each second here is a second of status latency at low traffic.
    * @default 0
    */
   readonly batchingWindowSeconds?: number;
