@@ -1,4 +1,4 @@
-import { ensureSynth } from '../local/synth.js';
+import { ensureSynth } from '@orderloop/local/synth';
 
 /**
  * Synthesizes cdk.out once, before any test file starts, when it is older than the sources. Every e2e file

@@ -4,7 +4,7 @@
  * over the fork IPC channel (see harness.ts, startBenchStack).
  */
 import { readFileSync } from 'node:fs';
-import { startLocalStack } from '../../local/stack.js';
+import { startLocalStack } from '@orderloop/local/stack';
 
 /** A message the parent sends; every one is answered with `{ id, ...reply }`. */
 export type StackRequest =

@@ -1,7 +1,7 @@
 import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import { AskAboutOrdersDocument } from '../generated/graphql.js';
 import { graphql, type Session } from './support/client.js';
 import {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMPLE_ANSWER_NOTE } from '../../functions/assistant/fallback.js';
 import { MAX_QUESTION_LENGTH } from '../../functions/assistant/question.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import { AskAboutOrdersDocument } from '../generated/graphql.js';
 import { graphql, type Session } from './support/client.js';
 import {

@@ -3,7 +3,7 @@
  * The scenarios talk to it only through its endpoints; the one exception is firing the sweeper's
  * schedule now, which in AWS would mean waiting for the rate(5 minutes) rule.
  */
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '@orderloop/local/stack';
 import { signInDemoUsers, type DemoSessions } from './orders.js';
 
 /** A started stack and its signed-in demo users. */
