@@ -84,6 +84,12 @@ export interface LocalStackOptions {
   readonly logDir?: string;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
   readonly unpaidOrderTtlMinutes?: number;
+  /**
+   * Runs on this DynamoDB Local instead of starting one: the stack's tables are named with `tablePrefix`
+   * and the gateway's ListTables answers only those, so several stacks can share one engine (the e2e tests
+   * do). Stopping the stack leaves the engine running. @default a DynamoDB Local of the stack's own
+   */
+  readonly dynamodb?: { readonly endpoint: string; readonly tablePrefix: string };
   /** Retry and polling timings of the events half. @default AWS-like */
   readonly eventsTiming?: LocalEventsTiming;
   /** Sees every billable AppSync request, connection minute and message, for live estimates. @default none */
@@ -96,6 +102,15 @@ export interface LocalStackOptions {
    * ORDERLOOP_BEDROCK_REGION), else null
    */
   readonly bedrock?: LocalBedrock | null;
+}
+
+/** The DynamoDB Local a stack runs on: its own, or one it shares (`LocalStackOptions.dynamodb`). */
+export interface LocalStackDynamoDb {
+  /** http://<host>:<port> */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The java process, when the stack started the engine itself. */
+  readonly process?: DynamoDbLocal['process'];
 }
 
 /** Where the local assistant's Bedrock calls go (README, "The order assistant"). */
@@ -120,7 +135,7 @@ export interface LocalStack {
   readonly appsync: LocalAppSync;
   readonly events: LocalEvents;
   readonly cognito: LocalCognito;
-  readonly dynamodb: DynamoDbLocal;
+  readonly dynamodb: LocalStackDynamoDb;
   /** A client of DynamoDB Local, for tests and tools that look at the tables. */
   readonly dynamodbClient: DynamoDBClient;
   /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's middleware. */
@@ -184,16 +199,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // With the port known up front the JVM is spawned before the first await, so it boots even while a
     // synchronous synth holds the event loop.
     const host = options.host ?? '127.0.0.1';
-    const dynamodbPort = await freePort();
-    const dynamodbStarting = startDynamoDbLocal({
-      port: dynamodbPort,
-      host,
-      ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
-    });
-    dynamodbStarting.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
-    cleanups.unshift(async () => (await dynamodbStarting).stop());
+    const shared = options.dynamodb;
+    if (shared && dataDir)
+      throw new Error('dataDir keeps a DynamoDB Local of its own: pass dynamodb or dataDir');
+    let dynamodbStarting: Promise<LocalStackDynamoDb>;
+    if (shared) {
+      dynamodbStarting = Promise.resolve({
+        endpoint: shared.endpoint,
+        port: Number(new URL(shared.endpoint).port),
+      });
+    } else {
+      const own = startDynamoDbLocal({
+        port: await freePort(),
+        host,
+        ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+      });
+      own.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
+      cleanups.unshift(async () => (await own).stop());
+      dynamodbStarting = own;
+    }
     const { outdir } = await ensureSynth({ root, log });
-    const assembly = loadAssembly(outdir);
+    const assembly = loadAssembly(outdir, shared ? { tableNamePrefix: shared.tablePrefix } : {});
     phase('synth');
 
     // One line per request, hop and invocation on the console, function output in its own file.
@@ -255,7 +281,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const tables = await createTables(assembly, dynamodbClient);
     log(
-      `[dynamodb] DynamoDB Local (pid ${dynamodb.process.pid ?? '?'}) on ${dynamodb.endpoint}: ` +
+      `[dynamodb] DynamoDB Local (${dynamodb.process ? `pid ${dynamodb.process.pid ?? '?'}` : 'shared'}) on ${dynamodb.endpoint}: ` +
         tables.map((t) => `${t.tableName} (${t.status})`).join(', '),
     );
 
@@ -346,7 +372,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handlers: [
         createConsoleHandler({ root, endpoints: () => endpoints }),
         costMeter.createMeterHandler(meter),
-        createDynamoDbProxy({ endpoint: metered.endpoint }),
+        createDynamoDbProxy({
+          endpoint: metered.endpoint,
+          ...(shared ? { tableNamePrefix: shared.tablePrefix } : {}),
+        }),
         ...events.httpHandlers,
       ],
     });

@@ -174,7 +174,7 @@ async function runRate(
   const eluBefore = performance.eventLoopUtilization();
   // The main thread's task id is the process id.
   const mainCpuBefore = processCpuSeconds(process.pid, process.pid);
-  const dynamoCpuBefore = processCpuSeconds(stack.dynamodb.process.pid);
+  const dynamoCpuBefore = processCpuSeconds(stack.dynamodb.process?.pid);
   const wallBefore = performance.now();
 
   const total = Math.round(rate * options.seconds);
@@ -237,7 +237,7 @@ async function runRate(
   const cpu = process.cpuUsage(nodeCpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
   const mainCpuAfter = processCpuSeconds(process.pid, process.pid);
-  const dynamoCpuAfter = processCpuSeconds(stack.dynamodb.process.pid);
+  const dynamoCpuAfter = processCpuSeconds(stack.dynamodb.process?.pid);
   const usageAfter = stack.counters.events;
   const paidPushed = timings.filter((t) => t.paidPushedAt !== undefined && t.payAnsweredAt !== undefined);
   const lastPaid = Math.max(...paidPushed.map((t) => t.paidPushedAt!));

@@ -51,7 +51,7 @@ process.on('message', (raw) => {
       case 'rss':
         reply(message.id, {
           node: process.memoryUsage().rss,
-          dynamodb: rssOf(stack.dynamodb.process.pid) ?? null,
+          dynamodb: rssOf(stack.dynamodb.process?.pid) ?? null,
           // CPU time of the whole process (all threads) and the main thread's event-loop utilization.
           cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
           elu: performance.eventLoopUtilization(),
@@ -77,7 +77,7 @@ process.send?.({
   id: 0,
   endpoints: stack.endpoints,
   readyMs: stack.readyMs,
-  dynamodbPid: stack.dynamodb.process.pid ?? null,
+  dynamodbPid: stack.dynamodb.process?.pid ?? null,
   // DynamoDB Local itself, past the stack's gateway and meter: the raw baselines' endpoint.
   dynamodbEndpoint: stack.dynamodb.endpoint,
 });

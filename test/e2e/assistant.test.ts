@@ -12,6 +12,7 @@ import {
   signInDemoUsers,
   type DemoSessions,
 } from './support/orders.js';
+import { sharedDynamoDbOption } from './support/shared-dynamodb.js';
 
 /**
  * The order assistant through the local stack: askAboutOrders → the assistant Lambda → DynamoDB Local.
@@ -23,7 +24,13 @@ describe('the order assistant', () => {
   let users: DemoSessions;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, seed: true, quiet: true, bedrock: null });
+    stack = await startLocalStack({
+      port: 0,
+      seed: true,
+      quiet: true,
+      bedrock: null,
+      dynamodb: sharedDynamoDbOption(),
+    });
     users = await signInDemoUsers(stack.endpoints);
   });
 

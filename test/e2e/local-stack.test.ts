@@ -241,7 +241,7 @@ describe('the local stack in process', () => {
 
   it('stops the server and DynamoDB Local, and a second stop is a no-op', async () => {
     // Prepare
-    const javaPid = stack.dynamodb.process.pid!;
+    const javaPid = stack.dynamodb.process!.pid!;
     // Act
     await stack.stop();
     await stack.stop();
