@@ -1,5 +1,6 @@
 import type { Caller } from './identity.js';
 import type {
+  OrderStatus,
   OrderStatusEvent,
   Payment,
   PaymentInput,
@@ -23,8 +24,71 @@ import type {
  */
 export const UNPUSHED_ORDER_STATUSES: readonly string[] = ['PAYMENT_PENDING'];
 
+/**
+ * Order statuses whose customer-facing event the writer's own mutation pushes: only recordPaymentResult
+ * (the payment consumer, SYSTEM) moves an order to PAID or PAYMENT_FAILED (domain/orderProcess.ts), and
+ * its answer is that event (paymentResultEventOf), listed in the customer-facing subscriptions'
+ * @aws_subscribe. The notification consumer sends these changes' notices only, no relay.
+ */
+export const WRITER_PUSHED_ORDER_STATUSES: readonly string[] = ['PAID', 'PAYMENT_FAILED'];
+
 /** One enhanced-filter condition on a field of the event (util.transform.toSubscriptionFilter input). */
 type Condition = { eq: string | null } | { containsAny: string[] };
+
+/** What recordPaymentResult's answer is made from: the order as read, before the result. */
+export interface PaymentResultOrder {
+  id: string;
+  customerId: string;
+  vendorIds: string[];
+  status: OrderStatus;
+  version: number;
+  correlationId: string;
+}
+
+/**
+ * recordPaymentResult's answer. A charge result that moved the order (`moved`: the status it moved to) is
+ * the customer-facing event of that change, exactly what publishOrderStatus would push for it (the stream
+ * carries the same fields: previousStatus, the payment, the failure reason as the history entry's reason,
+ * actor SYSTEM, the new version). Anything else (a stale or repeated result, a refund) is audience
+ * INTERNAL: the caller's answer, with the payment as it is now, which no subscription filter admits, so
+ * a repeated result never pushes a second event.
+ */
+export function paymentResultEventOf(
+  order: PaymentResultOrder,
+  payment: Payment,
+  moved: { status: OrderStatus; reason: string | null; at: string } | null,
+): OrderStatusEvent {
+  const common = {
+    orderId: order.id,
+    customerId: order.customerId,
+    vendorIds: order.vendorIds,
+    vendorId: null,
+    vendorStatus: null,
+    payment,
+    actor: 'SYSTEM' as const,
+    correlationId: order.correlationId,
+  };
+  if (moved) {
+    return {
+      ...common,
+      audience: 'CUSTOMER',
+      status: moved.status,
+      previousStatus: order.status,
+      reason: moved.reason,
+      version: order.version + 1,
+      at: moved.at,
+    };
+  }
+  return {
+    ...common,
+    audience: 'INTERNAL',
+    status: order.status,
+    previousStatus: null,
+    reason: null,
+    version: order.version,
+    at: payment.updatedAt,
+  };
+}
 
 /** The customer-facing event (customer and admins): the whole change as the stream carried it. */
 export function customerEventOf(input: PublishOrderStatusInput): OrderStatusEvent {
@@ -97,6 +161,23 @@ export function orderEventFilter(caller: Caller, orderId: string): Record<string
     return { orderId: order, audience: { eq: 'VENDOR' }, vendorId: { eq: caller.vendorId } };
   }
   return null;
+}
+
+/**
+ * The filter of onMyOrdersChanged: the customer events of the customer's own orders. The audience matters
+ * since recordPaymentResult also triggers it, and its INTERNAL answers are for the payment consumer only.
+ */
+export function myOrdersFilter(caller: Caller): Record<string, Condition> | null {
+  if (caller.kind !== 'customer') return null;
+  return { audience: { eq: 'CUSTOMER' }, customerId: { eq: caller.id } };
+}
+
+/**
+ * The filter of onNotification for a recipient (the sub, or `vendor#<vendorId>`): its own notices, and the
+ * shared notices whose `recipients` name it (publishSharedNotification).
+ */
+export function notificationFilter(recipient: string): { or: Record<string, Condition>[] } {
+  return { or: [{ recipient: { eq: recipient } }, { recipients: { containsAny: [recipient] } }] };
 }
 
 /**

@@ -23,13 +23,6 @@ export function vendorOrderKey(orderId: string, vendorId: string) {
   return { PK: `ORDER#${orderId}`, SK: `VENDOR#${vendorId}` };
 }
 
-/** A payment attempt lives in the order's partition. */
-export function paymentKey(orderId: string, attempt: number) {
-  const digits = `${attempt}`;
-  const padded = `${'0000'.slice(digits.length)}${digits}`;
-  return { PK: `ORDER#${orderId}`, SK: `PAYMENT#${padded}` };
-}
-
 /**
  * A product is its own partition, so one vendor's stock moves spread over as many partitions as it has
  * products (one vendor partition would take every line of every order of that vendor). The sort key

@@ -62,7 +62,12 @@ export const DEFAULT_ASSISTANT_MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:
 /** The IAM-only mutations each consumer calls (functions/lib/graphql/backend.graphql); the others call none. */
 export const CONSUMER_MUTATIONS = {
   payment: ['recordPaymentResult', 'publishNotification'],
-  notification: ['publishOrderStatus', 'publishVendorOrderStatus', 'publishNotification'],
+  notification: [
+    'publishOrderStatus',
+    'publishVendorOrderStatus',
+    'publishNotification',
+    'publishSharedNotification',
+  ],
 } as const;
 
 /** The user groups; a user's group decides what the API lets it do. */
@@ -186,10 +191,11 @@ export class ApiStack extends Stack {
       functionDir: 'inventory',
       bus: this.bus,
       eventTypes: ['order.statusChanged', 'vendorOrder.statusChanged'],
-      // Only these move stock (functions/inventory/logic.ts); the rule leaves the others out.
+      // Only these move stock (functions/inventory/logic.ts: a part's shipping commits it, not the
+      // payment); the rule leaves the others out.
       eventDataByType: {
-        'order.statusChanged': { status: ['PAID', 'CANCELLED'] },
-        'vendorOrder.statusChanged': { status: ['REJECTED', 'CANCELLED'] },
+        'order.statusChanged': { status: ['CANCELLED'] },
+        'vendorOrder.statusChanged': { status: ['SHIPPED', 'REJECTED', 'CANCELLED'] },
       },
       environment: common,
     });

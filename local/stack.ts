@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActivityLog } from './activity-log.js';
 import {
   createDataSourceDynamoDbClient,
+  type DataSourceDynamoDbClient,
   PageTokenCodec,
   pageTokenKeyAt,
 } from './appsync/datasources/index.js';
@@ -138,8 +139,8 @@ export interface LocalStack {
   readonly dynamodb: LocalStackDynamoDb;
   /** A client of DynamoDB Local, for tests and tools that look at the tables. */
   readonly dynamodbClient: DynamoDBClient;
-  /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's middleware. */
-  readonly appsyncDynamodbClient: DynamoDBClient;
+  /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's interceptor. */
+  readonly appsyncDynamodbClient: DataSourceDynamoDbClient;
   /** Live activity counters: AppSync billable requests and the events half's pricing dimensions. */
   readonly counters: { readonly appsync: LocalAppSync['counter']; readonly events: LocalEvents['usage'] };
   /** Billable units of every service, as AWS would count them (local/meter); GET /_orderloop/meter serves it. */
@@ -337,13 +338,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     if (activity) events.eventBridge.onEvent((a) => activity.busActivity(a));
 
-    // In process, the data sources' client meters itself (an SDK middleware): no proxy hop.
+    // In process, the data sources' client meters itself (an interceptor): no proxy hop.
     const appsyncDynamodbClient = createDataSourceDynamoDbClient({
       region: LOCAL_REGION,
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    costMeter.meterDynamoDbClient(appsyncDynamodbClient, meter);
+    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter);
+    cleanups.unshift(async () => appsyncDynamodbClient.destroy());
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,

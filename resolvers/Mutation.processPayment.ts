@@ -2,7 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { MAX_ID_LENGTH, MAX_TOKEN_LENGTH } from '../domain/limits.js';
 import { rejectTooLong } from './lib/limits.js';
-import type { MutationProcessPaymentArgs, Order, Payment } from '../domain/generated/schema.js';
+import type { MutationProcessPaymentArgs, Payment } from '../domain/generated/schema.js';
 import type { ProcessPaymentStash } from './lib/stash.js';
 import { fail } from './lib/errors.js';
 import { businessError } from '../domain/errors.js';
@@ -35,17 +35,13 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
     operation: 'processPayment',
     callerId: caller.id,
     key: ctx.args.idempotencyKey,
-    request: JSON.stringify({
-      orderId: input.orderId,
-      paymentToken: input.paymentToken,
-      method: input.method ?? null,
-    }),
+    // The key lives on the order (writePaymentRequest), so the order id need not be part of the request.
+    request: JSON.stringify({ paymentToken: input.paymentToken, method: input.method ?? null }),
   };
   return {};
 }
 
 /** The recorded payment request, or on a replay the order's payment as it is now. */
 export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment {
-  if (ctx.stash.replayId) return (ctx.prev.result as Order).payment as Payment;
   return ctx.prev.result as Payment;
 }

@@ -1,8 +1,13 @@
 import { type Context, util } from '@aws-appsync/utils';
-import type { MutationRecordPaymentResultArgs, Payment } from '../domain/generated/schema.js';
+import type {
+  MutationRecordPaymentResultArgs,
+  OrderStatusEvent,
+  Payment,
+} from '../domain/generated/schema.js';
 import type { RecordPaymentResultStash } from './lib/stash.js';
 import { fail } from './lib/errors.js';
 import { businessError } from '../domain/errors.js';
+import { paymentResultEventOf } from '../domain/audience.js';
 
 /** recordPaymentResult, before step (IAM only, by the schema): names the order to read. */
 export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>) {
@@ -19,9 +24,37 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
   return {};
 }
 
-/** The order's payment as it is now. */
+/**
+ * The result as an event (domain/audience.ts paymentResultEventOf). writePaymentResult sets `updated`
+ * only when it writes a charge result (its write failing fails the call), so a charge result with
+ * `updated` moved the order, and its answer is the customer-facing event that the subscriptions listing
+ * this mutation push; a stale or repeated result (earlyReturn, nothing written) and a refund (no status
+ * change) answer audience INTERNAL, which pushes nothing.
+ */
 export function response(
   ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
-): Payment | null {
-  return (ctx.prev.result as Payment | null) ?? null;
+): OrderStatusEvent {
+  const input = ctx.args.input;
+  const order = ctx.stash.order;
+  const payment = ctx.prev.result as Payment;
+  const moved =
+    !ctx.stash.refund && ctx.stash.updated
+      ? {
+          status: input.status === 'SUCCEEDED' ? ('PAID' as const) : ('PAYMENT_FAILED' as const),
+          reason: input.failureReason ?? null,
+          at: ctx.stash.now,
+        }
+      : null;
+  return paymentResultEventOf(
+    {
+      id: order.id,
+      customerId: order.customerId,
+      vendorIds: order.vendorIds,
+      status: order.status,
+      version: order.version,
+      correlationId: order.correlationId,
+    },
+    payment,
+    moved,
+  );
 }

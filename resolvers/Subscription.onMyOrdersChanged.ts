@@ -1,4 +1,5 @@
 import { type Context, extensions, util } from '@aws-appsync/utils';
+import { myOrdersFilter } from '../domain/audience.js';
 import { callerOf } from '../domain/identity.js';
 
 /** Subscribing writes nothing: the NONE data source just echoes. */
@@ -6,10 +7,10 @@ export function request(_ctx: Context) {
   return { payload: null };
 }
 
-/** Only the signed-in customer's orders, whoever the client claims to be. */
+/** Only the signed-in customer's orders' customer events, whoever the client claims to be. */
 export function response(ctx: Context) {
-  const caller = callerOf(ctx.identity);
-  if (caller.kind !== 'customer') util.unauthorized();
-  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter({ customerId: { eq: caller.id } }));
+  const filter = myOrdersFilter(callerOf(ctx.identity));
+  if (!filter) util.unauthorized();
+  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
   return null;
 }

@@ -41,6 +41,7 @@ export const functions = {
   getOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
   recheckIdempotencyRecord: { code: 'pipeline/recheckIdempotencyRecord.ts', dataSource: 'table' },
+  recheckPaymentRequest: { code: 'pipeline/recheckPaymentRequest.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
   settleRefund: { code: 'pipeline/settleRefund.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
@@ -149,13 +150,9 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'processPayment',
     kind: 'pipeline',
     code: 'Mutation.processPayment.ts',
-    functions: [
-      'getIdempotencyRecord',
-      'getOrderItem',
-      'writePaymentRequest',
-      'recheckIdempotencyRecord',
-      'getReplayedOrder',
-    ],
+    // Its idempotency lives on the order item: one read, one conditional UpdateItem (and a second read
+    // only when the write's condition failed).
+    functions: ['getOrderItem', 'writePaymentRequest', 'recheckPaymentRequest'],
   },
   {
     typeName: 'Mutation',
@@ -197,6 +194,13 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'publishNotification',
     kind: 'unit',
     code: 'Mutation.publishNotification.ts',
+    dataSource: 'table',
+  },
+  {
+    typeName: 'Mutation',
+    fieldName: 'publishSharedNotification',
+    kind: 'unit',
+    code: 'Mutation.publishSharedNotification.ts',
     dataSource: 'table',
   },
   {

@@ -30,14 +30,11 @@ const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
 // What the API sent to DynamoDB while capturing: the exact requests the raw baselines replay.
 let capturing = false;
 const captured: { command: string; input: unknown }[] = [];
-stack.appsyncDynamodbClient.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (capturing)
-      captured.push({ command: String(context.commandName), input: structuredClone(args.input) });
-    return next(args);
-  },
-  { step: 'initialize', name: 'benchCapture' },
-);
+// Outermost, so it sees the caller's own input (before the meter adds ReturnConsumedCapacity).
+stack.appsyncDynamodbClient.intercept((call, next) => {
+  if (capturing) captured.push({ command: `${call.operation}Command`, input: structuredClone(call.input) });
+  return next(call.input);
+});
 
 // A parent that went away (Ctrl-C, a crash) must not leave the stack and its java process behind.
 process.on('disconnect', () => void stack.stop().finally(() => process.exit(0)));

@@ -97,20 +97,28 @@ function vendorOrderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope
   };
 }
 
-function paymentRequestedEvent(newItem: Item): Omit<RawEnvelope, 'id' | 'time'> {
+/**
+ * payment.requested, from the order's move to PAYMENT_PENDING: processPayment writes the attempt onto the
+ * order item (its payment, and the token until the result is recorded) in one UpdateItem, so there is no
+ * attempt item of its own. Nobody is told of PAYMENT_PENDING itself (domain/audience.ts), so this is the
+ * one event the move means.
+ */
+function paymentRequestedEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
+  if (newItem.status !== 'PAYMENT_PENDING' || oldItem?.status === 'PAYMENT_PENDING') return null;
+  const payment = (newItem.payment ?? {}) as Item;
   return {
     type: 'payment.requested',
     version: ENVELOPE_VERSION,
     correlationId: String(newItem.correlationId ?? ''),
     data: {
-      orderId: newItem.orderId,
+      orderId: newItem.id,
       customerId: newItem.customerId,
-      attempt: newItem.attempt,
-      amount: newItem.amount,
-      currency: newItem.currency,
+      attempt: payment.attempts,
+      amount: payment.amount,
+      currency: payment.currency,
       paymentToken: newItem.paymentToken,
-      method: newItem.method ?? null,
-      requestedAt: newItem.createdAt,
+      method: payment.method ?? null,
+      requestedAt: payment.updatedAt,
     },
   };
 }
@@ -169,13 +177,13 @@ export function toDomainEvent(record: StreamRecord): Envelope | null {
   let event: Omit<RawEnvelope, 'id' | 'time'> | null = null;
   switch (newItem.entity) {
     case 'ORDER':
-      event = orderEvent(newItem, oldItem);
+      event =
+        newItem.status === 'PAYMENT_PENDING'
+          ? paymentRequestedEvent(newItem, oldItem)
+          : orderEvent(newItem, oldItem);
       break;
     case 'VENDOR_ORDER':
       event = vendorOrderEvent(newItem, oldItem);
-      break;
-    case 'PAYMENT':
-      event = record.eventName === 'INSERT' ? paymentRequestedEvent(newItem) : null;
       break;
     case 'PRODUCT':
       event = productEvent(newItem, oldItem);

@@ -73,6 +73,11 @@ export type Currency =
 export type EventAudience =
   /** The order's customer, and admins: the whole order (every vendor part, reasons, the payment). */
   | 'CUSTOMER'
+  /**
+   * Nobody but the backend caller: recordPaymentResult's answer when the result moved no order status (a
+   * stale or repeated result, a refund). No subscription admits it, so such a result pushes nothing.
+   */
+  | 'INTERNAL'
   /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
   | 'VENDOR';
 
@@ -98,15 +103,25 @@ export type Mutation = {
    */
   publishOrderStatus: Maybe<OrderStatusEvent>;
   /**
+   * Internal (IAM): stores one notice for each of several recipients (one item each, the same id) and
+   * pushes it once to all of them (`recipients`). For notices whose text is the same for every recipient,
+   * so one change tells them all in one request (a second publishNotification would need an alias).
+   */
+  publishSharedNotification: Maybe<Notification>;
+  /**
    * Internal (IAM): relays a committed change of one vendor's part to that vendor (audience VENDOR), once the
    * order is paid. Customers and admins get the same change through publishOrderStatus.
    */
   publishVendorOrderStatus: Maybe<OrderStatusEvent>;
   /**
    * Internal (IAM): the payment consumer records a charge or refund result, moving the order to PAID or
-   * PAYMENT_FAILED. A result for an older attempt, or a repeated one, changes nothing.
+   * PAYMENT_FAILED. A result for an older attempt, or a repeated one, changes nothing. The answer is the
+   * change as an event: a charge result that moved the order is the customer-facing event (audience
+   * CUSTOMER, pushed to the customer and admins like publishOrderStatus, so PAID and PAYMENT_FAILED need no
+   * relay); anything else (stale, repeated, a refund) is audience INTERNAL, which no subscription admits.
+   * `payment` is the order's payment as it is now.
    */
-  recordPaymentResult: Maybe<Payment>;
+  recordPaymentResult: Maybe<OrderStatusEvent>;
   /** Sets stock, price or name. Vendors on their own products, admins on any. Errors: ValidationError, Unauthorized. */
   updateInventory: Product;
   /** Moves a vendor's part of an order. Errors: NotFound, InvalidTransition, ValidationError. */
@@ -142,6 +157,11 @@ export type MutationPublishOrderStatusArgs = {
 };
 
 
+export type MutationPublishSharedNotificationArgs = {
+  input: PublishSharedNotificationInput;
+};
+
+
 export type MutationPublishVendorOrderStatusArgs = {
   input: PublishVendorOrderStatusInput;
 };
@@ -168,8 +188,17 @@ export type Notification = {
   kind: NotificationKind;
   message: Scalars['String']['output'];
   orderId: Maybe<Scalars['ID']['output']>;
-  /** The customer's sub, or `vendor#<vendorId>` for a vendor. */
-  recipient: Scalars['ID']['output'];
+  /**
+   * The customer's sub, or `vendor#<vendorId>` for a vendor. Null only in the push of a notice shared by
+   * several recipients (publishSharedNotification: a paid order's VENDOR_ORDER_RECEIVED to its vendors),
+   * which names none of them; each recipient's stored copy (myNotifications) names its own.
+   */
+  recipient: Maybe<Scalars['ID']['output']>;
+  /**
+   * Who a shared notice was pushed to (onNotification filters on it). IAM only: every recipient receives
+   * the same payload, and a vendor must not learn which other vendors share an order.
+   */
+  recipients: Maybe<Array<Scalars['ID']['output']>>;
 };
 
 export type NotificationConnection = {
@@ -360,7 +389,7 @@ export type Product = {
   /** In minor units of currency. */
   price: Scalars['Int']['output'];
   productId: Scalars['ID']['output'];
-  /** Units held for orders that are not paid yet. */
+  /** Units held for vendor parts that have not shipped yet (placed, paid or in fulfilment). */
   reserved: Scalars['Int']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
   vendorId: Scalars['ID']['output'];
@@ -401,6 +430,17 @@ export type PublishOrderStatusInput = {
   vendorIds: Array<Scalars['ID']['input']>;
   vendorStatus?: InputMaybe<VendorOrderStatus>;
   version: Scalars['Int']['input'];
+};
+
+/** Internal: the notification consumer pushes one notice to several recipients at once. */
+export type PublishSharedNotificationInput = {
+  createdAt: Scalars['AWSDateTime']['input'];
+  id: Scalars['ID']['input'];
+  kind: NotificationKind;
+  message: Scalars['String']['input'];
+  orderId?: InputMaybe<Scalars['ID']['input']>;
+  /** 1 to 25 distinct recipients (one BatchWriteItem), each the customer's sub or `vendor#<vendorId>`. */
+  recipients: Array<Scalars['ID']['input']>;
 };
 
 /**

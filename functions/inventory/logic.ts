@@ -7,10 +7,18 @@ import { linesByVendor } from '../lib/table.js';
 
 /**
  * Stock follows each vendor part of an order through three states, kept in one STOCK item per part:
- * RESERVED (implicit: placeOrder moved available → reserved), COMMITTED (paid: reserved -= q) and
- * RELEASED (returned: available += q, and reserved -= q if it was never committed). Every move is one
+ * RESERVED (implicit: placeOrder moved available → reserved), COMMITTED (the part shipped: reserved -= q)
+ * and RELEASED (returned: available += q, and reserved -= q if it was never committed). Every move is one
  * transaction conditional on the state it read, so redeliveries and races (a vendor rejecting while the
- * payment commits) apply each move exactly once.
+ * part ships) apply each move exactly once.
+ *
+ * `reserved` counts the units held by vendor parts that have not shipped (placed, paid or in
+ * fulfilment), not only unpaid ones: the commit happens when the part ships, not when the order is paid.
+ * Payment moves no stock (available already excludes the units), so committing at PAID cost every paid
+ * order a transaction per vendor part (its STOCK item and every product at twice the units, 10 WRU and
+ * 2 RRU for the base order) on the path that pushes PAID. At shipping the same write happens once per
+ * part, off that path; a part can no longer be cancelled once shipped (orderProcess.ts), so a release
+ * after a commit only comes from a part rejected or cancelled later, which the states already handle.
  */
 
 /** Where a vendor part's stock stands. */
@@ -121,22 +129,28 @@ export async function moveStock(
   }
 }
 
+/** The vendor-part statuses that move stock, and where to (infra/api-stack.ts routes only these). */
+const STOCK_MOVES_BY_VENDOR_STATUS = {
+  SHIPPED: 'COMMITTED',
+  REJECTED: 'RELEASED',
+  CANCELLED: 'RELEASED',
+} as const;
+
 /**
- * Routes one domain event: a paid order commits every part; a cancelled order releases every part; a
- * rejected or cancelled vendor part releases that part. product.changed needs nothing here (the
- * notification consumer raises low-stock alerts).
+ * Routes one domain event: a cancelled order releases every part; a shipped vendor part commits that
+ * part, a rejected or cancelled one releases it. A paid order moves no stock. product.changed needs
+ * nothing here (the notification consumer raises low-stock alerts).
  */
 export async function handleInventoryEvent(envelope: Envelope, deps: InventoryDeps): Promise<void> {
   if (envelope.type === 'order.statusChanged') {
     const data = envelope.data;
-    if (data.status !== 'PAID' && data.status !== 'CANCELLED') return;
-    const to = data.status === 'PAID' ? 'COMMITTED' : 'RELEASED';
+    if (data.status !== 'CANCELLED') return;
     // Each vendor part has its own STOCK item and products, so the parts move independently and at once;
     // every move settles before the handler returns, and any failure fails the event (Lambda retries it,
     // and a part already moved is left alone the second time).
     const moves = await Promise.allSettled(
       [...linesByVendor(data.lines)].map(([vendorId, lines]) =>
-        moveStock(data.orderId, vendorId, lines, to, envelope.correlationId, deps),
+        moveStock(data.orderId, vendorId, lines, 'RELEASED', envelope.correlationId, deps),
       ),
     );
     const failed = moves.find((m): m is PromiseRejectedResult => m.status === 'rejected');
@@ -145,7 +159,9 @@ export async function handleInventoryEvent(envelope: Envelope, deps: InventoryDe
   }
   if (envelope.type === 'vendorOrder.statusChanged') {
     const data = envelope.data;
-    if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
-    await moveStock(data.orderId, data.vendorId, data.lines, 'RELEASED', envelope.correlationId, deps);
+    const status = data.status;
+    if (status !== 'SHIPPED' && status !== 'REJECTED' && status !== 'CANCELLED') return;
+    const to = STOCK_MOVES_BY_VENDOR_STATUS[status];
+    await moveStock(data.orderId, data.vendorId, data.lines, to, envelope.correlationId, deps);
   }
 }

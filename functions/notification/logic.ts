@@ -1,15 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Envelope } from '../../domain/events/envelope.js';
-import { UNPUSHED_ORDER_STATUSES } from '../../domain/audience.js';
+import { UNPUSHED_ORDER_STATUSES, WRITER_PUSHED_ORDER_STATUSES } from '../../domain/audience.js';
 import type {
   NotificationKind,
   PaymentInput,
-  PublishNotificationInput,
   PublishOrderStatusInput,
   PublishVendorOrderStatusInput,
 } from '../lib/generated/graphql.js';
 import type { AppSyncPort } from '../lib/events.js';
-import { notificationsFor, type ParentOrder } from './messages.js';
+import { notificationsFor, type Notice, type ParentOrder } from './messages.js';
 import { groupRelays, relayDocument } from './relay.js';
 
 /** What the notification logic needs; unit tests pass fakes. */
@@ -18,8 +17,11 @@ export interface NotificationDeps {
   logger: Pick<Logger, 'info'>;
   /** Reads the parent order of a vendor-order event. */
   readOrder(orderId: string): Promise<ParentOrder | null>;
-  /** Publishes to the SNS topic; absent when NOTIFICATION_TOPIC_ARN is not set. */
-  publishToTopic?: (notification: PublishNotificationInput) => Promise<void>;
+  /**
+   * Publishes to the SNS topic (a shared notice once, naming its recipients); absent when
+   * NOTIFICATION_TOPIC_ARN is not set.
+   */
+  publishToTopic?: (notification: Notice) => Promise<void>;
 }
 
 function paymentInput(payment: Record<string, unknown> | null | undefined): PaymentInput | null {
@@ -51,12 +53,14 @@ const PAID_PAYMENT_STATUSES = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
  * A vendor gets an event only about its own part, and only once the order is paid (before that its part
  * is not actionable, and a new paid order reaches it as a VENDOR_ORDER_RECEIVED notification): an
  * order-level change means no vendor event, so the relays per order stay one per change plus one per
- * vendor move.
+ * vendor move. PAID and PAYMENT_FAILED need no relay: recordPaymentResult, which makes them, pushes
+ * their customer event itself (domain/audience.ts WRITER_PUSHED_ORDER_STATUSES).
  */
 export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay[] {
   if (envelope.type === 'order.statusChanged') {
     const d = envelope.data;
     if (UNPUSHED_ORDER_STATUSES.includes(d.status)) return [];
+    if (WRITER_PUSHED_ORDER_STATUSES.includes(d.status)) return [];
     return [
       {
         audience: 'CUSTOMER',
@@ -141,8 +145,8 @@ export const MAIL_KINDS: ReadonlySet<NotificationKind> = new Set<NotificationKin
 
 /**
  * Handles one domain event: one relay request for the change (relay.ts: the customer event, the vendor
- * event and a notification as separate fields of one mutation), one more per further notification, and a
- * copy on the SNS topic of each notification a user needs by mail. The requests are independent, so they run
+ * event, a notification and a shared notice as separate fields of one mutation), one more per further
+ * notice of a kind already carried, and a copy on the SNS topic of each notice a user needs by mail. The requests are independent, so they run
  * concurrently; any failure fails the event, and its retry repeats them all (each is idempotent: relays
  * write nothing, a notification has a deterministic id).
  */
@@ -162,8 +166,9 @@ export async function handleNotificationEvent(envelope: Envelope, deps: Notifica
   const notifications = notificationsFor(envelope, parent);
   const requests = groupRelays(relays, notifications).map(async (request) => {
     await deps.appsync.request(relayDocument(request), request, { correlationId });
-    if (request.notification && deps.publishToTopic && MAIL_KINDS.has(request.notification.kind))
-      await deps.publishToTopic(request.notification);
+    for (const notice of [request.notification, request.shared]) {
+      if (notice && deps.publishToTopic && MAIL_KINDS.has(notice.kind)) await deps.publishToTopic(notice);
+    }
   });
   const outcomes = await Promise.allSettled(requests);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');

@@ -1,7 +1,25 @@
 import type { Envelope } from '../../domain/events/envelope.js';
 import { crossesLowStock } from '../../domain/events/fromStream.js';
 import { vendorRecipient } from '../../domain/keys.js';
-import type { NotificationKind, PublishNotificationInput } from '../lib/generated/graphql.js';
+import type {
+  NotificationKind,
+  PublishNotificationInput,
+  PublishSharedNotificationInput,
+} from '../lib/generated/graphql.js';
+
+/**
+ * One notice: to one recipient (publishNotification), or one text to several recipients at once
+ * (publishSharedNotification, `recipients`), which one request stores for all and pushes once.
+ */
+export type Notice = PublishNotificationInput | PublishSharedNotificationInput;
+
+/** Whether a notice goes to several recipients at once. */
+export function isShared(notice: Notice): notice is PublishSharedNotificationInput {
+  return 'recipients' in notice;
+}
+
+/** Most recipients of one shared notice (one BatchWriteItem: Mutation.publishSharedNotification.ts). */
+export const MAX_SHARED_RECIPIENTS = 25;
 
 /** The parent order as a vendor-order event needs it (for the relay and the vendor notices). */
 export interface ParentOrder {
@@ -46,28 +64,29 @@ function notice(
  * paid order reaches them and when their part of a paid order is cancelled; a vendor hears when a
  * product's available stock falls below its threshold.
  */
-export function notificationsFor(
-  envelope: Envelope,
-  parent: ParentOrder | null = null,
-): PublishNotificationInput[] {
+export function notificationsFor(envelope: Envelope, parent: ParentOrder | null = null): Notice[] {
   if (envelope.type === 'order.statusChanged') {
     const data = envelope.data;
     const entry = ORDER_KINDS[data.status];
     if (!entry) return [];
-    const out = [
+    const out: Notice[] = [
       notice(envelope, data.customerId, entry.kind, data.orderId, `${entry.text} (order ${data.orderId})`),
     ];
     if (data.status === 'PAID') {
-      for (const vendorId of data.vendorIds) {
-        out.push(
-          notice(
-            envelope,
-            vendorRecipient(vendorId),
-            'VENDOR_ORDER_RECEIVED',
-            data.orderId,
-            `New paid order ${data.orderId}`,
-          ),
-        );
+      // One text for every vendor, so one shared notice per 25 vendors instead of one request each. The id
+      // leaves the recipient out (each copy lives in its recipient's partition, so the ids stay unique
+      // per recipient) and is the same across redeliveries, so a repeat overwrites every copy.
+      const vendors = data.vendorIds.map(vendorRecipient);
+      for (let i = 0; i < vendors.length; i += MAX_SHARED_RECIPIENTS) {
+        const chunk = Math.floor(i / MAX_SHARED_RECIPIENTS);
+        out.push({
+          id: `${envelope.id}:VENDOR_ORDER_RECEIVED${chunk === 0 ? '' : `:${chunk}`}`,
+          recipients: vendors.slice(i, i + MAX_SHARED_RECIPIENTS),
+          kind: 'VENDOR_ORDER_RECEIVED',
+          orderId: data.orderId,
+          message: `New paid order ${data.orderId}`,
+          createdAt: envelope.time,
+        });
       }
     }
     return out;

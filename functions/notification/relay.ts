@@ -3,14 +3,18 @@ import {
   OrderStatusEventFieldsFragmentDoc,
   PublishNotificationDocument,
   PublishOrderStatusDocument,
+  PublishSharedNotificationDocument,
   PublishVendorOrderStatusDocument,
   type PublishNotificationInput,
   type PublishNotificationMutation,
   type PublishOrderStatusInput,
   type PublishOrderStatusMutation,
+  type PublishSharedNotificationInput,
+  type PublishSharedNotificationMutation,
   type PublishVendorOrderStatusInput,
   type PublishVendorOrderStatusMutation,
 } from '../lib/generated/graphql.js';
+import { isShared, type Notice } from './messages.js';
 
 /**
  * One relay request: what one change means for subscribers, sent as ONE GraphQL mutation with at most
@@ -22,6 +26,8 @@ import {
  * Fields are never aliased: AppSync publishes the mutation's selection set, and aliased mutation fields
  * are reported not to reach subscribers (aws-amplify/amplify-js#3213, dillonkearns/elm-graphql#106,
  * aws/aws-appsync-community#160), so a second notification for the same request starts a new request.
+ * A notice with one text for several recipients (a paid order's vendors) is one publishSharedNotification
+ * field, whatever the number of recipients, so it never needs a second field.
  */
 export interface RelayRequest {
   /** publishOrderStatus: the customer-facing event (customer and admins). */
@@ -30,12 +36,15 @@ export interface RelayRequest {
   vendor?: PublishVendorOrderStatusInput;
   /** publishNotification: one stored notification, pushed to its recipient. */
   notification?: PublishNotificationInput;
+  /** publishSharedNotification: one notice stored for each of its recipients, pushed once to all. */
+  shared?: PublishSharedNotificationInput;
 }
 
 /** The data of a relay request: each field present when its part was sent. */
 export type RelayResult = Partial<PublishOrderStatusMutation> &
   Partial<PublishVendorOrderStatusMutation> &
-  Partial<PublishNotificationMutation>;
+  Partial<PublishNotificationMutation> &
+  Partial<PublishSharedNotificationMutation>;
 
 /**
  * The one field of a single-mutation document (functions/lib/graphql/backend.graphql, so the selection
@@ -69,6 +78,10 @@ const FIELDS = {
     variable: '$notification: PublishNotificationInput!',
     field: fieldOf(PublishNotificationDocument, 'notification'),
   },
+  shared: {
+    variable: '$shared: PublishSharedNotificationInput!',
+    field: fieldOf(PublishSharedNotificationDocument, 'shared'),
+  },
 } as const;
 
 /** The GraphQL document of a relay request: only the fields it carries, in a fixed order. */
@@ -86,19 +99,28 @@ export function relayDocument(request: RelayRequest): TypedDocument<RelayResult,
 
 /**
  * Packs what one change means into as few requests as the rule above allows: the first request carries
- * the customer event, the vendor event and the first notification; every further notification (PAID
- * tells the customer and each vendor) takes a request of its own.
+ * the customer event, the vendor event, the first single-recipient notice and the first shared notice;
+ * each further notice goes in the first later request without a field of its kind.
  */
 export function groupRelays(
   relays: { customer?: PublishOrderStatusInput; vendor?: PublishVendorOrderStatusInput },
-  notifications: readonly PublishNotificationInput[],
+  notices: readonly Notice[],
 ): RelayRequest[] {
-  const [first, ...rest] = notifications;
-  const head: RelayRequest = {
-    ...(relays.customer ? { customer: relays.customer } : {}),
-    ...(relays.vendor ? { vendor: relays.vendor } : {}),
-    ...(first ? { notification: first } : {}),
-  };
-  const requests = Object.keys(head).length > 0 ? [head] : [];
-  return [...requests, ...rest.map((notification) => ({ notification }))];
+  const requests: RelayRequest[] = [
+    {
+      ...(relays.customer ? { customer: relays.customer } : {}),
+      ...(relays.vendor ? { vendor: relays.vendor } : {}),
+    },
+  ];
+  for (const notice of notices) {
+    const kind = isShared(notice) ? 'shared' : 'notification';
+    let request = requests.find((r) => r[kind] === undefined);
+    if (!request) {
+      request = {};
+      requests.push(request);
+    }
+    if (isShared(notice)) request.shared = notice;
+    else request.notification = notice;
+  }
+  return requests.filter((r) => Object.keys(r).length > 0);
 }

@@ -147,7 +147,7 @@ export async function refundVendorPart(
         kind: 'REFUND_ISSUED',
         orderId: order.id,
         message: `A refund of ${amount} was issued for order ${order.id}`,
-        createdAt: recorded.recordPaymentResult?.updatedAt ?? new Date().toISOString(),
+        createdAt: recorded.recordPaymentResult?.payment?.updatedAt ?? new Date().toISOString(),
       },
     },
     { correlationId },

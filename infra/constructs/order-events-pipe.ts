@@ -13,21 +13,21 @@ import { deadLetterQueue } from './queues.js';
 import { assertIntegerInRange } from './validation.js';
 
 /** Entities whose stream records become domain events. */
-export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PAYMENT', 'PRODUCT'] as const;
+export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PRODUCT'] as const;
 
 /**
  * The stream records some consumer acts on, as the pipe's filter patterns (any one matches; Pipes bills
  * and enriches only what passes). A new order (INSERT) is order.statusChanged to PLACED, and its event
  * carries every vendor part, so the vendor orders' own INSERTs (PENDING) mean nothing more; a payment
- * request is a PAYMENT INSERT (its later updates are written by recordPaymentResult together with the
- * order, whose MODIFY carries them); a vendor part's change and a product's stock move are MODIFYs.
- * An order that moves to a status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES: the
- * payment request's PAYMENT_PENDING) does not pass either, and neither do idempotency records, history or
+ * request is the order's MODIFY to PAYMENT_PENDING (processPayment writes the attempt onto the order;
+ * the enricher makes it payment.requested, the one event that move means); a vendor part's change and a
+ * product's stock move are MODIFYs. Any other status nobody is told of (domain/audience.ts
+ * UNPUSHED_ORDER_STATUSES) does not pass, and neither do idempotency records, stock states or
  * notifications. A pattern cannot compare the old and new image, so the enricher still drops a MODIFY
  * that changes no status and a stock move that does not cross the low-stock threshold.
  */
 export const EVENT_RECORD_FILTERS = [
-  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['ORDER', 'PAYMENT'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['ORDER'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['VENDOR_ORDER', 'PRODUCT'] } } } },
   {
     eventName: ['MODIFY'],
@@ -37,6 +37,11 @@ export const EVENT_RECORD_FILTERS = [
         status: { S: [{ 'anything-but': [...UNPUSHED_ORDER_STATUSES] }] },
       },
     },
+  },
+  // The payment request (payment.requested), though PAYMENT_PENDING itself is pushed to no one.
+  {
+    eventName: ['MODIFY'],
+    dynamodb: { NewImage: { entity: { S: ['ORDER'] }, status: { S: ['PAYMENT_PENDING'] } } },
   },
 ] as const;
 

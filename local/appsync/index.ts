@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbSender } from './datasources/dynamodb-client.js';
 import type { Assembly } from '../assembly/index.js';
 import { createAuthorizer, type SigV4Options, type UserPoolKeySource } from '../auth/index.js';
 import { appSyncConfigFromAssembly, type AppSyncApiConfig } from './config.js';
@@ -28,16 +29,19 @@ export * from './realtime/index.js';
  * even when the logger is the default no-op one, walking each item twice per call. With the no-op
  * logger there is nothing to log, so the middleware goes; a client with a real logger keeps it.
  */
-function skipNoOpLogging(client: DynamoDBClient): void {
-  const logger = (client.config as { logger?: { constructor?: { name?: string } } }).logger;
-  if (logger?.constructor?.name === 'NoOpLogger') client.middlewareStack.remove('loggerMiddleware');
+function skipNoOpLogging(client: DynamoDbSender): void {
+  if (!('middlewareStack' in client)) return; // the data sources' own client has no SDK middleware
+  const logger = ((client as DynamoDBClient).config as { logger?: { constructor?: { name?: string } } })
+    .logger;
+  if (logger?.constructor?.name === 'NoOpLogger')
+    (client as DynamoDBClient).middlewareStack.remove('loggerMiddleware');
 }
 
 /** Everything createLocalAppSync needs; only the assembly and a DynamoDB client are required. */
 export interface LocalAppSyncOptions {
   readonly assembly: Assembly;
   /** The client of the DynamoDB Local engine the tables live in. */
-  readonly dynamodb: DynamoDBClient;
+  readonly dynamodb: DynamoDbSender;
   /** @default Lambda data sources fail with a "not configured" error */
   readonly invokeLambda?: DataSourceDeps['invokeLambda'];
   /** @default EventBridge data sources fail with a "not configured" error */

@@ -21,7 +21,13 @@ export function replayedResultId(reasons: CancellationReasons, idem: Idempotency
  * IdempotencyConflict when the key was used with another payload.
  */
 export function replayIdOf(record: Record<string, unknown>, idem: IdempotencyStash): string {
-  if (record['request'] !== idem.request) {
+  rejectOtherPayload(record['request'], idem);
+  return record['resultId'] as string;
+}
+
+/** Fails with IdempotencyConflict when the request recorded for the key is not this call's. */
+function rejectOtherPayload(recorded: unknown, idem: IdempotencyStash): void {
+  if (recorded !== idem.request) {
     fail(
       businessError(
         'IdempotencyConflict',
@@ -30,5 +36,31 @@ export function replayIdOf(record: Record<string, unknown>, idem: IdempotencySta
       ),
     );
   }
-  return record['resultId'] as string;
+}
+
+/**
+ * processPayment's idempotency, kept on the order item (no record of its own): the attempt an earlier
+ * call with this key started (a replay), or null when the order has not seen the key. Fails with
+ * IdempotencyConflict when the key was used on this order with another payload.
+ */
+export function paymentReplayOf(
+  order: { paymentKeys?: Record<string, { request: string; attempt: number }> | null },
+  idem: IdempotencyStash,
+): number | null {
+  const earlier = (order.paymentKeys ?? {})[idem.key];
+  if (!earlier) return null;
+  rejectOtherPayload(earlier.request, idem);
+  return earlier.attempt;
+}
+
+/**
+ * A processPayment call whose key the order already holds: the order's payment as it is now (the key's
+ * attempt started it), or IdempotencyConflict for another payload. Null when the order has not seen it.
+ */
+export function replayedPayment<P>(
+  order: { payment?: P | null; paymentKeys?: Record<string, { request: string; attempt: number }> | null },
+  idem: IdempotencyStash,
+): P | null {
+  if (paymentReplayOf(order, idem) === null) return null;
+  return order.payment ?? null;
 }

@@ -43,10 +43,25 @@ export interface PlaceOrderStash extends IdempotentCallStash {
   order: Record<string, unknown>;
 }
 
+/**
+ * The payment calls an order remembers, by idempotency key (processPayment keeps its idempotency on the
+ * order item): the canonical request of the call and the attempt it started.
+ */
+export type PaymentKeys = Record<string, { request: string; attempt: number }>;
+
+/** An order as stored with its payment calls, and the token of the attempt that waits for a result. */
+export type PayableOrder = Order & { paymentKeys?: PaymentKeys | null; paymentToken?: string | null };
+
 /** processPayment. */
-export interface ProcessPaymentStash extends IdempotentCallStash, OrderReadStash {
+export interface ProcessPaymentStash extends OrderCallStash {
+  callerId: string;
+  idempotency: IdempotencyStash;
+  /** Set by getOrderItem. */
+  order: PayableOrder;
   /** Set by writePaymentRequest. */
   payment: Payment;
+  /** Set by writePaymentRequest when its condition failed: recheckPaymentRequest reads the order again. */
+  recheck?: boolean;
 }
 
 /** cancelOrder. */

@@ -1,34 +1,29 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
-import { idempotencyKey, paymentKey } from '../../domain/keys.js';
 import { transition } from '../../domain/transition.js';
-import { tableNameOf } from '../../domain/writes.js';
-import { conditionalUpdate } from '../lib/transact.js';
-import type { RecheckStash } from './recheckIdempotencyRecord.js';
-import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
+import { conditionalUpdateItem } from '../lib/transact.js';
+import { replayedPayment } from '../lib/idempotency.js';
 import type { MutationProcessPaymentArgs, Payment } from '../../domain/generated/schema.js';
-import type { ProcessPaymentStash } from '../lib/stash.js';
+import type { PaymentKeys, ProcessPaymentStash } from '../lib/stash.js';
+import { fail } from '../lib/errors.js';
 
 /**
- * processPayment, step 3 (table): one transaction moves the order to PAYMENT_PENDING (conditional on the
- * status and version read), puts the payment attempt (the stream turns it into payment.requested) and
- * the idempotency record. Skipped on a replay. An order that cannot be paid any more is not an error yet:
- * recheckIdempotencyRecord decides whether this call replays a concurrent one with the same key.
+ * processPayment, step 2 (table): ONE conditional UpdateItem on the order (no transaction, no item of its
+ * own for the attempt or the idempotency record). It moves the order to PAYMENT_PENDING, sets the payment
+ * (attempt + 1, the order total), the attempt's token (the stream turns this MODIFY into
+ * payment.requested; recordPaymentResult removes the token) and the call's key with its canonical request
+ * in `paymentKeys`, conditional on the status and version read and on the key being new. A call whose key
+ * the order already holds writes nothing: it replays, or is an IdempotencyConflict. Keys live as long as
+ * the order (no 24-hour expiry) and are scoped to it: the same key on another order is another call.
  */
 export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
-  if (ctx.stash.replayId) runtime.earlyReturn(null);
-  const table = tableNameOf(ctx.env);
-  if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   const order = ctx.stash.order;
   const idem = ctx.stash.idempotency;
   const now = ctx.stash.now;
   const input = ctx.args.input;
+  const replay = replayedPayment(order, idem);
+  if (replay) runtime.earlyReturn(replay);
   const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
-  if (!moved.ok) {
-    // Maybe a call with the same key moved it: recheckIdempotencyRecord replays that call, or fails with this.
-    const recheck: RecheckStash = moved.error;
-    ctx.stash.recheck = recheck;
-    runtime.earlyReturn(null);
-  }
+  if (!moved.ok) fail(moved.error);
   const attempt = (order.payment ? order.payment.attempts : 0) + 1;
   const payment: Payment = {
     orderId: order.id,
@@ -42,71 +37,30 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
     updatedAt: now,
   };
   ctx.stash.payment = payment;
+  const keys: PaymentKeys = { ...(order.paymentKeys ?? {}) };
+  keys[idem.key] = { request: idem.request, attempt };
   const parts = moved.change.orderUpdate.parts;
   parts.names['#payment'] = 'payment';
+  parts.names['#paymentToken'] = 'paymentToken';
+  parts.names['#paymentKeys'] = 'paymentKeys';
+  parts.names['#idemKey'] = idem.key;
   parts.values[':payment'] = payment;
-  parts.sets.push('#payment = :payment');
-  const notExists = { expression: 'attribute_not_exists(PK)' };
-  return {
-    operation: 'TransactWriteItems',
-    transactItems: [
-      {
-        table,
-        operation: 'PutItem',
-        key: util.dynamodb.toMapValues(idempotencyKey(idem.operation, idem.callerId, idem.key)),
-        attributeValues: util.dynamodb.toMapValues({
-          entity: 'IDEMPOTENCY',
-          request: idem.request,
-          resultId: order.id,
-          createdAt: now,
-          expiresAt: Math.floor(util.time.nowEpochMilliSeconds() / 1000) + 24 * 60 * 60,
-        }),
-        condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
-      },
-      conditionalUpdate(table, moved.change.orderUpdate.key, parts),
-      {
-        table,
-        operation: 'PutItem',
-        key: util.dynamodb.toMapValues(paymentKey(order.id, attempt)),
-        attributeValues: util.dynamodb.toMapValues({
-          entity: 'PAYMENT',
-          orderId: order.id,
-          customerId: order.customerId,
-          attempt,
-          amount: order.total,
-          currency: order.currency,
-          paymentToken: input.paymentToken,
-          method: input.method ?? null,
-          status: 'PENDING',
-          createdAt: now,
-          correlationId: order.correlationId,
-        }),
-        condition: notExists,
-      },
-    ],
-  };
+  parts.values[':paymentToken'] = input.paymentToken;
+  parts.values[':paymentKeys'] = keys;
+  parts.sets.push('#payment = :payment', '#paymentToken = :paymentToken', '#paymentKeys = :paymentKeys');
+  parts.conditions.push('attribute_not_exists(#paymentKeys.#idemKey)');
+  return conditionalUpdateItem(moved.change.orderUpdate.key, parts);
 }
 
 /**
- * Maps a cancelled transaction: a concurrent replay, an idempotency conflict, or a concurrent change
- * (held back for recheckIdempotencyRecord, since the change may be a call with the same key).
+ * The payment as requested. A failed condition means the order changed since it was read: the step
+ * after this one (recheckPaymentRequest) reads it again and decides, since a concurrent call with the
+ * same key may have won.
  */
-export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
+export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment | null {
   if (!ctx.error) return ctx.stash.payment;
-  if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
+  if (ctx.error.type !== 'DynamoDB:ConditionalCheckFailedException')
     util.error(ctx.error.message, ctx.error.type);
-  const idem = ctx.stash.idempotency;
-  const reasons = (ctx.result as { cancellationReasons: CancellationReasons }).cancellationReasons;
-  const replayId = replayedResultId(reasons, idem);
-  if (replayId !== null) {
-    ctx.stash.replayId = replayId;
-    return null;
-  }
-  const recheck: RecheckStash = {
-    message: 'The order changed while the payment was recorded; retry the call',
-    errorType: 'ConcurrentModification',
-    errorInfo: null,
-  };
-  ctx.stash.recheck = recheck;
+  ctx.stash.recheck = true;
   return null;
 }

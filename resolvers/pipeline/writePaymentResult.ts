@@ -1,16 +1,20 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
-import { orderKey, paymentKey } from '../../domain/keys.js';
+import { orderKey } from '../../domain/keys.js';
 import { transition, type OrderChange } from '../../domain/transition.js';
-import { tableNameOf } from '../../domain/writes.js';
-import { conditionalUpdate } from '../lib/transact.js';
+import { conditionalUpdateItem } from '../lib/transact.js';
 import type { MutationRecordPaymentResultArgs, Payment } from '../../domain/generated/schema.js';
 import type { RecordPaymentResultStash, StoredOrder } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
 
+/**
+ * A charge result as ONE conditional UpdateItem on the order (the payment lives on the order item; there
+ * is no attempt item to update with it): the status change, the payment's new status, and the attempt's
+ * token removed (it was kept only for the payment consumer), conditional on the status and version read
+ * and on the attempt still being the current one.
+ */
 function chargeResult(
   ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
-  table: string,
   change: OrderChange<StoredOrder>,
   payment: Payment,
 ) {
@@ -26,35 +30,13 @@ function chargeResult(
   const parts = change.orderUpdate.parts;
   parts.names['#payment'] = 'payment';
   parts.names['#attempts'] = 'attempts';
+  parts.names['#paymentToken'] = 'paymentToken';
   parts.values[':payment'] = updated;
   parts.values[':attempt'] = input.attempt;
   parts.sets.push('#payment = :payment');
+  parts.removes.push('#paymentToken');
   parts.conditions.push('#payment.#attempts = :attempt');
-  return {
-    operation: 'TransactWriteItems',
-    transactItems: [
-      conditionalUpdate(table, change.orderUpdate.key, parts),
-      {
-        table,
-        operation: 'UpdateItem',
-        key: util.dynamodb.toMapValues(paymentKey(change.order.id, input.attempt)),
-        update: {
-          expression: 'SET #status = :status, #failureReason = :reason, #updatedAt = :now',
-          expressionNames: {
-            '#status': 'status',
-            '#failureReason': 'failureReason',
-            '#updatedAt': 'updatedAt',
-          },
-          expressionValues: util.dynamodb.toMapValues({
-            ':status': input.status,
-            ':reason': input.failureReason ?? null,
-            ':now': now,
-          }),
-        },
-        condition: { expression: 'attribute_exists(PK)' },
-      },
-    ],
-  };
+  return conditionalUpdateItem(change.orderUpdate.key, parts);
 }
 
 /**
@@ -135,8 +117,6 @@ function refundResult(
  * current payment.
  */
 export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>) {
-  const table = tableNameOf(ctx.env);
-  if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   const input = ctx.args.input;
   const order = ctx.stash.order;
   const payment = order.payment;
@@ -155,7 +135,7 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
     const reason = input.failureReason ?? null;
     const moved = transition(order, to, { type: 'SYSTEM', id: null }, ctx.stash.now, { reason });
     if (!moved.ok) runtime.earlyReturn(payment);
-    return chargeResult(ctx, table, moved.change, payment);
+    return chargeResult(ctx, moved.change, payment);
   }
   if ((order.refundedVendorIds ?? []).includes(input.vendorId ?? '')) {
     // A repeat; it still settles a whole refund whose settleRefund did not run (a crash between the two).
@@ -190,10 +170,7 @@ export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPay
     return payment;
   }
   if (ctx.error) {
-    const conflict =
-      ctx.error.type === 'DynamoDB:TransactionCanceledException' ||
-      ctx.error.type === 'DynamoDB:ConditionalCheckFailedException';
-    if (conflict)
+    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException')
       fail(
         businessError(
           'ConcurrentModification',

@@ -63,7 +63,7 @@ describe('the cost meter over the real local chain', () => {
   it('meters the AppSync data sources in process: their client calls DynamoDB Local itself, and a GetItem still counts', async () => {
     // Prepare
     await ctx.stack.idle();
-    const endpoint = await ctx.stack.appsyncDynamodbClient.config.endpoint?.();
+    const endpoint = new URL(ctx.stack.appsyncDynamodbClient.endpoint);
     ctx.stack.meter.reset();
     // Act: getProduct is one eventually consistent GetItem of a small item
     await getProduct(ctx.users.customer, 'v-aurora', 'p-headlamp');

@@ -21,8 +21,10 @@ import {
 const ROOT = resolve(import.meta.dirname, '../..');
 const CUSTOMER = 'customer@orderloop.local';
 
+// Selects `audience`, as every relay must (functions/lib/graphql/backend.graphql): each subscription's
+// filter reads it, onMyOrdersChanged's too since recordPaymentResult also triggers it.
 const PUBLISH_ORDER_STATUS = `mutation ($input: PublishOrderStatusInput!) {
-  publishOrderStatus(input: $input) { orderId customerId vendorIds status actor version correlationId at }
+  publishOrderStatus(input: $input) { audience orderId customerId vendorIds status actor version correlationId at }
 }`;
 const ON_MY_ORDERS_CHANGED = gql`
   subscription {

@@ -35,6 +35,11 @@ export type Currency =
 export type EventAudience =
   /** The order's customer, and admins: the whole order (every vendor part, reasons, the payment). */
   | 'CUSTOMER'
+  /**
+   * Nobody but the backend caller: recordPaymentResult's answer when the result moved no order status (a
+   * stale or repeated result, a refund). No subscription admits it, so such a result pushes nothing.
+   */
+  | 'INTERNAL'
   /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
   | 'VENDOR';
 
@@ -253,7 +258,7 @@ export type UpdateInventoryMutation = { updateInventory: { vendorId: string, pro
 export type OnNotificationSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type OnNotificationSubscription = { onNotification: { id: string, recipient: string, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
+export type OnNotificationSubscription = { onNotification: { id: string, recipient: string | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String

@@ -25,6 +25,11 @@ export type Currency =
 export type EventAudience =
   /** The order's customer, and admins: the whole order (every vendor part, reasons, the payment). */
   | 'CUSTOMER'
+  /**
+   * Nobody but the backend caller: recordPaymentResult's answer when the result moved no order status (a
+   * stale or repeated result, a refund). No subscription admits it, so such a result pushes nothing.
+   */
+  | 'INTERNAL'
   /** One vendor: its own part only (vendorIds is that vendor alone, no payment, no other vendor's part). */
   | 'VENDOR';
 
@@ -117,6 +122,17 @@ export type PublishOrderStatusInput = {
   version: number;
 };
 
+/** Internal: the notification consumer pushes one notice to several recipients at once. */
+export type PublishSharedNotificationInput = {
+  createdAt: string;
+  id: string;
+  kind: NotificationKind;
+  message: string;
+  orderId?: string | null | undefined;
+  /** 1 to 25 distinct recipients (one BatchWriteItem), each the customer's sub or `vendor#<vendorId>`. */
+  recipients: Array<string>;
+};
+
 /**
  * Internal: the status publisher relays a committed change of one vendor's part to that vendor alone. It
  * has no payment and no vendor list on purpose: the event it makes (audience VENDOR) carries only this
@@ -184,14 +200,21 @@ export type RecordPaymentResultMutationVariables = Exact<{
 }>;
 
 
-export type RecordPaymentResultMutation = { recordPaymentResult: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null };
+export type RecordPaymentResultMutation = { recordPaymentResult: { audience: EventAudience, orderId: string, customerId: string, vendorIds: Array<string>, status: OrderStatus, previousStatus: OrderStatus | null, vendorId: string | null, vendorStatus: VendorOrderStatus | null, reason: string | null, actor: ActorType, version: number, correlationId: string, at: string, payment: { orderId: string, amount: number, currency: Currency, status: PaymentStatus, method: PaymentMethod | null, attempts: number, failureReason: string | null, refundedAmount: number, updatedAt: string } | null } | null };
 
 export type PublishNotificationMutationVariables = Exact<{
   input: PublishNotificationInput;
 }>;
 
 
-export type PublishNotificationMutation = { publishNotification: { id: string, recipient: string, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
+export type PublishNotificationMutation = { publishNotification: { id: string, recipient: string | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
+
+export type PublishSharedNotificationMutationVariables = Exact<{
+  input: PublishSharedNotificationInput;
+}>;
+
+
+export type PublishSharedNotificationMutation = { publishSharedNotification: { id: string, recipient: string | null, recipients: Array<string> | null, kind: NotificationKind, orderId: string | null, message: string, createdAt: string } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -306,6 +329,19 @@ export const PublishVendorOrderStatusDocument = new TypedDocumentString(`
 export const RecordPaymentResultDocument = new TypedDocumentString(`
     mutation RecordPaymentResult($input: RecordPaymentResultInput!) {
   recordPaymentResult(input: $input) {
+    ...OrderStatusEventFields
+  }
+}
+    fragment OrderStatusEventFields on OrderStatusEvent {
+  audience
+  orderId
+  customerId
+  vendorIds
+  status
+  previousStatus
+  vendorId
+  vendorStatus
+  payment {
     orderId
     amount
     currency
@@ -316,8 +352,12 @@ export const RecordPaymentResultDocument = new TypedDocumentString(`
     refundedAmount
     updatedAt
   }
-}
-    `) as unknown as TypedDocumentString<RecordPaymentResultMutation, RecordPaymentResultMutationVariables>;
+  reason
+  actor
+  version
+  correlationId
+  at
+}`) as unknown as TypedDocumentString<RecordPaymentResultMutation, RecordPaymentResultMutationVariables>;
 export const PublishNotificationDocument = new TypedDocumentString(`
     mutation PublishNotification($input: PublishNotificationInput!) {
   publishNotification(input: $input) {
@@ -330,3 +370,16 @@ export const PublishNotificationDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<PublishNotificationMutation, PublishNotificationMutationVariables>;
+export const PublishSharedNotificationDocument = new TypedDocumentString(`
+    mutation PublishSharedNotification($input: PublishSharedNotificationInput!) {
+  publishSharedNotification(input: $input) {
+    id
+    recipient
+    recipients
+    kind
+    orderId
+    message
+    createdAt
+  }
+}
+    `) as unknown as TypedDocumentString<PublishSharedNotificationMutation, PublishSharedNotificationMutationVariables>;

@@ -60,10 +60,22 @@ export function toSdkValue(value: unknown, where: string): AttributeValue {
   }
 }
 
+/**
+ * Sets an own property, even one named `__proto__`: an attribute name is data, and a plain assignment
+ * of that name would replace the object's prototype instead (what Object.fromEntries also avoids).
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** Converts a map of typed values (a key, attributeValues, expressionValues). */
 export function toSdkItem(map: unknown, where: string): SdkItem {
   if (!isRecord(map)) throw new RequestObjectError(`${where}: expected a map of typed values`);
-  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, toSdkValue(v, `${where}.${k}`)]));
+  const out: SdkItem = {};
+  for (const key of Object.keys(map)) setOwn(out, key, toSdkValue(map[key], `${where}.${key}`));
+  return out;
 }
 
 /**
@@ -86,7 +98,10 @@ export function fromSdkValue(value: AttributeValue): unknown {
 
 /** Converts an SDK item to AppSync's plain JSON. */
 export function fromSdkItem(item: SdkItem): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromSdkValue(v)]));
+  // A loop rather than fromEntries(entries().map()): this runs for every item of every answer.
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(item)) setOwn(out, key, fromSdkValue(item[key]!));
+  return out;
 }
 
 /** A JSON string for a value with object keys sorted, so equal items compare equal. */

@@ -3,10 +3,10 @@ import {
   BatchWriteItemCommand,
   type BatchGetItemCommandOutput,
   type BatchWriteItemCommandOutput,
-  type DynamoDBClient,
   type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbSender } from './dynamodb-client.js';
 import { RequestObjectError, canonical, fromSdkItem, toSdkItem, type SdkItem } from './attribute-values.js';
 import { mergeExpressionAttributes, readExpression } from './expressions.js';
 import { isRecord, type DataSourceOutcome } from './types.js';
@@ -34,7 +34,7 @@ const identity = (item: SdkItem, attributeNames: string[]) =>
  * with each table's items in the order of its keys and null for a key that matched nothing or was not
  * processed. Unprocessed keys are reported, not retried, as AppSync does.
  */
-export async function batchGetItem(client: DynamoDBClient, request: Request): Promise<DataSourceOutcome> {
+export async function batchGetItem(client: DynamoDbSender, request: Request): Promise<DataSourceOutcome> {
   const wanted = readTables(request).map(([table, spec]) => {
     if (!isRecord(spec)) throw new RequestObjectError(`tables.${table} must be an object with keys`);
     const keys = listOf(spec.keys, `tables.${table}.keys`).map((k, i) =>
@@ -68,7 +68,7 @@ export async function batchGetItem(client: DynamoDBClient, request: Request): Pr
 }
 
 async function batchWrite(
-  client: DynamoDBClient,
+  client: DynamoDbSender,
   entriesByTable: { table: string; entries: SdkItem[] }[],
   toRequest: (entry: SdkItem) => WriteRequest,
   fromUnprocessed: (request: WriteRequest) => SdkItem | undefined,
@@ -94,7 +94,7 @@ async function batchWrite(
  * "BatchPutItem": result `{ data: { table: [item | null, ...] }, unprocessedItems: { table: [...] } }`;
  * an item DynamoDB left unprocessed is null in data and listed in unprocessedItems.
  */
-export async function batchPutItem(client: DynamoDBClient, request: Request): Promise<DataSourceOutcome> {
+export async function batchPutItem(client: DynamoDbSender, request: Request): Promise<DataSourceOutcome> {
   const tables = readTables(request).map(([table, items]) => ({
     table,
     entries: listOf(items, `tables.${table}`).map((item, i) => toSdkItem(item, `tables.${table}[${i}]`)),
@@ -112,7 +112,7 @@ export async function batchPutItem(client: DynamoDBClient, request: Request): Pr
  * "BatchDeleteItem": result `{ data: { table: [key | null, ...] }, unprocessedKeys: { table: [...] } }`;
  * DynamoDB's batch delete returns no old items, so data holds the keys that were deleted.
  */
-export async function batchDeleteItem(client: DynamoDBClient, request: Request): Promise<DataSourceOutcome> {
+export async function batchDeleteItem(client: DynamoDbSender, request: Request): Promise<DataSourceOutcome> {
   const tables = readTables(request).map(([table, keys]) => ({
     table,
     entries: listOf(keys, `tables.${table}`).map((key, i) => toSdkItem(key, `tables.${table}[${i}]`)),

@@ -2,9 +2,9 @@ import {
   TransactGetItemsCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
-  type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbSender } from './dynamodb-client.js';
 import { RequestObjectError, fromSdkItem, toSdkItem, type SdkItem } from './attribute-values.js';
 import { mergeExpressionAttributes, readExpression, requireExpression } from './expressions.js';
 import { isRecord, type DataSourceOutcome } from './types.js';
@@ -44,7 +44,7 @@ const canceled = (err: TransactionCanceledException, result: Record<string, unkn
 });
 
 /** "TransactGetItems": result `{ items: [item | null, ...] }` in request order. */
-export async function transactGetItems(client: DynamoDBClient, request: Request): Promise<DataSourceOutcome> {
+export async function transactGetItems(client: DynamoDbSender, request: Request): Promise<DataSourceOutcome> {
   const gets = readTransactItems(request).map((item, i) => {
     const projection = readExpression(item.projection, `transactItems[${i}].projection`);
     return {
@@ -133,7 +133,7 @@ function toWrite(item: Record<string, unknown>, i: number): { write: TransactWri
  * and the `cancellationReasons`.
  */
 export async function transactWriteItems(
-  client: DynamoDBClient,
+  client: DynamoDbSender,
   request: Request,
 ): Promise<DataSourceOutcome> {
   const writes = readTransactItems(request).map(toWrite);

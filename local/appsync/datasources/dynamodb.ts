@@ -5,8 +5,8 @@ import {
   QueryCommand,
   ScanCommand,
   UpdateItemCommand,
-  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbSender } from './dynamodb-client.js';
 import { RequestObjectError, fromSdkItem, toSdkItem, type SdkItem, canonical } from './attribute-values.js';
 import { batchDeleteItem, batchGetItem, batchPutItem } from './dynamodb-batch.js';
 import { dynamoDbFailure } from './dynamodb-errors.js';
@@ -22,7 +22,7 @@ import { isRecord, mappingError, type DataSourceOutcome } from './types.js';
 
 /** The table and client one AMAZON_DYNAMODB data source works with. */
 export interface DynamoDbTarget {
-  readonly client: DynamoDBClient;
+  readonly client: DynamoDbSender;
   readonly tableName: string;
   /** Seals LastEvaluatedKeys into opaque nextTokens and opens them again. */
   readonly pageTokens: PageTokenCodec;

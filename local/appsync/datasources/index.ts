@@ -3,6 +3,11 @@ export { createDataSourceInvoker } from './invoker.js';
 export { executeDynamoDb, type DynamoDbTarget } from './dynamodb.js';
 export {
   createDataSourceDynamoDbClient,
+  DataSourceDynamoDbClient,
+  type DynamoDbCall,
+  type DynamoDbInterceptor,
+  type DynamoDbJson,
+  type DynamoDbSender,
   unsignedAuthorization,
   type DataSourceDynamoDbClientConfig,
 } from './dynamodb-client.js';

@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDbSender } from './dynamodb-client.js';
 import type { PageTokenCodec } from './page-token.js';
 
 /** One data source of the synthesized API, as the assembly loader describes it. */
@@ -51,7 +51,7 @@ export type InvokeDataSource = (
 
 /** The AWS services the data sources reach; integration tests pass real clients, unit tests fakes. */
 export interface DataSourceDeps {
-  readonly dynamodb: DynamoDBClient;
+  readonly dynamodb: DynamoDbSender;
   invokeLambda(functionArn: string, payload: unknown): Promise<{ payload: unknown; functionError?: string }>;
   putEvents(
     busArn: string,

@@ -85,6 +85,9 @@ export interface SubscriptionFailure {
   readonly errors: { errorType: string | null; message: string }[];
 }
 
+/** What authorizeField decided for one field and one kind of caller. */
+type FieldRule = ReturnType<typeof authorizeField>;
+
 interface RequestState {
   readonly auth: Authorized;
   readonly headers: Record<string, string>;
@@ -92,6 +95,8 @@ interface RequestState {
   readonly fragments: Record<string, FragmentDefinitionNode>;
   readonly mode: 'execute' | 'subscribe' | 'deliver';
   resolverCount: number;
+  /** The field rules of this caller's mode and groups, by type and field (see GraphQLEngine.rulesFor). */
+  readonly rules: Map<string, FieldRule>;
   readonly extraErrors: GraphQLError[];
   readonly invalidations: CollectedExtensions['invalidations'];
   subscription?: { fieldName: string; args: Record<string, unknown>; extensions?: CollectedExtensions };
@@ -161,7 +166,8 @@ export class GraphQLEngine {
   private readonly resolvers = new Map<string, ResolverConfig>();
   /** Parsed and validated documents by query text. */
   readonly documents: DocumentCache;
-  private readonly fieldRules = new Map<string, ReturnType<typeof authorizeField>>();
+  /** Field rules per caller kind (mode and groups), then per `Type.field`. */
+  private readonly fieldRules = new Map<string, Map<string, FieldRule>>();
   /** ctx.info's selection views per field node; cached documents hand out the same nodes every time. */
   private readonly selections = new WeakMap<
     FieldNode,
@@ -249,6 +255,7 @@ export class GraphQLEngine {
       fragments: req.fragments ?? fragmentsOf(req.document),
       mode,
       resolverCount: req.introspectionCount ?? 0,
+      rules: this.rulesFor(req.auth),
       extraErrors: [],
       invalidations: [],
     };
@@ -273,27 +280,39 @@ export class GraphQLEngine {
     return { selectionSetList: [...found.selectionSetList], selectionSetGraphQL: found.selectionSetGraphQL };
   }
 
+  /**
+   * The rule of a field depends only on the field, the caller's mode and its groups, so it is worked out
+   * once per such triple; a request looks up its caller kind's rules once, then each field by name.
+   */
+  private rulesFor(auth: Authorized): Map<string, FieldRule> {
+    const groups = (auth.identity as { groups?: string[] | null } | null)?.groups ?? null;
+    const kind = `${auth.mode}|${groups ? JSON.stringify(groups) : '-'}`;
+    let rules = this.fieldRules.get(kind);
+    if (!rules) {
+      if (this.fieldRules.size >= 1_000) this.fieldRules.clear();
+      rules = new Map();
+      this.fieldRules.set(kind, rules);
+    }
+    return rules;
+  }
+
   private authorize(state: RequestState, info: GraphQLResolveInfo): void {
-    const identity = state.auth.identity as { groups?: string[] | null } | null;
-    // The rule depends only on the field, the mode and the groups, so it is worked out once per such triple.
-    const groups = identity?.groups ?? null;
-    const key = `${info.parentType.name}.${info.fieldName}|${state.auth.mode}|${groups ? groups.join(',') : '-'}`;
-    let rule = this.fieldRules.get(key);
+    const field = `${info.parentType.name}.${info.fieldName}`;
+    let rule = state.rules.get(field);
     if (!rule) {
+      const identity = state.auth.identity as { groups?: string[] | null } | null;
       rule = authorizeField({
         schema: this.schema,
         typeName: info.parentType.name,
         fieldName: info.fieldName,
         defaultMode: this.api.auth.defaultMode,
-        caller: { mode: state.auth.mode, cognitoGroups: groups },
+        caller: { mode: state.auth.mode, cognitoGroups: identity?.groups ?? null },
         userPoolDefaultAction: this.api.auth.userPool?.defaultAction ?? 'ALLOW',
       });
-      if (this.fieldRules.size >= 10_000) this.fieldRules.clear();
-      this.fieldRules.set(key, rule);
+      state.rules.set(field, rule);
     }
-    const denied = state.auth.deniedFields?.includes(`${info.parentType.name}.${info.fieldName}`);
     if (!rule.ok) throw fieldError(rule.error.message, rule.error.errorType);
-    if (denied)
+    if (state.auth.deniedFields?.includes(field))
       throw fieldError(
         `Not Authorized to access ${info.fieldName} on type ${info.parentType.name}`,
         'Unauthorized',

@@ -1,6 +1,7 @@
 /**
  * DynamoDB Local's ConsumedCapacity, read by the meter both ways it sees calls (the proxy in front of
- * DynamoDB Local, and the SDK middleware on an in-process client pointed at DynamoDB Local itself),
+ * DynamoDB Local, the SDK middleware on an in-process client pointed at DynamoDB Local itself, and the
+ * interceptor on the AppSync data sources' own client), the same figures every way,
  * checked against AWS's documented rules as local/meter/units.ts states them ("DynamoDB read and write
  * operations", "Item sizes and formats", "Capacity management for transactions").
  */
@@ -14,11 +15,12 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { createDataSourceDynamoDbClient } from '../../appsync/datasources/index.js';
+import { createDataSourceDynamoDbClient, type DynamoDbSender } from '../../appsync/datasources/index.js';
 import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../support/dynamodb.js';
 import {
   CostMeter,
   itemSize,
+  meterDataSourceClient,
   meterDynamoDbClient,
   readUnits,
   startMeteringProxy,
@@ -26,14 +28,16 @@ import {
   type MeteringProxy,
 } from '../../meter/index.js';
 
-// 'data sources': the middleware on the AppSync data sources' unsigned client, as the local stack builds it.
+// 'data sources': the interceptor on the AppSync data sources' own client (the JSON protocol, no SDK), as
+// the local stack builds it.
 describe.each(['proxy', 'middleware', 'data sources'] as const)(
   'the DynamoDB meter (%s) against AWS capacity rules',
   (path) => {
     const TABLE = tableName(`meter-${path.replace(' ', '-')}`);
     let engine: SharedDynamoDb;
     let proxy: MeteringProxy | undefined;
-    let client: DynamoDBClient;
+    let client: DynamoDbSender;
+    let admin: DynamoDBClient;
     const meter = new CostMeter();
 
     beforeAll(async () => {
@@ -44,9 +48,17 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
         region: 'us-east-1',
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       };
-      client = path === 'data sources' ? createDataSourceDynamoDbClient(config) : new DynamoDBClient(config);
-      if (path !== 'proxy') meterDynamoDbClient(client, meter);
-      await client.send(
+      admin = new DynamoDBClient(config);
+      if (path === 'data sources') {
+        const own = createDataSourceDynamoDbClient(config);
+        meterDataSourceClient(own, meter);
+        client = own;
+      } else {
+        const sdk = new DynamoDBClient(config);
+        if (path === 'middleware') meterDynamoDbClient(sdk, meter);
+        client = sdk;
+      }
+      await admin.send(
         new CreateTableCommand({
           TableName: TABLE,
           BillingMode: 'PAY_PER_REQUEST',
@@ -67,7 +79,8 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
     });
 
     afterAll(async () => {
-      client?.destroy();
+      (client as { destroy?: () => void } | undefined)?.destroy?.();
+      admin?.destroy();
       await proxy?.stop();
     });
 

@@ -8,10 +8,21 @@ import {
   OrdersDocument,
 } from '../../generated/graphql.js';
 import { createAppSyncClient } from '../../../functions/lib/appsync-client.js';
+import { RecordPaymentResultDocument } from '../../../functions/lib/generated/graphql.js';
 import { relayDocument, type RelayRequest } from '../../../functions/notification/relay.js';
-import { graphql, postGraphQL, subscribe } from '../support/client.js';
+import { graphql, postGraphQL, subscribe, type TypedDocument } from '../support/client.js';
 import { expectData, getOrder, line, moveVendorPart, pay, placedOrder } from '../support/orders.js';
 import { startScenarioStack, type ScenarioStack } from '../support/scenario-stack.js';
+
+/** A vendor's or customer's stored notifications (myNotifications), newest first. */
+const MY_NOTICES: TypedDocument<
+  {
+    myNotifications: {
+      items: { id: string; recipient: string | null; kind: string; orderId: string | null }[];
+    };
+  },
+  Record<string, never>
+> = { toString: () => 'query { myNotifications(limit: 50) { items { id recipient kind orderId } } }' };
 
 describe('who may see an order', () => {
   let ctx: ScenarioStack;
@@ -262,6 +273,123 @@ describe('who may see an order', () => {
     for (const live of Object.values(watch)) {
       expect(live.errors).toEqual([]);
       live.close();
+    }
+  });
+
+  it('tells each vendor of a paid order once, in one shared notice that names no other vendor', async () => {
+    // Prepare: both vendors, the customer and another customer watch their notifications; a vendor also
+    // asks for the IAM-only recipient list
+    const { customer, customer2, aurora, borealis } = ctx.users;
+    const order = await placedOrder(customer, [
+      line('v-aurora', 'p-thermos', 1),
+      line('v-borealis', 'p-filter', 1),
+    ]);
+    type Notice = {
+      id: string;
+      recipient?: string | null;
+      recipients?: string[] | null;
+      kind: string;
+      orderId?: string | null;
+    };
+    const withRecipients: TypedDocument<{ onNotification: Notice | null }, Record<string, never>> = {
+      toString: () => 'subscription { onNotification { id recipient recipients kind orderId } }',
+    };
+    const watch = {
+      aurora: subscribe(aurora, OnNotificationDocument, {}),
+      borealis: subscribe(borealis, OnNotificationDocument, {}),
+      customer: subscribe(customer, OnNotificationDocument, {}),
+      stranger: subscribe(customer2, OnNotificationDocument, {}),
+    };
+    const prying = subscribe(borealis, withRecipients, {});
+    await Promise.all([...Object.values(watch).map((w) => w.started), prying.started.catch(() => undefined)]);
+
+    // Act
+    await pay(customer, order.id, 'tok_success');
+    await watch.aurora.waitFor((n) => n.orderId === order.id && n.kind === 'VENDOR_ORDER_RECEIVED');
+    await watch.borealis.waitFor((n) => n.orderId === order.id && n.kind === 'VENDOR_ORDER_RECEIVED');
+    await watch.customer.waitFor((n) => n.orderId === order.id && n.kind === 'ORDER_PAID');
+    await ctx.stack.idle();
+
+    // Assess: each vendor got the one notice, which names no recipient; the customer its own; no one else
+    const about = (events: readonly Notice[]) => events.filter((e) => e.orderId === order.id);
+    for (const vendor of [watch.aurora, watch.borealis]) {
+      expect(about(vendor.events)).toEqual([
+        expect.objectContaining({ kind: 'VENDOR_ORDER_RECEIVED', recipient: null }),
+      ]);
+    }
+    expect(JSON.stringify(about(watch.aurora.events))).not.toContain('v-borealis');
+    expect(JSON.stringify(about(watch.borealis.events))).not.toContain('v-aurora');
+    // (its ORDER_PLACED may or may not have come after it subscribed)
+    expect(about(watch.customer.events).filter((n) => n.kind !== 'ORDER_PLACED')).toEqual([
+      expect.objectContaining({ kind: 'ORDER_PAID', recipient: customer.sub }),
+    ]);
+    expect(about(watch.stranger.events)).toEqual([]);
+    // the recipient list is IAM only: a vendor who asks for it never gets it
+    expect(JSON.stringify(prying.events)).not.toContain('v-aurora');
+    expect(prying.events.every((n) => n.recipients === null || n.recipients === undefined)).toBe(true);
+    // each vendor's stored copy names that vendor, under the pushed id
+    const stored = async (session: typeof aurora) => {
+      const res = await graphql(session, MY_NOTICES, {});
+      return expectData(res, 'myNotifications').myNotifications.items.filter((n) => n.orderId === order.id);
+    };
+    const pushedId = about(watch.aurora.events)[0]?.id;
+    expect(await stored(aurora)).toEqual([
+      expect.objectContaining({ id: pushedId, recipient: 'vendor#v-aurora', kind: 'VENDOR_ORDER_RECEIVED' }),
+    ]);
+    expect(await stored(borealis)).toEqual([
+      expect.objectContaining({
+        id: pushedId,
+        recipient: 'vendor#v-borealis',
+        kind: 'VENDOR_ORDER_RECEIVED',
+      }),
+    ]);
+    for (const live of Object.values(watch)) {
+      expect(live.errors).toEqual([]);
+      live.close();
+    }
+    prying.close();
+  });
+
+  it('pushes a payment result once: a repeated or stale result reaches no subscriber', async () => {
+    // Prepare: the customer and an admin watch an order that gets paid
+    const { customer, admin } = ctx.users;
+    const order = await placedOrder(customer, [line('v-aurora', 'p-headlamp', 1)]);
+    const watch = {
+      mine: subscribe(customer, OnMyOrdersChangedDocument, {}),
+      order: subscribe(customer, OnOrderStatusChangedDocument, { orderId: order.id }),
+      admin: subscribe(admin, OnOrderStatusChangedDocument, { orderId: order.id }),
+    };
+    await Promise.all(Object.values(watch).map((w) => w.started));
+    await pay(customer, order.id, 'tok_success');
+    for (const w of Object.values(watch))
+      await w.waitFor((e) => e.orderId === order.id && e.status === 'PAID');
+    await ctx.stack.idle();
+    const iam = createAppSyncClient({
+      url: ctx.stack.endpoints.graphqlUrl,
+      region: ctx.stack.endpoints.region,
+      credentials: ctx.stack.endpoints.iam,
+    });
+    const record = (status: 'SUCCEEDED' | 'DECLINED') =>
+      iam.request(RecordPaymentResultDocument, {
+        input: { orderId: order.id, attempt: 1, status, correlationId: order.id },
+      });
+
+    // Act: the payment consumer's retry repeats the result, and a late decline of the same attempt arrives
+    const repeated = await record('SUCCEEDED');
+    const stale = await record('DECLINED');
+    await ctx.stack.idle();
+
+    // Assess: the answers say nothing moved, and each subscription holds the one PAID event
+    expect(repeated.recordPaymentResult).toMatchObject({ audience: 'INTERNAL', status: 'PAID' });
+    expect(stale.recordPaymentResult).toMatchObject({ audience: 'INTERNAL', status: 'PAID' });
+    for (const w of Object.values(watch)) {
+      const about = w.events.filter((e) => e.orderId === order.id);
+      expect(about.filter((e) => e.status === 'PAID')).toEqual([
+        expect.objectContaining({ audience: 'CUSTOMER', previousStatus: 'PAYMENT_PENDING' }),
+      ]);
+      expect(about.every((e) => e.audience === 'CUSTOMER')).toBe(true);
+      expect(w.errors).toEqual([]);
+      w.close();
     }
   });
 

@@ -114,7 +114,7 @@ describe('payments, cancellations and refunds', () => {
   });
 
   it('refunds only the rejecting vendor part, releases its stock, and lets the other vendor fulfil', async () => {
-    // Prepare: given a paid two-vendor order whose stock is committed
+    // Prepare: given a paid two-vendor order, its stock still reserved (committed only when a part ships)
     const { customer, aurora, borealis } = ctx.users;
     const parka = await stockOf(customer, 'v-aurora', 'p-parka');
     const grinder = await stockOf(customer, 'v-borealis', 'p-grinder');
@@ -127,7 +127,7 @@ describe('payments, cancellations and refunds', () => {
     await orderReaches(customer, order.id, 'PAID');
     await stockBecomes(customer, 'v-borealis', 'p-grinder', {
       available: grinder.available - 2,
-      reserved: grinder.reserved,
+      reserved: grinder.reserved + 2,
     });
 
     // Act: when borealis rejects its part and aurora accepts its own
@@ -147,11 +147,11 @@ describe('payments, cancellations and refunds', () => {
       amount: order.total,
     });
     expect(borealisSubtotal).toBeLessThan(order.total);
-    // the rejected part's stock is back; the other part's stays committed
+    // the rejected part's stock is back; the other part's stays reserved
     await stockBecomes(customer, 'v-borealis', 'p-grinder', grinder);
     expect(await stockOf(customer, 'v-aurora', 'p-parka')).toEqual({
       available: parka.available - 1,
-      reserved: parka.reserved,
+      reserved: parka.reserved + 1,
     });
     // and the order goes on with aurora's part
     expect(refunded.status).toBe('FULFILLING');
@@ -161,5 +161,10 @@ describe('payments, cancellations and refunds', () => {
     ]);
     await moveVendorPart(aurora, order.id, 'v-aurora', 'SHIPPED');
     expect((await getOrder(customer, order.id)).status).toBe('SHIPPED');
+    // and once shipped, aurora's part is committed: no longer reserved, not back in available
+    await stockBecomes(customer, 'v-aurora', 'p-parka', {
+      available: parka.available - 1,
+      reserved: parka.reserved,
+    });
   });
 });

@@ -144,23 +144,26 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
     await h?.stop();
   });
 
-  it('commits reserved stock once when the order is paid, however often the event arrives', async () => {
+  it('keeps stock reserved when the order is paid, and commits it once when the part ships, however often the event arrives', async () => {
     // Prepare
     const o = await place(5, 2);
     await markPaid(o.orderId, o.customer);
-    const paid = await orderEvent(o.orderId, 'PAYMENT_PENDING');
+    const lines = (await order(o.orderId)).lines;
+    await handleInventoryEvent(await orderEvent(o.orderId, 'PAYMENT_PENDING'), inventory);
+    const paid = await product(o.v, 'p');
+    const shipped = vendorEvent(o.orderId, o.v, 'SHIPPED', lines);
     // Act
-    await handleInventoryEvent(paid, inventory);
-    await handleInventoryEvent(paid, inventory);
+    await handleInventoryEvent(shipped, inventory);
+    await handleInventoryEvent(shipped, inventory);
     // Assess
+    expect(paid).toMatchObject({ available: 3, reserved: 2 });
     expect(await product(o.v, 'p')).toMatchObject({ available: 3, reserved: 0 });
   });
 
-  it('returns committed stock to available when a vendor rejects its part after payment', async () => {
+  it('returns reserved stock to available once when a vendor rejects its part after payment', async () => {
     // Prepare
     const o = await place(5, 2);
     await markPaid(o.orderId, o.customer);
-    await handleInventoryEvent(await orderEvent(o.orderId, 'PAYMENT_PENDING'), inventory);
     const lines = (await order(o.orderId)).lines;
     // Act
     await handleInventoryEvent(vendorEvent(o.orderId, o.v, 'REJECTED', lines), inventory);
@@ -181,15 +184,18 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
     expect(await product(o.v, 'p')).toMatchObject({ available: 5, reserved: 0 });
   });
 
-  it('does not commit a part that was released before the paid event was processed', async () => {
+  it('releases a paid order cancelled before shipping once, and a late shipped event commits nothing', async () => {
     // Prepare
     const o = await place(5, 2);
     await markPaid(o.orderId, o.customer);
+    await h.call('Mutation', 'cancelOrder', { orderId: o.orderId }, userIdentity(o.customer, 'customer'));
     const lines = (await order(o.orderId)).lines;
-    await handleInventoryEvent(vendorEvent(o.orderId, o.v, 'REJECTED', lines), inventory);
     // Act
-    await handleInventoryEvent(await orderEvent(o.orderId, 'PAYMENT_PENDING'), inventory);
+    await handleInventoryEvent(await orderEvent(o.orderId, 'PAID'), inventory);
+    await handleInventoryEvent(await orderEvent(o.orderId, 'PAID'), inventory);
+    await handleInventoryEvent(vendorEvent(o.orderId, o.v, 'SHIPPED', lines), inventory);
     // Assess
+    expect((await order(o.orderId)).status).toBe('CANCELLED');
     expect(await product(o.v, 'p')).toMatchObject({ available: 5, reserved: 0 });
   });
 

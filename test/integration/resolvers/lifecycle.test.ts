@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  matchesSubscriptionFilter,
+  type SubscriptionFilterObject,
+} from '../../../local/appsync/subscriptions/filter.js';
+import { notificationKey } from '../../../domain/keys.js';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
 describe('order lifecycle resolvers', () => {
@@ -15,8 +20,8 @@ describe('order lifecycle resolvers', () => {
   };
 
   /** Seeds two vendors' products and places one order with a line from each. */
-  async function placedOrder() {
-    const [v1, v2, customer] = [fresh('v'), fresh('v'), fresh('c')];
+  async function placedOrder(customer = fresh('c')) {
+    const [v1, v2] = [fresh('v'), fresh('v')];
     await h.seed(productItem(v1, 'a', { price: 300 }));
     await h.seed(productItem(v2, 'b', { price: 700 }));
     const lines = [
@@ -88,15 +93,19 @@ describe('order lifecycle resolvers', () => {
         status: 'PENDING',
         attempts: 1,
       });
+      // The attempt, its token and the call's key live on the order item: one UpdateItem, no other item
       const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
-      expect(stored).toMatchObject({ status: 'PAYMENT_PENDING', version: 2 });
+      expect(stored).toMatchObject({
+        status: 'PAYMENT_PENDING',
+        version: 2,
+        paymentToken: 'tok_declined',
+        payment: { attempts: 1, amount: o.total, status: 'PENDING' },
+        paymentKeys: { pk1: { attempt: 1 } },
+      });
       // Only the statuses the sweeper looks for keep a byStatus entry: this change left the index.
       expect(stored).not.toHaveProperty('GSI3PK');
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toMatchObject({
-        entity: 'PAYMENT',
-        paymentToken: 'tok_declined',
-        amount: o.total,
-      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
+      expect(await getItem('IDEMPOTENCY#processPayment#' + o.customer + '#pk1', 'IDEMPOTENCY')).toBeNull();
     });
 
     it('returns the same payment for a repeated idempotency key and rejects a different payload', async () => {
@@ -112,9 +121,9 @@ describe('order lifecycle resolvers', () => {
       expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
     });
 
-    it('replays the first payment to a retry that read the key before the first call committed', async () => {
-      // Prepare: the retry reads the idempotency record (none yet), then the first call commits, then the
-      // retry reads the order (already PAYMENT_PENDING)
+    it('replays the first payment to a retry that read the order before the first call committed', async () => {
+      // Prepare: the retry reads the order (no key yet), then the first call commits, then the retry
+      // writes with a condition the first call broke, and sees the key on the order as it is now
       const o = await placedOrder();
       let first: Awaited<ReturnType<typeof pay>> | null = null;
       h.beforeRequest = async (request) => {
@@ -132,7 +141,11 @@ describe('order lifecycle resolvers', () => {
       expect(first!.errors).toEqual([]);
       expect(retry.errors).toEqual([]);
       expect(retry.data).toEqual(first!.data);
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull(); // charged once
+      // requested once
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        payment: { attempts: 1 },
+      });
     });
 
     it('answers 50 concurrent calls with one idempotency key with one and the same payment', async () => {
@@ -144,7 +157,83 @@ describe('order lifecycle resolvers', () => {
       expect(results.flatMap((r) => r.errors.map((e) => e.errorType))).toEqual([]);
       for (const r of results) expect(r.data).toEqual(results[0]?.data);
       expect(results[0]?.data).toMatchObject({ attempts: 1, status: 'PENDING', amount: o.total });
-      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0002')).toBeNull();
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        payment: { attempts: 1 },
+      });
+    });
+
+    it('rejects a call with another key that lost the race to a concurrent payment as InvalidTransition', async () => {
+      // Prepare: the loser has read the order (PLACED) when the winner's write lands
+      const o = await placedOrder();
+      let winner: Awaited<ReturnType<typeof pay>> | null = null;
+      h.beforeRequest = async (request) => {
+        if (winner === null && request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          winner = await pay(o, 'winner');
+        }
+      };
+      // Act
+      const loser = await pay(o, 'loser');
+      h.beforeRequest = null;
+      // Assess: the loser's condition failed, and the order read again says why
+      expect(winner!.errors).toEqual([]);
+      expect(loser.errors[0]).toMatchObject({
+        errorType: 'InvalidTransition',
+        errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' },
+      });
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        version: 2,
+        paymentKeys: { winner: { attempt: 1 } },
+      });
+    });
+
+    it("replays an earlier attempt's key after a declined attempt and a retry, and starts no new attempt", async () => {
+      // Prepare: attempt 1 (key k1) declined, attempt 2 (key k2) declined too
+      const o = await placedOrder();
+      const decline = (attempt: number) =>
+        h.call(
+          'Mutation',
+          'recordPaymentResult',
+          {
+            input: {
+              orderId: o.orderId,
+              attempt,
+              status: 'DECLINED',
+              failureReason: 'no',
+              correlationId: 'c',
+            },
+          },
+          iamIdentity,
+        );
+      await pay(o, 'k1');
+      await decline(1);
+      await pay(o, 'k2');
+      await decline(2);
+      // Act: the first call's retry arrives late, with the order open for payment again
+      const late = await pay(o, 'k1');
+      const conflict = await pay(o, 'k1', 'tok_other');
+      // Assess: the order's payment as it is now, no third attempt, and the key still guards its payload
+      expect(late.errors).toEqual([]);
+      expect(late.data).toMatchObject({ attempts: 2, status: 'DECLINED' });
+      expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+        status: 'PAYMENT_FAILED',
+        payment: { attempts: 2 },
+        paymentKeys: { k1: { attempt: 1 }, k2: { attempt: 2 } },
+      });
+    });
+
+    it('scopes a payment key to its order: the same key pays another order of the same customer', async () => {
+      // Prepare
+      const o = await placedOrder();
+      const other = await placedOrder(o.customer);
+      await pay(o, 'shared');
+      // Act
+      const result = await pay(other, 'shared');
+      // Assess
+      expect(result.errors).toEqual([]);
+      expect(result.data).toMatchObject({ orderId: other.orderId, attempts: 1, status: 'PENDING' });
     });
 
     it('rejects paying an order that is already being paid as InvalidTransition', async () => {
@@ -192,11 +281,74 @@ describe('order lifecycle resolvers', () => {
       );
       const retry = await pay(o);
       // Assess
-      expect(declined.data).toMatchObject({ status: 'DECLINED', failureReason: 'card declined' });
+      // the answer is the customer-facing PAYMENT_FAILED event, which the customer's subscriptions receive
+      expect(declined.data).toMatchObject({
+        audience: 'CUSTOMER',
+        orderId: o.orderId,
+        customerId: o.customer,
+        vendorIds: [o.v1, o.v2],
+        status: 'PAYMENT_FAILED',
+        previousStatus: 'PAYMENT_PENDING',
+        reason: 'card declined',
+        actor: 'SYSTEM',
+        payment: { status: 'DECLINED', failureReason: 'card declined' },
+      });
       expect(retry.data).toMatchObject({ attempts: 2, status: 'PENDING' });
     });
 
-    it('changes nothing for a repeated or stale result and answers the current payment', async () => {
+    it("records a charge result on the order item alone and drops the attempt's token", async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o, 'k', 'tok_success');
+      // Act
+      const recorded = await h.call(
+        'Mutation',
+        'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+        iamIdentity,
+      );
+      // Assess
+      expect(recorded.errors).toEqual([]);
+      expect(recorded.data).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED', attempts: 1 } });
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored).toMatchObject({ status: 'PAID', version: 3, payment: { status: 'SUCCEEDED' } });
+      expect(stored).not.toHaveProperty('paymentToken');
+      expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
+    });
+
+    it('answers the PAID event, with the version and payment the order now holds, when a charge succeeds', async () => {
+      // Prepare
+      const o = await placedOrder();
+      await pay(o);
+      // Act
+      const recorded = await h.call(
+        'Mutation',
+        'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+        iamIdentity,
+      );
+      // Assess: the event says what the stream's order item says (what the PAID relay used to send)
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(recorded.errors).toEqual([]);
+      expect(recorded.data).toEqual({
+        audience: 'CUSTOMER',
+        orderId: o.orderId,
+        customerId: o.customer,
+        vendorIds: [o.v1, o.v2],
+        status: 'PAID',
+        previousStatus: 'PAYMENT_PENDING',
+        vendorId: null,
+        vendorStatus: null,
+        payment: stored?.payment,
+        reason: null,
+        actor: 'SYSTEM',
+        version: stored?.version,
+        correlationId: stored?.correlationId,
+        at: stored?.updatedAt,
+      });
+    });
+
+    it('changes nothing for a repeated or stale result and answers an INTERNAL event that no subscriber admits', async () => {
       // Prepare
       const o = await paidOrder();
       const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
@@ -204,12 +356,26 @@ describe('order lifecycle resolvers', () => {
       const repeated = await h.call(
         'Mutation',
         'recordPaymentResult',
+        { input: { orderId: o.orderId, attempt: 1, status: 'SUCCEEDED', correlationId: 'c' } },
+        iamIdentity,
+      );
+      const stale = await h.call(
+        'Mutation',
+        'recordPaymentResult',
         { input: { orderId: o.orderId, attempt: 1, status: 'DECLINED', correlationId: 'c' } },
         iamIdentity,
       );
       // Assess
-      expect(repeated.errors).toEqual([]);
-      expect(repeated.data).toMatchObject({ status: 'SUCCEEDED' });
+      for (const answer of [repeated, stale]) {
+        expect(answer.errors).toEqual([]);
+        expect(answer.data).toMatchObject({
+          audience: 'INTERNAL',
+          status: 'PAID',
+          previousStatus: null,
+          version: before?.version,
+          payment: { status: 'SUCCEEDED' },
+        });
+      }
       expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
     });
 
@@ -237,9 +403,16 @@ describe('order lifecycle resolvers', () => {
       const repeated = await refund(o.v1, 300);
       const second = await refund(o.v2, 700);
       // Assess
-      expect(first.data).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: 300 });
-      expect(repeated.data).toMatchObject({ refundedAmount: 300 });
-      expect(second.data).toMatchObject({ status: 'REFUNDED', refundedAmount: 1000 });
+      // a refund moves no order status, so its answer is INTERNAL: it pushes nothing
+      expect(first.data).toMatchObject({
+        audience: 'INTERNAL',
+        payment: { status: 'PARTIALLY_REFUNDED', refundedAmount: 300 },
+      });
+      expect(repeated.data).toMatchObject({ audience: 'INTERNAL', payment: { refundedAmount: 300 } });
+      expect(second.data).toMatchObject({
+        audience: 'INTERNAL',
+        payment: { status: 'REFUNDED', refundedAmount: 1000 },
+      });
       expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAID' }); // refunds do not move the order
     });
   });
@@ -744,6 +917,132 @@ describe('order lifecycle resolvers', () => {
       );
       // Assess
       expect(result.errors[0]?.errorType).toBe('Unauthorized');
+    });
+
+    it("admits recordPaymentResult's answers only where they belong: a move to its audience, INTERNAL to nobody", async () => {
+      // Prepare: every subscription filter of every kind of caller, from the subscription resolvers
+      const o = await placedOrder();
+      await pay(o);
+      const stranger = fresh('c');
+      const filters = await Promise.all(
+        [
+          ['onMyOrdersChanged', {}, userIdentity(o.customer, 'customer')],
+          ['onMyOrdersChanged', {}, userIdentity(stranger, 'customer')],
+          ['onOrderStatusChanged', { orderId: o.orderId }, userIdentity(o.customer, 'customer')],
+          ['onOrderStatusChanged', { orderId: o.orderId }, userIdentity('a', 'admin')],
+          ['onOrderStatusChanged', { orderId: o.orderId }, userIdentity('u', 'vendor', o.v1)],
+          ['onVendorOrdersChanged', { vendorId: o.v1 }, userIdentity('a', 'admin')],
+          ['onVendorOrdersChanged', { vendorId: o.v1 }, userIdentity('u', 'vendor', o.v1)],
+        ].map(async ([field, args, identity]) => {
+          const r = await h.call('Subscription', field as string, args as Record<string, unknown>, identity);
+          expect(r.errors).toEqual([]);
+          return r.extensions.subscriptionFilter as SubscriptionFilterObject;
+        }),
+      );
+      const record = (status: string) =>
+        h.call(
+          'Mutation',
+          'recordPaymentResult',
+          { input: { orderId: o.orderId, attempt: 1, status, correlationId: 'c' } },
+          iamIdentity,
+        );
+      // Act
+      const paid = await record('SUCCEEDED');
+      const repeated = await record('SUCCEEDED');
+      // Assess: PAID reaches the customer's three subscriptions and the admin's two, never a stranger
+      // or a vendor (a vendor hears of a paid order by notice); the repeat reaches no one
+      expect(filters.map((f) => matchesSubscriptionFilter(f, paid.data))).toEqual([
+        true,
+        false,
+        true,
+        true,
+        false,
+        true,
+        false,
+      ]);
+      expect(filters.map((f) => matchesSubscriptionFilter(f, repeated.data))).toEqual(
+        filters.map(() => false),
+      );
+    });
+
+    it('stores a shared notice once per recipient under one id, and pushes it to those recipients only', async () => {
+      // Prepare
+      const [a, b, c] = [`vendor#${fresh('v')}`, `vendor#${fresh('v')}`, `vendor#${fresh('v')}`];
+      const input = {
+        id: fresh('evt'),
+        recipients: [a, b],
+        kind: 'VENDOR_ORDER_RECEIVED',
+        orderId: 'o1',
+        message: 'New paid order o1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      const filterOf = async (vendorId: string) => {
+        const r = await h.call(
+          'Subscription',
+          'onNotification',
+          {},
+          userIdentity(fresh('u'), 'vendor', vendorId.slice('vendor#'.length)),
+        );
+        expect(r.errors).toEqual([]);
+        return r.extensions.subscriptionFilter as SubscriptionFilterObject;
+      };
+      // Act
+      const published = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+      // Assess: one item per recipient, each in its own partition, each naming its own recipient
+      expect(published.errors).toEqual([]);
+      expect(published.data).toMatchObject({ id: input.id, recipient: null, recipients: [a, b] });
+      for (const recipient of [a, b]) {
+        const key = notificationKey(recipient, input.createdAt, input.id);
+        expect(await getItem(key.PK, key.SK)).toMatchObject({ id: input.id, recipient, kind: input.kind });
+      }
+      const other = notificationKey(c, input.createdAt, input.id);
+      expect(await getItem(other.PK, other.SK)).toBeNull();
+      // the push reaches a and b, not c; a single notice still reaches its own recipient only
+      const [fa, fb, fc] = await Promise.all([filterOf(a), filterOf(b), filterOf(c)]);
+      expect([fa, fb, fc].map((f) => matchesSubscriptionFilter(f, published.data))).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      const single = { ...input, recipients: undefined, recipient: c };
+      expect([fa, fb, fc].map((f) => matchesSubscriptionFilter(f, single))).toEqual([false, false, true]);
+    });
+
+    it('rejects a shared notice with no, too many or repeated recipients, and stores nothing', async () => {
+      // Prepare
+      const base = {
+        kind: 'VENDOR_ORDER_RECEIVED',
+        orderId: 'o1',
+        message: 'New paid order o1',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      };
+      const twice = `vendor#${fresh('v')}`;
+      const cases = [
+        [],
+        Array.from({ length: 26 }, (_, i) => `vendor#${fresh('v')}-${i}`),
+        [twice, twice],
+        [''],
+      ];
+      for (const recipients of cases) {
+        const id = fresh('evt');
+        // Act
+        const r = await h.call(
+          'Mutation',
+          'publishSharedNotification',
+          { input: { ...base, id, recipients } },
+          iamIdentity,
+        );
+        // Assess
+        expect(r.data).toBeNull();
+        expect(r.errors[0]).toMatchObject({
+          errorType: 'ValidationError',
+          errorInfo: { field: 'recipients' },
+        });
+        for (const recipient of recipients.filter((x) => x !== '')) {
+          const key = notificationKey(recipient, base.createdAt, id);
+          expect(await getItem(key.PK, key.SK)).toBeNull();
+        }
+      }
     });
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   customerEventOf,
+  myOrdersFilter,
+  notificationFilter,
   orderEventFilter,
+  paymentResultEventOf,
   vendorEventFilter,
   vendorEventOf,
 } from '../../../domain/audience.js';
@@ -65,6 +68,65 @@ describe('status event audiences', () => {
     expect(vendorEventFilter({ kind: 'admin', id: 'a1', vendorId: null, groups: [] }, 'v2')).toEqual({
       audience: { eq: 'CUSTOMER' },
       vendorIds: { containsAny: ['v2'] },
+    });
+  });
+
+  it('makes a payment result that moved the order the customer event of that move, and any other an INTERNAL one', () => {
+    // Prepare
+    const order = {
+      id: 'o1',
+      customerId: 'c1',
+      vendorIds: ['v1', 'v2'],
+      status: 'PAYMENT_PENDING' as const,
+      version: 2,
+      correlationId: 'corr',
+    };
+    const payment = {
+      orderId: 'o1',
+      amount: 1000,
+      currency: 'EUR' as const,
+      status: 'DECLINED' as const,
+      method: null,
+      attempts: 1,
+      failureReason: 'card_declined',
+      refundedAmount: 0,
+      updatedAt: 't1',
+    };
+    // Act
+    const moved = paymentResultEventOf(order, payment, {
+      status: 'PAYMENT_FAILED',
+      reason: 'card_declined',
+      at: 't1',
+    });
+    const unmoved = paymentResultEventOf({ ...order, status: 'PAYMENT_FAILED', version: 3 }, payment, null);
+    // Assess: the move is what the stream's relay carried; the other names the order as it stands
+    expect(moved).toMatchObject({
+      audience: 'CUSTOMER',
+      status: 'PAYMENT_FAILED',
+      previousStatus: 'PAYMENT_PENDING',
+      reason: 'card_declined',
+      version: 3,
+      actor: 'SYSTEM',
+      vendorIds: ['v1', 'v2'],
+      payment,
+    });
+    expect(unmoved).toMatchObject({
+      audience: 'INTERNAL',
+      status: 'PAYMENT_FAILED',
+      previousStatus: null,
+      version: 3,
+    });
+  });
+
+  it('filters onMyOrdersChanged on the audience too, and onNotification on a recipient or a shared list', () => {
+    // Act
+    const mine = myOrdersFilter({ kind: 'customer', id: 'c1', vendorId: null, groups: ['customer'] });
+    const notVendor = myOrdersFilter({ kind: 'vendor', id: 'u', vendorId: 'v1', groups: ['vendor'] });
+    // Assess
+    expect(mine).toEqual({ audience: { eq: 'CUSTOMER' }, customerId: { eq: 'c1' } });
+    expect(notVendor).toBeNull();
+    expect(notificationFilter('vendor#v1')).toEqual({
+      or: [{ recipient: { eq: 'vendor#v1' } }, { recipients: { containsAny: ['vendor#v1'] } }],
     });
   });
 });

@@ -86,35 +86,56 @@ describe('toDomainEvent', () => {
 
   it('maps a status change and ignores a modify that keeps the status', () => {
     // Act
-    const changed = toDomainEvent(record('MODIFY', order({ status: 'PAYMENT_PENDING' }), order()));
+    const changed = toDomainEvent(record('MODIFY', order({ status: 'PAYMENT_FAILED' }), order()));
     const same = toDomainEvent(record('MODIFY', order({ version: 2 }), order()));
     // Assess
-    expect(changed?.data).toMatchObject({ status: 'PAYMENT_PENDING', previousStatus: 'PLACED' });
+    expect(changed?.data).toMatchObject({ status: 'PAYMENT_FAILED', previousStatus: 'PLACED' });
     expect(same).toBeNull();
   });
 
-  it('maps a new payment attempt to payment.requested, and nothing for its later update', () => {
-    // Prepare
+  it("maps an order's move to PAYMENT_PENDING to payment.requested for the attempt on the order, and only that", () => {
+    // Prepare: processPayment writes the attempt onto the order item (no payment item of its own)
     const payment = {
-      entity: 'PAYMENT',
       orderId: 'o1',
-      customerId: 'c1',
-      attempt: 1,
       amount: 200,
       currency: 'USD',
-      paymentToken: 'tok_success',
-      createdAt: 'now',
-      correlationId: 'corr',
+      status: 'PENDING',
+      method: 'CARD',
+      attempts: 2,
+      failureReason: null,
+      refundedAmount: 0,
+      updatedAt: '2025-01-01T00:01:00.000Z',
     };
+    const failed = order({ status: 'PAYMENT_FAILED', version: 3 });
+    const pending = order({ status: 'PAYMENT_PENDING', version: 4, payment, paymentToken: 'tok_success' });
     // Act
-    const inserted = toDomainEvent(record('INSERT', payment));
-    const updated = toDomainEvent(record('MODIFY', { ...payment, status: 'SUCCEEDED' }, payment));
+    const requested = toDomainEvent(record('MODIFY', pending, failed));
+    const again = toDomainEvent(record('MODIFY', { ...pending, version: 5 }, pending));
     // Assess
-    expect(inserted).toMatchObject({
+    expect(requested).toMatchObject({
       type: 'payment.requested',
-      data: { orderId: 'o1', attempt: 1, paymentToken: 'tok_success' },
+      correlationId: 'corr',
+      data: {
+        orderId: 'o1',
+        customerId: 'c1',
+        attempt: 2,
+        amount: 200,
+        currency: 'USD',
+        paymentToken: 'tok_success',
+        method: 'CARD',
+        requestedAt: '2025-01-01T00:01:00.000Z',
+      },
     });
-    expect(updated).toBeNull();
+    expect(again).toBeNull();
+  });
+
+  it('maps nothing for a payment attempt item, which processPayment no longer writes', () => {
+    // Act
+    const event = toDomainEvent(
+      record('INSERT', { entity: 'PAYMENT', orderId: 'o1', attempt: 1, paymentToken: 'tok_success' }),
+    );
+    // Assess
+    expect(event).toBeNull();
   });
 
   it('maps nothing for items that are not domain entities (idempotency, stock state, notifications)', () => {

@@ -137,6 +137,8 @@ async function runStep(
   const invoke: InvokeDataSource = async (_name, request) => {
     const req = request as {
       operation: string;
+      key?: { SK: { S: string } };
+      condition?: unknown;
       transactItems?: {
         operation: string;
         key: { SK: { S: string } };
@@ -144,7 +146,10 @@ async function runStep(
         condition?: unknown;
       }[];
     };
-    for (const item of req.transactItems ?? []) {
+    // A change of one item is a plain UpdateItem (processPayment, recordPaymentResult), of more a transaction.
+    const items =
+      req.operation === 'UpdateItem' && req.key ? [{ ...req, key: req.key }] : (req.transactItems ?? []);
+    for (const item of items) {
       if (item.operation !== 'UpdateItem') continue;
       const condition = item.condition as { expressionValues?: Record<string, unknown> } | undefined;
       updates.push({ sk: item.key.SK.S, values: condition?.expressionValues ?? {} });

@@ -227,11 +227,11 @@ function setup(seed: Item[]) {
 }
 
 describe('inventory consumer', () => {
-  it('commits reserved stock when an order becomes PAID: reserved goes down, available stays', async () => {
+  it('commits reserved stock when a vendor part ships: reserved goes down, available stays', async () => {
     // Prepare
     const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);
     // Act
-    await handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), deps);
+    await handleInventoryEvent(vendorEvent('v1', 'SHIPPED', [line('v1', 2)]), deps);
     // Assess
     expect(table.product('v1')).toMatchObject({
       available: 3,
@@ -240,17 +240,29 @@ describe('inventory consumer', () => {
       correlationId: 'corr-1',
       updatedAt: NOW.toISOString(),
     });
-    expect(table.product('v2')).toMatchObject({ available: 9, reserved: 0 });
     expect(table.stock('o1', 'v1')).toMatchObject({
       entity: 'STOCK',
       state: 'COMMITTED',
       updatedAt: NOW.toISOString(),
     });
-    expect(table.stock('o1', 'v2')).toMatchObject({ state: 'COMMITTED' });
-    expect(table.transactions).toHaveLength(2); // one transaction per vendor part
+    // the other vendor's part has not shipped: its stock stays reserved
+    expect(table.product('v2')).toMatchObject({ available: 9, reserved: 1, version: 1 });
+    expect(table.stock('o1', 'v2')).toBeUndefined();
+    expect(table.transactions).toHaveLength(1);
   });
 
-  it('moves the vendor parts of a paid order at once, not one after the other', async () => {
+  it('moves no stock when an order is paid: its units stay reserved until each part ships', async () => {
+    // Prepare
+    const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);
+    // Act
+    await handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), deps);
+    // Assess
+    expect(table.reads()).toBe(0);
+    expect(table.transactions).toEqual([]);
+    expect(table.product('v1')).toMatchObject({ available: 3, reserved: 2, version: 1 });
+  });
+
+  it('moves the vendor parts of a cancelled order at once, not one after the other', async () => {
     // Prepare: each read of a STOCK item waits until the other part's read is under way too.
     const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);
     let reading = 0;
@@ -269,24 +281,24 @@ describe('inventory consumer', () => {
       },
     };
     // Act
-    await handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), gated);
+    await handleInventoryEvent(orderEvent('CANCELLED', 'PAID'), gated);
     // Assess: the parts touch disjoint items, so neither waits for the other.
-    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
-    expect(table.stock('o1', 'v2')).toMatchObject({ state: 'COMMITTED' });
+    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'RELEASED' });
+    expect(table.stock('o1', 'v2')).toMatchObject({ state: 'RELEASED' });
   });
 
   it('fails the event when one vendor part fails, after the other part has settled', async () => {
     // Prepare: v2's product is missing, so its transaction is cancelled for a reason other than the STOCK state.
     const { table, deps } = setup([product('v1', 3, 2)]);
     // Act
-    const handled = handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING'), deps);
+    const handled = handleInventoryEvent(orderEvent('CANCELLED', 'PAID'), deps);
     // Assess: Lambda retries the event; the part already moved is not moved twice on the retry.
     await expect(handled).rejects.toThrow(TransactionCanceledException);
-    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
+    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'RELEASED' });
     expect(table.stock('o1', 'v2')).toBeUndefined();
   });
 
-  it('releases reserved stock when an unpaid order is cancelled: available back, reserved down', async () => {
+  it('releases reserved stock when an unpaid or paid order is cancelled: available back, reserved down', async () => {
     // Prepare
     const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);
     // Act
@@ -297,7 +309,7 @@ describe('inventory consumer', () => {
     expect(table.stock('o1', 'v1')).toMatchObject({ state: 'RELEASED' });
   });
 
-  it('returns committed stock to available when a paid order is cancelled, leaving reserved alone', async () => {
+  it('returns stock committed at payment (before commits moved to shipping) to available on cancel, leaving reserved alone', async () => {
     // Prepare
     const { table, deps } = setup([
       product('v1', 3, 0),
@@ -317,21 +329,16 @@ describe('inventory consumer', () => {
     });
   });
 
-  it("returns only the rejecting vendor's committed stock after payment", async () => {
-    // Prepare
-    const { table, deps } = setup([
-      product('v1', 3, 0),
-      product('v2', 9, 0),
-      stockState('o1', 'v1', 'COMMITTED'),
-      stockState('o1', 'v2', 'COMMITTED'),
-    ]);
+  it("returns only the rejecting vendor's reserved stock after payment", async () => {
+    // Prepare: a paid order, neither part shipped
+    const { table, deps } = setup([product('v1', 3, 1), product('v2', 9, 1)]);
     // Act
     await handleInventoryEvent(vendorEvent('v2', 'REJECTED'), deps);
     // Assess
     expect(table.product('v2')).toMatchObject({ available: 10, reserved: 0 });
-    expect(table.product('v1')).toMatchObject({ available: 3, reserved: 0, version: 1 });
+    expect(table.product('v1')).toMatchObject({ available: 3, reserved: 1, version: 1 });
     expect(table.stock('o1', 'v2')).toMatchObject({ state: 'RELEASED' });
-    expect(table.stock('o1', 'v1')).toMatchObject({ state: 'COMMITTED' });
+    expect(table.stock('o1', 'v1')).toBeUndefined();
     expect(table.transactions.flat().map((t) => (t.Put?.Item ?? t.Update?.Key)?.['PK'])).toEqual([
       'ORDER#o1',
       productKey('v2', 'p').PK,
@@ -340,27 +347,22 @@ describe('inventory consumer', () => {
 
   it('releases the rest of a cancelled order without returning a rejected part twice', async () => {
     // Prepare
-    const { table, deps } = setup([
-      product('v1', 3, 0),
-      product('v2', 9, 0),
-      stockState('o1', 'v1', 'COMMITTED'),
-      stockState('o1', 'v2', 'COMMITTED'),
-    ]);
+    const { table, deps } = setup([product('v1', 3, 2), product('v2', 9, 1)]);
     await handleInventoryEvent(vendorEvent('v2', 'REJECTED'), deps);
     // Act
     await handleInventoryEvent(orderEvent('CANCELLED', 'PAID'), deps);
     // Assess
-    expect(table.product('v1')).toMatchObject({ available: 5 });
-    expect(table.product('v2')).toMatchObject({ available: 10 });
+    expect(table.product('v1')).toMatchObject({ available: 5, reserved: 0 });
+    expect(table.product('v2')).toMatchObject({ available: 10, reserved: 0 });
   });
 
-  it('moves stock once when the same PAID event is delivered twice', async () => {
+  it('moves stock once when the same SHIPPED event is delivered twice', async () => {
     // Prepare
     const { table, deps } = setup([product('v1', 3, 2)]);
-    const paid = orderEvent('PAID', 'PAYMENT_PENDING', [line('v1', 2)]);
+    const shipped = vendorEvent('v1', 'SHIPPED', [line('v1', 2)]);
     // Act
-    await handleInventoryEvent(paid, deps);
-    await handleInventoryEvent(paid, deps);
+    await handleInventoryEvent(shipped, deps);
+    await handleInventoryEvent(shipped, deps);
     // Assess
     expect(table.product('v1')).toMatchObject({ available: 3, reserved: 0, version: 2 });
     expect(table.transactions).toHaveLength(1); // the redelivery reads COMMITTED and writes nothing
@@ -398,7 +400,7 @@ describe('inventory consumer', () => {
     // Prepare: the product item is missing, so its attribute_exists(PK) condition fails (reason 2, not 1)
     const { table, deps } = setup([]);
     // Act
-    const move = handleInventoryEvent(orderEvent('PAID', 'PAYMENT_PENDING', [line('v1', 2)]), deps);
+    const move = handleInventoryEvent(vendorEvent('v1', 'SHIPPED', [line('v1', 2)]), deps);
     // Assess
     await expect(move).rejects.toBeInstanceOf(TransactionCanceledException);
     expect(table.stock('o1', 'v1')).toBeUndefined();
@@ -407,6 +409,8 @@ describe('inventory consumer', () => {
   it.each([
     ['an order placed', () => orderEvent('PLACED', null)],
     ['an order awaiting payment', () => orderEvent('PAYMENT_PENDING', 'PLACED')],
+    ['an order paid', () => orderEvent('PAID', 'PAYMENT_PENDING')],
+    ['a vendor delivering its part', () => vendorEvent('v1', 'DELIVERED')],
     ['an order shipped', () => orderEvent('SHIPPED', 'FULFILLING')],
     ['a vendor accepting its part', () => vendorEvent('v1', 'ACCEPTED')],
     [

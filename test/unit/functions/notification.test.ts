@@ -49,51 +49,96 @@ function setup(parent: ParentOrder | null = null) {
   const relays = () => part('publishOrderStatus', 'customer');
   const vendorRelays = () => part('publishVendorOrderStatus', 'vendor');
   const notices = () => part('publishNotification', 'notification');
-  return { deps, appsync, topic, relays, vendorRelays, notices };
+  const shared = () => part('publishSharedNotification', 'shared');
+  return { deps, appsync, topic, relays, vendorRelays, notices, shared };
 }
 
 describe('notification consumer', () => {
-  it('relays an order status change and notifies the customer and every vendor of a paid order', async () => {
+  it('relays an order status change with its customer notice in one request', async () => {
     // Prepare
     const s = setup();
     // Act
-    await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), s.deps);
+    await handleNotificationEvent(
+      parseEnvelope(
+        envelope('order.statusChanged', orderData({ status: 'SHIPPED', previousStatus: 'FULFILLING' })),
+      ),
+      s.deps,
+    );
     // Assess
     expect(s.relays()).toEqual([
       expect.objectContaining({
         orderId: 'o1',
         customerId: 'c1',
         vendorIds: ['v1', 'v2'],
-        status: 'PAID',
-        previousStatus: 'PAYMENT_PENDING',
+        status: 'SHIPPED',
+        previousStatus: 'FULFILLING',
         correlationId: 'corr-1',
       }),
     ]);
-    expect(s.notices().map((n) => [n.recipient, n.kind])).toEqual([
-      ['c1', 'ORDER_PAID'],
-      ['vendor#v1', 'VENDOR_ORDER_RECEIVED'],
-      ['vendor#v2', 'VENDOR_ORDER_RECEIVED'],
-    ]);
-    expect(s.topic).toHaveLength(3);
+    expect(s.notices().map((n) => [n.recipient, n.kind])).toEqual([['c1', 'ORDER_SHIPPED']]);
+    expect(s.appsync.calls).toHaveLength(1);
     expect(s.appsync.calls.every((c) => c.correlationId === 'corr-1')).toBe(true);
   });
 
-  it('sends one request per change, and one more per further notice: never two fields of one mutation', async () => {
+  it('relays no customer event for PAID or PAYMENT_FAILED, which recordPaymentResult pushed itself', async () => {
+    // Prepare
+    const paid = setup();
+    const failed = setup();
+    // Act
+    await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), paid.deps);
+    await handleNotificationEvent(
+      parseEnvelope(envelope('order.statusChanged', orderData({ status: 'PAYMENT_FAILED' }))),
+      failed.deps,
+    );
+    // Assess: the notices still go, the relay does not
+    expect(paid.relays()).toEqual([]);
+    expect(failed.relays()).toEqual([]);
+    expect(failed.notices().map((n) => [n.recipient, n.kind])).toEqual([['c1', 'PAYMENT_FAILED']]);
+  });
+
+  it('tells the customer and every vendor of a paid order in one request: the vendors share one notice', async () => {
     // Prepare
     const s = setup();
-    // Act: PAID means the customer event and three notices (the customer and both vendors)
+    // Act
     await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), s.deps);
-    // Assess: three requests, not four; no request carries two fields of one mutation, or an alias
+    // Assess: one request with two fields of two mutations, no alias
     const fields = s.appsync.calls.map((c) => [...c.query.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]));
-    expect(fields).toEqual([
-      ['publishOrderStatus', 'publishNotification'],
-      ['publishNotification'],
-      ['publishNotification'],
-    ]);
-    expect(s.appsync.calls.map((c) => (c.variables.notification as { recipient: string }).recipient)).toEqual(
-      ['c1', 'vendor#v1', 'vendor#v2'],
-    );
+    expect(fields).toEqual([['publishNotification', 'publishSharedNotification']]);
     expect(s.appsync.calls.every((c) => !/^ {2}\w+:/m.test(c.query))).toBe(true);
+    expect(s.notices().map((n) => [n.recipient, n.kind])).toEqual([['c1', 'ORDER_PAID']]);
+    expect(s.shared()).toEqual([
+      {
+        id: 'evt-1:VENDOR_ORDER_RECEIVED',
+        recipients: ['vendor#v1', 'vendor#v2'],
+        kind: 'VENDOR_ORDER_RECEIVED',
+        orderId: 'o1',
+        message: 'New paid order o1',
+        createdAt: '2025-01-01T00:00:00.000Z',
+      },
+    ]);
+    // the shared notice is mailed once, naming its recipients (the mailer fans it out)
+    expect(s.topic.map((n) => (n as { kind: string }).kind)).toEqual(['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']);
+    // the selection set has what onNotification's filter reads
+    expect(s.appsync.calls[0]?.query).toMatch(
+      /publishSharedNotification\(input: \$shared\) \{[^}]*recipients/,
+    );
+  });
+
+  it('splits the vendors of a paid order into shared notices of at most 25, each with its own id', async () => {
+    // Prepare
+    const s = setup();
+    const vendorIds = Array.from({ length: 30 }, (_, i) => `v${i}`);
+    // Act
+    await handleNotificationEvent(
+      parseEnvelope(envelope('order.statusChanged', orderData({ vendorIds }))),
+      s.deps,
+    );
+    // Assess: every vendor once; the second shared notice rides in a request of its own
+    const shared = s.shared();
+    expect(shared.map((n) => (n.recipients as string[]).length)).toEqual([25, 5]);
+    expect(shared.flatMap((n) => n.recipients as string[])).toEqual(vendorIds.map((v) => `vendor#${v}`));
+    expect(new Set(shared.map((n) => n.id)).size).toBe(2);
+    expect(s.appsync.calls).toHaveLength(2);
   });
 
   it("pushes nothing for PAYMENT_PENDING, which the customer's own processPayment answered", async () => {
@@ -243,7 +288,9 @@ describe('notification consumer', () => {
     };
     // Act
     await handleNotificationEvent(
-      parseEnvelope(envelope('order.statusChanged', orderData())),
+      parseEnvelope(
+        envelope('order.statusChanged', orderData({ status: 'SHIPPED', previousStatus: 'FULFILLING' })),
+      ),
       orderLevel.deps,
     );
     await handleNotificationEvent(parseEnvelope(envelope('vendorOrder.statusChanged', created)), unpaid.deps);
@@ -273,11 +320,15 @@ describe('notification consumer', () => {
       logger: quietLogger,
       readOrder: async () => null,
     };
-    // Act: PAID means three requests (the customer's, and one per vendor)
-    await handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), deps);
+    // Act: PAID for 30 vendors means two requests (the second shared notice needs its own)
+    const vendorIds = Array.from({ length: 30 }, (_, i) => `v${i}`);
+    await handleNotificationEvent(
+      parseEnvelope(envelope('order.statusChanged', orderData({ vendorIds }))),
+      deps,
+    );
     // Assess
-    expect(calls).toHaveLength(3);
-    expect(most).toBe(3);
+    expect(calls).toHaveLength(2);
+    expect(most).toBe(2);
   });
 
   it('fails the event when one of its calls fails, after the others finished', async () => {
@@ -288,18 +339,22 @@ describe('notification consumer', () => {
         async request(document) {
           await new Promise((resolve) => setImmediate(resolve));
           settled += 1;
-          if (document.toString().includes('publishOrderStatus')) throw new Error('AppSync said no');
+          if (document.toString().includes('publishNotification')) throw new Error('AppSync said no');
           return {} as never;
         },
       },
       logger: quietLogger,
       readOrder: async () => null,
     };
+    const vendorIds = Array.from({ length: 30 }, (_, i) => `v${i}`);
     // Act
-    const run = handleNotificationEvent(parseEnvelope(envelope('order.statusChanged', orderData())), deps);
+    const run = handleNotificationEvent(
+      parseEnvelope(envelope('order.statusChanged', orderData({ vendorIds }))),
+      deps,
+    );
     // Assess: the retry repeats every call, so none may be left running
     await expect(run).rejects.toThrow('AppSync said no');
-    expect(settled).toBe(3);
+    expect(settled).toBe(2);
   });
 
   it('tells a vendor of its cancelled part only when the order had been paid', async () => {

@@ -28,7 +28,12 @@ function deps(order: StoredOrderPayment | null = null) {
   const gateway = new SimulatedPaymentGateway();
   const appsync = fakeAppSync((query) =>
     query.includes('recordPaymentResult')
-      ? { recordPaymentResult: { updatedAt: '2025-01-02T00:00:00.000Z' } }
+      ? {
+          recordPaymentResult: {
+            audience: 'INTERNAL',
+            payment: { status: 'PARTIALLY_REFUNDED', updatedAt: '2025-01-02T00:00:00.000Z' },
+          },
+        }
       : {},
   );
   const d: PaymentDeps = {
@@ -206,7 +211,14 @@ describe('refunds', () => {
         vendorId: 'v2',
         correlationId: 'corr-1',
       },
-      expect.objectContaining({ id: 'refund#o1#v2', recipient: 'c1', kind: 'REFUND_ISSUED', orderId: 'o1' }),
+      // its time is the refund's, from recordPaymentResult's answer, so a redelivery overwrites the notice
+      expect.objectContaining({
+        id: 'refund#o1#v2',
+        recipient: 'c1',
+        kind: 'REFUND_ISSUED',
+        orderId: 'o1',
+        createdAt: '2025-01-02T00:00:00.000Z',
+      }),
     ]);
   });
 

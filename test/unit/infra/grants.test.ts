@@ -161,6 +161,7 @@ describe('least privilege', () => {
       notification: [
         'appsync:GraphQL Mutation.publishNotification',
         'appsync:GraphQL Mutation.publishOrderStatus',
+        'appsync:GraphQL Mutation.publishSharedNotification',
         'appsync:GraphQL Mutation.publishVendorOrderStatus',
         'dynamodb:GetItem table',
         'sns:Publish topic',

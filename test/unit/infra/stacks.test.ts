@@ -147,18 +147,19 @@ describe('API stack: events', () => {
           dynamodb: { NewImage: { entity: { S: entity }, status: { S: status } } },
         }),
       );
-    // Act / Assess: new orders, payment requests and changes of orders, vendor parts and stock pass
+    // Act / Assess: new orders, payment requests (an order's move to PAYMENT_PENDING) and changes of
+    // orders, vendor parts and stock pass
     expect(passes('INSERT', 'ORDER')).toBe(true);
-    expect(passes('INSERT', 'PAYMENT')).toBe(true);
+    expect(passes('MODIFY', 'ORDER', 'PAYMENT_PENDING')).toBe(true);
     expect(passes('MODIFY', 'ORDER')).toBe(true);
     expect(passes('MODIFY', 'VENDOR_ORDER')).toBe(true);
     expect(passes('MODIFY', 'PRODUCT')).toBe(true);
-    // but a new vendor part (PENDING, already in the order's PLACED event), a payment's update (the
-    // order's MODIFY carries it), idempotency records, history, notifications and removals do not
+    // but a new vendor part (PENDING, already in the order's PLACED event), payment items (there are
+    // none any more: the attempt lives on the order), idempotency records, history, notifications and
+    // removals do not
     expect(passes('INSERT', 'VENDOR_ORDER')).toBe(false);
+    expect(passes('INSERT', 'PAYMENT')).toBe(false);
     expect(passes('MODIFY', 'PAYMENT')).toBe(false);
-    // and an order's move to PAYMENT_PENDING, which no one is told of (domain/audience.ts)
-    expect(passes('MODIFY', 'ORDER', 'PAYMENT_PENDING')).toBe(false);
     expect(passes('MODIFY', 'ORDER', 'PAYMENT_FAILED')).toBe(true);
     expect(passes('INSERT', 'IDEMPOTENCY')).toBe(false);
     expect(passes('INSERT', 'NOTIFICATION')).toBe(false);
@@ -196,8 +197,9 @@ describe('API stack: events', () => {
     });
     const receives = (consumer: string, type: string, status?: string) =>
       matchesPattern(patternOf(consumer), event(type, status));
-    // Assess: payment charges requests and refunds cancelled or rejected parts; inventory moves stock on
-    // PAID and returns it on cancellation or rejection (functions/*/logic.ts); nothing else invokes them.
+    // Assess: payment charges requests and refunds cancelled or rejected parts; inventory commits a part's
+    // stock when it ships and returns it on cancellation or rejection, and a payment moves no stock
+    // (functions/*/logic.ts); nothing else invokes them.
     expect(receives('PaymentConsumer', 'payment.requested')).toBe(true);
     expect(receives('PaymentConsumer', 'order.statusChanged', 'CANCELLED')).toBe(true);
     expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'REJECTED')).toBe(true);
@@ -205,13 +207,15 @@ describe('API stack: events', () => {
     expect(receives('PaymentConsumer', 'order.statusChanged', 'PLACED')).toBe(false);
     expect(receives('PaymentConsumer', 'order.statusChanged', 'PAID')).toBe(false);
     expect(receives('PaymentConsumer', 'vendorOrder.statusChanged', 'PENDING')).toBe(false);
-    expect(receives('InventoryConsumer', 'order.statusChanged', 'PAID')).toBe(true);
+    expect(receives('InventoryConsumer', 'order.statusChanged', 'PAID')).toBe(false);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'SHIPPED')).toBe(true);
     expect(receives('InventoryConsumer', 'order.statusChanged', 'CANCELLED')).toBe(true);
     expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'REJECTED')).toBe(true);
     expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'CANCELLED')).toBe(true);
     expect(receives('InventoryConsumer', 'order.statusChanged', 'PLACED')).toBe(false);
     expect(receives('InventoryConsumer', 'order.statusChanged', 'PAYMENT_PENDING')).toBe(false);
     expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'ACCEPTED')).toBe(false);
+    expect(receives('InventoryConsumer', 'vendorOrder.statusChanged', 'DELIVERED')).toBe(false);
     expect(receives('InventoryConsumer', 'payment.requested')).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../aws-ids.js';
 import {
   createDataSourceDynamoDbClient,
   createDataSourceInvoker,
+  type DataSourceDynamoDbClient,
   type ContextSnapshot,
   type InvokeDataSource,
 } from '../../../../appsync/datasources/index.js';
@@ -63,7 +64,7 @@ async function createTable(client: DynamoDBClient, name: string) {
 describe('AMAZON_DYNAMODB data source', () => {
   let engine: SharedDynamoDb;
   let client: DynamoDBClient;
-  let dataSourceClient: DynamoDBClient;
+  let dataSourceClient: DataSourceDynamoDbClient;
   let invoke: InvokeDataSource;
   const run = (request: unknown) => invoke('orders', request, ctx);
   const seed = (item: Record<string, unknown>, table = TABLE) =>
@@ -730,23 +731,39 @@ describe('AMAZON_DYNAMODB data source', () => {
     });
   });
 
-  it("applies middleware added to the data sources' client after its first call, despite its cached chain", async () => {
-    // Prepare: the client has answered calls already
-    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
-    const seen: string[] = [];
-    dataSourceClient.middlewareStack.add(
-      (next, context) => (args) => {
-        seen.push(String(context.commandName));
-        return next(args);
+  it("runs interceptors added to the data sources' client after its first call, the last added outermost", async () => {
+    // Prepare: a client of its own (the interceptors stay on it), which has answered a call already
+    const own = createDataSourceDynamoDbClient({
+      endpoint: engine.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const unused = () => Promise.reject(new Error('not used'));
+    const ownInvoke = createDataSourceInvoker(
+      [{ name: 'orders', type: 'AMAZON_DYNAMODB', tableName: TABLE }],
+      {
+        dynamodb: own,
+        invokeLambda: unused,
+        putEvents: unused,
       },
-      { step: 'initialize', name: 'lateRecorder' },
     );
+    const ownRun = (request: unknown) => ownInvoke('orders', request, ctx);
+    await ownRun({ operation: 'GetItem', key: key(freshPk(), 'META') });
+    const seen: string[] = [];
+    own.intercept(async (call, next) => {
+      seen.push(`inner ${call.operation} ${String(call.input.ReturnConsumedCapacity)}`);
+      return next(call.input);
+    });
+    own.intercept(async (call, next) => {
+      seen.push(`outer ${call.operation}`);
+      return next({ ...call.input, ReturnConsumedCapacity: 'TOTAL' });
+    });
     // Act
-    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
-    dataSourceClient.middlewareStack.remove('lateRecorder');
-    await run({ operation: 'GetItem', key: key(freshPk(), 'META') });
-    // Assess
-    expect(seen).toEqual(['GetItemCommand']);
+    const { result } = await ownRun({ operation: 'GetItem', key: key(freshPk(), 'META') });
+    own.destroy();
+    // Assess: both ran, outer first, and the input the outer one passed on is what the inner one saw
+    expect(result).toBeNull();
+    expect(seen).toEqual(['outer GetItem', 'inner GetItem TOTAL']);
   });
 
   it('rejects an unknown operation with a MappingTemplate error naming the supported ones', async () => {

@@ -250,6 +250,29 @@ describe('pipeline resolvers', () => {
       expect.objectContaining({ stash: { vendor: 'v-1' }, prev: { result: { n: 1 } } }),
     );
   });
+
+  it('hands each data source the stash of the moment of its call, which the data source cannot change', async () => {
+    // Prepare: the port keeps the snapshots and reads them only later; it writes to the one it reads now
+    const seen: { stash: unknown }[] = [];
+    const invoke = vi.fn<InvokeDataSource>(async (name, request, ctx) => {
+      seen.push(ctx as { stash: unknown });
+      if (name === 'B') (ctx.stash as Record<string, unknown>).step = 'changed by the data source';
+      return { result: request };
+    });
+    const spec: ResolverSpec = {
+      kind: 'PIPELINE',
+      code: `${IMPORTS}export function request(ctx) { return {}; }\nexport function response(ctx) { return ctx.stash; }`,
+      functions: [
+        fn('one', "ctx.stash.step = 'one'; return {};", 'return ctx.result;', 'A'),
+        fn('two', "ctx.stash.step = 'two'; return {};", 'return ctx.result;', 'B'),
+      ],
+    };
+    // Act
+    const { data } = await executeResolver(spec, fieldInput(), invoke);
+    // Assess
+    expect(seen.map((ctx) => ctx.stash)).toEqual([{ step: 'one' }, { step: 'changed by the data source' }]);
+    expect(data).toEqual({ step: 'two' }); // the invariant: the engine's stash is its own
+  });
 });
 
 describe('sandbox', () => {

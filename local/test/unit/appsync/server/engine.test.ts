@@ -237,3 +237,55 @@ describe('document cache', () => {
     expect(second).toBe(first);
   });
 });
+
+describe('field authorization per caller', () => {
+  const GROUPS_SCHEMA = /* GraphQL */ `
+    type Query {
+      secret: String @aws_cognito_user_pools(cognito_groups: ["a,b"])
+      open: String
+    }
+  `;
+  const SECRET = `export function request() { return { payload: 'hidden' }; }
+export function response(ctx) { return ctx.result; }`;
+  const groupsEngine = () =>
+    engine({
+      auth: {
+        defaultMode: 'AMAZON_COGNITO_USER_POOLS',
+        userPool: { userPoolId: 'us-east-1_pool', defaultAction: 'ALLOW' },
+      },
+      schema: GROUPS_SCHEMA,
+      resolvers: [{ typeName: 'Query', fieldName: 'secret', kind: 'UNIT', code: SECRET, dataSource: 'none' }],
+    });
+  const asGroups = (e: GraphQLEngine, groups: string[]) =>
+    e.execute({
+      query: '{ secret }',
+      variables: null,
+      auth: { ok: true, mode: 'AMAZON_COGNITO_USER_POOLS', identity: { sub: 'u-1', groups } as never },
+      headers: {},
+    });
+
+  it('decides a field for each kind of caller on its own, however the callers come in', async () => {
+    // Prepare: one engine, so rules worked out for one caller are at hand for the next
+    const e = groupsEngine();
+    // Act: the group named "a,b", then a caller in the two groups "a" and "b", then "a,b" again
+    const member = await asGroups(e, ['a,b']);
+    const other = await asGroups(e, ['a', 'b']);
+    const memberAgain = await asGroups(e, ['a,b']);
+    // Assess: only the group named exactly "a,b" reads the field (AppSync's cognito_groups)
+    expect(member.response).toEqual({ data: { secret: 'hidden' } });
+    expect(other.response.data).toEqual({ secret: null });
+    expect(other.response.errors?.[0]).toMatchObject({ errorType: 'Unauthorized' });
+    expect(memberAgain.response).toEqual({ data: { secret: 'hidden' } });
+  });
+
+  it('rejects a field the other way round too: a caller in "a" and "b" first, then the group "a,b"', async () => {
+    // Prepare
+    const e = groupsEngine();
+    // Act
+    const other = await asGroups(e, ['a', 'b']);
+    const member = await asGroups(e, ['a,b']);
+    // Assess
+    expect(other.response.errors?.[0]).toMatchObject({ errorType: 'Unauthorized' });
+    expect(member.response).toEqual({ data: { secret: 'hidden' } });
+  });
+});
