@@ -1,6 +1,6 @@
 /**
  * End-to-end load benchmark of the order chain (issue 13): it starts the local stack itself, subscribes
- * to onMyOrdersChanged as a customer, then places and pays orders at a fixed offered rate (open loop: a
+ * to onMyOrdersChanged and onOrderPlaced (placeOrder's own answer is the PLACED push) as a customer, then places and pays orders at a fixed offered rate (open loop: a
  * request is sent on schedule whether or not earlier ones have answered), and measures, per order, the
  * time from each mutation's answer to its status being pushed (placeOrder → PLACED, processPayment →
  * PAID), plus the rate at which orders reach PAID. Loopback only, bounded in count and time.
@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import {
   OnMyOrdersChangedDocument,
+  OnOrderPlacedDocument,
   PlaceOrderDocument,
   ProcessPaymentDocument,
 } from '../../test/generated/graphql.js';
@@ -169,12 +170,26 @@ async function runRate(
         if (event.vendorId) return;
         const timing = orders.get(event.orderId);
         if (!timing) return;
-        if (event.status === 'PLACED') timing.placedPushedAt ??= now;
         if (event.status === 'PAID') timing.paidPushedAt ??= now;
       },
     },
   );
-  await subscription.started;
+  // PLACED comes with placeOrder's own answer (onOrderPlaced), so it may land before the answer is read.
+  const placedEarly = new Map<string, number>();
+  const placedSubscription = subscribe(
+    customer,
+    OnOrderPlacedDocument,
+    {},
+    {
+      onEvent(order) {
+        const now = performance.now();
+        const timing = orders.get(order.id);
+        if (timing) timing.placedPushedAt ??= now;
+        else placedEarly.set(order.id, now);
+      },
+    },
+  );
+  await Promise.all([subscription.started, placedSubscription.started]);
 
   const usageBefore = { ...stack.counters.events };
   const coldStarts = () =>
@@ -209,6 +224,7 @@ async function runRate(
       timing.placeMs = timing.placeAnsweredAt - timing.sentAt;
       timing.id = order.id;
       orders.set(order.id, timing);
+      timing.placedPushedAt ??= placedEarly.get(order.id);
       const paid = await graphql(customer, ProcessPaymentDocument, {
         input: { orderId: order.id, paymentToken: 'tok_success', method: 'CARD' },
         idempotencyKey: randomUUID(),
@@ -242,6 +258,7 @@ async function runRate(
   const pending = () => timings.filter((t) => t.payAnsweredAt !== undefined && t.paidPushedAt === undefined);
   while (pending().length > 0 && performance.now() < settleBy) await sleep(50);
   subscription.close();
+  placedSubscription.close();
 
   const wall = (performance.now() - wallBefore) / 1000;
   const cpu = process.cpuUsage(nodeCpuBefore);
@@ -324,7 +341,13 @@ async function atRest(
       },
     },
   );
-  await subscription.started;
+  const placedSubscription = subscribe(
+    customer,
+    OnOrderPlacedDocument,
+    {},
+    { onEvent: (order) => pushedAt.set(`${order.id}|PLACED`, performance.now()) },
+  );
+  await Promise.all([subscription.started, placedSubscription.started]);
   const pushed = async (key: string) => {
     const deadline = performance.now() + 60_000;
     while (!pushedAt.has(key) && performance.now() < deadline) await sleep(5);
@@ -359,6 +382,7 @@ async function atRest(
     }
   } finally {
     subscription.close();
+    placedSubscription.close();
   }
   return { placed: summary(placed), paid: summary(paid) };
 }

@@ -49,6 +49,7 @@ export type NotificationKind =
   | 'ORDER_COMPLETED'
   | 'ORDER_DELIVERED'
   | 'ORDER_PAID'
+  /** No longer sent (a new order is pushed through onOrderPlaced); kept for notices stored before. */
   | 'ORDER_PLACED'
   | 'ORDER_SHIPPED'
   | 'PAYMENT_FAILED'
@@ -254,6 +255,11 @@ export type UpdateInventoryMutationVariables = Exact<{
 
 
 export type UpdateInventoryMutation = { updateInventory: { vendorId: string, productId: string, name: string, price: number, available: number, version: number } };
+
+export type OnOrderPlacedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnOrderPlacedSubscription = { onOrderPlaced: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number } | null };
 
 export type OnNotificationSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -533,6 +539,19 @@ export const UpdateInventoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateInventoryMutation, UpdateInventoryMutationVariables>;
+export const OnOrderPlacedDocument = new TypedDocumentString(`
+    subscription OnOrderPlaced {
+  onOrderPlaced {
+    id
+    customerId
+    status
+    total
+    currency
+    vendorIds
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<OnOrderPlacedSubscription, OnOrderPlacedSubscriptionVariables>;
 export const OnNotificationDocument = new TypedDocumentString(`
     subscription OnNotification {
   onNotification {
