@@ -18,19 +18,21 @@ import type {
  * Order statuses that are not pushed to subscribers: PAYMENT_PENDING is written by the customer's own
  * processPayment, whose answer (the Payment, status PENDING) already tells the one session that acted,
  * and it lasts only until the payment consumer records PAID or PAYMENT_FAILED, which are pushed (with
- * previousStatus PAYMENT_PENDING). PLACED is pushed although placeOrder answers it too: it is how the
- * customer's other sessions and the admins' live views learn that an order exists at all. The pipe filter
- * (infra/constructs/order-events-pipe.ts) keeps these changes off the bus, since no consumer acts on them.
+ * previousStatus PAYMENT_PENDING). The pipe filter (infra/constructs/order-events-pipe.ts) keeps these
+ * changes off the bus, since no consumer acts on them.
  */
 export const UNPUSHED_ORDER_STATUSES: readonly string[] = ['PAYMENT_PENDING'];
 
 /**
- * Order statuses whose customer-facing event the writer's own mutation pushes: only recordPaymentResult
- * (the payment consumer, SYSTEM) moves an order to PAID or PAYMENT_FAILED (domain/orderProcess.ts), and
- * its answer is that event (paymentResultEventOf), listed in the customer-facing subscriptions'
- * @aws_subscribe. The notification consumer sends these changes' notices only, no relay.
+ * Order statuses that the writer's own mutation pushes, so no relay does: only placeOrder makes PLACED,
+ * and its answer (the Order) is pushed through onOrderPlaced, which lists it in @aws_subscribe (the
+ * customer's other sessions and the admins' live views learn of a new order there; the pipe filter keeps
+ * the order's INSERT off the bus, since no consumer acts on it). Only recordPaymentResult (the payment
+ * consumer, SYSTEM) moves an order to PAID or PAYMENT_FAILED (domain/orderProcess.ts), and its answer is
+ * that event (paymentResultEventOf), listed in the customer-facing subscriptions' @aws_subscribe. The
+ * notification consumer sends these changes' notices only, no relay.
  */
-export const WRITER_PUSHED_ORDER_STATUSES: readonly string[] = ['PAID', 'PAYMENT_FAILED'];
+export const WRITER_PUSHED_ORDER_STATUSES: readonly string[] = ['PLACED', 'PAID', 'PAYMENT_FAILED'];
 
 /** One enhanced-filter condition on a field of the event (util.transform.toSubscriptionFilter input). */
 type Condition = { eq: string | null } | { containsAny: string[] };
@@ -170,6 +172,18 @@ export function orderEventFilter(caller: Caller, orderId: string): Record<string
 export function myOrdersFilter(caller: Caller): Record<string, Condition> | null {
   if (caller.kind !== 'customer') return null;
   return { audience: { eq: 'CUSTOMER' }, customerId: { eq: caller.id } };
+}
+
+/**
+ * The filter of onOrderPlaced (placeOrder's own answer, an Order), or null when the caller may not
+ * subscribe: a customer gets its own new orders, an admin every new order (an empty filter), a vendor
+ * none (its part is not actionable before the order is paid). The filter reads `customerId` of the
+ * payload, which holds only the fields placeOrder selected: a request without it reaches no customer.
+ */
+export function placedOrdersFilter(caller: Caller): Record<string, Condition> | null {
+  if (caller.kind === 'admin') return {};
+  if (caller.kind === 'customer') return { customerId: { eq: caller.id } };
+  return null;
 }
 
 /**

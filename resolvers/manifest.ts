@@ -226,6 +226,13 @@ export const resolvers: readonly ResolverEntry[] = [
   },
   {
     typeName: 'Subscription',
+    fieldName: 'onOrderPlaced',
+    kind: 'unit',
+    code: 'Subscription.onOrderPlaced.ts',
+    dataSource: 'none',
+  },
+  {
+    typeName: 'Subscription',
     fieldName: 'onNotification',
     kind: 'unit',
     code: 'Subscription.onNotification.ts',

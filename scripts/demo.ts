@@ -11,6 +11,7 @@ import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 import { ENDPOINTS_FILE } from '@orderloop/local/endpoints';
 import {
   OnMyOrdersChangedDocument,
+  OnOrderPlacedDocument,
   type OnMyOrdersChangedSubscription,
   type VendorOrderStatus,
 } from '../test/generated/graphql.js';
@@ -56,7 +57,9 @@ async function signInAs(
   }
 }
 
-function print(event: StatusEvent): void {
+function print(
+  event: Pick<StatusEvent, 'status' | 'version' | 'vendorId' | 'vendorStatus' | 'reason'>,
+): void {
   const time = new Date().toISOString().slice(11, 23);
   const part = event.vendorId ? `  vendor ${event.vendorId}: ${event.vendorStatus ?? '?'}` : '';
   const reason = event.reason ? `  (${event.reason})` : '';
@@ -73,6 +76,7 @@ async function main(): Promise<void> {
   process.stdout.write(`signed in as ${customer.username}, ${vendors.map(([s]) => s.username).join(', ')}\n`);
 
   // Subscribed before placing, so the first status (PLACED) cannot be missed; printed as it arrives.
+  // PLACED is placeOrder's own answer, pushed through onOrderPlaced; every later status through onMyOrdersChanged.
   let orderId = '';
   let printed = 0;
   const printNew = () => {
@@ -81,7 +85,8 @@ async function main(): Promise<void> {
     printed = mine.length;
   };
   const live = subscribe(customer, OnMyOrdersChangedDocument, {}, { onEvent: () => orderId && printNew() });
-  await live.started;
+  const placedLive = subscribe(customer, OnOrderPlacedDocument, {});
+  await Promise.all([live.started, placedLive.started]);
   const next = (what: string, match: (e: StatusEvent) => boolean) =>
     live
       .waitFor((e) => e.orderId === orderId && match(e), STEP_TIMEOUT_MS)
@@ -97,8 +102,19 @@ async function main(): Promise<void> {
     orderId = order.id;
     const parts = order.vendorOrders.map((v) => `${v.vendorId} ${v.subtotal}`).join(', ');
     process.stdout.write(`placed order ${order.id}: ${order.total} ${order.currency} (${parts})\n`);
+    const placed = await placedLive
+      .waitFor((o) => o.id === orderId, STEP_TIMEOUT_MS)
+      .catch(() => {
+        throw new DemoError(`No PLACED within ${STEP_TIMEOUT_MS / 1000} s`);
+      });
+    print({
+      status: placed.status,
+      version: placed.version,
+      vendorId: null,
+      vendorStatus: null,
+      reason: null,
+    });
     printNew();
-    await next('PLACED', (e) => e.status === 'PLACED' && !e.vendorId);
 
     await pay(customer, order.id, 'tok_success');
     process.stdout.write('paid with tok_success\n');
@@ -116,6 +132,7 @@ async function main(): Promise<void> {
     process.stdout.write(`order ${order.id} COMPLETED\n`);
   } finally {
     live.close();
+    placedLive.close();
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * End-to-end load benchmark of the order chain (issue 13): it starts the local stack itself, subscribes
- * to onMyOrdersChanged as a customer, then places and pays orders at a fixed offered rate (open loop: a
+ * to onMyOrdersChanged and onOrderPlaced (placeOrder's own answer is the PLACED push) as a customer, then places and pays orders at a fixed offered rate (open loop: a
  * request is sent on schedule whether or not earlier ones have answered), and measures, per order, the
  * time from each mutation's answer to its status being pushed (placeOrder → PLACED, processPayment →
  * PAID), plus the rate at which orders reach PAID. Loopback only, bounded in count and time.
@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import {
   OnMyOrdersChangedDocument,
+  OnOrderPlacedDocument,
   PlaceOrderDocument,
   ProcessPaymentDocument,
 } from '../../test/generated/graphql.js';
@@ -81,10 +82,17 @@ export interface E2eRateResult {
   readonly loadAverage: number;
   /** Pipe requests and Lambda invocations per order, the billing dimensions the pipe settings move. */
   readonly pipeRequestsPerOrder: number;
+  /** The pipes' GetRecords calls per order and per second: how often the pollers read DynamoDB Local's streams. */
+  readonly streamReadsPerOrder: number;
+  readonly streamReadsPerSecond: number;
+  /** Mean records per pipe batch (BatchSize caps it): near the cap, the shard's lanes fall behind. */
+  readonly recordsPerPipeBatch: number;
   readonly lambdaInvocationsPerOrder: number;
   readonly nodeRssMb: number;
   /** Lambda execution environments (worker isolates) per function at the end: each one is memory. */
   readonly lambdaEnvironments: Readonly<Record<string, number>>;
+  /** Cold starts during this rate, all functions together (each one loads a bundle and the SDK). */
+  readonly lambdaColdStarts: number;
 }
 
 interface OrderTiming {
@@ -162,14 +170,31 @@ async function runRate(
         if (event.vendorId) return;
         const timing = orders.get(event.orderId);
         if (!timing) return;
-        if (event.status === 'PLACED') timing.placedPushedAt ??= now;
         if (event.status === 'PAID') timing.paidPushedAt ??= now;
       },
     },
   );
-  await subscription.started;
+  // PLACED comes with placeOrder's own answer (onOrderPlaced), so it may land before the answer is read.
+  const placedEarly = new Map<string, number>();
+  const placedSubscription = subscribe(
+    customer,
+    OnOrderPlacedDocument,
+    {},
+    {
+      onEvent(order) {
+        const now = performance.now();
+        const timing = orders.get(order.id);
+        if (timing) timing.placedPushedAt ??= now;
+        else placedEarly.set(order.id, now);
+      },
+    },
+  );
+  await Promise.all([subscription.started, placedSubscription.started]);
 
   const usageBefore = { ...stack.counters.events };
+  const coldStarts = () =>
+    Object.values(stack.events.lambdaHost.environmentStarts()).reduce((sum, f) => sum + f.coldStarts, 0);
+  const coldStartsBefore = coldStarts();
   const nodeCpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
   // The main thread's task id is the process id.
@@ -199,6 +224,7 @@ async function runRate(
       timing.placeMs = timing.placeAnsweredAt - timing.sentAt;
       timing.id = order.id;
       orders.set(order.id, timing);
+      timing.placedPushedAt ??= placedEarly.get(order.id);
       const paid = await graphql(customer, ProcessPaymentDocument, {
         input: { orderId: order.id, paymentToken: 'tok_success', method: 'CARD' },
         idempotencyKey: randomUUID(),
@@ -232,6 +258,7 @@ async function runRate(
   const pending = () => timings.filter((t) => t.payAnsweredAt !== undefined && t.paidPushedAt === undefined);
   while (pending().length > 0 && performance.now() < settleBy) await sleep(50);
   subscription.close();
+  placedSubscription.close();
 
   const wall = (performance.now() - wallBefore) / 1000;
   const cpu = process.cpuUsage(nodeCpuBefore);
@@ -282,9 +309,15 @@ async function runRate(
     mainThreadBusy: elu.utilization,
     loadAverage: loadavg()[0]!,
     pipeRequestsPerOrder: (usageAfter.pipeRequests - usageBefore.pipeRequests) / Math.max(1, sent),
+    streamReadsPerOrder: (usageAfter.streamReads - usageBefore.streamReads) / Math.max(1, sent),
+    streamReadsPerSecond: (usageAfter.streamReads - usageBefore.streamReads) / wall,
+    recordsPerPipeBatch:
+      (usageAfter.pipeRecords - usageBefore.pipeRecords) /
+      Math.max(1, usageAfter.pipeBatches - usageBefore.pipeBatches),
     lambdaInvocationsPerOrder:
       (usageAfter.lambdaInvocations - usageBefore.lambdaInvocations) / Math.max(1, sent),
     nodeRssMb: Math.round(process.memoryUsage().rss / 1024 / 1024),
+    lambdaColdStarts: coldStarts() - coldStartsBefore,
     lambdaEnvironments: Object.fromEntries(
       Object.entries(stack.events.lambdaHost.environments()).map(([name, e]) => [name, e.idle + e.busy]),
     ),
@@ -308,7 +341,13 @@ async function atRest(
       },
     },
   );
-  await subscription.started;
+  const placedSubscription = subscribe(
+    customer,
+    OnOrderPlacedDocument,
+    {},
+    { onEvent: (order) => pushedAt.set(`${order.id}|PLACED`, performance.now()) },
+  );
+  await Promise.all([subscription.started, placedSubscription.started]);
   const pushed = async (key: string) => {
     const deadline = performance.now() + 60_000;
     while (!pushedAt.has(key) && performance.now() < deadline) await sleep(5);
@@ -343,6 +382,7 @@ async function atRest(
     }
   } finally {
     subscription.close();
+    placedSubscription.close();
   }
   return { placed: summary(placed), paid: summary(paid) };
 }
@@ -375,7 +415,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     maxInFlight: options.maxInFlight ?? 400,
     log,
   };
-  const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+  const stack = await startLocalStack({ port: 0, seed: true, quiet: true, transactionSizing: 'floor' });
   try {
     const users = await signInDemoUsers(stack.endpoints);
     const ordersNeeded = rates.reduce((sum, rate) => sum + Math.ceil(rate * settings.seconds), 0);
@@ -390,6 +430,7 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
     log(
       `e2e load: stack ready in ${stack.readyMs} ms; pipe batch size ${pipe?.batchSize}, window ${pipe?.maximumBatchingWindowInSeconds} s, ` +
         `parallelization ${(pipe as { parallelizationFactor?: number } | undefined)?.parallelizationFactor ?? 1}; ` +
+        `Lambda environment reuse ${process.env.ORDERLOOP_LAMBDA_ENVIRONMENT_REUSE ?? 'warm-first'}, tracing ${process.env.ORDERLOOP_LAMBDA_TRACING === '1' ? 'on' : 'off'}; ` +
         `${settings.seconds} s per rate; load average before ${loadavg()[0]!.toFixed(1)}`,
     );
     // A short warm-up, so neither the at-rest orders nor the first rate pay every Lambda worker's cold start.
@@ -408,11 +449,25 @@ export async function runE2eBench(options: E2eBenchOptions = {}): Promise<E2eRat
       log(formatE2eTable([result]).split('\n').slice(-1)[0]!);
       const environments = Object.entries(result.lambdaEnvironments).filter(([, n]) => n > 0);
       log(
-        `  node RSS ${result.nodeRssMb} MB; Lambda execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
+        `  GetRecords ${result.streamReadsPerOrder.toFixed(1)} per order, ${result.streamReadsPerSecond.toFixed(1)}/s; ` +
+          `${result.recordsPerPipeBatch.toFixed(1)} records per pipe batch; ` +
+          `node RSS ${result.nodeRssMb} MB; ${result.lambdaColdStarts} Lambda cold starts; execution environments ${environments.reduce((sum, [, n]) => sum + n, 0)} ` +
           `(${environments.map(([name, n]) => `${name.replace(/^Orderloop\w*?-/, '')} ${n}`).join(', ')})`,
       );
       await stack.idle();
     }
+    const starts = Object.entries(stack.events.lambdaHost.environmentStarts()).filter(
+      ([, f]) => f.coldStarts > 0,
+    );
+    log(
+      `Lambda environments since start (cold starts / waited for a warm one; mean Init / Invoke ms): ` +
+        starts
+          .map(
+            ([name, f]) =>
+              `${name.replace(/^Orderloop\w*?-/, '')} ${f.coldStarts} / ${f.waitedForWarm}; ${f.meanInitMs ?? '–'} / ${f.meanInvokeMs ?? '–'}`,
+          )
+          .join(', '),
+    );
     log(formatE2eTable(results));
     return results;
   } finally {

@@ -25,7 +25,7 @@ export function rssOf(pid: number | undefined): number | undefined {
   }
 }
 
-const stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+const stack = await startLocalStack({ port: 0, seed: true, quiet: true, transactionSizing: 'floor' });
 
 // What the API sent to DynamoDB while capturing: the exact requests the raw baselines replay.
 let capturing = false;

@@ -213,6 +213,7 @@ export type NotificationKind =
   | 'ORDER_COMPLETED'
   | 'ORDER_DELIVERED'
   | 'ORDER_PAID'
+  /** No longer sent (a new order is pushed through onOrderPlaced); kept for notices stored before. */
   | 'ORDER_PLACED'
   | 'ORDER_SHIPPED'
   | 'PAYMENT_FAILED'
@@ -372,7 +373,8 @@ export type ProcessPaymentInput = {
   orderId: Scalars['ID']['input'];
   /**
    * A payment token from the payment provider. Locally the simulator reads these test tokens:
-   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout.
+   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout,
+   * tok_timeout_then_charged.
    */
   paymentToken: Scalars['String']['input'];
 };
@@ -569,13 +571,27 @@ export type StatusChange = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Changes to any of the signed-in customer's orders (audience CUSTOMER). */
+  /**
+   * Changes to any of the signed-in customer's orders (audience CUSTOMER), from PAID / PAYMENT_FAILED on: a
+   * new order (PLACED) comes through onOrderPlaced, not here.
+   */
   onMyOrdersChanged: Maybe<OrderStatusEvent>;
   /** Notifications for the signed-in user. */
   onNotification: Maybe<Notification>;
   /**
-   * Changes to one order. Customers see their own (audience CUSTOMER: every status of every part), admins
-   * any (audience CUSTOMER), vendors only the changes of their own part of a paid order (audience VENDOR).
+   * New orders, pushed by placeOrder itself (no relay): a customer receives its own (its other sessions),
+   * an admin every customer's; a vendor may not subscribe (it hears of an order once it is paid, through a
+   * VENDOR_ORDER_RECEIVED notification). AppSync sends subscribers the fields the placeOrder request
+   * selected, the others null, so a client that needs more fetches getOrder; the request must select
+   * customerId for the customer's filter to match. A failed placeOrder pushes nothing; an idempotent replay
+   * answers, and so pushes, the same order again (same id and version).
+   */
+  onOrderPlaced: Maybe<Order>;
+  /**
+   * Changes to one order. Customers see their own (audience CUSTOMER: every status of every part after
+   * PLACED), admins any (audience CUSTOMER), vendors only the changes of their own part of a paid order
+   * (audience VENDOR). The order's PLACED is not pushed here (the order id exists only once placeOrder has
+   * answered): other sessions learn of a new order through onOrderPlaced.
    */
   onOrderStatusChanged: Maybe<OrderStatusEvent>;
   /**

@@ -53,8 +53,9 @@ const PAID_PAYMENT_STATUSES = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
  * A vendor gets an event only about its own part, and only once the order is paid (before that its part
  * is not actionable, and a new paid order reaches it as a VENDOR_ORDER_RECEIVED notification): an
  * order-level change means no vendor event, so the relays per order stay one per change plus one per
- * vendor move. PAID and PAYMENT_FAILED need no relay: recordPaymentResult, which makes them, pushes
- * their customer event itself (domain/audience.ts WRITER_PUSHED_ORDER_STATUSES).
+ * vendor move. PLACED, PAID and PAYMENT_FAILED need no relay: placeOrder's own answer is the PLACED push
+ * (onOrderPlaced) and recordPaymentResult, which makes the other two, pushes their customer event itself
+ * (domain/audience.ts WRITER_PUSHED_ORDER_STATUSES).
  */
 export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay[] {
   if (envelope.type === 'order.statusChanged') {
@@ -129,7 +130,7 @@ export function relaysFor(envelope: Envelope, parent: ParentOrder | null): Relay
 /**
  * Kinds that also go to the SNS topic, i.e. that a user needs by mail: money moved (paid, failed,
  * refunded, cancelled), something to act on (a vendor's new or cancelled order, low stock), or a parcel
- * on its way. ORDER_PLACED (the customer is looking at the answer of its own mutation), ORDER_DELIVERED
+ * on its way. ORDER_PLACED (no longer sent: a new order is placeOrder's own push), ORDER_DELIVERED
  * (the parcel is at the door) and ORDER_COMPLETED (bookkeeping) stay in the app.
  */
 export const MAIL_KINDS: ReadonlySet<NotificationKind> = new Set<NotificationKind>([

@@ -31,8 +31,11 @@ export interface ParentOrder {
   payment: Record<string, unknown> | null;
 }
 
+/**
+ * The customer's notice per order status. PLACED has none: the order's INSERT stays off the bus (the
+ * customer's own placeOrder answer, and onOrderPlaced for its other sessions, tell of it).
+ */
 const ORDER_KINDS: Partial<Record<string, { kind: NotificationKind; text: string }>> = {
-  PLACED: { kind: 'ORDER_PLACED', text: 'Your order was placed' },
   PAID: { kind: 'ORDER_PAID', text: 'Your payment was received' },
   PAYMENT_FAILED: { kind: 'PAYMENT_FAILED', text: 'Your payment failed; you can pay again' },
   CANCELLED: { kind: 'ORDER_CANCELLED', text: 'Your order was cancelled' },

@@ -17,17 +17,16 @@ export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PRODUCT'] as const;
 
 /**
  * The stream records some consumer acts on, as the pipe's filter patterns (any one matches; Pipes bills
- * and enriches only what passes). A new order (INSERT) is order.statusChanged to PLACED, and its event
- * carries every vendor part, so the vendor orders' own INSERTs (PENDING) mean nothing more; a payment
- * request is the order's MODIFY to PAYMENT_PENDING (processPayment writes the attempt onto the order;
- * the enricher makes it payment.requested, the one event that move means); a vendor part's change and a
- * product's stock move are MODIFYs. Any other status nobody is told of (domain/audience.ts
- * UNPUSHED_ORDER_STATUSES) does not pass, and neither do idempotency records, stock states or
- * notifications. A pattern cannot compare the old and new image, so the enricher still drops a MODIFY
+ * and enriches only what passes). A new order (INSERT, PLACED) does not pass: placeOrder's own answer is
+ * its push (onOrderPlaced), and no consumer acts on it; nor do the vendor orders' own INSERTs (PENDING,
+ * announced by the order's vendorIds). A payment request is the order's MODIFY to PAYMENT_PENDING
+ * (processPayment writes the attempt onto the order; the enricher makes it payment.requested, the one
+ * event that move means); a vendor part's change and a product's stock move are MODIFYs. Any other
+ * status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES) does not pass, and neither do
+ * idempotency records, stock states or notifications. A pattern cannot compare the old and new image, so the enricher still drops a MODIFY
  * that changes no status and a stock move that does not cross the low-stock threshold.
  */
 export const EVENT_RECORD_FILTERS = [
-  { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['ORDER'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['VENDOR_ORDER', 'PRODUCT'] } } } },
   {
     eventName: ['MODIFY'],

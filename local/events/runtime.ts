@@ -55,6 +55,11 @@ export interface UsageCounters {
   lambdaDurationMs: number;
   /** SQS API requests over HTTP plus in-process sends. */
   sqsRequests: number;
+  /** GetRecords calls of the pipes' stream pollers: what polling costs DynamoDB Local (not billed to a pipe). */
+  streamReads: number;
+  /** Batches the pipes delivered, and the records in them: a lane that falls behind fills its batches. */
+  pipeBatches: number;
+  pipeRecords: number;
 }
 
 /** One increment of a usage counter. */
@@ -82,7 +87,10 @@ export interface LocalEventsOptions {
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
   /** Billing hooks of the Lambda host (every execution, every log line). @default none */
-  readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog' | 'onDynamoDbCall'>;
+  readonly lambdaHooks?: Pick<
+    LambdaHostOptions,
+    'onExecution' | 'onLog' | 'onDynamoDbCall' | 'readTransactionItems'
+  >;
   /** Where and how the pipes, in this process, read DynamoDB streams. @default `dynamodbEndpoint` */
   readonly pipeStreams?: Pick<StreamsClientOptions, 'endpoint' | 'onAnswer'>;
 }
@@ -134,6 +142,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     lambdaInvocations: 0,
     lambdaDurationMs: 0,
     sqsRequests: 0,
+    streamReads: 0,
+    pipeBatches: 0,
+    pipeRecords: 0,
   };
   let ticks = 0;
   const count = (dimension: keyof UsageCounters, amount = 1) => {
@@ -204,6 +215,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     onLog: (entry) => (options.onFunctionLog?.(entry), options.lambdaHooks?.onLog?.(entry)),
     ...(options.lambdaHooks?.onExecution ? { onExecution: options.lambdaHooks.onExecution } : {}),
     ...(options.lambdaHooks?.onDynamoDbCall ? { onDynamoDbCall: options.lambdaHooks.onDynamoDbCall } : {}),
+    ...(options.lambdaHooks?.readTransactionItems
+      ? { readTransactionItems: options.lambdaHooks.readTransactionItems }
+      : {}),
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
     ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });
@@ -271,7 +285,11 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     (pipeConfig) =>
       new LocalPipe(pipeConfig, pipePorts(pipeConfig), {
         endpoint: options.pipeStreams?.endpoint ?? dynamodbEndpoint,
-        ...(options.pipeStreams?.onAnswer ? { onAnswer: options.pipeStreams.onAnswer } : {}),
+        // Counted without a tick: polls go on while nothing happens, and idle() waits for a round without ticks.
+        onAnswer: (operation, answer) => {
+          if (operation === 'GetRecords') usage.streamReads++;
+          options.pipeStreams?.onAnswer?.(operation, answer);
+        },
         ...(timing.pipePollIntervalMs !== undefined ? { pollIntervalMs: timing.pipePollIntervalMs } : {}),
         ...(timing.pipeRetryDelayMs ? { retryDelayMs: timing.pipeRetryDelayMs } : {}),
         hooks: pipeHooks(pipeConfig),
@@ -300,6 +318,8 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     return {
       onDelivered(records) {
         log(`[pipe ${pipe.name}] ${records.length} stream record(s) delivered`);
+        usage.pipeBatches++;
+        usage.pipeRecords += records.length;
         const bytes = records.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
         count('pipeRequests', Math.max(1, Math.ceil(bytes / PIPE_CHUNK_BYTES)));
       },

@@ -11,6 +11,7 @@ import type {
   InvokeResult,
   QueueMessageAttribute,
   SendToQueue,
+  TransactionItemsReader,
 } from './types.js';
 
 /** Options of the local Lambda host; everything outside Lambda is a port. */
@@ -35,6 +36,27 @@ export interface LambdaHostOptions {
   readonly idleEnvironmentMs?: number;
   /** Concurrency of a function without reserved concurrency. @default 10 */
   readonly defaultConcurrency?: number;
+  /**
+   * What an invocation that finds no idle execution environment does. `'aws'`: it starts a new one (a
+   * cold start), as Lambda does whenever none is free. `'warm-first'`: it waits for a busy one instead
+   * when, by the function's measured Invoke and Init durations, one should be free before a new one
+   * could finish its Init, and starts a new one once that wait has lasted as long as an Init. Either
+   * way no more environments than the concurrency run, and an invocation keeps its arrival order; on
+   * this machine a cold start costs far more CPU (loading the bundle and the SDK) than the few
+   * milliseconds a consumer's invocation takes, and each extra environment is an isolate of its own
+   * whose code warms up separately. @default `ORDERLOOP_LAMBDA_ENVIRONMENT_REUSE` when set, else 'warm-first'
+   */
+  readonly environmentReuse?: 'aws' | 'warm-first';
+  /**
+   * Leaves Powertools Tracer on. There is no X-Ray daemon locally, and every invocation's trace header
+   * says Sampled=0, so tracing records and sends nothing here; yet an enabled Tracer wraps every HTTP
+   * and fetch call and every handler in X-Ray subsegments. Off, a function whose own environment does
+   * not set POWERTOOLS_TRACE_ENABLED gets POWERTOOLS_TRACE_ENABLED=false (Powertools' documented switch;
+   * Tracer turns itself off the same way under SAM CLI's local invoke). The X-Ray SDK's async hook stays
+   * either way: in Lambda (LAMBDA_TASK_ROOT set) the SDK always runs in automatic mode.
+   * @default true when `ORDERLOOP_LAMBDA_TRACING=1`, else false
+   */
+  readonly tracing?: boolean;
   /** Sees every execution (sync, async, each retry) with its duration, for billing. @default none */
   readonly onExecution?: (functionName: string, durationMs: number) => void;
   /**
@@ -42,6 +64,11 @@ export interface LambdaHostOptions {
    * metered inside the worker, before the invocation's result. @default none (calls are not metered)
    */
   readonly onDynamoDbCall?: (functionName: string, call: DynamoDbCallRecord) => void;
+  /**
+   * With onDynamoDbCall: reads each TransactWriteItems' items just before and after it, so the call
+   * carries `images` and the meter sizes its items as AWS does. @default none (not read)
+   */
+  readonly readTransactionItems?: TransactionItemsReader;
   /** Receives every log line of every function (tests observe logs here). */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Where prefixed log lines go. @default process.stdout */
@@ -73,6 +100,13 @@ class FunctionSlot {
   readonly busy = new Set<FunctionWorker>();
   running = 0;
   readonly waiters: Array<() => void> = [];
+  /** Invocations that hold a concurrency slot and wait for a busy environment, oldest first ('warm-first'). */
+  readonly warmWaiters: WarmWaiter[] = [];
+  /** Running means of the function's Invoke and Init phases in ms, once measured. */
+  invokeMs: number | undefined;
+  initMs: number | undefined;
+  coldStarts = 0;
+  warmReuses = 0;
   constructor(
     readonly config: FunctionConfig,
     readonly limit: number,
@@ -98,8 +132,15 @@ export class LambdaHost {
   private readonly now: () => number;
   private stopped = false;
   private readonly queue: Journal<QueuedInvocation> | undefined;
+  private readonly environmentReuse: 'aws' | 'warm-first';
+  private readonly tracing: boolean;
 
   constructor(private readonly options: LambdaHostOptions) {
+    const reuse = options.environmentReuse ?? process.env.ORDERLOOP_LAMBDA_ENVIRONMENT_REUSE ?? 'warm-first';
+    if (reuse !== 'aws' && reuse !== 'warm-first')
+      throw new Error(`environmentReuse must be 'aws' or 'warm-first', received ${JSON.stringify(reuse)}`);
+    this.environmentReuse = reuse;
+    this.tracing = options.tracing ?? process.env.ORDERLOOP_LAMBDA_TRACING === '1';
     this.queue = options.asyncQueuePath ? new Journal<QueuedInvocation>(options.asyncQueuePath) : undefined;
     this.retryDelaysMs = options.retryDelaysMs ?? [60_000, 120_000];
     this.now = options.now ?? Date.now;
@@ -127,6 +168,28 @@ export class LambdaHost {
   environments(): Record<string, { idle: number; busy: number }> {
     return Object.fromEntries(
       [...this.slots].map(([name, slot]) => [name, { idle: slot.idle.length, busy: slot.busy.size }]),
+    );
+  }
+
+  /**
+   * How each function got its execution environments since start: cold starts, invocations that
+   * waited for a busy environment instead ('warm-first'), and the running means of Init and Invoke the
+   * choice rests on.
+   */
+  environmentStarts(): Record<
+    string,
+    { coldStarts: number; waitedForWarm: number; meanInitMs?: number; meanInvokeMs?: number }
+  > {
+    return Object.fromEntries(
+      [...this.slots].map(([name, slot]) => [
+        name,
+        {
+          coldStarts: slot.coldStarts,
+          waitedForWarm: slot.warmReuses,
+          ...(slot.initMs !== undefined ? { meanInitMs: Math.round(slot.initMs) } : {}),
+          ...(slot.invokeMs !== undefined ? { meanInvokeMs: Math.round(slot.invokeMs) } : {}),
+        },
+      ]),
     );
   }
 
@@ -194,6 +257,7 @@ export class LambdaHost {
     for (const slot of this.slots.values()) {
       slot.idle.length = 0;
       slot.waiters.splice(0).forEach((wake) => wake());
+      slot.warmWaiters.splice(0).forEach((waiter) => waiter.give(undefined));
     }
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -243,7 +307,7 @@ export class LambdaHost {
     await this.acquire(slot);
     let worker: FunctionWorker | undefined;
     try {
-      worker = slot.idle.pop() ?? this.spawn(slot.config);
+      worker = slot.idle.pop() ?? (await this.environmentFor(slot));
       clearTimeout(this.idleTimers.get(worker));
       this.idleTimers.delete(worker);
       slot.busy.add(worker);
@@ -256,20 +320,104 @@ export class LambdaHost {
       try {
         return await w.execute(requestId, event);
       } finally {
-        this.options.onExecution?.(slot.config.name, performance.now() - started);
+        const ended = performance.now();
+        this.options.onExecution?.(slot.config.name, ended - started);
+        learnDurations(slot, w, ended);
       }
     } finally {
       if (worker) {
         this.lineListeners.delete(worker);
         slot.busy.delete(worker);
         if (worker.usable && !this.stopped) this.park(slot, worker);
+        // The environment is gone: an invocation waiting for it starts one of its own.
+        else slot.warmWaiters.shift()?.give(undefined);
       }
       this.release(slot);
     }
   }
 
-  /** Returns a warm environment to the idle list (the most recent is taken first) until its idle time is up. */
+  /**
+   * An environment for an invocation that found none idle: a new one, or ('warm-first') the next busy
+   * one to free, when that should come sooner than a new one's Init would end. While the function's
+   * first Init runs nothing is measured yet, so a burst waits for that first environment; a wait that
+   * lasts as long as an Init has shown the guess wrong, and starts a new one after all.
+   */
+  private async environmentFor(slot: FunctionSlot): Promise<FunctionWorker> {
+    if (this.shouldWaitForWarm(slot)) {
+      const handed = await new Promise<FunctionWorker | undefined>((resolve) => {
+        const waiter: WarmWaiter = {
+          give: (worker) => {
+            clearTimeout(waiter.timer);
+            resolve(worker);
+          },
+        };
+        slot.warmWaiters.push(waiter);
+        if (slot.initMs !== undefined) this.armFallback(slot, waiter, slot.initMs);
+      });
+      if (this.stopped) {
+        void handed?.terminate();
+        throw new Error('Lambda host stopped');
+      }
+      if (handed) {
+        slot.warmReuses++;
+        return handed;
+      }
+    }
+    slot.coldStarts++;
+    const worker = this.spawn(slot.config);
+    // Busy from now on, so an invocation arriving before this one resumes sees it starting.
+    slot.busy.add(worker);
+    worker.onInit = (initMs) => {
+      const first = slot.initMs === undefined;
+      slot.initMs = runningMean(slot.initMs, initMs);
+      // The waiters of a first Init had no measure to bound their wait; now they have one.
+      if (first) for (const waiter of slot.warmWaiters) this.armFallback(slot, waiter, initMs);
+    };
+    return worker;
+  }
+
+  /** Gives up waiting for a busy environment after `ms`: the waiter starts one of its own. */
+  private armFallback(slot: FunctionSlot, waiter: WarmWaiter, ms: number): void {
+    if (waiter.timer) return;
+    waiter.timer = setTimeout(() => {
+      const at = slot.warmWaiters.indexOf(waiter);
+      if (at < 0) return;
+      slot.warmWaiters.splice(at, 1);
+      waiter.give(undefined);
+    }, ms);
+  }
+
+  /** Whether a busy environment should free before a new one's Init would end (see `environmentReuse`). */
+  private shouldWaitForWarm(slot: FunctionSlot): boolean {
+    if (this.environmentReuse === 'aws' || slot.busy.size === 0) return false;
+    const { initMs } = slot;
+    // The first Init is still running: nothing is measured, and a second Init would compete for the CPU.
+    if (initMs === undefined) return true;
+    // Until an invocation has finished, its Invoke phase counts as instant.
+    const invokeMs = slot.invokeMs ?? 0;
+    const now = performance.now();
+    const freeIn = [...slot.busy]
+      .map((w) =>
+        w.invokeStartedAt !== undefined
+          ? Math.max(0, invokeMs - (now - w.invokeStartedAt))
+          : w.coldStart
+            ? Math.max(0, initMs - (now - w.createdAt)) + invokeMs
+            : invokeMs,
+      )
+      .sort((a, b) => a - b);
+    // Invocations already waiting take the environments that free first, round after round.
+    const ahead = slot.warmWaiters.length;
+    const expected = freeIn[ahead % freeIn.length]! + Math.floor(ahead / freeIn.length) * invokeMs;
+    return expected < initMs;
+  }
+
+  /** Returns a warm environment to an invocation waiting for one, else to the idle list (the most recent is taken first) until its idle time is up. */
   private park(slot: FunctionSlot, worker: FunctionWorker) {
+    const waiter = slot.warmWaiters.shift();
+    if (waiter) {
+      slot.busy.add(worker);
+      return waiter.give(worker);
+    }
     slot.idle.push(worker);
     const timer = setTimeout(() => {
       this.idleTimers.delete(worker);
@@ -299,17 +447,23 @@ export class LambdaHost {
         this.lineListeners.get(worker)?.(requestId, line);
       },
       this.options.onDynamoDbCall && ((call) => this.options.onDynamoDbCall?.(config.name, call)),
+      this.options.readTransactionItems,
     );
     return worker;
   }
 
   private environmentOf(config: FunctionConfig): Record<string, string> {
     const logGroup = `/aws/lambda/${config.name}`;
+    const ownTracing = config.environment.POWERTOOLS_TRACE_ENABLED;
     return {
       // Node needs PATH and friends to behave; Lambda sets its own, so we keep only these from the host.
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       TZ: ':UTC',
       LANG: 'en_US.UTF-8',
+      // Under the function's own variables, so a function that sets them keeps its choice (see `tracing`).
+      ...(this.tracing || (ownTracing !== undefined && ownTracing.toLowerCase() !== 'false')
+        ? {}
+        : { POWERTOOLS_TRACE_ENABLED: 'false' }),
       ...config.environment,
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -453,6 +607,22 @@ export class LambdaHost {
       `[${config.name}] [lambda-host] ${message}`,
     );
   }
+}
+
+/** An invocation waiting for a busy environment: `give` hands it one, or undefined to start its own. */
+interface WarmWaiter {
+  readonly give: (worker: FunctionWorker | undefined) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** A running mean that follows the recent durations (each new one weighs a fifth). */
+const runningMean = (old: number | undefined, sample: number) =>
+  old === undefined ? sample : old * 0.8 + sample * 0.2;
+
+/** Folds a finished invocation's Invoke duration into the function's running mean. */
+function learnDurations(slot: FunctionSlot, worker: FunctionWorker, ended: number): void {
+  if (worker.invokeStartedAt !== undefined)
+    slot.invokeMs = runningMean(slot.invokeMs, ended - worker.invokeStartedAt);
 }
 
 function toInvokeResult(requestId: string, outcome: ExecutionOutcome, lines: string[]): InvokeResult {

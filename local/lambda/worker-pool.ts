@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { DynamoDbCallRecord, FunctionConfig } from './types.js';
+import type { DynamoDbCallRecord, FunctionConfig, TransactionItemsReader } from './types.js';
 
 /**
  * Why worker threads and not child processes: a Worker takes its own `env` object (so process.env
@@ -27,6 +27,14 @@ export class FunctionWorker {
   private readonly worker: Worker;
   private current?: { requestId: string; resolve: (o: ExecutionOutcome) => void; timer: NodeJS.Timeout };
   private dead = false;
+  /** When this environment was created (performance.now()). */
+  readonly createdAt = performance.now();
+  /** Called once, when the first invocation starts, with how long this environment's Init phase took. */
+  onInit: ((initMs: number) => void) | undefined;
+  /** True until this environment's first invocation started: it is still in its Init phase. */
+  coldStart = true;
+  /** When the invocation under way entered its Invoke phase (performance.now()); unset during Init and between invocations. */
+  invokeStartedAt: number | undefined;
 
   constructor(
     private readonly config: FunctionConfig,
@@ -34,6 +42,8 @@ export class FunctionWorker {
     private readonly log: LogSink,
     /** Receives the function's DynamoDB calls, metered in the worker; unset means they are not metered. */
     private readonly onDynamoDbCall?: (call: DynamoDbCallRecord) => void,
+    /** Reads a transaction's items for the meter (LambdaHostOptions.readTransactionItems). */
+    private readonly readTransactionItems?: TransactionItemsReader,
   ) {
     this.worker = new Worker(WORKER_URL, {
       env,
@@ -55,6 +65,8 @@ export class FunctionWorker {
         logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
         // The endpoint whose calls the worker meters (./dynamodb-meter.mjs): the SDK's own DynamoDB endpoint.
         meterDynamoDb: onDynamoDbCall ? env.AWS_ENDPOINT_URL_DYNAMODB : undefined,
+        // Whether the worker asks the host to read its transactions' items, to size them.
+        sizeTransactions: Boolean(onDynamoDbCall && readTransactionItems),
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, config.memoryMb) },
     });
@@ -82,6 +94,7 @@ export class FunctionWorker {
    */
   execute(requestId: string, event: unknown): Promise<ExecutionOutcome> {
     const timeoutMs = this.config.timeoutSeconds * 1000;
+    this.invokeStartedAt = undefined;
     return new Promise((resolve) => {
       this.current = { requestId, resolve, timer: this.timeoutTimer(requestId, INIT_LIMIT_MS + timeoutMs) };
       this.worker.postMessage({ type: 'invoke', requestId, event, timeoutMs });
@@ -115,7 +128,11 @@ export class FunctionWorker {
   private onMessage(msg: WorkerMessage) {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
     else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
+    else if (msg.type === 'dynamodb-image') void this.answerImage(msg.id, msg.input);
     else if (msg.type === 'started' && msg.requestId === this.current?.requestId) {
+      this.invokeStartedAt = performance.now();
+      this.coldStart = false;
+      if (msg.initMs !== undefined) this.onInit?.(msg.initMs);
       clearTimeout(this.current.timer);
       this.current.timer = this.timeoutTimer(msg.requestId, this.config.timeoutSeconds * 1000);
     } else if (msg.type === 'result' || msg.type === 'error') {
@@ -123,6 +140,12 @@ export class FunctionWorker {
       if (msg.requestId !== this.current?.requestId) return;
       this.settle(msg.type === 'result' ? { ok: true, json: msg.json } : { ok: false, error: msg.error });
     }
+  }
+
+  /** Reads a transaction's items for the worker's meter; a failed read is answered as unread. */
+  private async answerImage(id: number, input: Readonly<Record<string, unknown>>) {
+    const image = await this.readTransactionItems?.(input).catch(() => undefined);
+    if (!this.dead) this.worker.postMessage({ type: 'dynamodb-image', id, image });
   }
 
   private fail(errorType: string, message: string) {
@@ -147,7 +170,9 @@ export class FunctionWorker {
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
   | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
-  | { type: 'started'; requestId: string }
+  | { type: 'dynamodb-image'; id: number; input: Readonly<Record<string, unknown>> }
+  /** `initMs`: the Init phase's duration, on an environment's first invocation. */
+  | { type: 'started'; requestId: string; initMs?: number }
   /** `lines`: the runtime's END and REPORT lines, written before the invocation settles. */
   | { type: 'result'; requestId: string; json: string; lines: string[] }
   | {

@@ -5,7 +5,9 @@
  * process's own clients, seen as command input and output). The shapes are the same JSON, the SDK's
  * DynamoDB commands carry the wire's field names unchanged.
  */
+import type { TransactionImage } from './dynamodb-images.js';
 import type { CostMeter } from './meter.js';
+import { itemSize, writeUnits } from './units.js';
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 const READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems']);
@@ -29,10 +31,18 @@ export function wantsNoCapacity(input: Readonly<Record<string, unknown>>): boole
   return input.ReturnConsumedCapacity === undefined || input.ReturnConsumedCapacity === 'NONE';
 }
 
+/** The items of a TransactWriteItems call, read just before and just after it (./dynamodb-images.ts). */
+export interface TransactionImages {
+  readonly before: TransactionImage;
+  readonly after: TransactionImage;
+}
+
 /**
  * Records one DynamoDB call asked with `ReturnConsumedCapacity: INDEXES`: the table's and each index's
  * units from the answer's ConsumedCapacity, or, for an error, what AWS bills for it. `output` is the
- * answer body (for an error, at least its `__type`).
+ * answer body (for an error, at least its `__type`). For a TransactWriteItems, `images` (when the path
+ * could read them) size each item, and the table's units are computed from them instead of taken from
+ * DynamoDB Local, which reports them wrong (transactionUnits).
  */
 export function recordDynamoDbCall(
   meter: CostMeter,
@@ -40,6 +50,7 @@ export function recordDynamoDbCall(
   input: Readonly<Record<string, unknown>>,
   status: number,
   output: Readonly<Record<string, unknown>>,
+  images?: TransactionImages,
 ): void {
   const isWrite =
     WRITES.has(operation) ||
@@ -57,17 +68,59 @@ export function recordDynamoDbCall(
   if (operation === 'TransactWriteItems' && Array.isArray(input.TransactItems))
     meter.note('dynamodb.transactWriteItems items', input.TransactItems.length);
   const blocks = output.ConsumedCapacity;
-  const floors = operation === 'TransactWriteItems' ? transactionFloors(input) : {};
+  const transaction = operation === 'TransactWriteItems';
+  const computed = transaction && images ? transactionUnits(input, images) : undefined;
+  const floors = transaction ? transactionFloors(input) : {};
   for (const block of (Array.isArray(blocks) ? blocks : blocks ? [blocks] : []) as CapacityBlock[]) {
     const table = block.TableName ?? '?';
     const indexes = { ...block.GlobalSecondaryIndexes, ...block.LocalSecondaryIndexes };
-    // A transaction bills each item at least 2 units (1 KB at least, twice); DynamoDB Local reports less
-    // for some transactions on a table with KEYS_ONLY indexes, so the meter holds it to that floor.
-    const tableUnits = Math.max(block.Table?.CapacityUnits ?? block.CapacityUnits ?? 0, floors[table] ?? 0);
+    // DynamoDB Local holds every transaction item to 1 KB (2 units), whatever its size; with the items'
+    // images the meter computes AWS's units, without them (a path that cannot read them) it holds
+    // DynamoDB Local's figure to that floor of 2 units per item. The indexes' units are DynamoDB
+    // Local's: a transaction's index updates are ordinary writes, propagated after it commits
+    // (transaction-apis.html), and Local reports them per item size like any other write.
+    const tableUnits =
+      computed?.[table] ??
+      Math.max(block.Table?.CapacityUnits ?? block.CapacityUnits ?? 0, floors[table] ?? 0);
     meter.add(dimension, tableUnits, `${table} ${operation}`);
     for (const [index, used] of Object.entries(indexes))
       meter.add(dimension, used.CapacityUnits ?? 0, `${table}/${index} ${operation}`);
   }
+}
+
+/**
+ * The write units AWS bills a TransactWriteItems call, per table. "Transactional write requests ...
+ * 2 write request units for each write of an item up to 1 KB" (on-demand capacity mode,
+ * capacity-mode.html) on the item's size ("Item sizes and formats", CapacityUnitCalculations.html),
+ * rounded up to the next 1 KB per item ("Capacity management for transactions", transaction-apis.html:
+ * the item sizes are not summed first). Which size: an Update, the larger of the item before and
+ * after (as for UpdateItem); a Put, the new item, or the larger of it and the item it replaces; a
+ * Delete, the deleted item; a ConditionCheck, the item it reads. An item that is not there counts the
+ * 1 KB minimum, as a write of a missing item does.
+ */
+export function transactionUnits(
+  input: Readonly<Record<string, unknown>>,
+  images: TransactionImages,
+): Record<string, number> {
+  const units: Record<string, number> = {};
+  const actions = Array.isArray(input.TransactItems) ? (input.TransactItems as object[]) : [];
+  actions.forEach((action, i) => {
+    const [kind, part] = (Object.entries(action ?? {})[0] ?? []) as [
+      string | undefined,
+      { TableName?: unknown; Item?: Record<string, object> } | undefined,
+    ];
+    const table = typeof part?.TableName === 'string' ? part.TableName : '?';
+    const size = (item: Readonly<Record<string, object>> | undefined) => (item ? itemSize(item) : 0);
+    const before = size(images.before[i]);
+    const bytes =
+      kind === 'Put'
+        ? Math.max(size(part?.Item), before)
+        : kind === 'Update'
+          ? Math.max(before, size(images.after[i]))
+          : before;
+    units[table] = (units[table] ?? 0) + writeUnits(bytes, true);
+  });
+  return units;
 }
 
 /**

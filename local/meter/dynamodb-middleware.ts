@@ -5,7 +5,13 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DataSourceDynamoDbClient, DynamoDbJson } from '../appsync/datasources/index.js';
-import { isMeteredOperation, recordDynamoDbCall, wantsNoCapacity } from './dynamodb-calls.js';
+import {
+  isMeteredOperation,
+  recordDynamoDbCall,
+  wantsNoCapacity,
+  type TransactionImages,
+} from './dynamodb-calls.js';
+import type { TransactionImageReader } from './dynamodb-images.js';
 import type { CostMeter } from './meter.js';
 
 /** The middleware's name on a client's stack. */
@@ -15,17 +21,28 @@ export const METER_MIDDLEWARE = 'orderloopCostMeter';
  * Meters every capacity-consuming call `client` sends. It asks for `INDEXES` when the caller did not
  * and then hands the caller the answer it would have had, without the ConsumedCapacity it added. It
  * sits at the initialize step, outside the SDK's retries: one call is metered once, where the proxy
- * sees each attempt.
+ * sees each attempt. With `images` (a reader on the same DynamoDB Local) it sizes each item of a
+ * TransactWriteItems as AWS does; without, a transaction is metered at 2 units per item at least.
  */
-export function meterDynamoDbClient(client: DynamoDBClient, meter: CostMeter): void {
+export function meterDynamoDbClient(
+  client: DynamoDBClient,
+  meter: CostMeter,
+  images?: TransactionImageReader,
+): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       let result: Awaited<ReturnType<typeof next>> | undefined;
-      await meteredCall(meter, operation, args.input as DynamoDbJson, async (input) => {
-        result = await next({ ...args, input });
-        return result.output as unknown as DynamoDbJson;
-      });
+      await meteredCall(
+        meter,
+        operation,
+        args.input as DynamoDbJson,
+        async (input) => {
+          result = await next({ ...args, input });
+          return result.output as unknown as DynamoDbJson;
+        },
+        images,
+      );
       return result!;
     },
     // Low priority: inner to other initialize middleware, which sees the caller's own input.
@@ -37,21 +54,29 @@ export function meterDynamoDbClient(client: DynamoDBClient, meter: CostMeter): v
  * Meters every capacity-consuming call of the data sources' own client (an interceptor around its
  * calls, outside its retries), with the same request and the same recording as meterDynamoDbClient.
  */
-export function meterDataSourceClient(client: DataSourceDynamoDbClient, meter: CostMeter): void {
-  client.intercept((call, next) => meteredCall(meter, call.operation, call.input, next));
+export function meterDataSourceClient(
+  client: DataSourceDynamoDbClient,
+  meter: CostMeter,
+  images?: TransactionImageReader,
+): void {
+  client.intercept((call, next) => meteredCall(meter, call.operation, call.input, next, images));
 }
 
 /**
  * One metered call: asks for `INDEXES` when the caller did not, records the answer (or the error's
  * status) and hands the caller the answer it would have had, without the ConsumedCapacity it added.
+ * A TransactWriteItems is read before and after (unmetered) when there is an image reader.
  */
 async function meteredCall(
   meter: CostMeter,
   operation: string,
   input: DynamoDbJson,
   send: (input: DynamoDbJson) => Promise<DynamoDbJson>,
+  reader?: TransactionImageReader,
 ): Promise<DynamoDbJson> {
   if (!isMeteredOperation(operation)) return send(input);
+  const sized = operation === 'TransactWriteItems' && reader ? reader : undefined;
+  const before = sized ? await sized.read(input) : undefined;
   const strip = wantsNoCapacity(input);
   const asked = strip ? { ...input, ReturnConsumedCapacity: 'INDEXES' } : input;
   let output: DynamoDbJson;
@@ -64,7 +89,16 @@ async function meteredCall(
       recordDynamoDbCall(meter, operation, asked, status, { __type: (error as Error).name });
     throw error;
   }
-  recordDynamoDbCall(meter, operation, asked, 200, output);
+  const images: TransactionImages | undefined =
+    sized && before ? withAfter(before, await sized.read(input)) : undefined;
+  recordDynamoDbCall(meter, operation, asked, 200, output, images);
   if (strip) delete output.ConsumedCapacity;
   return output;
+}
+
+function withAfter(
+  before: TransactionImages['before'],
+  after: TransactionImages['after'] | undefined,
+): TransactionImages | undefined {
+  return after ? { before, after } : undefined;
 }

@@ -11,6 +11,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CostMeter } from './meter.js';
+import { createTransactionImageReader, type TransactionImage } from './dynamodb-images.js';
 import {
   isMeteredOperation,
   recordDynamoDbCall,
@@ -25,9 +26,14 @@ export interface MeteringProxy {
   stop(): Promise<void>;
 }
 
-/** Starts the proxy on a free loopback port in front of `target` (DynamoDB Local's endpoint). */
+/**
+ * Starts the proxy on a free loopback port in front of `target` (DynamoDB Local's endpoint). It reads
+ * the items of each TransactWriteItems before and after it straight from `target` (unmetered), to size
+ * them as AWS does.
+ */
 export async function startMeteringProxy(target: string, meter: CostMeter): Promise<MeteringProxy> {
   const upstream = new URL(target);
+  const images = createTransactionImageReader(target);
   const server: Server = createServer((req, res) => {
     void (async () => {
       const body = await readAll(req);
@@ -43,6 +49,8 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
           sent = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'INDEXES' }));
         }
       }
+      const transaction = input && operation === 'TransactWriteItems' ? input : undefined;
+      const before: TransactionImage | undefined = transaction ? await images.read(transaction) : undefined;
       const headers = { ...req.headers, host: upstream.host, 'content-length': String(sent.length) };
       const answer = request(
         { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers },
@@ -53,7 +61,17 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
             const outHeaders = { ...up.headers };
             if (service === 'DynamoDB_20120810' && input) {
               const parsed = parseObject(raw);
-              if (parsed) recordDynamoDbCall(meter, operation, input, up.statusCode ?? 0, parsed);
+              const after =
+                transaction && before && up.statusCode === 200 ? await images.read(transaction) : undefined;
+              if (parsed)
+                recordDynamoDbCall(
+                  meter,
+                  operation,
+                  input,
+                  up.statusCode ?? 0,
+                  parsed,
+                  before && after ? { before, after } : undefined,
+                );
               if (parsed && stripCapacity && 'ConsumedCapacity' in parsed) {
                 delete parsed.ConsumedCapacity;
                 out = Buffer.from(JSON.stringify(parsed));
@@ -85,6 +103,7 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
   return {
     endpoint: `http://127.0.0.1:${port}`,
     async stop() {
+      images.destroy();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
     },

@@ -7,3 +7,4 @@ export * from './dynamodb-proxy.js';
 export * from './attach.js';
 export * from './dynamodb-calls.js';
 export * from './dynamodb-middleware.js';
+export * from './dynamodb-images.js';

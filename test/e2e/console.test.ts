@@ -134,12 +134,9 @@ describe('the browser console at /', () => {
     await runInGraphiQL(page, 'query Mine { myOrders(limit: 5) { items { id status } } }');
     await responseShows(page, '"myOrders"');
 
-    // Act: when GraphiQL subscribes to the customer's orders
+    // Act: when GraphiQL subscribes to the customer's new orders (placeOrder's own answer is the push)
     const before = ctx.stack.appsync.activeSubscriptions();
-    await runInGraphiQL(
-      page,
-      'subscription Live { onMyOrdersChanged { orderId status vendorId vendorStatus actor } }',
-    );
+    await runInGraphiQL(page, 'subscription Live { onOrderPlaced { id customerId status } }');
     await expect
       .poll(() => ctx.stack.appsync.activeSubscriptions(), { timeout: 20_000 })
       .toBeGreaterThan(before);
@@ -151,7 +148,7 @@ describe('the browser console at /', () => {
     await row.waitFor();
     const orderId = String(await row.getAttribute('data-order-id'));
 
-    // Assess: then the PLACED event reaches both GraphiQL's subscription and the board's events
+    // Assess: then the new order reaches both GraphiQL's subscription and the board's events
     await responseShows(page, orderId);
     await page
       .getByTestId('board-events')

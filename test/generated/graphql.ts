@@ -49,6 +49,7 @@ export type NotificationKind =
   | 'ORDER_COMPLETED'
   | 'ORDER_DELIVERED'
   | 'ORDER_PAID'
+  /** No longer sent (a new order is pushed through onOrderPlaced); kept for notices stored before. */
   | 'ORDER_PLACED'
   | 'ORDER_SHIPPED'
   | 'PAYMENT_FAILED'
@@ -108,7 +109,8 @@ export type ProcessPaymentInput = {
   orderId: string;
   /**
    * A payment token from the payment provider. Locally the simulator reads these test tokens:
-   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout.
+   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout,
+   * tok_timeout_then_charged.
    */
   paymentToken: string;
 };
@@ -254,6 +256,11 @@ export type UpdateInventoryMutationVariables = Exact<{
 
 
 export type UpdateInventoryMutation = { updateInventory: { vendorId: string, productId: string, name: string, price: number, available: number, version: number } };
+
+export type OnOrderPlacedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type OnOrderPlacedSubscription = { onOrderPlaced: { id: string, customerId: string, status: OrderStatus, total: number, currency: Currency, vendorIds: Array<string>, version: number } | null };
 
 export type OnNotificationSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -533,6 +540,19 @@ export const UpdateInventoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<UpdateInventoryMutation, UpdateInventoryMutationVariables>;
+export const OnOrderPlacedDocument = new TypedDocumentString(`
+    subscription OnOrderPlaced {
+  onOrderPlaced {
+    id
+    customerId
+    status
+    total
+    currency
+    vendorIds
+    version
+  }
+}
+    `) as unknown as TypedDocumentString<OnOrderPlacedSubscription, OnOrderPlacedSubscriptionVariables>;
 export const OnNotificationDocument = new TypedDocumentString(`
     subscription OnNotification {
   onNotification {

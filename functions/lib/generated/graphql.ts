@@ -39,6 +39,7 @@ export type NotificationKind =
   | 'ORDER_COMPLETED'
   | 'ORDER_DELIVERED'
   | 'ORDER_PAID'
+  /** No longer sent (a new order is pushed through onOrderPlaced); kept for notices stored before. */
   | 'ORDER_PLACED'
   | 'ORDER_SHIPPED'
   | 'PAYMENT_FAILED'

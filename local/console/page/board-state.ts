@@ -107,6 +107,42 @@ export function applyEvent(rows: readonly BoardRow[], event: StatusEvent): Board
   return index < 0 ? [next, ...rows] : rows.map((r, i) => (i === index ? next : r));
 }
 
+/** A new order as onOrderPlaced delivers it: the fields placeOrder selected, the others null. */
+export interface PlacedOrder {
+  readonly id: string;
+  readonly status?: string | null;
+  readonly vendorIds?: readonly string[] | null;
+  readonly total?: number | null;
+  readonly currency?: string | null;
+  readonly createdAt?: string | null;
+  readonly version?: number | null;
+}
+
+/** The status event a placed order means for the board (PLACED, every part PENDING). */
+export function placedEventOf(order: PlacedOrder): StatusEvent {
+  return {
+    orderId: order.id,
+    status: order.status ?? null,
+    vendorIds: order.vendorIds ?? null,
+    version: order.version ?? null,
+    at: order.createdAt ?? null,
+  };
+}
+
+/** The board after a new order was pushed: its row (on top when new), with total and time when sent. */
+export function applyPlacedOrder(rows: readonly BoardRow[], order: PlacedOrder): BoardRow[] {
+  return applyEvent(rows, placedEventOf(order)).map((row) =>
+    row.orderId !== order.id
+      ? row
+      : {
+          ...row,
+          ...(row.total === undefined && typeof order.total === 'number' ? { total: order.total } : {}),
+          ...(row.currency === undefined && order.currency ? { currency: order.currency } : {}),
+          ...(row.createdAt === undefined && order.createdAt ? { createdAt: order.createdAt } : {}),
+        },
+  );
+}
+
 /** Whether two deliveries are the same event (an admin hears a two-vendor order on two subscriptions). */
 export function eventKey(event: StatusEvent): string {
   return [event.orderId, event.version, event.status, event.vendorId, event.vendorStatus, event.at].join('|');

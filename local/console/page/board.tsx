@@ -7,12 +7,15 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ConsoleApi, ConsoleAuth, GraphQLAnswer } from './api';
 import {
   applyEvent,
+  applyPlacedOrder,
   eventKey,
+  placedEventOf,
   rowsFromOrders,
   rowsFromVendorOrders,
   type BoardRow,
   type ListedOrder,
   type ListedVendorOrder,
+  type PlacedOrder,
   type StatusEvent,
 } from './board-state';
 
@@ -34,6 +37,13 @@ const WANTED_EVENT_FIELDS = [
 ];
 
 const ORDER_FIELDS = 'id status total currency createdAt version vendorOrders { vendorId status }';
+/**
+ * A new order, pushed by placeOrder itself (the app's onOrderPlaced, when its schema has it): subscribers
+ * get the fields the placing request selected (a non-null one it left out comes as an error), so the
+ * board's own placeOrder selects these too, and an order another client placed with less is re-listed.
+ * It also selects customerId, which the customer's filter reads (without it only admins would hear).
+ */
+const PLACED_FIELDS = 'id status vendorIds total currency createdAt version';
 const MY_ORDERS = `query ConsoleMyOrders { myOrders(limit: 20) { items { ${ORDER_FIELDS} } } }`;
 const ALL_ORDERS = `query ConsoleOrders { orders(limit: 20) { items { ${ORDER_FIELDS} } } }`;
 const VENDOR_ORDERS = `query ConsoleVendorOrders($vendorId: ID!) {
@@ -41,7 +51,7 @@ const VENDOR_ORDERS = `query ConsoleVendorOrders($vendorId: ID!) {
 }`;
 const PRODUCTS = `query ConsoleProducts { listProducts(limit: 100) { items { vendorId productId name price currency available } } }`;
 const PLACE_ORDER = `mutation ConsolePlaceOrder($input: PlaceOrderInput!, $idempotencyKey: ID!) {
-  placeOrder(input: $input, idempotencyKey: $idempotencyKey) { ${ORDER_FIELDS} }
+  placeOrder(input: $input, idempotencyKey: $idempotencyKey) { ${ORDER_FIELDS} customerId vendorIds }
 }`;
 const PAY = `mutation ConsolePay($input: ProcessPaymentInput!, $idempotencyKey: ID!) {
   processPayment(input: $input, idempotencyKey: $idempotencyKey) { orderId status }
@@ -79,13 +89,17 @@ function money(amount: number | undefined, currency: string | undefined): string
 }
 
 /** The event type's fields that the board wants and the schema has, found by introspection. */
-async function eventSelection(api: ConsoleApi, subscriptionField: string): Promise<string> {
+async function subscriptionFields(api: ConsoleApi) {
   const answer = await api.request({
     query: `query ConsoleEventType { __schema { subscriptionType { fields { name type { name ofType { name } } } } } }`,
   });
   type Field = { name: string; type: { name: string | null; ofType: { name: string | null } | null } };
   const schema = answer.data?.['__schema'] as { subscriptionType?: { fields: Field[] } } | undefined;
-  const field = schema?.subscriptionType?.fields.find((f) => f.name === subscriptionField);
+  return schema?.subscriptionType?.fields ?? [];
+}
+
+async function eventSelection(api: ConsoleApi, subscriptionField: string): Promise<string> {
+  const field = (await subscriptionFields(api)).find((f) => f.name === subscriptionField);
   const typeName = field?.type.name ?? field?.type.ofType?.name;
   if (!typeName) throw new Error(`the schema has no subscription ${subscriptionField}`);
   const type = await api.request({
@@ -142,11 +156,38 @@ export function OrderBoard({ api, auth }: { api: ConsoleApi; auth: CognitoAuth }
     const seen = new Set<string>();
     const stops: (() => void)[] = [];
     let started = 0;
+    let expected = targets.length;
     let cancelled = false;
     setLive('connecting');
-    void eventSelection(api, field)
-      .then((selection) => {
+    const placedPushed =
+      role === 'vendor'
+        ? Promise.resolve(false)
+        : subscriptionFields(api).then((fields) => fields.some((f) => f.name === 'onOrderPlaced'));
+    void Promise.all([eventSelection(api, field), placedPushed])
+      .then(([selection, placed]) => {
         if (cancelled) return;
+        if (placed) {
+          // A new order is not an OrderStatusEvent: it comes as placeOrder's own answer (an Order).
+          expected += 1;
+          const subscription = api
+            .execute(
+              { query: `subscription ConsoleBoardPlaced { onOrderPlaced { ${PLACED_FIELDS} } }` },
+              { onStarted },
+            )
+            .subscribe((answer) => {
+              // An order placed without some of these fields: list the orders again instead.
+              if (firstError(answer)) return void load();
+              const order = answer.data?.['onOrderPlaced'] as PlacedOrder | null | undefined;
+              if (!order?.id) return;
+              const event = placedEventOf(order);
+              const key = eventKey(event);
+              if (seen.has(key)) return;
+              seen.add(key);
+              setRows((current) => applyPlacedOrder(current, order));
+              setEvents((current) => [event, ...current].slice(0, 12));
+            });
+          stops.push(() => subscription.unsubscribe());
+        }
         for (const target of targets) {
           const query = target
             ? `subscription ConsoleBoard($vendorId: ID!) { ${field}(vendorId: $vendorId) { ${selection} } }`
@@ -177,13 +218,13 @@ export function OrderBoard({ api, auth }: { api: ConsoleApi; auth: CognitoAuth }
       });
     function onStarted() {
       started += 1;
-      if (started === targets.length) setLive('live');
+      if (started === expected) setLive('live');
     }
     return () => {
       cancelled = true;
       stops.forEach((stop) => stop());
     };
-  }, [api, role, vendorId, vendorIds]);
+  }, [api, role, vendorId, vendorIds, load]);
 
   const act = async (query: string, variables: Record<string, unknown>) => {
     setMessage(undefined);

@@ -104,6 +104,8 @@ export class LocalPipe {
   private wakePoll: (() => void) | undefined;
   private lastRefresh = 0;
   private cycle = 0;
+  /** Batches finished so far: a poll loop that saw one finish during its cycle polls again at once. */
+  private batchesEnded = 0;
   /** The last error a poll cycle failed with, named when a drain gives up. */
   private lastPollError: unknown;
   private drainWaiters: { after: number; resolve: () => void }[] = [];
@@ -116,6 +118,14 @@ export class LocalPipe {
     if (!Number.isInteger(config.batchSize) || config.batchSize < 1 || config.batchSize > 10_000) {
       throw new Error(
         `pipe ${config.name}: batchSize must be between 1 and 10000, received ${config.batchSize}`,
+      );
+    }
+    // "Batching and concurrency", supported batchable targets: an event bus and an SQS queue take at most
+    // 10, and "you can't configure a pipe with a larger batch size than the target supports".
+    const targetMax = config.target.type === 'lambda' ? undefined : 10;
+    if (targetMax !== undefined && config.batchSize > targetMax) {
+      throw new Error(
+        `pipe ${config.name}: batchSize must be at most ${targetMax} for an ${config.target.type === 'sqs' ? 'SQS queue' : 'event bus'} target, received ${config.batchSize}`,
       );
     }
     if (config.maximumBatchingWindowInSeconds < 0 || config.maximumBatchingWindowInSeconds > 300) {
@@ -191,8 +201,9 @@ export class LocalPipe {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const cycle = ++this.cycle;
+      const batchesEndedBefore = this.batchesEnded;
       let busy = false;
-      let fetched = false;
+      let readAgain = false;
       try {
         if (this.now() - this.lastRefresh >= (this.options.shardRefreshMs ?? 2_000))
           await this.refreshShards();
@@ -200,7 +211,7 @@ export class LocalPipe {
           if (this.stopping) break;
           const polled = await this.pollShard(shard);
           busy = polled.busy || busy;
-          fetched = polled.fetched || fetched;
+          readAgain = (polled.fetched && shard.lanes.some((lane) => !lane.running)) || readAgain;
         }
       } catch (error) {
         busy = true;
@@ -213,8 +224,11 @@ export class LocalPipe {
         this.drainWaiters = this.drainWaiters.filter((w) => cycle <= w.after);
         for (const waiter of ready) waiter.resolve();
       }
-      // A shard that just returned records may have more: read it again without waiting.
-      if (!fetched) await this.sleep(this.pollDelay(), true);
+      // A shard that just returned records may have more: read it again without waiting, while a lane is
+      // free to deliver them. With every lane delivering, records read now would only wait in the lane:
+      // the next poll comes when a batch ends (startLane wakes it), so a busy shard costs about one
+      // GetRecords per batch instead of one per round trip (each one CPU of DynamoDB Local's).
+      if (!readAgain && this.batchesEnded === batchesEndedBefore) await this.sleep(this.pollDelay(), true);
     }
     await this.settle();
   }
@@ -410,6 +424,7 @@ export class LocalPipe {
         this.hooks.onPollError?.(error);
       } finally {
         lane.running = undefined;
+        this.batchesEnded++;
         // The poll loop decides what comes next (another batch, the window, drain, shard end).
         this.wakePoll?.();
       }

@@ -10,7 +10,11 @@ import {
   CreateTableCommand,
   DynamoDBClient,
   GetItemCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
   PutItemCommand,
+  TransactGetItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -19,6 +23,7 @@ import { createDataSourceDynamoDbClient, type DynamoDbSender } from '../../appsy
 import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../support/dynamodb.js';
 import {
   CostMeter,
+  createTransactionImageReader,
   itemSize,
   meterDataSourceClient,
   meterDynamoDbClient,
@@ -39,6 +44,7 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
     let client: DynamoDbSender;
     let admin: DynamoDBClient;
     const meter = new CostMeter();
+    const images = createTransactionImageReader(sharedDynamoDb().endpoint);
 
     beforeAll(async () => {
       engine = sharedDynamoDb();
@@ -51,11 +57,11 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
       admin = new DynamoDBClient(config);
       if (path === 'data sources') {
         const own = createDataSourceDynamoDbClient(config);
-        meterDataSourceClient(own, meter);
+        meterDataSourceClient(own, meter, images);
         client = own;
       } else {
         const sdk = new DynamoDBClient(config);
-        if (path === 'middleware') meterDynamoDbClient(sdk, meter);
+        if (path === 'middleware') meterDynamoDbClient(sdk, meter, images);
         client = sdk;
       }
       await admin.send(
@@ -81,6 +87,7 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
     afterAll(async () => {
       (client as { destroy?: () => void } | undefined)?.destroy?.();
       admin?.destroy();
+      images.destroy();
       await proxy?.stop();
     });
 
@@ -193,6 +200,131 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
       );
       // Assess
       expect(used).toBe(writeUnits(500, true) + writeUnits(1500, true));
+    });
+
+    it('meters each transaction item over 1 KB at its own size: an update at the larger image, a delete and a check at the item read', async () => {
+      // Prepare: items of 2.5 KB (shrunk by the update), 1.5 KB (deleted), 3.5 KB (checked)
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('tu', 2500) }));
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('td', 1500) }));
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('tc', 3500) }));
+      const grown = itemOf('tp', 1100);
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: TABLE,
+                  Key: { pk: { S: 'tu' } },
+                  UpdateExpression: 'SET d = :d',
+                  ExpressionAttributeValues: { ':d': { S: 'y' } },
+                },
+              },
+              { Delete: { TableName: TABLE, Key: { pk: { S: 'td' } } } },
+              {
+                ConditionCheck: {
+                  TableName: TABLE,
+                  Key: { pk: { S: 'tc' } },
+                  ConditionExpression: 'attribute_exists(pk)',
+                },
+              },
+              { Put: { TableName: TABLE, Item: grown } },
+            ],
+          }),
+        ),
+      );
+      // Assess: 3 KB, 2 KB, 4 KB and 2 KB, each twice
+      expect(used).toBe(
+        writeUnits(2500, true) + writeUnits(1500, true) + writeUnits(3500, true) + writeUnits(1100, true),
+      );
+      expect(used).toBe(22);
+    });
+
+    it('meters a transactional put that replaces a larger item at the item it replaces', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('tr', 2100) }));
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [{ Put: { TableName: TABLE, Item: itemOf('tr', 100) } }],
+          }),
+        ),
+      );
+      // Assess
+      expect(used).toBe(writeUnits(2100, true));
+    });
+
+    it('keeps its own reads of the transaction items out of the read units', async () => {
+      // Act
+      const used = await units('dynamodb.readRequestUnit', () =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [{ Put: { TableName: TABLE, Item: itemOf('quiet', 1500) } }],
+          }),
+        ),
+      );
+      // Assess
+      expect(used).toBe(0);
+    });
+
+    it('meters a delete at the size of the deleted item', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('gone', 2100) }));
+      // Act
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: { S: 'gone' } } })),
+      );
+      // Assess
+      expect(used).toBe(writeUnits(2100));
+    });
+
+    it('meters a transactional read per item at twice its 4 KB units', async () => {
+      // Prepare
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('g1', 100) }));
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('g2', 4100) }));
+      // Act
+      const used = await units('dynamodb.readRequestUnit', () =>
+        client.send(
+          new TransactGetItemsCommand({
+            TransactItems: [
+              { Get: { TableName: TABLE, Key: { pk: { S: 'g1' } } } },
+              { Get: { TableName: TABLE, Key: { pk: { S: 'g2' } } } },
+            ],
+          }),
+        ),
+      );
+      // Assess
+      expect(used).toBe(readUnits(100, 'transactional') + readUnits(4100, 'transactional'));
+    });
+
+    it('meters a batch per item: writes per 1 KB each, reads per 4 KB each', async () => {
+      // Act
+      const written = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new BatchWriteItemCommand({
+            RequestItems: {
+              [TABLE]: [
+                { PutRequest: { Item: itemOf('b1', 100) } },
+                { PutRequest: { Item: itemOf('b2', 1500) } },
+              ],
+            },
+          }),
+        ),
+      );
+      const read = await units('dynamodb.readRequestUnit', () =>
+        client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [TABLE]: { Keys: [{ pk: { S: 'b1' } }, { pk: { S: 'b2' } }], ConsistentRead: true },
+            },
+          }),
+        ),
+      );
+      // Assess: not the summed size (1.6 KB, 2 units; 1 read unit), each item on its own
+      expect(written).toBe(writeUnits(100) + writeUnits(1500));
+      expect(read).toBe(readUnits(100, 'strong') + readUnits(1500, 'strong'));
     });
 
     it('meters a failed conditional write at the documented minimum of one unit', async () => {

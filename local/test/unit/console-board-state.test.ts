@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyEvent,
+  applyPlacedOrder,
   eventKey,
   rowsFromOrders,
   rowsFromVendorOrders,
@@ -106,5 +107,28 @@ describe('the order board state', () => {
     // Act / Assess
     expect(eventKey({ ...placed })).toBe(eventKey(placed));
     expect(eventKey({ ...placed, vendorId: 'v-aurora', vendorStatus: 'PENDING' })).not.toBe(eventKey(placed));
+  });
+
+  it('puts a pushed new order on top with every part PENDING, and never undoes a newer status', () => {
+    // Prepare: onOrderPlaced delivers the fields placeOrder selected, the others null
+    const pushed = { id: 'o-new', status: 'PLACED', vendorIds: ['v-aurora', 'v-borealis'], version: 1 };
+    const paidAlready = rowsFromOrders([order('o-old', 'PAID', 3)]);
+    // Act
+    const rows = applyPlacedOrder(paidAlready, { ...pushed, total: 5000, currency: 'EUR', createdAt: null });
+    const late = applyPlacedOrder(
+      applyEvent([], event({ orderId: 'o-new', status: 'PAID', version: 2 })),
+      pushed,
+    );
+    // Assess
+    expect(rows.map((r) => r.orderId)).toEqual(['o-new', 'o-old']);
+    expect(rows[0]).toEqual({
+      orderId: 'o-new',
+      status: 'PLACED',
+      parts: { 'v-aurora': 'PENDING', 'v-borealis': 'PENDING' },
+      total: 5000,
+      currency: 'EUR',
+      version: 1,
+    });
+    expect(late[0]).toMatchObject({ orderId: 'o-new', status: 'PAID', version: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   OnMyOrdersChangedDocument,
+  OnOrderPlacedDocument,
   OnOrderStatusChangedDocument,
   type OrderStatus,
 } from '../../generated/graphql.js';
@@ -13,7 +14,8 @@ import { startScenarioStack, type ScenarioStack } from '../support/scenario-stac
  * other (domain/orderProcess.ts deriveOrderStatus): the first acceptance makes it FULFILLING, the last
  * shipment SHIPPED, the last delivery DELIVERED, and the DELIVERED event completes it (sweeper consumer).
  * PAYMENT_PENDING comes between PLACED and PAID but is not pushed (domain/audience.ts
- * UNPUSHED_ORDER_STATUSES): the customer's own processPayment answered it.
+ * UNPUSHED_ORDER_STATUSES): the customer's own processPayment answered it. PLACED is placeOrder's own
+ * answer, pushed through onOrderPlaced, so the status subscriptions start at PAID.
  */
 const ORDER_STATUSES: OrderStatus[] = [
   'PLACED',
@@ -41,7 +43,8 @@ describe('a multi-vendor order from placement to completion', () => {
     const { customer, aurora, borealis } = ctx.users;
     const headlampBefore = await getProduct(customer, 'v-aurora', 'p-headlamp');
     const mine = subscribe(customer, OnMyOrdersChangedDocument, {});
-    await mine.started;
+    const placedLive = subscribe(customer, OnOrderPlacedDocument, {});
+    await Promise.all([mine.started, placedLive.started]);
 
     // Act: when the customer places a two-vendor order, watches it, and pays
     const order = await placedOrder(customer, [
@@ -53,7 +56,7 @@ describe('a multi-vendor order from placement to completion', () => {
     // Each step waits for the previous status to arrive, as a UI would: an event bus rule's targets get
     // events unordered (EventBridge "Ordering and deduplicating events": a subscriber is UNORDERED
     // unless FIFO), so only the steps themselves order the relays.
-    await mine.waitFor((e) => e.orderId === order.id && e.status === 'PLACED' && e.vendorId === null);
+    await placedLive.waitFor((o) => o.id === order.id);
     await pay(customer, order.id, 'tok_success');
     await watch.waitFor((e) => e.status === 'PAID' && e.vendorId === null);
     // and each vendor accepts, ships with tracking and delivers its part
@@ -75,13 +78,13 @@ describe('a multi-vendor order from placement to completion', () => {
     // Assess: the order-status projection of the stream is the whole process, once each, in order
     const orderLevel = (events: typeof mine.events) =>
       events.filter((e) => e.orderId === order.id && e.vendorId === null);
-    const pushed = ORDER_STATUSES.filter((status) => status !== 'PAYMENT_PENDING');
+    expect(placedLive.events.filter((o) => o.id === order.id)).toEqual([
+      expect.objectContaining({ id: order.id, status: 'PLACED', version: order.version }),
+    ]);
+    const pushed = ORDER_STATUSES.filter((status) => status !== 'PAYMENT_PENDING' && status !== 'PLACED');
     expect(orderLevel(mine.events).map((e) => e.status)).toEqual(pushed);
     // each event still names the status it left, PAID the unpushed PAYMENT_PENDING
-    expect(orderLevel(mine.events).map((e) => e.previousStatus)).toEqual([
-      null,
-      ...ORDER_STATUSES.slice(1, -1),
-    ]);
+    expect(orderLevel(mine.events).map((e) => e.previousStatus)).toEqual(ORDER_STATUSES.slice(1, -1));
     const versions = orderLevel(mine.events).map((e) => e.version);
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
     expect(new Set(versions).size).toBe(versions.length);
@@ -90,7 +93,7 @@ describe('a multi-vendor order from placement to completion', () => {
     expect(watched.length).toBeGreaterThanOrEqual(pushed.length - 1);
     expect(watched).toEqual(pushed.slice(pushed.length - watched.length));
     // vendor-level events carry the vendor and its part's status, in each vendor's order; a part is
-    // PENDING from placement, which the PLACED event (with every vendorId) announces, so its first own
+    // PENDING from placement, which the placed order (with every vendorId) announces, so its first own
     // event is ACCEPTED (README, "Subscriptions": pushes only where a listener needs them)
     for (const vendorId of ['v-aurora', 'v-borealis']) {
       const part = mine.events.filter((e) => e.orderId === order.id && e.vendorId === vendorId);
@@ -117,6 +120,7 @@ describe('a multi-vendor order from placement to completion', () => {
       headlampBefore.reserved,
     ]);
     mine.close();
+    placedLive.close();
     watch.close();
   }, 120_000);
 });

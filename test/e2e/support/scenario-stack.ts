@@ -18,7 +18,7 @@ export interface ScenarioStack {
 
 /** Starts an in-memory, seeded stack on a free port and signs in every demo user. */
 export async function startScenarioStack(
-  options: Pick<LocalStackOptions, 'unpaidOrderTtlMinutes'> = {},
+  options: Pick<LocalStackOptions, 'unpaidOrderTtlMinutes' | 'logDir'> = {},
 ): Promise<ScenarioStack> {
   const stack = await startLocalStack({
     port: 0,

@@ -5,6 +5,7 @@ import {
   notificationFilter,
   orderEventFilter,
   paymentResultEventOf,
+  placedOrdersFilter,
   vendorEventFilter,
   vendorEventOf,
 } from '../../../domain/audience.js';
@@ -128,5 +129,18 @@ describe('status event audiences', () => {
     expect(notificationFilter('vendor#v1')).toEqual({
       or: [{ recipient: { eq: 'vendor#v1' } }, { recipients: { containsAny: ['vendor#v1'] } }],
     });
+  });
+
+  it("filters onOrderPlaced on the customer's own orders, lets an admin see all and refuses everyone else", () => {
+    // Act
+    const customer = placedOrdersFilter({ kind: 'customer', id: 'c1', vendorId: null, groups: ['customer'] });
+    const admin = placedOrdersFilter({ kind: 'admin', id: 'a1', vendorId: null, groups: ['admin'] });
+    const vendor = placedOrdersFilter({ kind: 'vendor', id: 'u', vendorId: 'v1', groups: ['vendor'] });
+    const iam = placedOrdersFilter({ kind: 'iam', id: 'arn', vendorId: null, groups: [] });
+    const anonymous = placedOrdersFilter({ kind: 'anonymous', id: '', vendorId: null, groups: [] });
+    // Assess: the payload is placeOrder's Order, whose customerId is the placing customer's sub
+    expect(customer).toEqual({ customerId: { eq: 'c1' } });
+    expect(admin).toEqual({});
+    expect([vendor, iam, anonymous]).toEqual([null, null, null]);
   });
 });

@@ -156,12 +156,24 @@ describe('notification consumer', () => {
     expect(s.topic).toEqual([]);
   });
 
+  it("relays nothing and stores no notice for a new order, which placeOrder's own answer pushed", async () => {
+    // Prepare: the pipe filter keeps the order's INSERT off the bus; this is a stray delivery
+    const s = setup();
+    // Act
+    await handleNotificationEvent(
+      parseEnvelope(envelope('order.statusChanged', orderData({ status: 'PLACED', previousStatus: null }))),
+      s.deps,
+    );
+    // Assess: onOrderPlaced carries PLACED (schema.graphql); no publishOrderStatus, no ORDER_PLACED notice
+    expect(s.appsync.calls).toEqual([]);
+    expect(s.topic).toEqual([]);
+  });
+
   it('copies to the topic only the notices a user needs by mail', async () => {
     // Prepare
     const s = setup();
-    // Act: a new order and a completed one mean no mail; a shipment does
+    // Act: a completed order means no mail; a shipment does
     for (const [status, previousStatus] of [
-      ['PLACED', null],
       ['COMPLETED', 'DELIVERED'],
       ['SHIPPED', 'FULFILLING'],
     ]) {
@@ -171,7 +183,7 @@ describe('notification consumer', () => {
       );
     }
     // Assess: every notice is stored and pushed, only the shipment is mailed
-    expect(s.notices().map((n) => n.kind)).toEqual(['ORDER_PLACED', 'ORDER_COMPLETED', 'ORDER_SHIPPED']);
+    expect(s.notices().map((n) => n.kind)).toEqual(['ORDER_COMPLETED', 'ORDER_SHIPPED']);
     expect(s.topic.map((n) => (n as { kind: string }).kind)).toEqual(['ORDER_SHIPPED']);
   });
 

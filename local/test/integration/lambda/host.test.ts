@@ -261,6 +261,62 @@ export const handler = async (_e, ctx) => ctx.getRemainingTimeInMillis();`,
     expect(lambda.environments().env).toEqual({ idle: 3, busy: 0 });
   });
 
+  /** A function whose Init takes far longer than its invocations, as a bundle with the SDK does. */
+  const slowInit = () =>
+    asset(
+      'index.mjs',
+      `const until = Date.now() + 300; while (Date.now() < until);
+       export const handler = async (e) => { if (e.running) { Atomics.add(e.running, 0, 1);
+         while (Atomics.load(e.running, 0) < 2) await new Promise((r) => setTimeout(r, 5)); } return 'ok'; };`,
+    );
+
+  it('hands a burst to the busy environment when it frees before a new one could finish its Init', async () => {
+    // Prepare: one warm environment, so its Init and Invoke durations are known.
+    const lambda = start([fn('reuse', slowInit())]);
+    await lambda.invokeSync('reuse', {});
+    // Act
+    const results = await Promise.all([1, 2, 3, 4].map(() => lambda.invokeSync('reuse', {})));
+    // Assess
+    expect(results.map((r) => r.payload)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(lambda.environments().reuse).toEqual({ idle: 1, busy: 0 });
+    expect(lambda.environmentStarts().reuse).toMatchObject({ coldStarts: 1, waitedForWarm: 3 });
+  });
+
+  it("lets a burst that arrives during a function's first Init wait for that environment instead of starting more", async () => {
+    // Prepare
+    const lambda = start([fn('first-burst', slowInit())]);
+    // Act
+    const results = await Promise.all([1, 2, 3, 4].map(() => lambda.invokeSync('first-burst', {})));
+    // Assess
+    expect(results.map((r) => r.payload)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(lambda.environmentStarts()['first-burst']).toMatchObject({ coldStarts: 1, waitedForWarm: 3 });
+  });
+
+  it("starts a new environment for every invocation that finds none idle under environmentReuse 'aws'", async () => {
+    // Prepare
+    const lambda = start([fn('aws-like', slowInit())], { environmentReuse: 'aws' });
+    await lambda.invokeSync('aws-like', {});
+    // Act
+    await Promise.all([1, 2, 3, 4].map(() => lambda.invokeSync('aws-like', {})));
+    // Assess: the first of the burst takes the warm one, the other three start cold, as Lambda does.
+    expect(lambda.environmentStarts()['aws-like']).toMatchObject({ coldStarts: 4, waitedForWarm: 0 });
+    expect(lambda.environments()['aws-like']).toEqual({ idle: 4, busy: 0 });
+  });
+
+  it('starts a new environment after all once a wait for a busy one lasts as long as an Init', async () => {
+    // Prepare: warm, then two invocations that each return only once both run at the same time.
+    const lambda = start([fn('blocked', slowInit())]);
+    const running = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(running, 0, 2);
+    await lambda.invokeSync('blocked', { running });
+    Atomics.store(running, 0, 0);
+    // Act
+    const results = await Promise.all([1, 2].map(() => lambda.invokeSync('blocked', { running })));
+    // Assess: the second waited for the first, which could not free, so it started its own.
+    expect(results.map((r) => r.payload)).toEqual(['ok', 'ok']);
+    expect(lambda.environmentStarts().blocked).toMatchObject({ coldStarts: 2, waitedForWarm: 0 });
+  });
+
   it('shuts an execution environment down once it has been idle too long, so the next invocation starts cold', async () => {
     // Prepare
     const dir = asset('index.mjs', 'let calls = 0; export const handler = async () => ++calls;');

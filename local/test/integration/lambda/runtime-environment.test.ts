@@ -17,12 +17,12 @@ function asset(source: string): string {
   return dir;
 }
 
-const fn = (name: string, codeDir: string): FunctionConfig => ({
+const fn = (name: string, codeDir: string, environment: Record<string, string> = {}): FunctionConfig => ({
   name,
   arn: functionArn(name),
   handler: 'index.handler',
   codeDir,
-  environment: { POWERTOOLS_SERVICE_NAME: name },
+  environment: { POWERTOOLS_SERVICE_NAME: name, ...environment },
   timeoutSeconds: 10,
   memoryMb: 128,
 });
@@ -59,6 +59,7 @@ describe('what the local Lambda runtime gives each invocation', () => {
       sendToQueue: async () => undefined,
       onLog: (entry) => logs.push(entry),
       writeLine: () => undefined,
+      tracing: true,
     });
   });
 
@@ -106,5 +107,44 @@ describe('what the local Lambda runtime gives each invocation', () => {
       errorMessage: 'declined',
     });
     expect(failed.functionError).toBe('Unhandled');
+  });
+});
+
+describe('tracing in the local Lambda runtime, which has no X-Ray daemon', () => {
+  let host: LambdaHost;
+  const logs: FunctionLogEntry[] = [];
+  // What Tracer sees.
+  const tracerProbe = `import { Tracer } from '${tracerUrl}';
+    const tracer = new Tracer();
+    export const handler = async () => ({ traced: tracer.isTracingEnabled(), env: process.env.POWERTOOLS_TRACE_ENABLED });`;
+
+  beforeAll(() => {
+    host = new LambdaHost({
+      functions: [
+        fn('untraced', asset(tracerProbe)),
+        fn('opted-in', asset(tracerProbe), { POWERTOOLS_TRACE_ENABLED: 'true' }),
+      ],
+      sendToQueue: async () => undefined,
+      onLog: (entry) => logs.push(entry),
+      writeLine: () => undefined,
+    });
+  });
+
+  afterAll(() => host.stop());
+
+  it('turns Powertools Tracer off by default, and logs nothing about it', async () => {
+    // Act
+    const result = await host.invokeSync('untraced', {});
+    // Assess
+    expect(result.payload).toEqual({ traced: false, env: 'false' });
+    const lines = logs.filter((l) => l.functionName === 'untraced').map((l) => l.line);
+    expect(lines.filter((l) => /\t(ERROR|WARN)\t|X-Ray|trace data/.test(l))).toEqual([]);
+  });
+
+  it('keeps tracing on for a function whose own environment turns it on', async () => {
+    // Act
+    const result = await host.invokeSync('opted-in', {});
+    // Assess
+    expect(result.payload).toEqual({ traced: true, env: 'true' });
   });
 });

@@ -378,6 +378,18 @@ describe('LocalPipe', () => {
     expect(create).toThrow('batchSize must be between 1 and 10000, received 0');
   });
 
+  it('rejects a batchSize above 10 for an event bus target, the most PutEvents takes', () => {
+    // Prepare
+    const ports = harness(config()).ctx.ports;
+    const bus = { type: 'eventbridge' as const, busArn: localArn('events', 'event-bus/orders') };
+    // Act
+    const create = (batchSize: number) =>
+      new LocalPipe(config({ batchSize, target: bus }), ports, { endpoint: 'http://127.0.0.1:1' });
+    // Assess: "Batching and concurrency" — an EventBridge event bus target takes batches of at most 10.
+    expect(() => create(11)).toThrow('batchSize must be at most 10 for an event bus target, received 11');
+    expect(() => create(10)).not.toThrow();
+  });
+
   it('rejects a batching window above 300 seconds', () => {
     // Prepare
     const ports = harness(config()).ctx.ports;

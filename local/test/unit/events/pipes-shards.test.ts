@@ -252,6 +252,32 @@ describe('LocalPipe pacing and ParallelizationFactor', () => {
     expect(h.delivered).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
+  it('reads a shard again when a batch ends, not while every lane is delivering', async () => {
+    // Prepare: a shard with a backlog, read one record per GetRecords (a page limit), counting the reads,
+    // and a target that holds each batch until released.
+    const stream = openShard([raw('a', 1), raw('b', 2), raw('c', 3)], 1);
+    let reads = 0;
+    const counted: StreamsApi = {
+      ...stream,
+      getRecords: (iterator, limit) => (reads++, stream.getRecords(iterator, limit)),
+    };
+    const h = gatedPorts(() => true);
+    // Act: the first batch goes; then the promise chain of any further poll is let run out.
+    await start(config({ batchSize: 10 }), h.ports, counted);
+    await until(() => h.waiting.has('a'), 'the first batch in flight');
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    // Assess: while the only lane delivered, records read could only have waited in it.
+    expect(reads).toBe(1);
+    // Act: release each batch in turn.
+    for (const id of ['a', 'b', 'c']) {
+      await until(() => h.waiting.has(id), `batch ${id}`);
+      h.waiting.get(id)!();
+    }
+    // Assess: the shard was read again when each batch ended, and every record went, in order.
+    await until(() => h.batches.flat().length === 3, 'every record');
+    expect(h.batches.flat()).toEqual(['a', 'b', 'c']);
+  });
+
   it('sends a batch as soon as it holds BatchSize matching records, before the batching window closes', async () => {
     // Prepare: a filtered record between the matches, and a window far beyond the test.
     const h = gatedPorts(() => false);

@@ -13,6 +13,7 @@ import {
   REALTIME_CHUNK_BYTES,
   writeUnits,
   type Dimension,
+  transactionUnits,
 } from '../../../meter/index.js';
 
 /** A one-attribute string item of exactly `bytes` bytes: name `d` (1 byte) plus a value of bytes - 1. */
@@ -167,5 +168,27 @@ describe('CostMeter', () => {
       const parts = Object.entries(after.details).filter(([k]) => k.split(' ')[0] === dimension);
       expect(parts.reduce((s, [, v]) => s + v, 0)).toBe(after.totals[dimension]); // the invariant
     }
+  });
+});
+
+describe('transactionUnits', () => {
+  const sized = (bytes: number, pk = 'k') => ({ pk: { S: pk }, d: { S: 'x'.repeat(bytes - 3 - pk.length) } });
+
+  it('sizes each action by its own rule, rounded up to 1 KB per item, twice', () => {
+    // Prepare
+    const input = {
+      TransactItems: [
+        { Update: { TableName: 'T', Key: { pk: { S: 'u' } } } },
+        { Put: { TableName: 'T', Item: sized(1100) } },
+        { Delete: { TableName: 'U', Key: { pk: { S: 'd' } } } },
+        { ConditionCheck: { TableName: 'U', Key: { pk: { S: 'c' } } } },
+      ],
+    };
+    const before = [sized(2500), sized(3000), sized(1500), undefined];
+    const after = [sized(10), sized(1100), undefined, undefined];
+    // Act
+    const units = transactionUnits(input, { before, after });
+    // Assess: T = 3 KB (update) + 3 KB (the put replaces a larger item); U = 2 KB + the 1 KB minimum
+    expect(units).toEqual({ T: 6 + 6, U: 4 + 2 });
   });
 });
