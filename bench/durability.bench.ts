@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
-import { eventBusArn, functionArn, localArn } from '../local/aws-ids.js';
-import { EventBridgeService, type RuleConfig, type TargetPorts } from '../local/events/eventbridge/index.js';
+import { eventBusArn, functionArn, localArn } from '@orderloop/local/aws-ids';
+import { EventBridgeService, type RuleConfig, type TargetPorts } from '@orderloop/local/events/eventbridge';
 
 // The journal of accepted events (issue "Trust", item 12) must stay cheap beside the in-memory bus:
 // compare one PutEvents call of 10 entries delivered to a rule target, without and with the journal.

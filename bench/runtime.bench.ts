@@ -1,6 +1,6 @@
 import { bench, describe } from 'vitest';
-import { executeResolver } from '../local/appsync/runtime/index.js';
-import { matchesPattern } from '../local/events/pattern/index.js';
+import { executeResolver } from '@orderloop/local/appsync/runtime';
+import { matchesPattern } from '@orderloop/local/events/pattern';
 import { bundleAppSyncCode } from '../infra/bundling.js';
 
 // Targets (see README, "Benchmarks"): a warm resolver evaluation well under 5 ms, so the local API adds

@@ -1,6 +1,6 @@
 import { bench, describe } from 'vitest';
-import { startLocalStack } from '../local/stack.js';
-import { ensureSynth } from '../local/synth.js';
+import { startLocalStack } from '@orderloop/local/stack';
+import { ensureSynth } from '@orderloop/local/synth';
 
 // Target (issue "Local AppSync", README): the whole local stack ready in at most 15 s on 2 cores with a
 // warm install and an up-to-date cdk.out. Memory: the resident set of this process once ready is logged.

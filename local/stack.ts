@@ -51,8 +51,9 @@ export interface LocalStackOptions {
   /** 0 picks a free port. @default Number(process.env.PORT) || 20002 */
   readonly port?: number;
   /**
-   * How the cost meter sizes the items of the data sources' transactions. DynamoDB Local reports an
-   * Update, Delete or ConditionCheck inside a transaction at 1 KB whatever the item's size; `'read'` bills
+   * How the cost meter sizes the items of the data sources' and the Lambda workers' transactions.
+   * DynamoDB Local reports an Update, Delete or ConditionCheck inside a transaction at 1 KB whatever
+   * the item's size; `'read'` bills
    * each item as AWS does, reading the transaction's items just before and after it (two unmetered
    * DynamoDB Local calls per transaction); `'floor'` keeps DynamoDB Local's figure, a lower bound, and
    * adds no calls. The load benchmark uses `'floor'`, so it measures the stack and not the meter.
@@ -94,6 +95,12 @@ export interface LocalStackOptions {
   readonly logDir?: string;
   /** How long the sweeper lets an order stay unpaid. @default the template's value */
   readonly unpaidOrderTtlMinutes?: number;
+  /**
+   * Runs on this DynamoDB Local instead of starting one: the stack's tables are named with `tablePrefix`
+   * and the gateway's ListTables answers only those, so several stacks can share one engine (the e2e tests
+   * do). Stopping the stack leaves the engine running. @default a DynamoDB Local of the stack's own
+   */
+  readonly dynamodb?: { readonly endpoint: string; readonly tablePrefix: string };
   /** Retry and polling timings of the events half. @default AWS-like */
   readonly eventsTiming?: LocalEventsTiming;
   /** Sees every billable AppSync request, connection minute and message, for live estimates. @default none */
@@ -106,6 +113,15 @@ export interface LocalStackOptions {
    * ORDERLOOP_BEDROCK_REGION), else null
    */
   readonly bedrock?: LocalBedrock | null;
+}
+
+/** The DynamoDB Local a stack runs on: its own, or one it shares (`LocalStackOptions.dynamodb`). */
+export interface LocalStackDynamoDb {
+  /** http://<host>:<port> */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The java process, when the stack started the engine itself. */
+  readonly process?: DynamoDbLocal['process'];
 }
 
 /** Where the local assistant's Bedrock calls go (README, "The order assistant"). */
@@ -130,7 +146,7 @@ export interface LocalStack {
   readonly appsync: LocalAppSync;
   readonly events: LocalEvents;
   readonly cognito: LocalCognito;
-  readonly dynamodb: DynamoDbLocal;
+  readonly dynamodb: LocalStackDynamoDb;
   /** A client of DynamoDB Local, for tests and tools that look at the tables. */
   readonly dynamodbClient: DynamoDBClient;
   /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's interceptor. */
@@ -194,16 +210,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // With the port known up front the JVM is spawned before the first await, so it boots even while a
     // synchronous synth holds the event loop.
     const host = options.host ?? '127.0.0.1';
-    const dynamodbPort = await freePort();
-    const dynamodbStarting = startDynamoDbLocal({
-      port: dynamodbPort,
-      host,
-      ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
-    });
-    dynamodbStarting.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
-    cleanups.unshift(async () => (await dynamodbStarting).stop());
+    const shared = options.dynamodb;
+    if (shared && dataDir)
+      throw new Error('dataDir keeps a DynamoDB Local of its own: pass dynamodb or dataDir');
+    let dynamodbStarting: Promise<LocalStackDynamoDb>;
+    if (shared) {
+      dynamodbStarting = Promise.resolve({
+        endpoint: shared.endpoint,
+        port: Number(new URL(shared.endpoint).port),
+      });
+    } else {
+      const own = startDynamoDbLocal({
+        port: await freePort(),
+        host,
+        ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}),
+      });
+      own.catch(() => undefined); // observed below; a failing synth must not leave it unhandled
+      cleanups.unshift(async () => (await own).stop());
+      dynamodbStarting = own;
+    }
     const { outdir } = await ensureSynth({ root, log });
-    const assembly = loadAssembly(outdir);
+    const assembly = loadAssembly(outdir, shared ? { tableNamePrefix: shared.tablePrefix } : {});
     phase('synth');
 
     // One line per request, hop and invocation on the console, function output in its own file.
@@ -265,7 +292,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const tables = await createTables(assembly, dynamodbClient);
     log(
-      `[dynamodb] DynamoDB Local (pid ${dynamodb.process.pid ?? '?'}) on ${dynamodb.endpoint}: ` +
+      `[dynamodb] DynamoDB Local (${dynamodb.process ? `pid ${dynamodb.process.pid ?? '?'}` : 'shared'}) on ${dynamodb.endpoint}: ` +
         tables.map((t) => `${t.tableName} (${t.status})`).join(', '),
     );
 
@@ -276,6 +303,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const meter = new costMeter.CostMeter(costMeter.meteredFunctionsOf(assembly));
     const metered = await costMeter.startMeteringProxy(dynamodb.endpoint, meter);
     cleanups.unshift(() => metered.stop());
+    // Transactions are sized from their items, read before and after on a client of their own: the
+    // data sources' and the Lambda workers' (the host reads them for the worker).
+    const transactionImages =
+      (options.transactionSizing ?? 'read') === 'read'
+        ? costMeter.createTransactionImageReader(dynamodb.endpoint)
+        : undefined;
+    cleanups.unshift(async () => transactionImages?.destroy());
 
     const graphqlUrl = `${base}/graphql`;
     const realtimeUrl = `ws://${urlHost(host)}:${port}/graphql/realtime`;
@@ -298,7 +332,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         onExecution: (f, ms) => meter.lambdaExecution(f, ms),
         onLog: (e) => meter.lambdaLog(e.functionName, e.line),
         onDynamoDbCall: (_, call) =>
-          costMeter.recordDynamoDbCall(meter, call.operation, call.input, call.status, call.output),
+          costMeter.recordDynamoDbCall(
+            meter,
+            call.operation,
+            call.input,
+            call.status,
+            call.output,
+            call.images,
+          ),
+        ...(transactionImages ? { readTransactionItems: (input) => transactionImages.read(input) } : {}),
       },
       lambdaEnv: {
         // Functions run on Node 22 in AWS; the SDK's warning about the local Node version is noise here.
@@ -327,13 +369,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    // Transactions are sized from their items, read before and after on a client of their own.
-    const transactionImages =
-      (options.transactionSizing ?? 'read') === 'read'
-        ? costMeter.createTransactionImageReader(dynamodb.endpoint)
-        : undefined;
     costMeter.meterDataSourceClient(appsyncDynamodbClient, meter, transactionImages);
-    cleanups.unshift(async () => (appsyncDynamodbClient.destroy(), transactionImages?.destroy()));
+    cleanups.unshift(async () => appsyncDynamodbClient.destroy());
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,
@@ -362,7 +399,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handlers: [
         createConsoleHandler({ root, endpoints: () => endpoints }),
         costMeter.createMeterHandler(meter),
-        createDynamoDbProxy({ endpoint: metered.endpoint }),
+        createDynamoDbProxy({
+          endpoint: metered.endpoint,
+          ...(shared ? { tableNamePrefix: shared.tablePrefix } : {}),
+        }),
         ...events.httpHandlers,
       ],
     });

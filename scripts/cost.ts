@@ -6,8 +6,8 @@
  *   npm run cost                 # every scenario, 5 orders each
  *   npm run cost -- base 20      # one scenario, 20 orders
  */
-import { diffReadings, formatScenario } from '../local/meter/index.js';
-import { startLocalStack } from '../local/stack.js';
+import { diffReadings, formatScenario } from '@orderloop/local/meter';
+import { startLocalStack } from '@orderloop/local/stack';
 import { COST_SCENARIOS } from '../test/e2e/support/cost-scenarios.js';
 import { signInDemoUsers } from '../test/e2e/support/orders.js';
 

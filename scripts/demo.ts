@@ -7,8 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LocalStackEndpoints } from '../local/endpoints.js';
-import { ENDPOINTS_FILE } from '../local/endpoints.js';
+import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
+import { ENDPOINTS_FILE } from '@orderloop/local/endpoints';
 import {
   OnMyOrdersChangedDocument,
   OnOrderPlacedDocument,

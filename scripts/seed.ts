@@ -8,9 +8,9 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/aws-ids.js';
-import type { SeedContext } from '../local/config.js';
-import type { EndpointsUser } from '../local/endpoints.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@orderloop/local/aws-ids';
+import type { SeedContext } from '@orderloop/local/config';
+import type { EndpointsUser } from '@orderloop/local/endpoints';
 
 /** The password of every demo user; it meets the pool's policy (12+ chars, upper, lower, digit, symbol). */
 export const DEMO_PASSWORD = 'Orderloop!2026';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import {
   OnMyOrdersChangedDocument,
   OnOrderPlacedDocument,
@@ -199,7 +199,7 @@ async function runRate(
   const eluBefore = performance.eventLoopUtilization();
   // The main thread's task id is the process id.
   const mainCpuBefore = processCpuSeconds(process.pid, process.pid);
-  const dynamoCpuBefore = processCpuSeconds(stack.dynamodb.process.pid);
+  const dynamoCpuBefore = processCpuSeconds(stack.dynamodb.process?.pid);
   const wallBefore = performance.now();
 
   const total = Math.round(rate * options.seconds);
@@ -264,7 +264,7 @@ async function runRate(
   const cpu = process.cpuUsage(nodeCpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
   const mainCpuAfter = processCpuSeconds(process.pid, process.pid);
-  const dynamoCpuAfter = processCpuSeconds(stack.dynamodb.process.pid);
+  const dynamoCpuAfter = processCpuSeconds(stack.dynamodb.process?.pid);
   const usageAfter = stack.counters.events;
   const paidPushed = timings.filter((t) => t.paidPushedAt !== undefined && t.payAnsweredAt !== undefined);
   const lastPaid = Math.max(...paidPushed.map((t) => t.paidPushedAt!));

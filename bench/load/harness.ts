@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { LocalStackEndpoints } from '../../local/endpoints.js';
+import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 import { signIn as cognitoSignIn, type Session } from '../../test/e2e/support/client.js';
 import type { StackRequest } from './stack-process.js';
 

@@ -4,7 +4,7 @@
  * over the fork IPC channel (see harness.ts, startBenchStack).
  */
 import { readFileSync } from 'node:fs';
-import { startLocalStack } from '../../local/stack.js';
+import { startLocalStack } from '@orderloop/local/stack';
 
 /** A message the parent sends; every one is answered with `{ id, ...reply }`. */
 export type StackRequest =
@@ -48,7 +48,7 @@ process.on('message', (raw) => {
       case 'rss':
         reply(message.id, {
           node: process.memoryUsage().rss,
-          dynamodb: rssOf(stack.dynamodb.process.pid) ?? null,
+          dynamodb: rssOf(stack.dynamodb.process?.pid) ?? null,
           // CPU time of the whole process (all threads) and the main thread's event-loop utilization.
           cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
           elu: performance.eventLoopUtilization(),
@@ -74,7 +74,7 @@ process.send?.({
   id: 0,
   endpoints: stack.endpoints,
   readyMs: stack.readyMs,
-  dynamodbPid: stack.dynamodb.process.pid ?? null,
+  dynamodbPid: stack.dynamodb.process?.pid ?? null,
   // DynamoDB Local itself, past the stack's gateway and meter: the raw baselines' endpoint.
   dynamodbEndpoint: stack.dynamodb.endpoint,
 });

@@ -12,9 +12,18 @@ export interface ChargeRequest {
   idempotencyKey: string;
 }
 
-/** What a charge ended in. A decline is an outcome, not an error. */
+/**
+ * What a charge ended in. A decline is an outcome, not an error. VOIDED: the attempt was voided under its
+ * idempotency key (PaymentGateway.void) before this charge was answered, so it moved no money.
+ */
 export type ChargeOutcome =
-  { status: 'SUCCEEDED'; chargeId: string } | { status: 'DECLINED'; reason: string };
+  { status: 'SUCCEEDED'; chargeId: string } | { status: 'DECLINED'; reason: string } | { status: 'VOIDED' };
+
+/** Voids one charge attempt by the idempotency key it was charged with. */
+export interface VoidRequest {
+  orderId: string;
+  idempotencyKey: string;
+}
 
 /** A refund request; the idempotency key makes a repeated refund a no-op. */
 export interface RefundRequest {
@@ -36,6 +45,14 @@ export class TransientGatewayError extends Error {
 export interface PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
   refund(request: RefundRequest): Promise<{ refundId: string }>;
+  /**
+   * Closes a charge attempt whose outcome is unknown (its answer timed out), Stripe-style: a charge that
+   * went through under the key is refunded whole, one that did not is a no-op, and either way the key is
+   * closed, so a charge with it that is still in flight, or repeated later, answers VOIDED and moves no
+   * money. Repeating a void changes nothing. Throws TransientGatewayError when the provider cannot be
+   * reached (the caller fails and is retried).
+   */
+  void(request: VoidRequest): Promise<{ refunded: boolean }>;
 }
 
 /** Test tokens the simulator understands (schema.graphql, ProcessPaymentInput.paymentToken). */
@@ -45,6 +62,7 @@ export const TEST_TOKENS = [
   'tok_insufficient_funds',
   'tok_transient_then_success',
   'tok_timeout',
+  'tok_timeout_then_charged',
 ] as const;
 
 /**
@@ -59,9 +77,23 @@ export class SimulatedPaymentGateway implements PaymentGateway {
   readonly #outcomes = new Map<string, ChargeOutcome>();
   readonly #refunded = new Map<string, { refundId: string }>();
   readonly #transientSeen = new Set<string>();
+  readonly #voided = new Map<string, { refunded: boolean }>();
 
   async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+    if (this.#voided.has(request.idempotencyKey)) return { status: 'VOIDED' };
     const known = this.#outcomes.get(request.idempotencyKey);
+    if (request.token === 'tok_timeout_then_charged') {
+      // The charge goes through at the provider on the first call, but its answer never arrives: every
+      // call under the key times out, so the caller cannot tell it was charged.
+      if (!known) {
+        this.charges.push(request);
+        this.#outcomes.set(request.idempotencyKey, {
+          status: 'SUCCEEDED',
+          chargeId: `ch_${request.idempotencyKey}`,
+        });
+      }
+      throw new TransientGatewayError('simulated provider timeout');
+    }
     if (known) return known;
     let outcome: ChargeOutcome;
     switch (request.token) {
@@ -97,6 +129,23 @@ export class SimulatedPaymentGateway implements PaymentGateway {
     const result = { refundId: `re_${request.idempotencyKey}` };
     this.refunds.push(request);
     this.#refunded.set(request.idempotencyKey, result);
+    return result;
+  }
+
+  async void(request: VoidRequest): Promise<{ refunded: boolean }> {
+    const known = this.#voided.get(request.idempotencyKey);
+    if (known) return known;
+    const charged = this.charges.find((c) => c.idempotencyKey === request.idempotencyKey);
+    if (charged) {
+      this.refunds.push({
+        orderId: charged.orderId,
+        amount: charged.amount,
+        currency: charged.currency,
+        idempotencyKey: `void#${request.idempotencyKey}`,
+      });
+    }
+    const result = { refunded: charged !== undefined };
+    this.#voided.set(request.idempotencyKey, result);
     return result;
   }
 }

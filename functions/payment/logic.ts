@@ -5,6 +5,7 @@ import {
   RecordPaymentFailedDocument,
   RecordPaymentPaidDocument,
   RecordPaymentResultDocument,
+  type RecordPaymentResultMutation,
 } from '../lib/generated/graphql.js';
 import type { PaymentStatus } from '../lib/generated/graphql.js';
 import type { AppSyncPort } from '../lib/events.js';
@@ -49,10 +50,17 @@ export function chargeKey(orderId: string, attempt: number): string {
   return `charge#${orderId}#${attempt}`;
 }
 
+/** Payment statuses under which the order holds the attempt's charge as its payment. */
+const KEPT = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
 /**
  * Charges one payment attempt and records the result through recordPaymentResult. Transient provider
- * errors are retried within the invocation; when they persist the attempt is recorded as FAILED so the
- * customer can pay again (the order never stays PAYMENT_PENDING).
+ * errors are retried within the invocation. When they persist the outcome is unknown (a timed-out charge
+ * may have gone through), so the attempt is first voided at the provider under the same idempotency key
+ * (a charge that happened is refunded, one that did not never can), and only then recorded as FAILED so
+ * the customer can pay again with a new attempt and key: never charged twice, never charged unpaid.
+ * A success the order answers as stale (its attempt was recorded FAILED, replaced, or the order moved
+ * on) is refunded at once. Every step is keyed by the attempt, so Lambda's retries repeat none of them.
  */
 export async function chargePayment(
   request: PaymentRequest,
@@ -64,6 +72,8 @@ export async function chargePayment(
     status: 'FAILED',
     failureReason: 'provider_unavailable',
   };
+  const idempotencyKey = chargeKey(request.orderId, request.attempt);
+  let unknown = true;
   for (let attempt = 1; attempt <= tries; attempt += 1) {
     try {
       const outcome = await deps.gateway.charge({
@@ -71,12 +81,16 @@ export async function chargePayment(
         amount: request.amount,
         currency: request.currency,
         token: request.paymentToken,
-        idempotencyKey: chargeKey(request.orderId, request.attempt),
+        idempotencyKey,
       });
       result =
         outcome.status === 'SUCCEEDED'
           ? { status: 'SUCCEEDED', failureReason: null }
-          : { status: 'DECLINED', failureReason: outcome.reason };
+          : outcome.status === 'DECLINED'
+            ? { status: 'DECLINED', failureReason: outcome.reason }
+            : // voided by an earlier run of this attempt that did not get to record FAILED
+              { status: 'FAILED', failureReason: 'provider_unavailable' };
+      unknown = false;
       break;
     } catch (error) {
       if (!(error instanceof TransientGatewayError)) throw error;
@@ -88,7 +102,37 @@ export async function chargePayment(
       if (attempt < tries) await sleep(200 * attempt);
     }
   }
-  await recordChargeResult(request, result, deps);
+  if (unknown) {
+    // A transient error here fails the invocation before FAILED is recorded; Lambda's retry runs the
+    // attempt again (its charge answers VOIDED or times out again, and the void is repeated as a no-op).
+    const voided = await deps.gateway.void({ orderId: request.orderId, idempotencyKey });
+    deps.logger.warn('payment attempt voided after persistent provider errors', {
+      orderId: request.orderId,
+      attempt: request.attempt,
+      refunded: voided.refunded,
+    });
+  }
+  // The result and its notices in one request (recordChargeResult); its answer says whether the order took it.
+  const current = await recordChargeResult(request, result, deps);
+  const kept =
+    current?.audience !== 'INTERNAL' ||
+    (current.payment?.attempts === request.attempt && KEPT.includes(current.payment.status));
+  if (result.status === 'SUCCEEDED' && !kept) {
+    // The order did not take this charge (stale: the attempt was recorded FAILED or replaced, or the order
+    // moved on), so the money goes back now, under a key of its own that makes a repeat a no-op.
+    await deps.gateway.refund({
+      orderId: request.orderId,
+      amount: request.amount,
+      currency: request.currency,
+      idempotencyKey: `refund#${idempotencyKey}`,
+    });
+    deps.logger.warn('stale payment success refunded', {
+      orderId: request.orderId,
+      attempt: request.attempt,
+      orderPayment: current?.payment?.status,
+    });
+    return { status: 'REFUNDED', failureReason: 'stale_attempt' };
+  }
   deps.logger.info('payment recorded', {
     orderId: request.orderId,
     attempt: request.attempt,
@@ -117,7 +161,7 @@ async function recordChargeResult(
   request: PaymentRequest,
   result: { status: PaymentStatus; failureReason: string | null },
   deps: PaymentDeps,
-): Promise<void> {
+): Promise<RecordPaymentResultMutation['recordPaymentResult']> {
   const status = result.status === 'SUCCEEDED' || result.status === 'DECLINED' ? result.status : 'FAILED';
   let vendorIds: string[] = [];
   if (status === 'SUCCEEDED') {
@@ -144,16 +188,19 @@ async function recordChargeResult(
   const options = { correlationId: request.correlationId };
   const answers: [Notice, Parameters<typeof delivered>[0]][] = [];
   const [first, ...rest] = shared;
+  let recorded: RecordPaymentResultMutation['recordPaymentResult'];
   if (first) {
     const data = await deps.appsync.request(
       RecordPaymentPaidDocument,
       { input, notice, shared: first },
       options,
     );
-    answers.push([notice, data.publishNotification], [first, data.publishSharedNotification]);
+    recorded = data?.recordPaymentResult;
+    answers.push([notice, data?.publishNotification], [first, data?.publishSharedNotification]);
   } else {
     const data = await deps.appsync.request(RecordPaymentFailedDocument, { input, notice }, options);
-    answers.push([notice, data.publishNotification]);
+    recorded = data?.recordPaymentResult;
+    answers.push([notice, data?.publishNotification]);
   }
   const more = await Promise.all(
     rest.map((s) => deps.appsync.request(PublishSharedNotificationDocument, { input: s }, options)),
@@ -163,6 +210,7 @@ async function recordChargeResult(
     if (deps.publishToTopic && MAIL_KINDS.has(sent.kind) && delivered(answer))
       await deps.publishToTopic(sent);
   }
+  return recorded;
 }
 
 /**

@@ -47,6 +47,8 @@ interface ResourceState {
 }
 
 const PATH_METADATA = 'aws:cdk:path';
+/** The resource types whose physical names take `tableNamePrefix`. */
+const TABLE_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable']);
 
 class LocalAssembly implements Assembly {
   readonly directory: string;
@@ -248,16 +250,20 @@ class LocalAssembly implements Assembly {
 
   private physicalName(res: ResourceState): string {
     return this.cached(`name:${res.stack.info.name}/${res.logicalId}`, () => {
+      const prefix = TABLE_TYPES.has(res.def.Type) ? (this.options.tableNamePrefix ?? '') : '';
       const rule = ruleFor(res.def.Type);
       const explicit = rule.nameProperty ? this.property(res, rule.nameProperty) : undefined;
-      if (typeof explicit === 'string' && explicit !== '') return explicit;
+      if (typeof explicit === 'string' && explicit !== '') return prefix + explicit;
       // The name is not known yet, so the suffix rule may read other properties but not the name.
       const facts = this.facts(res, '');
-      return generatedName(res.stack.info.name, res.logicalId, {
-        maxLength: rule.maxNameLength,
-        lowercase: rule.lowercase,
-        suffix: rule.nameSuffix?.(facts),
-      });
+      return (
+        prefix +
+        generatedName(res.stack.info.name, res.logicalId, {
+          maxLength: (rule.maxNameLength ?? 255) - prefix.length,
+          lowercase: rule.lowercase,
+          suffix: rule.nameSuffix?.(facts),
+        })
+      );
     });
   }
 

@@ -21,6 +21,12 @@ export interface LoadAssemblyOptions {
   readonly endpoints?: LocalEndpoints;
   /** Values for template parameters, by stack name then parameter name. @default each parameter's Default */
   readonly parameters?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Put in front of every DynamoDB table's physical name, named in the template or generated, so several
+   * assemblies (or several runs of one) can share one DynamoDB Local without seeing each other's tables.
+   * @default no prefix
+   */
+  readonly tableNamePrefix?: string;
 }
 
 /** One CloudFormation stack of the assembly, in deployment (dependency) order. */

@@ -1,9 +1,10 @@
 // DynamoDB Local has no option for the address it listens on: its DynamoDBProxyServer builds Jetty's
 // `new Server(port)`, whose connector binds every interface. This launcher builds the same server the
 // jar's own main does (ServerRunner.createServerFromCommandLineArgs, with the same command line), sets
-// the host of its connectors before they open, then starts it. Java runs it as a single-file program
-// (`java -cp DynamoDBLocal.jar LoopbackDynamoDbLocal.java ...`), so there is no build step; it uses
-// reflection only, so it compiles without the jar's classes.
+// the host of its connectors before they open, then starts it. engine.ts compiles it once into the
+// user's cache (compiledLauncherDir) and falls back to running it as a single-file program
+// (`java -cp DynamoDBLocal.jar LoopbackDynamoDbLocal.java ...`); it uses reflection only, so it compiles
+// without the jar's classes.
 import java.lang.reflect.Field;
 
 public class LoopbackDynamoDbLocal {

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { readdirSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -40,8 +42,11 @@ export function dynamoDbLocalJarDir(): string {
   return join(libDir, release);
 }
 
-/** Fails with an actionable message when java 17+ is not on PATH. */
+let javaVersionLine: string | undefined;
+
+/** Fails with an actionable message when java 17+ is not on PATH (probed once per process). */
 export function assertJava(): void {
+  if (javaVersionLine !== undefined) return;
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
@@ -54,10 +59,60 @@ export function assertJava(): void {
   if (version && Number(version) < 17) {
     throw new Error(`DynamoDB Local needs Java 17 or newer; found Java ${version}. Install Java 17+.`);
   }
+  javaVersionLine = (probe.stderr ?? '').split('\n')[0] ?? '';
 }
 
 /** The single-file launcher that binds DynamoDB Local to one address (see the file for why). */
 const LOOPBACK_LAUNCHER = fileURLToPath(new URL('./LoopbackDynamoDbLocal.java', import.meta.url));
+
+/** A tiny single-file program that runs the JDK's compiler in process (no `javac` binary needed). */
+const COMPILE_LAUNCHER =
+  'public class CompileLauncher { public static void main(String[] a) { ' +
+  'System.exit(javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, a)); } }';
+
+/**
+ * The launcher's compiled class folder, made once per launcher source and Java version. Run as a
+ * single-file program, the launcher is compiled in memory on every engine start (about a CPU-second
+ * each, and the test tiers start several engines); compiled once into the user's cache it starts as a
+ * plain class. The folder is under the user's own cache (`$XDG_CACHE_HOME` or `~/.cache`), not a shared
+ * temp dir another user could write to, and appears whole (compiled beside it, then renamed) so
+ * concurrent starts never see half a class. `undefined` when it cannot be compiled (no jdk.compiler
+ * module, read-only home): the start then runs the source file as before.
+ */
+export function compiledLauncherDir(
+  cacheRoot: string = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'),
+): string | undefined {
+  try {
+    const source = readFileSync(LOOPBACK_LAUNCHER, 'utf8');
+    const key = createHash('sha256')
+      .update(source)
+      .update('\0')
+      .update(javaVersionLine ?? '')
+      .digest('hex')
+      .slice(0, 16);
+    const dir = join(cacheRoot, 'orderloop', 'dynamodb-launcher', key);
+    if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+    const staging = `${dir}.${process.pid}.${Date.now()}`;
+    mkdirSync(staging, { recursive: true, mode: 0o700 });
+    const compiler = join(staging, 'CompileLauncher.java');
+    writeFileSync(compiler, COMPILE_LAUNCHER);
+    const out = spawnSync('java', [compiler, '-d', staging, LOOPBACK_LAUNCHER], { encoding: 'utf8' });
+    rmSync(compiler, { force: true });
+    if (out.status !== 0 || !existsSync(join(staging, 'LoopbackDynamoDbLocal.class'))) {
+      rmSync(staging, { recursive: true, force: true });
+      return undefined;
+    }
+    try {
+      renameSync(staging, dir);
+    } catch {
+      // Another start renamed its copy first: use that one.
+      rmSync(staging, { recursive: true, force: true });
+    }
+    return existsSync(join(dir, 'LoopbackDynamoDbLocal.class')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Whether an address means every interface. */
 export const isWildcardHost = (host: string): boolean => host === '0.0.0.0' || host === '::';
@@ -69,12 +124,19 @@ export const isWildcardHost = (host: string): boolean => host === '0.0.0.0' || h
  */
 export function dynamoDbLocalArgs(
   jarDir: string,
-  options: { port: number; host: string; heap: string; dataDir?: string },
+  options: { port: number; host: string; heap: string; dataDir?: string; launcherDir?: string },
 ): string[] {
   const jar = join(jarDir, 'DynamoDBLocal.jar');
   const main = isWildcardHost(options.host)
     ? ['-jar', jar]
-    : [`-Dorderloop.dynamodb.host=${options.host}`, '-cp', jar, LOOPBACK_LAUNCHER];
+    : options.launcherDir
+      ? [
+          `-Dorderloop.dynamodb.host=${options.host}`,
+          '-cp',
+          `${jar}${delimiter}${options.launcherDir}`,
+          'LoopbackDynamoDbLocal',
+        ]
+      : [`-Dorderloop.dynamodb.host=${options.host}`, '-cp', jar, LOOPBACK_LAUNCHER];
   return [
     `-Xmx${options.heap}`,
     `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
@@ -150,10 +212,12 @@ async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> 
   const host = options.host ?? '127.0.0.1';
   const jarDir = dynamoDbLocalJarDir();
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const launcherDir = isWildcardHost(host) ? undefined : compiledLauncherDir();
   const args = dynamoDbLocalArgs(jarDir, {
     port,
     host,
     heap: options.heap ?? '512m',
+    ...(launcherDir ? { launcherDir } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
   const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });

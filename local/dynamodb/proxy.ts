@@ -4,7 +4,13 @@
  * to DynamoDB Local unchanged, so `AWS_ENDPOINT_URL=http://localhost:20002` serves every service and
  * DynamoDB Local itself, which accepts any signature, is not the one that decides who gets in.
  */
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { crc32 } from 'node:zlib';
 import { refuseUnsigned, type SigV4Options } from '../auth/sigv4.js';
 import type { HttpHandler } from '../gateway.js';
 
@@ -14,6 +20,11 @@ export interface DynamoDbProxyOptions {
   readonly endpoint: string;
   /** How signatures are checked; the service is always `dynamodb`. @default the local IAM keys */
   readonly sigv4?: Omit<SigV4Options, 'service'>;
+  /**
+   * ListTables answers only the tables whose names start with this: a stack that shares its DynamoDB Local
+   * with others (`tableNamePrefix` of the assembly) lists its own tables only. @default every table
+   */
+  readonly tableNamePrefix?: string;
 }
 
 // DynamoDB Streams signs with DynamoDB's signing name, so one credential scope covers both targets.
@@ -55,6 +66,8 @@ export function createDynamoDbProxy(options: DynamoDbProxyOptions): HttpHandler 
     );
     if (refused) return reject(dynamoDbError(refused.errorType, refused.message));
 
+    if (options.tableNamePrefix && target === 'DynamoDB_20120810.ListTables')
+      return listOwnTables(upstream, req, res, body, options.tableNamePrefix);
     await new Promise<void>((done, fail) => {
       const forward = httpRequest(
         {
@@ -77,4 +90,55 @@ export function createDynamoDbProxy(options: DynamoDbProxyOptions): HttpHandler 
     });
     return true;
   };
+}
+
+/**
+ * ListTables through to DynamoDB Local, with the other stacks' tables left out of the page. The answer's
+ * `x-amz-crc32` (which the AWS CLI checks) is computed again for the shortened body; the page's
+ * LastEvaluatedTableName stays, so paging goes on where DynamoDB Local's page ended.
+ */
+async function listOwnTables(
+  upstream: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  prefix: string,
+): Promise<boolean> {
+  const headers = { ...endToEnd(req.headers), host: upstream.host, 'content-length': String(body.length) };
+  delete headers['accept-encoding'];
+  const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+    (done, fail) => {
+      const forward = httpRequest(
+        {
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: 'POST',
+          path: req.url ?? '/',
+          headers,
+        },
+        (reply) => {
+          void readBody(reply).then(
+            (payload) => done({ status: reply.statusCode ?? 500, headers: reply.headers, body: payload }),
+            fail,
+          );
+        },
+      );
+      forward.once('error', fail);
+      forward.end(body);
+    },
+  );
+  let out = answer.body;
+  if (answer.status === 200) {
+    const page = JSON.parse(answer.body.toString('utf8')) as { TableNames?: string[] };
+    page.TableNames = (page.TableNames ?? []).filter((name) => name.startsWith(prefix));
+    out = Buffer.from(JSON.stringify(page));
+  }
+  res.writeHead(answer.status, {
+    ...endToEnd(answer.headers),
+    'content-length': String(out.length),
+    'x-amz-crc32': String(crc32(out)),
+  });
+  res.end(out);
+  return true;
 }

@@ -87,7 +87,10 @@ export interface LocalEventsOptions {
   /** Sees every usage increment, for live billing estimates. */
   readonly onActivity?: (activity: UsageActivity) => void;
   /** Billing hooks of the Lambda host (every execution, every log line). @default none */
-  readonly lambdaHooks?: Pick<LambdaHostOptions, 'onExecution' | 'onLog' | 'onDynamoDbCall'>;
+  readonly lambdaHooks?: Pick<
+    LambdaHostOptions,
+    'onExecution' | 'onLog' | 'onDynamoDbCall' | 'readTransactionItems'
+  >;
   /** Where and how the pipes, in this process, read DynamoDB streams. @default `dynamodbEndpoint` */
   readonly pipeStreams?: Pick<StreamsClientOptions, 'endpoint' | 'onAnswer'>;
 }
@@ -212,6 +215,9 @@ export async function startLocalEvents(options: LocalEventsOptions): Promise<Loc
     onLog: (entry) => (options.onFunctionLog?.(entry), options.lambdaHooks?.onLog?.(entry)),
     ...(options.lambdaHooks?.onExecution ? { onExecution: options.lambdaHooks.onExecution } : {}),
     ...(options.lambdaHooks?.onDynamoDbCall ? { onDynamoDbCall: options.lambdaHooks.onDynamoDbCall } : {}),
+    ...(options.lambdaHooks?.readTransactionItems
+      ? { readTransactionItems: options.lambdaHooks.readTransactionItems }
+      : {}),
     ...(timing.lambdaRetryDelaysMs ? { retryDelaysMs: timing.lambdaRetryDelaysMs } : {}),
     ...(dataDir ? { asyncQueuePath: join(dataDir, 'lambda', 'async-queue.jsonl') } : {}),
   });

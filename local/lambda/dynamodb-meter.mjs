@@ -9,6 +9,11 @@
 // answer from the response stream; this hook replaces `request` for DynamoDB Local's host and port
 // only, before the function's code loads. It sees each attempt, as the proxy did (the SDK retries
 // above it).
+//
+// A TransactWriteItems is sized as AWS bills it from its items read just before and just after it:
+// with `readImage`, the hook holds the request until the host has read the items (the host's reader,
+// local/meter/dynamodb-images.ts, the same one the other paths use), and holds the answer until it has
+// read them again, so no later write of the function can slip between the transaction and its image.
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import { Readable } from 'node:stream';
@@ -46,22 +51,35 @@ function parseObject(text) {
   }
 }
 
-/** What recordDynamoDbCall reads of a request: the table, the PartiQL statement, the transaction's size. */
-function meteredInput(input) {
+/**
+ * What recordDynamoDbCall reads of a request: the table, the PartiQL statement, the transaction's
+ * items. A transaction that is sized (`sized`) keeps its items whole, as transactionUnits reads each
+ * one's kind, table and (for a Put) the new item; otherwise only their count and tables matter.
+ */
+function meteredInput(input, sized) {
   const first = (input.Statements ?? input.TransactStatements)?.[0]?.Statement;
+  const items = Array.isArray(input.TransactItems) ? input.TransactItems : undefined;
   return {
     ...(input.TableName !== undefined ? { TableName: input.TableName } : {}),
     ...(input.Statement !== undefined ? { Statement: input.Statement } : {}),
     ...(first !== undefined ? { Statements: [{ Statement: first }] } : {}),
-    ...(Array.isArray(input.TransactItems) ? { TransactItems: input.TransactItems.map(() => ({})) } : {}),
+    ...(items ? { TransactItems: sized ? items : items.map(tableOnly) } : {}),
   };
 }
 
+/** A transaction item reduced to its kind and table (what the meter's 2-units-per-item floor reads). */
+function tableOnly(action) {
+  const [kind, part] = Object.entries(action ?? {})[0] ?? [];
+  return kind && part && typeof part === 'object' ? { [kind]: { TableName: part.TableName } } : {};
+}
+
 /**
- * Meters the calls to `endpoint` (DynamoDB Local's URL): `report({ operation, input, status, output })`
- * runs once per answered attempt, before the caller sees the answer.
+ * Meters the calls to `endpoint` (DynamoDB Local's URL): `report({ operation, input, status, output,
+ * images? })` runs once per answered attempt, before the caller sees the answer. `readImage(input)`,
+ * when given, reads a TransactWriteItems' items (a promise of one item or undefined per TransactItem,
+ * or undefined when they cannot be read); the report then carries `images: { before, after }`.
  */
-export function meterDynamoDbCalls(endpoint, report) {
+export function meterDynamoDbCalls(endpoint, report, readImage) {
   const target = new URL(endpoint);
   const port = Number(target.port || 80);
   const realRequest = http.request;
@@ -73,16 +91,23 @@ export function meterDynamoDbCalls(endpoint, report) {
     }
     let input;
     let strip = false;
+    // The transaction's request (whole) and its items before it, when it is sized.
+    let transaction;
+    let before;
     const req = realRequest.call(this, options, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       // A response cut off mid-body fails the request, as the SDK sees a broken socket.
       res.on('error', (error) => req.destroy(error));
-      res.on('end', () => {
+      res.on('end', async () => {
         let body = Buffer.concat(chunks);
         const headers = { ...res.headers };
         const output = parseObject(body.toString('utf8'));
         if (output && input) {
+          const after =
+            before && res.statusCode === 200
+              ? await readImage(transaction).catch(() => undefined)
+              : undefined;
           report({
             operation,
             input,
@@ -91,6 +116,7 @@ export function meterDynamoDbCalls(endpoint, report) {
               ...(output.__type !== undefined ? { __type: output.__type } : {}),
               ...(output.ConsumedCapacity !== undefined ? { ConsumedCapacity: output.ConsumedCapacity } : {}),
             },
+            ...(before && after ? { images: { before, after } } : {}),
           });
           if (strip && 'ConsumedCapacity' in output) {
             delete output.ConsumedCapacity;
@@ -111,15 +137,26 @@ export function meterDynamoDbCalls(endpoint, report) {
     req.end = function (chunk, ...endRest) {
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
       const parsed = parseObject(text);
+      const sized = Boolean(parsed && readImage && operation === 'TransactWriteItems');
       if (parsed) {
-        input = meteredInput(parsed);
+        input = meteredInput(parsed, sized);
         if (parsed.ReturnConsumedCapacity === undefined || parsed.ReturnConsumedCapacity === 'NONE') {
           strip = true;
           chunk = JSON.stringify({ ...parsed, ReturnConsumedCapacity: 'INDEXES' });
           if (!this.headersSent) this.setHeader('content-length', String(Buffer.byteLength(chunk)));
         }
       }
-      return end.call(this, chunk, ...endRest);
+      if (!sized) return end.call(this, chunk, ...endRest);
+      // The request leaves once its items are read; the SDK only waits for the response, so holding
+      // end() back changes nothing it sees but the time.
+      transaction = parsed;
+      readImage(parsed)
+        .catch(() => undefined)
+        .then((image) => {
+          before = image;
+          end.call(this, chunk, ...endRest);
+        });
+      return this;
     };
     return req;
   };

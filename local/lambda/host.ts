@@ -11,6 +11,7 @@ import type {
   InvokeResult,
   QueueMessageAttribute,
   SendToQueue,
+  TransactionItemsReader,
 } from './types.js';
 
 /** Options of the local Lambda host; everything outside Lambda is a port. */
@@ -63,6 +64,11 @@ export interface LambdaHostOptions {
    * metered inside the worker, before the invocation's result. @default none (calls are not metered)
    */
   readonly onDynamoDbCall?: (functionName: string, call: DynamoDbCallRecord) => void;
+  /**
+   * With onDynamoDbCall: reads each TransactWriteItems' items just before and after it, so the call
+   * carries `images` and the meter sizes its items as AWS does. @default none (not read)
+   */
+  readonly readTransactionItems?: TransactionItemsReader;
   /** Receives every log line of every function (tests observe logs here). */
   readonly onLog?: (entry: FunctionLogEntry) => void;
   /** Where prefixed log lines go. @default process.stdout */
@@ -441,6 +447,7 @@ export class LambdaHost {
         this.lineListeners.get(worker)?.(requestId, line);
       },
       this.options.onDynamoDbCall && ((call) => this.options.onDynamoDbCall?.(config.name, call)),
+      this.options.readTransactionItems,
     );
     return worker;
   }

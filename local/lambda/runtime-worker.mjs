@@ -14,8 +14,17 @@ import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { meterDynamoDbCalls } from './dynamodb-meter.mjs';
 
-const { codeDir, handler, functionName, functionArn, memoryMb, logGroupName, logStreamName, meterDynamoDb } =
-  workerData;
+const {
+  codeDir,
+  handler,
+  functionName,
+  functionArn,
+  memoryMb,
+  logGroupName,
+  logStreamName,
+  meterDynamoDb,
+  sizeTransactions,
+} = workerData;
 let currentRequestId;
 const initStarted = performance.now();
 
@@ -123,9 +132,28 @@ async function loadHandler() {
 
 // The cost meter's units of the function's DynamoDB calls travel with its other messages, so the host
 // has them before the invocation's result (./dynamodb-meter.mjs); installed before the code loads.
+// With sizeTransactions the host reads a transaction's items before and after it (its own reader on
+// DynamoDB Local): each read is a 'dynamodb-image' request the host answers with the same id.
 if (meterDynamoDb) {
-  meterDynamoDbCalls(meterDynamoDb, (call) =>
-    parentPort.postMessage({ type: 'dynamodb', requestId: currentRequestId, call }),
+  const pending = new Map();
+  let nextImage = 0;
+  const readImage = (input) =>
+    new Promise((resolve) => {
+      const id = nextImage++;
+      pending.set(id, resolve);
+      parentPort.postMessage({ type: 'dynamodb-image', id, input });
+    });
+  if (sizeTransactions) {
+    parentPort.on('message', (msg) => {
+      if (msg.type !== 'dynamodb-image') return;
+      pending.get(msg.id)?.(msg.image);
+      pending.delete(msg.id);
+    });
+  }
+  meterDynamoDbCalls(
+    meterDynamoDb,
+    (call) => parentPort.postMessage({ type: 'dynamodb', requestId: currentRequestId, call }),
+    sizeTransactions ? readImage : undefined,
   );
 }
 

@@ -91,4 +91,17 @@ export interface DynamoDbCallRecord {
   readonly status: number;
   /** What the meter reads of the answer: ConsumedCapacity (asked with INDEXES) or the error's __type. */
   readonly output: Readonly<Record<string, unknown>>;
+  /** A TransactWriteItems' items just before and after it, when the host read them (TransactionItemsReader). */
+  readonly images?: { readonly before: TransactionItems; readonly after: TransactionItems };
 }
+
+/** Each TransactItem's item (DynamoDB JSON), undefined where there is none. */
+export type TransactionItems = readonly (Readonly<Record<string, object>> | undefined)[];
+
+/**
+ * Reads the items a TransactWriteItems input touches, for the meter to size them (the meter's
+ * createTransactionImageReader); undefined when they cannot be read.
+ */
+export type TransactionItemsReader = (
+  input: Readonly<Record<string, unknown>>,
+) => Promise<TransactionItems | undefined>;

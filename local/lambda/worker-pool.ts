@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { DynamoDbCallRecord, FunctionConfig } from './types.js';
+import type { DynamoDbCallRecord, FunctionConfig, TransactionItemsReader } from './types.js';
 
 /**
  * Why worker threads and not child processes: a Worker takes its own `env` object (so process.env
@@ -42,6 +42,8 @@ export class FunctionWorker {
     private readonly log: LogSink,
     /** Receives the function's DynamoDB calls, metered in the worker; unset means they are not metered. */
     private readonly onDynamoDbCall?: (call: DynamoDbCallRecord) => void,
+    /** Reads a transaction's items for the meter (LambdaHostOptions.readTransactionItems). */
+    private readonly readTransactionItems?: TransactionItemsReader,
   ) {
     this.worker = new Worker(WORKER_URL, {
       env,
@@ -63,6 +65,8 @@ export class FunctionWorker {
         logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
         // The endpoint whose calls the worker meters (./dynamodb-meter.mjs): the SDK's own DynamoDB endpoint.
         meterDynamoDb: onDynamoDbCall ? env.AWS_ENDPOINT_URL_DYNAMODB : undefined,
+        // Whether the worker asks the host to read its transactions' items, to size them.
+        sizeTransactions: Boolean(onDynamoDbCall && readTransactionItems),
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, config.memoryMb) },
     });
@@ -124,6 +128,7 @@ export class FunctionWorker {
   private onMessage(msg: WorkerMessage) {
     if (msg.type === 'log') this.log(msg.requestId, msg.text);
     else if (msg.type === 'dynamodb') this.onDynamoDbCall?.(msg.call);
+    else if (msg.type === 'dynamodb-image') void this.answerImage(msg.id, msg.input);
     else if (msg.type === 'started' && msg.requestId === this.current?.requestId) {
       this.invokeStartedAt = performance.now();
       this.coldStart = false;
@@ -135,6 +140,12 @@ export class FunctionWorker {
       if (msg.requestId !== this.current?.requestId) return;
       this.settle(msg.type === 'result' ? { ok: true, json: msg.json } : { ok: false, error: msg.error });
     }
+  }
+
+  /** Reads a transaction's items for the worker's meter; a failed read is answered as unread. */
+  private async answerImage(id: number, input: Readonly<Record<string, unknown>>) {
+    const image = await this.readTransactionItems?.(input).catch(() => undefined);
+    if (!this.dead) this.worker.postMessage({ type: 'dynamodb-image', id, image });
   }
 
   private fail(errorType: string, message: string) {
@@ -159,6 +170,7 @@ export class FunctionWorker {
 type WorkerMessage =
   | { type: 'log'; requestId?: string; text: string }
   | { type: 'dynamodb'; requestId?: string; call: DynamoDbCallRecord }
+  | { type: 'dynamodb-image'; id: number; input: Readonly<Record<string, unknown>> }
   /** `initMs`: the Init phase's duration, on an environment's first invocation. */
   | { type: 'started'; requestId: string; initMs?: number }
   /** `lines`: the runtime's END and REPORT lines, written before the invocation settles. */

@@ -51,14 +51,47 @@ export function attachEventsMeter(meter: CostMeter, bus: EventBridgeService, sns
   const off = bus.onEvent((activity) => {
     if (activity.type === 'accepted') meter.busEvent(activity.busName, activity.event);
   });
-  const publish = sns.publish.bind(sns);
-  sns.publish = (topicArn, message, extra) => {
-    const entry = publish(topicArn, message, extra);
-    meter.snsPublish(topicArn, message);
-    return entry;
-  };
+  const offSns = attachSnsMeter(meter, sns);
   return () => {
     off();
+    offSns();
+  };
+}
+
+/**
+ * Meters every SNS publish request: a Publish by its message, a PublishBatch as one request by the
+ * aggregate size of its messages, both in 64 KB chunks. AWS: "Each 64KB chunk of published data is
+ * billed as 1 request" (https://aws.amazon.com/sns/pricing/), and batching "can help you reduce the
+ * costs ... by a factor of up to 10" because a batch of up to 10 messages is one request
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-batch-api-actions.html). Returns a function that
+ * detaches.
+ */
+export function attachSnsMeter(meter: CostMeter, sns: SnsService): () => void {
+  const publish = sns.publish.bind(sns);
+  const publishBatch = sns.publishBatch.bind(sns);
+  // True while a batch publishes its entries: they are billed with the batch, not one by one.
+  let inBatch = false;
+  sns.publish = (topicArn, message, extra) => {
+    const entry = publish(topicArn, message, extra);
+    if (!inBatch) meter.snsPublish(topicArn, [message]);
+    return entry;
+  };
+  sns.publishBatch = (topicArn, entries) => {
+    inBatch = true;
+    let published;
+    try {
+      published = publishBatch(topicArn, entries);
+    } finally {
+      inBatch = false;
+    }
+    meter.snsPublish(
+      topicArn,
+      entries.map((e) => e.message),
+    );
+    return published;
+  };
+  return () => {
     sns.publish = publish;
+    sns.publishBatch = publishBatch;
   };
 }

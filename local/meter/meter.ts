@@ -79,13 +79,13 @@ export class CostMeter {
     this.add('eventbridge.event', chunks(jsonBytes(event), EVENT_CHUNK_BYTES), busName);
   }
 
-  /** One SNS publish, in 64 KB chunks. */
-  snsPublish(topicArn: string, message: string): void {
-    this.add(
-      'sns.request',
-      chunks(Buffer.byteLength(message, 'utf8'), EVENT_CHUNK_BYTES),
-      topicArn.split(':').pop(),
-    );
+  /**
+   * One SNS publish request (a Publish of one message, a PublishBatch of up to 10), in 64 KB chunks of
+   * its messages' aggregate size (./attach.ts, attachSnsMeter).
+   */
+  snsPublish(topicArn: string, messages: readonly string[]): void {
+    const bytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m, 'utf8'), 0);
+    this.add('sns.request', chunks(bytes, EVENT_CHUNK_BYTES), topicArn.split(':').pop());
   }
 }
 

@@ -113,6 +113,17 @@ export class SnsService {
     return entry;
   }
 
+  /**
+   * One PublishBatch request: each entry published as `publish` does. A method of its own so the cost
+   * meter can bill the request as one (../meter/attach.ts).
+   */
+  publishBatch(
+    topicArn: string,
+    entries: readonly ({ readonly message: string } & Parameters<SnsService['publish']>[2])[],
+  ): OutboxMessage[] {
+    return entries.map(({ message, ...extra }) => this.publish(topicArn, message, extra));
+  }
+
   /** The HTTP handler; returns false when the request is not an SNS query-protocol call. */
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== 'POST' || req.headers['x-amz-target']) return false;
@@ -166,21 +177,22 @@ export class SnsService {
         const arn = params.get('TopicArn') ?? '';
         if (!this.topics.has(arn)) throw new SnsError('NotFound', 'Topic does not exist', 404);
         const entries = members(params, 'PublishBatchRequestEntries.member');
-        const ok: string[] = [];
-        for (let i = 0; i < entries.length; i++) {
-          const e = entries[i]!;
-          const entry = this.publish(arn, e.Message ?? '', {
+        const published = this.publishBatch(
+          arn,
+          entries.map((e) => ({
+            message: e.Message ?? '',
             subject: e.Subject,
             messageAttributes: attributesOf(
               new URLSearchParams(Object.entries(e)),
               'MessageAttributes.entry',
             ),
             messageGroupId: e.MessageGroupId,
-          });
-          ok.push(
-            `<member><Id>${escapeXml(e.Id ?? String(i))}</Id><MessageId>${entry.messageId}</MessageId></member>`,
-          );
-        }
+          })),
+        );
+        const ok = published.map(
+          (entry, i) =>
+            `<member><Id>${escapeXml(entries[i]!.Id ?? String(i))}</Id><MessageId>${entry.messageId}</MessageId></member>`,
+        );
         return `<Successful>${ok.join('')}</Successful><Failed/>`;
       }
       case 'CreateTopic': {

@@ -16,7 +16,7 @@ import {
   SignUpCommand,
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import {
   MyOrdersDocument,
   OnOrderStatusChangedDocument,
@@ -26,6 +26,7 @@ import {
 } from '../generated/graphql.js';
 import { eventually, line, orderReaches, pay, placedOrder, SHIPPING_ADDRESS } from './support/orders.js';
 import { signIn as sdkSignIn, type Session } from './support/client.js';
+import { sharedDynamoDbOption } from './support/shared-dynamodb.js';
 
 const PASSWORD = 'Orderloop!2026';
 const VENDOR_ORDERS = /* GraphQL */ `
@@ -140,7 +141,13 @@ describe('aws-amplify v6 against the local stack over HTTPS and WSS', () => {
   let apps: AmplifyApp[] = [];
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, seed: true, quiet: true, tls: { dir: tlsDir, port: 0 } });
+    stack = await startLocalStack({
+      port: 0,
+      seed: true,
+      quiet: true,
+      tls: { dir: tlsDir, port: 0 },
+      dynamodb: sharedDynamoDbOption(),
+    });
     customer = await sdkSignIn(stack.endpoints, 'customer@orderloop.local', PASSWORD);
     apps = await Promise.all([1, 2, 3].map(() => AmplifyApp.start(stack)));
   });
@@ -269,7 +276,7 @@ describe('every role with its ID token and its access token', () => {
     );
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+    stack = await startLocalStack({ port: 0, seed: true, quiet: true, dynamodb: sharedDynamoDbOption() });
     cognito = new CognitoIdentityProviderClient({
       region: stack.endpoints.region,
       endpoint: stack.endpoints.cognito.endpoint,

@@ -1,7 +1,7 @@
 import { createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import { AskAboutOrdersDocument } from '../generated/graphql.js';
 import { graphql, type Session } from './support/client.js';
 import {
@@ -13,6 +13,7 @@ import {
   type DemoSessions,
   eventually,
 } from './support/orders.js';
+import { sharedDynamoDbOption } from './support/shared-dynamodb.js';
 
 /**
  * The model path through the local stack: the assistant Lambda's own Bedrock client (HTTP/2, SigV4)
@@ -92,6 +93,7 @@ describe('the order assistant with a model', () => {
       seed: true,
       quiet: true,
       bedrock: { endpoint, modelId: 'model-e2e' },
+      dynamodb: sharedDynamoDbOption(),
     });
     users = await signInDemoUsers(stack.endpoints);
   });

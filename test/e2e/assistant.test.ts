@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMPLE_ANSWER_NOTE } from '../../functions/assistant/fallback.js';
 import { MAX_QUESTION_LENGTH } from '../../functions/assistant/question.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import { AskAboutOrdersDocument } from '../generated/graphql.js';
 import { graphql, type Session } from './support/client.js';
 import {
@@ -12,6 +12,7 @@ import {
   signInDemoUsers,
   type DemoSessions,
 } from './support/orders.js';
+import { sharedDynamoDbOption } from './support/shared-dynamodb.js';
 
 /**
  * The order assistant through the local stack: askAboutOrders → the assistant Lambda → DynamoDB Local.
@@ -23,7 +24,13 @@ describe('the order assistant', () => {
   let users: DemoSessions;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, seed: true, quiet: true, bedrock: null });
+    stack = await startLocalStack({
+      port: 0,
+      seed: true,
+      quiet: true,
+      bedrock: null,
+      dynamodb: sharedDynamoDbOption(),
+    });
     users = await signInDemoUsers(stack.endpoints);
   });
 

@@ -1,7 +1,7 @@
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { aws, awsJson, CLI_TEST_TIMEOUT_MS } from '../../local/test/support/aws-cli.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
+import { aws, awsJson, CLI_TEST_TIMEOUT_MS } from '@orderloop/local/testing/aws-cli';
 import { graphql } from './support/clients.js';
 
 // The AWS CLI v2 as a user runs it against `npm start`: only --endpoint-url and the printed keys

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConsole } from '../../local/console/index.js';
+import { buildConsole } from '@orderloop/local/console';
 import { line, orderReaches, pay, placedOrder } from './support/orders.js';
 import { startScenarioStack, type ScenarioStack } from './support/scenario-stack.js';
 

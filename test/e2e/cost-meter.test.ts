@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dollarsOf, type Dimension, type MeterReading } from '../../local/meter/index.js';
+import { dollarsOf, type Dimension, type MeterReading } from '@orderloop/local/meter';
 import { BASE } from './support/cost-scenarios.js';
 import { getProduct } from './support/orders.js';
 import { startScenarioStack, type ScenarioStack } from './support/scenario-stack.js';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gql } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb/engine.js';
-import type { LocalStackEndpoints } from '../../local/endpoints.js';
+import { freePort } from '@orderloop/local/dynamodb/engine';
+import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { ensureSynth } from '../../local/synth.js';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
+import { ensureSynth } from '@orderloop/local/synth';
 import {
   graphql,
   iamGraphql,
@@ -247,7 +247,7 @@ describe('the local stack in process', () => {
 
   it('stops the server and DynamoDB Local, and a second stop is a no-op', async () => {
     // Prepare
-    const javaPid = stack.dynamodb.process.pid!;
+    const javaPid = stack.dynamodb.process!.pid!;
     // Act
     await stack.stop();
     await stack.stop();

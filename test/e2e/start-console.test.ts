@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../../local/dynamodb/engine.js';
+import { freePort } from '@orderloop/local/dynamodb/engine';
 import { waitFor } from './support/clients.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -109,7 +109,8 @@ export type ProcessPaymentInput = {
   orderId: string;
   /**
    * A payment token from the payment provider. Locally the simulator reads these test tokens:
-   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout.
+   * tok_success, tok_declined, tok_insufficient_funds, tok_transient_then_success, tok_timeout,
+   * tok_timeout_then_charged.
    */
   paymentToken: string;
 };

@@ -46,8 +46,11 @@ interface Lane {
 interface ShardState {
   readonly id: string;
   readonly parentId?: string;
-  /** Present at the first start: only these may begin at LATEST; later (child) shards begin at TRIM_HORIZON. */
-  readonly initial: boolean;
+  /**
+   * Present at the first start: only these may begin at LATEST; later (child) shards begin at TRIM_HORIZON,
+   * and so does a shard whose iterator was trimmed.
+   */
+  initial: boolean;
   readonly closedAtStart: boolean;
   iterator?: string;
   /** GetRecords returned no next iterator: the shard is closed and fully read. */
@@ -374,6 +377,11 @@ export class LocalPipe {
         )) {
           throw error;
         }
+        // Every record left after a trim is newer than the lost position, so the pipe's starting position
+        // (LATEST) no longer applies: it would skip them. DynamoDB Local answers this for an iterator at the
+        // start of a shard that was empty when it was taken, once another table's stream has advanced the
+        // engine-wide sequence numbers before the shard's first record (one engine shared by many stacks).
+        if (error.code === 'TrimmedDataAccessException') shard.initial = false;
         shard.iterator = undefined;
         return { busy: true, fetched };
       }

@@ -136,7 +136,7 @@ export class StreamsClient {
       body,
     });
     const signed = await this.signer.sign(request);
-    const response = await fetch(this.url, { method: 'POST', headers: signed.headers, body });
+    const response = await this.send(signed.headers, body);
     const text = await response.text();
     const payload = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (!response.ok) {
@@ -147,4 +147,28 @@ export class StreamsClient {
     this.onAnswer?.(operation, payload);
     return payload;
   }
+
+  /**
+   * Sends one request, trying again when the connection fails before an answer (a reset or closed
+   * keep-alive socket: fetch's `TypeError: fetch failed`), as the AWS SDKs' standard retry strategy does
+   * for transient network errors (3 attempts, backoff). Every stream read is safe to repeat: an iterator
+   * stays valid until it expires, and DescribeStream/GetShardIterator change nothing. An answer with an
+   * error status is not retried here: the pipe handles each stream error by its type.
+   */
+  private async send(headers: Record<string, string>, body: string): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(this.url, { method: 'POST', headers, body });
+      } catch (error) {
+        if (!(error instanceof TypeError) || attempt >= STREAM_CALL_ATTEMPTS) {
+          const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : '';
+          throw new Error(`${String(error)}${cause}`, { cause: error });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      }
+    }
+  }
 }
+
+/** Tries of one stream call that fails before any answer (the SDKs' standard retry mode makes 3). */
+const STREAM_CALL_ATTEMPTS = 3;

@@ -3,7 +3,16 @@ import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../dynamodb/engine.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  assertJava,
+  compiledLauncherDir,
+  dynamoDbLocalArgs,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+} from '../../dynamodb/engine.js';
 
 /** An IPv4 address of this machine that is not loopback, to knock on as another machine would. */
 function externalAddress(): string {
@@ -100,5 +109,33 @@ describe('DynamoDB Local engine', () => {
     await other.stop();
     // Assess
     expect(other.process.exitCode !== null || other.process.signalCode !== null).toBe(true);
+  });
+
+  it('starts its loopback launcher as a class compiled once into the cache, not from source each time', () => {
+    // Prepare
+    assertJava();
+    const cache = mkdtempSync(join(tmpdir(), 'orderloop-launcher-'));
+    try {
+      // Act
+      const first = compiledLauncherDir(cache);
+      const compiledAt = first && statSync(join(first, 'LoopbackDynamoDbLocal.class')).mtimeMs;
+      const second = compiledLauncherDir(cache);
+
+      // Assert
+      expect(first).toBeDefined();
+      expect(first!.startsWith(join(cache, 'orderloop', 'dynamodb-launcher'))).toBe(true);
+      expect(second).toBe(first);
+      expect(statSync(join(second!, 'LoopbackDynamoDbLocal.class')).mtimeMs).toBe(compiledAt);
+      const args = dynamoDbLocalArgs('/jar', {
+        port: 1,
+        host: '127.0.0.1',
+        heap: '64m',
+        launcherDir: first!,
+      });
+      expect(args).toContain('LoopbackDynamoDbLocal');
+      expect(args.some((a) => a.endsWith('.java'))).toBe(false);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -144,5 +146,81 @@ describe('DynamoDB on the gateway port', () => {
       __type: 'com.amazon.coral.service#MissingAuthenticationTokenException',
       message: 'Request is missing Authentication Token',
     });
+  });
+});
+
+describe('DynamoDB on the gateway port of a stack that shares its DynamoDB Local', () => {
+  const prefix = `own${randomBytes(4).toString('hex')}-`;
+  const OWN = `${prefix}orders`;
+  const OTHER = tableName('someone-else');
+  let server: Server;
+  let endpoint: string;
+  let client: DynamoDBClient;
+
+  beforeAll(async () => {
+    const engine = sharedDynamoDb();
+    const proxy = createDynamoDbProxy({ endpoint: engine.endpoint, tableNamePrefix: prefix });
+    server = createServer((req, res) => {
+      void proxy(req, res).then((handled) => {
+        if (!handled) res.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    client = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    for (const TableName of [OWN, OTHER])
+      await client.send(
+        new CreateTableCommand({
+          TableName,
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('lists only the tables named with its prefix, with a body checksum (x-amz-crc32) that matches', async () => {
+    // Act
+    const listed = await client.send(new ListTablesCommand({}));
+    const url = new URL(endpoint);
+    const signed = await new SignatureV4({
+      credentials: LOCAL_CREDENTIALS,
+      region: 'us-east-1',
+      service: 'dynamodb',
+      sha256: Sha256,
+    }).sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/',
+        headers: {
+          host: url.host,
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.ListTables',
+        },
+        body: '{}',
+      }),
+    );
+    const raw = await fetch(endpoint, { method: 'POST', headers: signed.headers, body: '{}' });
+    const body = Buffer.from(await raw.arrayBuffer());
+    // Assess: the other table exists on the engine, and only the stack's own is listed
+    expect(listed.TableNames).toEqual([OWN]);
+    expect(JSON.parse(body.toString('utf8'))).toEqual({ TableNames: [OWN] });
+    expect(raw.headers.get('x-amz-crc32')).toBe(String(crc32(body)));
+    await expect(
+      client.send(new GetItemCommand({ TableName: OTHER, Key: { pk: { S: 'x' } } })),
+    ).resolves.toBeDefined();
   });
 });

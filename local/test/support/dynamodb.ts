@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The endpoint of the one DynamoDB Local every integration file of this run shares. */
+    /** The endpoint of the one DynamoDB Local every integration and e2e file of this run shares. */
     dynamodbEndpoint: string;
   }
 }
@@ -18,7 +18,7 @@ export interface SharedDynamoDb {
 /** The DynamoDB Local that the tier's global setup started (`./dynamodb-setup.ts`). */
 export function sharedDynamoDb(): SharedDynamoDb {
   const endpoint = inject('dynamodbEndpoint');
-  if (!endpoint) throw new Error('no shared DynamoDB Local: run this file in the integration project');
+  if (!endpoint) throw new Error('no shared DynamoDB Local: run this file in the integration or e2e project');
   return { endpoint, port: Number(new URL(endpoint).port) };
 }
 

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeEndpointsFile } from '../../../local/endpoints.js';
-import { startLocalStack, type LocalStack } from '../../../local/stack.js';
+import { writeEndpointsFile } from '@orderloop/local/endpoints';
+import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
+import { sharedDynamoDbOption } from '../support/shared-dynamodb.js';
 
 /** Runs `npx tsx scripts/demo.ts` as a user would run `npm run demo`, with the given endpoints file. */
 function runDemo(endpointsFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -28,7 +29,7 @@ describe('npm run demo', () => {
   let dir: string;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+    stack = await startLocalStack({ port: 0, seed: true, quiet: true, dynamodb: sharedDynamoDbOption() });
     dir = mkdtempSync(join(tmpdir(), 'orderloop-demo-'));
     writeEndpointsFile(join(dir, 'endpoints.json'), stack.endpoints);
   });

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelOrderDocument } from '../../generated/graphql.js';
 import { graphql, type Session } from '../support/client.js';
@@ -16,14 +19,28 @@ import { startScenarioStack, type ScenarioStack } from '../support/scenario-stac
 
 describe('payments, cancellations and refunds', () => {
   let ctx: ScenarioStack;
+  /** The functions' own logs (`<function>.log`), as CloudWatch Logs would hold them. */
+  let logDir: string;
 
   beforeAll(async () => {
-    ctx = await startScenarioStack();
+    logDir = await mkdtemp(join(tmpdir(), 'orderloop-payments-'));
+    ctx = await startScenarioStack({ logDir });
   });
 
   afterAll(async () => {
     await ctx?.stack.stop();
+    if (logDir) await rm(logDir, { recursive: true, force: true });
   });
+
+  /** The payment consumer's JSON log entries (Powertools), from its function log. */
+  const paymentLog = async (): Promise<Record<string, unknown>[]> => {
+    const file = (await readdir(logDir)).find((f) => f.includes('PaymentConsumer'));
+    if (!file) return [];
+    return (await readFile(join(logDir, file), 'utf8'))
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  };
 
   const stockOf = async (session: Session, vendorId: string, productId: string) => {
     const p = await getProduct(session, vendorId, productId);
@@ -75,6 +92,41 @@ describe('payments, cancellations and refunds', () => {
       'PAYMENT_PENDING',
       'PAID',
     ]);
+  });
+
+  it('voids a charge that timed out but went through, records it FAILED, and charges the next attempt once', async () => {
+    // Prepare
+    const { customer } = ctx.users;
+    const order = await placedOrder(customer, [line('v-borealis', 'p-filter', 1)]);
+
+    // Act: the provider takes the charge but every answer times out
+    await pay(customer, order.id, 'tok_timeout_then_charged');
+    const failed = await orderReaches(customer, order.id, 'PAYMENT_FAILED');
+    // and the customer pays again
+    await pay(customer, order.id, 'tok_success');
+    const paid = await orderReaches(customer, order.id, 'PAID');
+
+    // Assess: the unknown outcome was voided at the provider (the charge refunded) before FAILED was recorded
+    expect(failed.payment).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'provider_unavailable',
+      attempts: 1,
+    });
+    const voided = await eventually(
+      paymentLog,
+      (entries) => entries.some((e) => e.orderId === order.id && e.refunded === true),
+      20_000,
+      'the payment consumer to log the void of attempt 1',
+    );
+    expect(voided.filter((e) => e.orderId === order.id && 'refunded' in e)).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'payment attempt voided after persistent provider errors',
+        attempt: 1,
+        refunded: true,
+      }),
+    ]);
+    expect(paid.payment).toMatchObject({ status: 'SUCCEEDED', attempts: 2, amount: order.total });
   });
 
   it('refunds a paid order in full when the customer cancels it, and puts its stock back', async () => {

@@ -12,7 +12,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createSubscriptionHandshakeLink } from 'aws-appsync-subscription-link';
 import { WebSocket } from 'ws';
-import type { LocalStackEndpoints } from '../../../local/endpoints.js';
+import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 
 /** A GraphQL answer with its HTTP status. */
 export interface GraphqlAnswer {

@@ -4,7 +4,7 @@
  * holds every unit the orders caused.
  */
 import { OnOrderStatusChangedDocument } from '../../generated/graphql.js';
-import type { LocalStack } from '../../../local/stack.js';
+import type { LocalStack } from '@orderloop/local/stack';
 import { subscribe } from './client.js';
 import { line, moveVendorPart, pay, placedOrder, type DemoSessions } from './orders.js';
 

@@ -1,10 +1,12 @@
 /**
- * One local stack per scenario file: in memory, seeded with the demo users and catalog, on a free port.
+ * One local stack per scenario file: seeded with the demo users and catalog, on a free port, on the tier's
+ * one DynamoDB Local with tables of its own.
  * The scenarios talk to it only through its endpoints; the one exception is firing the sweeper's
  * schedule now, which in AWS would mean waiting for the rate(5 minutes) rule.
  */
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '@orderloop/local/stack';
 import { signInDemoUsers, type DemoSessions } from './orders.js';
+import { sharedDynamoDbOption } from './shared-dynamodb.js';
 
 /** A started stack and its signed-in demo users. */
 export interface ScenarioStack {
@@ -16,9 +18,15 @@ export interface ScenarioStack {
 
 /** Starts an in-memory, seeded stack on a free port and signs in every demo user. */
 export async function startScenarioStack(
-  options: Pick<LocalStackOptions, 'unpaidOrderTtlMinutes'> = {},
+  options: Pick<LocalStackOptions, 'unpaidOrderTtlMinutes' | 'logDir'> = {},
 ): Promise<ScenarioStack> {
-  const stack = await startLocalStack({ port: 0, seed: true, quiet: true, ...options });
+  const stack = await startLocalStack({
+    port: 0,
+    seed: true,
+    quiet: true,
+    dynamodb: sharedDynamoDbOption(),
+    ...options,
+  });
   try {
     const users = await signInDemoUsers(stack.endpoints);
     return {

@@ -17,9 +17,9 @@ import {
   SignUpCommand,
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createAwsJsonRouter } from '../../../local/aws-json.js';
-import { LOCAL_CREDENTIALS } from '../../../local/aws-ids.js';
-import { createLocalCognito, type LocalCognito } from '../../../local/cognito/index.js';
+import { createAwsJsonRouter } from '@orderloop/local/aws-json';
+import { LOCAL_CREDENTIALS } from '@orderloop/local/aws-ids';
+import { createLocalCognito, type LocalCognito } from '@orderloop/local/cognito';
 import { vendorIdentityClaims } from '../../../functions/pre-token-generation/handler.js';
 
 const OPEN_POOL = 'us-east-1_OpenPool01';

@@ -2,18 +2,14 @@ import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/cli
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bundleAppSyncCode } from '../../../infra/bundling.js';
 import { productKey, productListKeys } from '../../../domain/keys.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/aws-ids.js';
-import { createDataSourceInvoker } from '../../../local/appsync/datasources/index.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@orderloop/local/aws-ids';
+import { createDataSourceInvoker } from '@orderloop/local/appsync/datasources';
 import {
   sharedDynamoDb,
   tableName as fileTableName,
   type SharedDynamoDb,
-} from '../../../local/test/support/dynamodb.js';
-import {
-  executeResolver,
-  type InvokeDataSource,
-  type ResolveResult,
-} from '../../../local/appsync/runtime/index.js';
+} from '@orderloop/local/testing/dynamodb';
+import { executeResolver, type InvokeDataSource, type ResolveResult } from '@orderloop/local/appsync/runtime';
 import { functions, resolvers } from '../../../resolvers/manifest.js';
 
 /** The single table with its three GSIs, as the stateful stack defines it. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { itemSize, WRITE_UNIT_BYTES } from '../../../local/meter/units.js';
+import { itemSize, WRITE_UNIT_BYTES } from '@orderloop/local/meter';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
 /**

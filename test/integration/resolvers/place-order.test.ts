@@ -3,7 +3,7 @@ import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { APPSYNC_DIRECTIVES_SDL } from '../../../local/auth/directives.js';
+import { APPSYNC_DIRECTIVES_SDL } from '@orderloop/local/auth/directives';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 import { LIST_SHARDS, productKey, shardOf, STATUS_SHARDS } from '../../../domain/keys.js';
 

@@ -4,11 +4,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleAppSyncCode, ROOT } from '../../../infra/bundling.js';
 import { completeOrder, expireOrder, type SweeperDeps } from '../../../functions/sweeper/logic.js';
-import {
-  executeResolver,
-  type InvokeDataSource,
-  type ResolveResult,
-} from '../../../local/appsync/runtime/index.js';
+import { executeResolver, type InvokeDataSource, type ResolveResult } from '@orderloop/local/appsync/runtime';
 import {
   canTransition,
   canTransitionVendorOrder,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bedrockFromEnv } from '../../../local/stack.js';
+import { bedrockFromEnv } from '@orderloop/local/stack';
 
 describe('the local assistant’s Bedrock setting', () => {
   it('keeps Bedrock unreachable unless ORDERLOOP_BEDROCK_PROFILE is set', () => {

@@ -4,6 +4,7 @@ import { CachePersistenceLayer } from '@aws-lambda-powertools/idempotency/cache'
 import { parseEnvelope } from '../../../domain/events/envelope.js';
 import { SimulatedPaymentGateway, TransientGatewayError } from '../../../functions/payment/gateway.js';
 import {
+  chargeKey,
   chargePayment,
   handlePaymentEvent,
   type PaymentDeps,
@@ -50,7 +51,7 @@ function deps(order: StoredOrderPayment | null = twoVendors, refused = false) {
       ? {
           recordPaymentResult: {
             audience: 'INTERNAL',
-            payment: { status: 'PARTIALLY_REFUNDED', updatedAt: '2025-01-02T00:00:00.000Z' },
+            payment: { status: 'PARTIALLY_REFUNDED', attempts: 1, updatedAt: '2025-01-02T00:00:00.000Z' },
           },
           publishNotification: stored(v, 'notice', refused),
           publishSharedNotification: stored(v, 'shared', refused),
@@ -291,6 +292,127 @@ describe('the charge result request and its notices', () => {
   });
 });
 
+describe('a charge whose outcome is unknown', () => {
+  /** The money the provider holds for the order: charges less refunds, in cents. */
+  const held = (gateway: SimulatedPaymentGateway) =>
+    gateway.charges.reduce((sum, c) => sum + c.amount, 0) -
+    gateway.refunds.reduce((sum, r) => sum + r.amount, 0);
+
+  /** recordPaymentResult's stale answer: the order already recorded `status` for `attempts`. */
+  const staleAnswer = (attempts: number, status: string) => ({
+    recordPaymentResult: {
+      audience: 'INTERNAL',
+      status: 'PAYMENT_FAILED',
+      payment: { status, attempts, updatedAt: '2025-01-02T00:00:00.000Z' },
+    },
+  });
+
+  it('moves money on the first tok_timeout_then_charged call, yet every call times out', async () => {
+    // Prepare
+    const gateway = new SimulatedPaymentGateway();
+    const charge = () =>
+      gateway.charge({
+        orderId: 'o',
+        amount: 5,
+        currency: 'USD',
+        token: 'tok_timeout_then_charged',
+        idempotencyKey: 'k',
+      });
+    // Act
+    const first = charge();
+    // Assess
+    await expect(first).rejects.toBeInstanceOf(TransientGatewayError);
+    await expect(charge()).rejects.toBeInstanceOf(TransientGatewayError);
+    expect(gateway.charges).toHaveLength(1);
+  });
+
+  it('voids a charge that timed out but went through before recording FAILED, so the customer keeps the money', async () => {
+    // Prepare
+    const { deps: d, appsync, gateway } = deps();
+    // Act
+    await chargePayment(request('tok_timeout_then_charged'), d);
+    // Assess
+    expect(recorded(appsync.calls)).toMatchObject([{ status: 'FAILED', attempt: 1 }]);
+    expect(gateway.charges).toHaveLength(1);
+    expect(held(gateway)).toBe(0);
+  });
+
+  it('voids a charge that never happened as a no-op, and refuses a late charge under the voided key', async () => {
+    // Prepare
+    const { deps: d, appsync, gateway } = deps();
+    await chargePayment(request('tok_timeout'), d);
+    // Act: the same attempt's charge arrives again (a redelivery), this time with a working card
+    const late = await gateway.charge({
+      orderId: 'o1',
+      amount: 1000,
+      currency: 'USD',
+      token: 'tok_success',
+      idempotencyKey: chargeKey('o1', 1),
+    });
+    // Assess
+    expect(late).toEqual({ status: 'VOIDED' });
+    expect(gateway.charges).toEqual([]);
+    expect(gateway.refunds).toEqual([]);
+    expect(recorded(appsync.calls)).toMatchObject([{ status: 'FAILED', attempt: 1 }]);
+  });
+
+  it('records FAILED again, moving no money, when the consumer is retried after the void (a crash before the record)', async () => {
+    // Prepare: the first run voids, then recordPaymentResult fails
+    const { deps: d, gateway } = deps();
+    let calls = 0;
+    const failingOnce = fakeAppSync(() => {
+      calls += 1;
+      if (calls === 1) throw new Error('AppSync unavailable');
+      return {};
+    });
+    const first = chargePayment(request('tok_timeout_then_charged'), { ...d, appsync: failingOnce.port });
+    await expect(first).rejects.toThrow('AppSync unavailable');
+    // Act: Lambda's async retry runs the same attempt again
+    await chargePayment(request('tok_timeout_then_charged'), { ...d, appsync: failingOnce.port });
+    // Assess
+    expect(recorded(failingOnce.calls).at(-1)).toMatchObject({ status: 'FAILED', attempt: 1 });
+    expect(gateway.charges).toHaveLength(1);
+    expect(held(gateway)).toBe(0);
+  });
+
+  it('refunds a success that the order answers as stale (its attempt already FAILED), at once and once', async () => {
+    // Prepare: attempt 1 is recorded FAILED; its charge then succeeds on a retry
+    const { deps: d, gateway } = deps();
+    const stale = fakeAppSync(() => staleAnswer(1, 'FAILED'));
+    const late = { ...d, appsync: stale.port };
+    // Act: the late success, and a redelivery of it
+    await chargePayment(request('tok_success'), late);
+    await chargePayment(request('tok_success'), late);
+    // Assess
+    expect(gateway.charges).toHaveLength(1);
+    expect(gateway.refunds).toEqual([
+      { orderId: 'o1', amount: 1000, currency: 'USD', idempotencyKey: 'refund#charge#o1#1' },
+    ]);
+    expect(held(gateway)).toBe(0);
+  });
+
+  it('refunds a success for an attempt the customer has already replaced by a newer one', async () => {
+    // Prepare: the order is on attempt 2 (already paid) when attempt 1's success arrives
+    const { deps: d, gateway } = deps();
+    const stale = fakeAppSync(() => staleAnswer(2, 'SUCCEEDED'));
+    // Act
+    await chargePayment(request('tok_success', 1), { ...d, appsync: stale.port });
+    // Assess
+    expect(gateway.refunds.map((r) => r.idempotencyKey)).toEqual(['refund#charge#o1#1']);
+  });
+
+  it('keeps the money for a repeated success of the attempt the order is paid with', async () => {
+    // Prepare: the order already recorded this attempt's success (a redelivery after the first record)
+    const { deps: d, gateway } = deps();
+    const repeat = fakeAppSync(() => staleAnswer(1, 'SUCCEEDED'));
+    // Act
+    await chargePayment(request('tok_success', 1), { ...d, appsync: repeat.port });
+    // Assess
+    expect(gateway.charges).toHaveLength(1);
+    expect(gateway.refunds).toEqual([]);
+  });
+});
+
 describe('refunds', () => {
   const paidOrder = (refundedVendorIds: string[] = []): StoredOrderPayment => ({
     id: 'o1',
@@ -387,6 +509,7 @@ describe('refunds', () => {
     let most = 0;
     d.gateway = {
       charge: d.gateway.charge.bind(d.gateway),
+      void: d.gateway.void.bind(d.gateway),
       async refund() {
         inFlight += 1;
         most = Math.max(most, inFlight);

@@ -5,7 +5,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
-import { modelTokensOf } from '../../../local/meter/meter.js';
+import { modelTokensOf } from '@orderloop/local/meter';
 import { ROOT } from '../../../infra/bundling.js';
 import { envelope, lambdaContext } from './fakes.js';
 import { answerResponse } from './assistant-fakes.js';

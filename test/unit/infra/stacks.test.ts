@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { synthTemplates } from './synth.js';
-import { matchesPattern, type EventPattern } from '../../../local/events/pattern/index.js';
+import { matchesPattern, type EventPattern } from '@orderloop/local/events/pattern';
 import { resolvers, functions } from '../../../resolvers/manifest.js';
 
 let t: ReturnType<typeof synthTemplates>;

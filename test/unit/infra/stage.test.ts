@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadAssembly } from '../../../local/assembly/index.js';
-import { appSyncConfigFromAssembly } from '../../../local/appsync/config.js';
-import { GraphQLEngine } from '../../../local/appsync/server/engine.js';
+import { loadAssembly } from '@orderloop/local/assembly';
+import { appSyncConfigFromAssembly } from '@orderloop/local/appsync/config';
+import { GraphQLEngine } from '@orderloop/local/appsync/server/engine';
 import { synthTemplates } from './synth.js';
 
 // AppSync "configuration-limits": keep introspection for development and disable it in production.

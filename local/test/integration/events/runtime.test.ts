@@ -21,8 +21,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, queueArn } from '../../../aws-ids.js';
 import { loadAssembly, type Assembly } from '../../../assembly/index.js';
-import { tableName } from '../../support/dynamodb.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 import { startLocalEvents, type LocalEvents } from '../../../events/index.js';
 import { createGateway, type HttpHandler } from '../../../gateway.js';
@@ -125,10 +124,7 @@ interface OutMessage {
 
 let root: string;
 let assembly: Assembly;
-// This file reads DynamoDB Streams: on the tier's shared engine its GetRecords calls were seen to fail
-// with TrimmedDataAccessException and lose the file's records while other files ran (not traced yet, see
-// the pipe's trimmed-iterator handling), so it keeps an engine of its own.
-let engine: DynamoDbLocal;
+let engine: SharedDynamoDb;
 let ddb: DynamoDBClient;
 let server: Server;
 let gatewayUrl: string;
@@ -190,7 +186,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(cache, 'orderloop-events-runtime-'));
   synth(join(root, 'cdk.out'));
   assembly = loadAssembly(join(root, 'cdk.out'));
-  engine = await startDynamoDbLocal();
+  engine = sharedDynamoDb();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -211,7 +207,6 @@ afterAll(async () => {
   await runtime?.stop();
   await new Promise((resolve) => server?.close(resolve));
   if (root) rmSync(root, { recursive: true, force: true });
-  await engine?.stop();
 });
 
 describe('startLocalEvents', () => {

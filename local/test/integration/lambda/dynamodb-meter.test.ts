@@ -11,12 +11,18 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { functionArn, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../aws-ids.js';
 import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { LambdaHost } from '../../../lambda/host.js';
 import type { DynamoDbCallRecord } from '../../../lambda/types.js';
-import { CostMeter, recordDynamoDbCall } from '../../../meter/index.js';
+import {
+  CostMeter,
+  createTransactionImageReader,
+  itemSize,
+  recordDynamoDbCall,
+  type TransactionImageReader,
+} from '../../../meter/index.js';
 
 const TABLE = tableName('worker-meter-test');
 
@@ -116,5 +122,113 @@ describe('the cost meter inside a Lambda worker', () => {
     const { totals } = meter.read();
     expect(totals['dynamodb.writeRequestUnit']).toBe(3);
     expect(totals['dynamodb.readRequestUnit']).toBe(1);
+  }, 60_000);
+});
+
+/**
+ * A function that writes two items of about 3 KB, then one transaction over them: an Update of the
+ * first, a ConditionCheck of the second and a Put of a new 1.5 KB item.
+ */
+function transactionFunctionAsset(table: string): string {
+  const sdk = pathToFileURL(createRequire(import.meta.url).resolve('@aws-sdk/client-dynamodb')).href;
+  const dir = mkdtempSync(join(tmpdir(), 'orderloop-fn-'));
+  writeFileSync(
+    join(dir, 'index.mjs'),
+    `import sdk from ${JSON.stringify(sdk)};
+const client = new sdk.DynamoDBClient({});
+const T = ${JSON.stringify(table)};
+export const handler = async (event) => {
+  const big = (pk) => ({ pk: { S: pk }, d: { S: 'x'.repeat(2900) } });
+  await client.send(new sdk.PutItemCommand({ TableName: T, Item: big(event.id + '-a') }));
+  await client.send(new sdk.PutItemCommand({ TableName: T, Item: big(event.id + '-b') }));
+  const out = await client.send(new sdk.TransactWriteItemsCommand({ TransactItems: [
+    { Update: { TableName: T, Key: { pk: { S: event.id + '-a' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } } },
+    { ConditionCheck: { TableName: T, Key: { pk: { S: event.id + '-b' } }, ConditionExpression: 'attribute_exists(pk)' } },
+    { Put: { TableName: T, Item: { pk: { S: event.id + '-c' }, d: { S: 'y'.repeat(1500) } } } },
+  ] }));
+  return { consumed: out.ConsumedCapacity ?? null };
+};`,
+  );
+  return dir;
+}
+
+// 'read' reads the items for the meter (the local stack's default), 'floor' does not (transactionSizing).
+describe.each(['read', 'floor'] as const)("a Lambda worker's transaction, sized by %s", (sizing) => {
+  const TX_TABLE = tableName(`worker-meter-tx-${sizing}`);
+  let host: LambdaHost;
+  let admin: DynamoDBClient;
+  let reader: TransactionImageReader | undefined;
+  const calls: DynamoDbCallRecord[] = [];
+
+  beforeAll(async () => {
+    const engine = sharedDynamoDb();
+    admin = new DynamoDBClient({
+      endpoint: engine.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    await admin.send(
+      new CreateTableCommand({
+        TableName: TX_TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      }),
+    );
+    reader = sizing === 'read' ? createTransactionImageReader(engine.endpoint) : undefined;
+    const read = reader;
+    host = new LambdaHost({
+      functions: [
+        {
+          name: 'tx-fn',
+          arn: functionArn('tx-fn'),
+          handler: 'index.handler',
+          codeDir: transactionFunctionAsset(TX_TABLE),
+          environment: {},
+          timeoutSeconds: 20,
+          memoryMb: 256,
+        },
+      ],
+      sendToQueue: async () => undefined,
+      writeLine: () => undefined,
+      extraEnv: {
+        AWS_ENDPOINT_URL_DYNAMODB: engine.endpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      onDynamoDbCall: (_, call) => calls.push(call),
+      ...(read ? { readTransactionItems: (input) => read.read(input) } : {}),
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await host?.stop();
+    reader?.destroy();
+    admin?.destroy();
+  });
+
+  it("meters the transaction at AWS's units with the item reads, at DynamoDB Local's without them", async () => {
+    // Act
+    const result = await host.invokeSync('tx-fn', { id: 'order-1' });
+    // Assess: the transaction went through and the function saw no capacity it did not ask for.
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toEqual({ consumed: null });
+    const item = await admin.send(
+      new GetItemCommand({ TableName: TX_TABLE, Key: { pk: { S: 'order-1-a' } }, ConsistentRead: true }),
+    );
+    expect(item.Item?.n).toEqual({ N: '1' });
+    const meter = new CostMeter();
+    const tx = calls.filter((c) => c.operation === 'TransactWriteItems');
+    expect(tx).toHaveLength(1);
+    for (const call of tx)
+      recordDynamoDbCall(meter, call.operation, call.input, call.status, call.output, call.images);
+    const units = meter.read().totals['dynamodb.writeRequestUnit'];
+    // AWS: each item at 2 units per started 1 KB of its own size ("Capacity management for
+    // transactions"): the updated item (2.9 KB) 6, the checked one (2.9 KB) 6, the new one (1.5 KB) 4.
+    expect(Math.ceil(itemSize({ pk: { S: 'order-1-b' }, d: { S: 'x'.repeat(2900) } }) / 1024)).toBe(3);
+    const aws = 6 + 6 + 4;
+    // Without the reads the meter keeps DynamoDB Local's own figure, a lower bound of AWS's.
+    const local = (tx[0]!.output.ConsumedCapacity as { CapacityUnits: number }[])[0]!.CapacityUnits;
+    expect(local).toBeLessThan(aws);
+    expect(units).toBe(sizing === 'read' ? aws : local);
   }, 60_000);
 });

@@ -14,8 +14,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, queueArn } from '../../../aws-ids.js';
 import { loadAssembly } from '../../../assembly/index.js';
-import { tableName } from '../../support/dynamodb.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName, type SharedDynamoDb } from '../../support/dynamodb.js';
 import { createTables } from '../../../dynamodb/tables.js';
 import { startLocalEvents, type LocalEvents } from '../../../events/index.js';
 import { createGateway, type HttpHandler } from '../../../gateway.js';
@@ -92,10 +91,7 @@ function synth(outdir: string): void {
 }
 
 let root: string;
-// This file reads DynamoDB Streams: on the tier's shared engine its GetRecords calls were seen to fail
-// with TrimmedDataAccessException and lose the file's records while other files ran (not traced yet, see
-// the pipe's trimmed-iterator handling), so it keeps an engine of its own.
-let engine: DynamoDbLocal;
+let engine: SharedDynamoDb;
 let ddb: DynamoDBClient;
 let server: Server;
 let runtime: LocalEvents;
@@ -108,7 +104,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(cache, 'orderloop-pipe-replay-'));
   synth(join(root, 'cdk.out'));
   const assembly = loadAssembly(join(root, 'cdk.out'));
-  engine = await startDynamoDbLocal();
+  engine = sharedDynamoDb();
   ddb = new DynamoDBClient({
     endpoint: engine.endpoint,
     region: LOCAL_REGION,
@@ -145,7 +141,6 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   ddb?.destroy();
   if (root) rmSync(root, { recursive: true, force: true });
-  await engine?.stop();
 });
 
 describe('replay of a pipe dead letter', () => {

@@ -120,6 +120,24 @@ describe('loadAssembly', () => {
     expect(table.arn).toBe(tableArn(table.physicalName));
   });
 
+  it('puts tableNamePrefix in front of every table name, named or generated, and of the Refs and ARNs across stacks', () => {
+    // Prepare
+    const prefixed = loadAssembly(sample.outdir, { tableNamePrefix: 'run1-' });
+    const find = (path: string) => prefixed.findByPath(path)!;
+    // Act
+    const named = find('SampleStateful/Idempotency');
+    const unnamed = find('SampleStateful/Orders');
+    const fnEnv = find('SampleApi/Processor').properties.Environment.Variables;
+    const dataSource = find('SampleApi/Graphql/OrdersSource').properties;
+    // Assess: only the tables move; the function keeps its name
+    expect(named.physicalName).toBe('run1-sample-idempotency');
+    expect(unnamed.physicalName).toBe(`run1-${byPath('SampleStateful/Orders').physicalName}`);
+    expect(unnamed.arn).toBe(tableArn(unnamed.physicalName));
+    expect(fnEnv.TABLE_NAME).toBe(unnamed.physicalName);
+    expect(dataSource.DynamoDBConfig.TableName).toBe(unnamed.physicalName);
+    expect(find('SampleApi/Processor').physicalName).toBe(byPath('SampleApi/Processor').physicalName);
+  });
+
   it('evaluates Sub, Join, Select, Split, Base64, GetAZs, FindInMap and If', () => {
     // Act
     const outputs = assembly.outputs('SampleApi');

@@ -376,4 +376,37 @@ describe('LocalPipe on a trimmed iterator', () => {
     expect(trimmed).toBe(true);
     expect(h.delivered).toEqual(['a', 'b']);
   });
+
+  it('reopens a LATEST pipe at the oldest record left, not at LATEST again, so the records after its start survive a trim', async () => {
+    // Prepare: the shard is empty when the pipe takes its LATEST iterator; records arrive, and the first
+    // GetRecords on that iterator fails as trimmed (DynamoDB Local does so when another table's stream
+    // advanced its engine-wide sequence numbers before this shard's first record)
+    const h = ports();
+    const records: RawStreamRecord[] = [];
+    const stream = fakeStream([{ shard: { ShardId: 'shard-1' }, records, closed: false }]);
+    let issued = 0;
+    const streams: StreamsApi = {
+      ...stream,
+      async getShardIterator(arn, shardId, type, sequenceNumber) {
+        const iterator = await stream.getShardIterator(arn, shardId, type, sequenceNumber);
+        if (issued++ > 0) return iterator;
+        records.push(raw('a', 7), raw('b', 8));
+        return `stale:${iterator}`;
+      },
+      async getRecords(iterator, limit) {
+        if (iterator.startsWith('stale:')) {
+          throw new StreamsApiError(
+            'TrimmedDataAccessException',
+            'The operation attempted to read past the oldest stream record in a shard.',
+            400,
+          );
+        }
+        return stream.getRecords(iterator, limit);
+      },
+    };
+    // Act
+    await runToIdle(config({ startingPosition: 'LATEST' }), h.ports, streams);
+    // Assess
+    expect(h.delivered).toEqual(['a', 'b']);
+  });
 });
