@@ -40,7 +40,9 @@ async function startStack(state: string) {
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  await waitFor(() => /start-up phases/.test(output) || child.exitCode !== null, 'the ready banner', 240_000);
+  // The banner's last line: the lines before it are separate writes, which may reach this pipe in
+  // separate chunks, so waiting for an earlier one could count the rest as the demo's output.
+  await waitFor(() => /\(cost meter: /.test(output) || child.exitCode !== null, 'the ready banner', 240_000);
   if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
   return {
     output: () => output,

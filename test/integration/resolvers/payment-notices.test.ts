@@ -4,7 +4,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   matchesSubscriptionFilter,
   type SubscriptionFilterObject,
-} from '../../../local/appsync/subscriptions/filter.js';
+} from '@orderloop/local/appsync/subscriptions/filter';
 import { notificationKey } from '../../../domain/keys.js';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 
