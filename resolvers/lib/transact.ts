@@ -6,18 +6,7 @@ import { conditionExpression, setExpression, type UpdateParts } from '../../doma
  * Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
  */
 export function conditionalUpdate(table: string, key: Record<string, string>, parts: UpdateParts) {
-  const values = util.dynamodb.toMapValues(parts.values);
-  return {
-    table,
-    operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues(key),
-    update: { expression: setExpression(parts), expressionNames: parts.names, expressionValues: values },
-    condition: {
-      expression: conditionExpression(parts),
-      expressionNames: parts.names,
-      expressionValues: values,
-    },
-  };
+  return { table, ...conditionalUpdateItem(key, parts) };
 }
 
 /**
