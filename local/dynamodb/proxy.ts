@@ -68,28 +68,41 @@ export function createDynamoDbProxy(options: DynamoDbProxyOptions): HttpHandler 
 
     if (options.tableNamePrefix && target === 'DynamoDB_20120810.ListTables')
       return listOwnTables(upstream, req, res, body, options.tableNamePrefix);
+    const answer = await forward(upstream, req, body);
+    res.writeHead(answer.statusCode ?? 500, endToEnd(answer.headers));
     await new Promise<void>((done, fail) => {
-      const forward = httpRequest(
-        {
-          protocol: upstream.protocol,
-          hostname: upstream.hostname,
-          port: upstream.port,
-          method: 'POST',
-          path: req.url ?? '/',
-          headers: { ...endToEnd(req.headers), host: upstream.host, 'content-length': String(body.length) },
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 500, endToEnd(answer.headers));
-          answer.pipe(res);
-          answer.once('end', done);
-          answer.once('error', fail);
-        },
-      );
-      forward.once('error', fail);
-      forward.end(body);
+      answer.pipe(res);
+      answer.once('end', done);
+      answer.once('error', fail);
     });
     return true;
   };
+}
+
+/** Sends the client's request on to DynamoDB Local, with its end-to-end headers, and yields the answer. */
+function forward(
+  upstream: URL,
+  req: IncomingMessage,
+  body: Buffer,
+  options: { dropAcceptEncoding?: boolean } = {},
+): Promise<IncomingMessage> {
+  const headers = { ...endToEnd(req.headers), host: upstream.host, 'content-length': String(body.length) };
+  if (options.dropAcceptEncoding) delete headers['accept-encoding'];
+  return new Promise((done, fail) => {
+    const request = httpRequest(
+      {
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: 'POST',
+        path: req.url ?? '/',
+        headers,
+      },
+      done,
+    );
+    request.once('error', fail);
+    request.end(body);
+  });
 }
 
 /**
@@ -104,38 +117,17 @@ async function listOwnTables(
   body: Buffer,
   prefix: string,
 ): Promise<boolean> {
-  const headers = { ...endToEnd(req.headers), host: upstream.host, 'content-length': String(body.length) };
-  delete headers['accept-encoding'];
-  const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
-    (done, fail) => {
-      const forward = httpRequest(
-        {
-          protocol: upstream.protocol,
-          hostname: upstream.hostname,
-          port: upstream.port,
-          method: 'POST',
-          path: req.url ?? '/',
-          headers,
-        },
-        (reply) => {
-          void readBody(reply).then(
-            (payload) => done({ status: reply.statusCode ?? 500, headers: reply.headers, body: payload }),
-            fail,
-          );
-        },
-      );
-      forward.once('error', fail);
-      forward.end(body);
-    },
-  );
-  let out = answer.body;
-  if (answer.status === 200) {
-    const page = JSON.parse(answer.body.toString('utf8')) as { TableNames?: string[] };
+  // Uncompressed, so the page can be read and shortened.
+  const reply = await forward(upstream, req, body, { dropAcceptEncoding: true });
+  const status = reply.statusCode ?? 500;
+  let out = await readBody(reply);
+  if (status === 200) {
+    const page = JSON.parse(out.toString('utf8')) as { TableNames?: string[] };
     page.TableNames = (page.TableNames ?? []).filter((name) => name.startsWith(prefix));
     out = Buffer.from(JSON.stringify(page));
   }
-  res.writeHead(answer.status, {
-    ...endToEnd(answer.headers),
+  res.writeHead(status, {
+    ...endToEnd(reply.headers),
     'content-length': String(out.length),
     'x-amz-crc32': String(crc32(out)),
   });
