@@ -13,6 +13,15 @@ export const INDEX = {
   byStatus: 'byStatus',
 } as const;
 
+/**
+ * The sort key attribute of all three indexes (each has its own partition key, GSI1PK … GSI3PK). An item
+ * sorts the same in every list it is in (an order by its creation time in its customer's list, its shard
+ * of the all-orders list and its status; a product by vendor and id in its vendor's list and the
+ * catalog), so it stores that sort key once: DynamoDB bills a write by the item's size, attribute names
+ * included, and an order item carried the same `createdAt#id` three times.
+ */
+export const LIST_SORT_KEY = 'GSISK';
+
 /** The order item: PK ORDER#id, SK ORDER. */
 export function orderKey(orderId: string) {
   return { PK: `ORDER#${orderId}`, SK: 'ORDER' };
@@ -33,15 +42,15 @@ export function productKey(vendorId: string, productId: string) {
 }
 
 /**
- * The list keys of a product: its vendor's product list (byVendor) and the catalog (byStatus). They never
- * change after creation, and the indexes are KEYS_ONLY, so a stock move writes no index.
+ * The list keys of a product: its vendor's product list (byVendor) and the catalog (byStatus), both sorted
+ * by vendor and product id (within one vendor's list, by product id). They never change after creation,
+ * and the indexes are KEYS_ONLY, so a stock move writes no index.
  */
 export function productListKeys(vendorId: string, productId: string) {
   return {
     GSI2PK: vendorPartition(vendorId),
-    GSI2SK: `PRODUCT#${productId}`,
     GSI3PK: CATALOG_PARTITION,
-    GSI3SK: `${vendorId}#${productId}`,
+    GSISK: `${vendorId}#${productId}`,
   };
 }
 
@@ -154,14 +163,11 @@ export function orderStatusPartitions(status: string): string[] {
  * order items do not otherwise use) and its status partition. All sort by creation time.
  */
 export function orderListKeys(orderId: string, customerId: string, status: string, createdAt: string) {
-  const sortKey = timeSortKey(createdAt, orderId);
   return {
     GSI1PK: customerPartition(customerId),
-    GSI1SK: sortKey,
     GSI2PK: allOrdersPartition(shardOf(orderId, LIST_SHARDS)),
-    GSI2SK: sortKey,
     ...(isIndexedStatus(status) ? { GSI3PK: orderStatusPartition(status, orderId) } : {}),
-    GSI3SK: sortKey,
+    GSISK: timeSortKey(createdAt, orderId),
   };
 }
 
@@ -169,7 +175,7 @@ export function orderListKeys(orderId: string, customerId: string, status: strin
 export function vendorOrderListKeys(orderId: string, vendorId: string, createdAt: string) {
   return {
     GSI2PK: vendorOrdersPartition(vendorId, shardOf(orderId, LIST_SHARDS)),
-    GSI2SK: timeSortKey(createdAt, orderId),
+    GSISK: timeSortKey(createdAt, orderId),
   };
 }
 

@@ -13,6 +13,7 @@ import { isCurrency, sum } from './money.js';
 import { splitByVendor, type PricedLine, type VendorPart } from './split.js';
 import type { OrderStatus, PlaceOrderInput, VendorOrderStatus } from './generated/schema.js';
 import type { StatusChangeRecord } from './orderProcess.js';
+import type { StoredLine, StoredOrder, StoredVendorPart } from './views.js';
 
 /**
  * Placing an order: input rules, pricing from the catalog, the stock check, and the items one order
@@ -217,7 +218,7 @@ export function priceLines(
   return { kind: 'priced', lines, currency, shortages };
 }
 
-/** A history entry for the order's statusHistory. */
+/** A history entry for the order's statusHistory, as stored: an attribute that is null is left out. */
 export function historyEntry(
   from: OrderStatus | null,
   to: OrderStatus,
@@ -226,19 +227,16 @@ export function historyEntry(
   at: string,
   extra: { vendorId?: string | null; vendorStatus?: VendorOrderStatus | null; reason?: string | null } = {},
 ): StatusChangeRecord {
-  return {
-    from,
-    to,
-    vendorId: extra.vendorId ?? null,
-    vendorStatus: extra.vendorStatus ?? null,
-    actor,
-    actorId,
-    reason: extra.reason ?? null,
-    at,
-  };
+  const entry: StatusChangeRecord = { to, actor, at };
+  if (from !== null) entry.from = from;
+  if (extra.vendorId) entry.vendorId = extra.vendorId;
+  if (extra.vendorStatus) entry.vendorStatus = extra.vendorStatus;
+  if (actorId !== null) entry.actorId = actorId;
+  if (extra.reason !== undefined && extra.reason !== null) entry.reason = extra.reason;
+  return entry;
 }
 
-/** A vendor's part as embedded in the order and stored as its own vendor-order item. */
+/** A vendor's part as stored on its own vendor-order item (VENDOR#id): the whole part. */
 export function vendorOrderOf(
   orderId: string,
   part: VendorPart,
@@ -266,6 +264,63 @@ export function vendorOrderOf(
     tracking: null,
     createdAt: now,
     updatedAt: now,
+    version: 1,
+  };
+}
+
+/**
+ * A vendor's part as the order item embeds it at placement (domain/views.ts StoredVendorPart): its lines,
+ * subtotal and times are the order's until the part moves.
+ */
+export function embeddedPartOf(part: VendorPart): StoredVendorPart {
+  return { vendorId: part.vendorId, status: 'PENDING', version: 1 };
+}
+
+/**
+ * The order item of a new order (without its keys), as stored: nothing it can derive (a line's total,
+ * the vendor ids, a part's lines and times), no null, no empty list (domain/views.ts).
+ */
+export function newOrderItem(o: {
+  id: string;
+  customerId: string;
+  lines: readonly PricedLine[];
+  currency: string;
+  shippingAddress: StoredOrder['shippingAddress'];
+  correlationId: string;
+  now: string;
+}): StoredOrder {
+  const totals = orderTotals(o.lines);
+  const a = o.shippingAddress;
+  const shippingAddress: StoredOrder['shippingAddress'] = {
+    name: a.name,
+    line1: a.line1,
+    city: a.city,
+    postalCode: a.postalCode,
+    country: a.country,
+  };
+  if (a.line2) shippingAddress.line2 = a.line2;
+  const lines: StoredLine[] = [];
+  for (const l of o.lines) {
+    lines.push({
+      vendorId: l.vendorId,
+      productId: l.productId,
+      name: l.name,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+    });
+  }
+  return {
+    id: o.id,
+    customerId: o.customerId,
+    status: 'PLACED',
+    lines,
+    vendorOrders: totals.parts.map((p) => embeddedPartOf(p)),
+    total: totals.total,
+    currency: o.currency,
+    shippingAddress,
+    statusHistory: [historyEntry(null, 'PLACED', 'CUSTOMER', o.customerId, o.now)],
+    correlationId: o.correlationId,
+    createdAt: o.now,
     version: 1,
   };
 }

@@ -1,4 +1,5 @@
-import type { ActorType, OrderStatus, StatusChange, VendorOrderStatus } from './generated/schema.js';
+import type { ActorType, OrderStatus, VendorOrderStatus } from './generated/schema.js';
+import type { StoredStatusChange } from './views.js';
 
 /**
  * The order process as transition tables. Every status write is conditional on the expected status and
@@ -103,5 +104,5 @@ export function deriveOrderStatus(current: OrderStatus, vendorStatuses: VendorOr
   return current;
 }
 
-/** One entry of an order's statusHistory: the schema's StatusChange. */
-export type StatusChangeRecord = StatusChange;
+/** One entry of an order's statusHistory, as stored (domain/views.ts statusChangeView is its view). */
+export type StatusChangeRecord = StoredStatusChange;

@@ -25,21 +25,21 @@ import {
  * sweeper); nothing else writes a status. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
-/** What a status change reads of a vendor order. */
+/** What a status change reads of a vendor order (the order item's embedded part, domain/views.ts). */
 export interface VendorOrderState {
   vendorId: string;
   status: VendorOrderStatus;
   version: number;
-  updatedAt: string;
+  updatedAt?: string | null;
   tracking?: unknown;
 }
 
-/** What a status change reads of an order. */
+/** What a status change reads of an order: the order item as stored (domain/views.ts StoredOrder). */
 export interface OrderState<V extends VendorOrderState = VendorOrderState> {
   id: string;
   status: OrderStatus;
   version: number;
-  updatedAt: string;
+  updatedAt?: string | null;
   statusHistory: StatusChangeRecord[];
   vendorOrders: V[];
 }
@@ -199,13 +199,9 @@ export function transitionVendorOrder<O extends OrderState>(
     { tracking },
   );
   const orderUpdate: ItemUpdate = { key: orderKey(order.id), parts };
-  const vendorOrder: V = {
-    ...vo,
-    status: to,
-    tracking: tracking ?? vo.tracking ?? null,
-    updatedAt: now,
-    version: vo.version + 1,
-  };
+  // As the order item holds it after the write: tracking only once set.
+  const vendorOrder: V = { ...vo, status: to, updatedAt: now, version: vo.version + 1 };
+  if (tracking !== undefined) vendorOrder.tracking = tracking;
   const updated: O = {
     ...order,
     status: derived,

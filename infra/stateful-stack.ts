@@ -8,7 +8,7 @@ import {
   type ITableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { INDEX } from '../domain/keys.js';
+import { INDEX, LIST_SORT_KEY } from '../domain/keys.js';
 
 /** Export names the API stack imports: a stable contract between the two stacks. */
 export const DATA_EXPORTS = {
@@ -32,10 +32,11 @@ export class StatefulStack extends Stack {
     // KEYS_ONLY: a list reads the keys and then the items (BatchGetItem), so an item's updates write an
     // index only when its list keys change, never for a status, stock or payment change. An index with
     // ALL rewrote its copy on every update of an indexed item (docs/capacity.md, "What a write costs").
+    // One sort key attribute for all three (domain/keys.ts LIST_SORT_KEY): an item stores it once.
     const gsi = (indexName: string, n: number) => ({
       indexName,
       partitionKey: { name: `GSI${n}PK`, type: AttributeType.STRING },
-      sortKey: { name: `GSI${n}SK`, type: AttributeType.STRING },
+      sortKey: { name: LIST_SORT_KEY, type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
     });
     this.table = new TableV2(this, 'Table', {

@@ -1,4 +1,5 @@
 import { type Context, util } from '@aws-appsync/utils';
+import { orderVendorIds } from '../domain/views.js';
 import type {
   MutationRecordPaymentResultArgs,
   OrderStatusEvent,
@@ -49,7 +50,7 @@ export function response(
     {
       id: order.id,
       customerId: order.customerId,
-      vendorIds: order.vendorIds,
+      vendorIds: orderVendorIds(order),
       status: order.status,
       version: order.version,
       correlationId: order.correlationId,

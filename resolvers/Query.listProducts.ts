@@ -1,5 +1,5 @@
 import { type Context, util } from '@aws-appsync/utils';
-import { CATALOG_PARTITION, INDEX, vendorPartition } from '../domain/keys.js';
+import { CATALOG_PARTITION, INDEX, LIST_SORT_KEY, vendorPartition } from '../domain/keys.js';
 import { badProductField, MAX_ID_LENGTH, representable } from '../domain/limits.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
@@ -19,7 +19,7 @@ export function request(ctx: Context<QueryListProductsArgs>) {
           listId: `products|${vendorId}`,
           index: INDEX.byVendor,
           pkName: 'GSI2PK',
-          skName: 'GSI2SK',
+          skName: LIST_SORT_KEY,
           skPrefix: 'PRODUCT#',
           partitions: [vendorPartition(vendorId)],
           forward: true,
@@ -28,7 +28,7 @@ export function request(ctx: Context<QueryListProductsArgs>) {
           listId: 'catalog',
           index: INDEX.byStatus,
           pkName: 'GSI3PK',
-          skName: 'GSI3SK',
+          skName: LIST_SORT_KEY,
           partitions: [CATALOG_PARTITION],
           forward: true,
         },

@@ -1,10 +1,11 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
-import { customerPartition, INDEX } from '../domain/keys.js';
+import { customerPartition, INDEX, LIST_SORT_KEY } from '../domain/keys.js';
 import { badOrderField, representable } from '../domain/limits.js';
+import { orderView, type StoredOrder } from '../domain/views.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut } from './lib/limits.js';
-import type { Order, OrderConnection, QueryMyOrdersArgs } from '../domain/generated/schema.js';
+import type { OrderConnection, QueryMyOrdersArgs } from '../domain/generated/schema.js';
 
 /**
  * The caller's orders from the byCustomer index, newest first, optionally in one status (kept after the
@@ -19,7 +20,7 @@ export function request(ctx: Context<QueryMyOrdersArgs>) {
       listId: `customer|${caller.id}|${status ?? ''}`,
       index: INDEX.byCustomer,
       pkName: 'GSI1PK',
-      skName: 'GSI1SK',
+      skName: LIST_SORT_KEY,
       partitions: [customerPartition(caller.id)],
       status,
     },
@@ -32,7 +33,8 @@ export function request(ctx: Context<QueryMyOrdersArgs>) {
 /** The page and the token for the next one. */
 export function response(ctx: Context<QueryMyOrdersArgs>): OrderConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const page = representable(ctx.prev.result as Order[], badOrderField, (o) => String(o['id']));
+  const orders = (ctx.prev.result as StoredOrder[]).map((o) => orderView(o));
+  const page = representable(orders, badOrderField, (o) => String(o['id']));
   reportLeftOut('Order', page.left);
   return { items: page.items, nextToken: nextListToken(ctx.stash) };
 }

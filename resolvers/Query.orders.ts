@@ -1,9 +1,10 @@
 import { type Context, util } from '@aws-appsync/utils';
-import { allOrdersPartitions, INDEX } from '../domain/keys.js';
+import { allOrdersPartitions, INDEX, LIST_SORT_KEY } from '../domain/keys.js';
 import { badOrderField, representable } from '../domain/limits.js';
+import { orderView, type StoredOrder } from '../domain/views.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut } from './lib/limits.js';
-import type { Order, OrderConnection, QueryOrdersArgs } from '../domain/generated/schema.js';
+import type { OrderConnection, QueryOrdersArgs } from '../domain/generated/schema.js';
 
 /**
  * Every order, newest first (admins only, by the schema), merged from the write shards of the all-orders
@@ -19,7 +20,7 @@ export function request(ctx: Context<QueryOrdersArgs>) {
       listId: `orders|${status ?? ''}`,
       index: INDEX.byVendor,
       pkName: 'GSI2PK',
-      skName: 'GSI2SK',
+      skName: LIST_SORT_KEY,
       partitions: allOrdersPartitions(),
       status,
     },
@@ -32,7 +33,8 @@ export function request(ctx: Context<QueryOrdersArgs>) {
 /** The page and the token for the next one. */
 export function response(ctx: Context<QueryOrdersArgs>): OrderConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const page = representable(ctx.prev.result as Order[], badOrderField, (o) => String(o['id']));
+  const orders = (ctx.prev.result as StoredOrder[]).map((o) => orderView(o));
+  const page = representable(orders, badOrderField, (o) => String(o['id']));
   reportLeftOut('Order', page.left);
   return { items: page.items, nextToken: nextListToken(ctx.stash) };
 }

@@ -1,6 +1,6 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
-import { INDEX, vendorOrdersPartitions } from '../domain/keys.js';
+import { INDEX, LIST_SORT_KEY, vendorOrdersPartitions } from '../domain/keys.js';
 import { badVendorOrderField, MAX_ID_LENGTH, representable } from '../domain/limits.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut, rejectTooLong } from './lib/limits.js';
@@ -26,7 +26,7 @@ export function request(ctx: Context<QueryVendorOrdersArgs>) {
       listId: `vendor|${ctx.args.vendorId}|${status ?? ''}`,
       index: INDEX.byVendor,
       pkName: 'GSI2PK',
-      skName: 'GSI2SK',
+      skName: LIST_SORT_KEY,
       partitions: vendorOrdersPartitions(ctx.args.vendorId),
       status,
     },

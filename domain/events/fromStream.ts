@@ -47,10 +47,30 @@ function vendorOrdersOf(item: Item): Item[] {
   return [];
 }
 
+/** The order's lines with their totals, which the order item derives (domain/views.ts lineOf). */
+function orderLinesOf(item: Item): Item[] {
+  const lines = Array.isArray(item.lines) ? (item.lines as Item[]) : [];
+  return lines.map((l) => ({ ...l, lineTotal: Number(l.unitPrice) * Number(l.quantity) }));
+}
+
+/** The order's payment as events carry it: the item keeps its orderId and currency on the order. */
+function paymentOf(item: Item): Item | null {
+  const payment = item.payment as Item | null | undefined;
+  if (!payment) return null;
+  return {
+    orderId: item.id,
+    currency: item.currency,
+    method: null,
+    failureReason: null,
+    ...payment,
+  };
+}
+
 function orderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
   const previousStatus = (oldItem?.status as string | undefined) ?? null;
   if (oldItem && previousStatus === newItem.status) return null;
   const last = lastHistory(newItem);
+  const vendorOrders = vendorOrdersOf(newItem);
   return {
     type: 'order.statusChanged',
     version: ENVELOPE_VERSION,
@@ -58,18 +78,18 @@ function orderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id'
     data: {
       orderId: newItem.id,
       customerId: newItem.customerId,
-      vendorIds: newItem.vendorIds ?? [],
+      vendorIds: vendorOrders.map((v) => v.vendorId),
       status: newItem.status,
       previousStatus,
       total: newItem.total,
       currency: newItem.currency,
-      lines: newItem.lines ?? [],
-      payment: newItem.payment ?? null,
+      lines: orderLinesOf(newItem),
+      payment: paymentOf(newItem),
       reason: (last?.reason as string | null | undefined) ?? null,
       actor: (last?.actor as string | undefined) ?? 'SYSTEM',
       version: newItem.version,
       at: (last?.at as string | undefined) ?? newItem.updatedAt,
-      vendorOrders: vendorOrdersOf(newItem).map((v) => ({ vendorId: v.vendorId, status: v.status })),
+      vendorOrders: vendorOrders.map((v) => ({ vendorId: v.vendorId, status: v.status })),
     },
   };
 }
@@ -115,7 +135,7 @@ function paymentRequestedEvent(newItem: Item, oldItem: Item | null): Omit<RawEnv
       customerId: newItem.customerId,
       attempt: payment.attempts,
       amount: payment.amount,
-      currency: payment.currency,
+      currency: newItem.currency,
       paymentToken: newItem.paymentToken,
       method: payment.method ?? null,
       requestedAt: payment.updatedAt,

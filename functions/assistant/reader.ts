@@ -3,10 +3,12 @@ import {
   CATALOG_PARTITION,
   customerPartition,
   INDEX,
+  LIST_SORT_KEY,
   orderKey,
   vendorOrdersPartitions,
 } from '../../domain/keys.js';
 import type { Order, Product, VendorOrder } from '../../domain/generated/schema.js';
+import { orderView, type StoredOrder } from '../../domain/views.js';
 
 /**
  * The reads the assistant's tools make, with the table's key design (domain/keys.ts). Every method takes
@@ -85,26 +87,30 @@ export function dynamoOrderReader(doc: Pick<DynamoDBDocumentClient, 'send'>, tab
     return items.slice(0, options.limit);
   };
   return {
-    customerOrders: (customerId, options) =>
-      queryIndex<Order>(
-        INDEX.byCustomer,
-        { pk: 'GSI1PK', sk: 'GSI1SK' },
-        [customerPartition(customerId)],
-        options,
-      ),
+    // Orders as GraphQL returns them (domain/views.ts), as the tools show them.
+    customerOrders: async (customerId, options) =>
+      (
+        await queryIndex<StoredOrder>(
+          INDEX.byCustomer,
+          { pk: 'GSI1PK', sk: LIST_SORT_KEY },
+          [customerPartition(customerId)],
+          options,
+        )
+      ).map(orderView),
     vendorParts: (vendorId, options) =>
       queryIndex<VendorOrder>(
         INDEX.byVendor,
-        { pk: 'GSI2PK', sk: 'GSI2SK' },
+        { pk: 'GSI2PK', sk: LIST_SORT_KEY },
         vendorOrdersPartitions(vendorId),
         options,
       ),
     async order(orderId) {
       const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId) }));
-      return (out.Item as Order | undefined) ?? null;
+      const item = out.Item as StoredOrder | undefined;
+      return item ? orderView(item) : null;
     },
     catalog: (limit) =>
-      queryIndex<Product>(INDEX.byStatus, { pk: 'GSI3PK', sk: 'GSI3SK' }, [CATALOG_PARTITION], {
+      queryIndex<Product>(INDEX.byStatus, { pk: 'GSI3PK', sk: LIST_SORT_KEY }, [CATALOG_PARTITION], {
         limit,
       }),
   };

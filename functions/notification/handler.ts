@@ -7,8 +7,8 @@ import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib
 import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
+import { orderView, type StoredOrder } from '../../domain/views.js';
 import { handleNotificationEvent, type NotificationDeps } from './logic.js';
-import type { ParentOrder } from './messages.js';
 
 const doc = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
 const tableName = requireEnv('TABLE_NAME');
@@ -22,7 +22,9 @@ const deps: NotificationDeps = {
     const out = await doc.send(
       new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
     );
-    return (out.Item as ParentOrder | undefined) ?? null;
+    // The view (domain/views.ts): the item derives its vendor ids and its payment's orderId and currency.
+    const item = out.Item as StoredOrder | undefined;
+    return item ? orderView(item) : null;
   },
   publishToTopic:
     sns && topicArn

@@ -10,14 +10,9 @@ import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib
 import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
 import { orderKey } from '../../domain/keys.js';
+import { orderView, type StoredOrder } from '../../domain/views.js';
 import { SimulatedPaymentGateway } from './gateway.js';
-import {
-  chargePayment,
-  handlePaymentEvent,
-  type PaymentDeps,
-  type PaymentRequest,
-  type StoredOrderPayment,
-} from './logic.js';
+import { chargePayment, handlePaymentEvent, type PaymentDeps, type PaymentRequest } from './logic.js';
 
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const doc = createDocumentClient(dynamodb);
@@ -36,7 +31,10 @@ const deps: PaymentDeps = {
     const out = await doc.send(
       new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
     );
-    return (out.Item as StoredOrderPayment | undefined) ?? null;
+    // The view (domain/views.ts) carries the payment's currency and each part's subtotal, which the item
+    // derives from the order; the refunded parts are the item's own (absent until the first refund).
+    const item = out.Item as StoredOrder | undefined;
+    return item ? { ...orderView(item), refundedVendorIds: item.refundedVendorIds ?? [] } : null;
   },
   // The payment notices' mail, as the notification consumer publishes its own (functions/notification).
   publishToTopic:

@@ -6,11 +6,12 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { INDEX, orderKey, orderStatusPartitions } from '../../domain/keys.js';
+import { INDEX, LIST_SORT_KEY, orderKey, orderStatusPartitions } from '../../domain/keys.js';
 import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
 import { transition, type ItemUpdate, type Transition, type OrderChange } from '../../domain/transition.js';
 import { conditionExpression, setExpression } from '../../domain/writes.js';
-import type { Order, OrderStatus } from '../../domain/generated/schema.js';
+import type { OrderStatus } from '../../domain/generated/schema.js';
+import type { StoredOrder } from '../../domain/views.js';
 
 /** What the sweeper needs; tests pass fakes or DynamoDB Local. */
 export interface SweeperDeps {
@@ -27,7 +28,11 @@ export interface SweeperDeps {
  * the status's byStatus partition (a KEYS_ONLY index), then each order item, read consistently since the
  * sweeper writes on what it reads; an order that has moved on since the index saw it is left out.
  */
-async function ordersIn(status: OrderStatus, before: string | null, deps: SweeperDeps): Promise<Order[]> {
+async function ordersIn(
+  status: OrderStatus,
+  before: string | null,
+  deps: SweeperDeps,
+): Promise<StoredOrder[]> {
   const keys: Record<string, string>[] = [];
   for (const partition of orderStatusPartitions(status)) {
     let startKey: Record<string, unknown> | undefined;
@@ -37,7 +42,7 @@ async function ordersIn(status: OrderStatus, before: string | null, deps: Sweepe
           TableName: deps.tableName,
           IndexName: INDEX.byStatus,
           KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-          ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': 'GSI3SK' } : { '#pk': 'GSI3PK' },
+          ExpressionAttributeNames: before ? { '#pk': 'GSI3PK', '#sk': LIST_SORT_KEY } : { '#pk': 'GSI3PK' },
           ExpressionAttributeValues: before ? { ':pk': partition, ':before': before } : { ':pk': partition },
           ExclusiveStartKey: startKey,
         }),
@@ -46,13 +51,13 @@ async function ordersIn(status: OrderStatus, before: string | null, deps: Sweepe
       startKey = out.LastEvaluatedKey;
     } while (startKey);
   }
-  keys.sort((a, b) => (a.GSI3SK ?? '').localeCompare(b.GSI3SK ?? ''));
-  const orders: Order[] = [];
+  keys.sort((a, b) => (a[LIST_SORT_KEY] ?? '').localeCompare(b[LIST_SORT_KEY] ?? ''));
+  const orders: StoredOrder[] = [];
   for (const key of keys) {
     const out = await deps.doc.send(
       new GetCommand({ TableName: deps.tableName, Key: { PK: key.PK, SK: key.SK }, ConsistentRead: true }),
     );
-    const order = out.Item as Order | undefined;
+    const order = out.Item as StoredOrder | undefined;
     if (order && order.status === status) orders.push(order);
   }
   return orders;
@@ -72,7 +77,7 @@ function updateOf(tableName: string, { key, parts }: ItemUpdate) {
 }
 
 /** Writes a checked change; false when the tables refuse it or the order moved meanwhile. */
-async function apply(moved: Transition<OrderChange<Order>>, deps: SweeperDeps): Promise<boolean> {
+async function apply(moved: Transition<OrderChange<StoredOrder>>, deps: SweeperDeps): Promise<boolean> {
   if (!moved.ok) return false;
   return write(
     moved.change.writes.map((w) => updateOf(deps.tableName, w)),
@@ -81,13 +86,13 @@ async function apply(moved: Transition<OrderChange<Order>>, deps: SweeperDeps): 
 }
 
 /** Cancels one unpaid order as SYSTEM; the stream then releases its stock through the inventory consumer. */
-export async function expireOrder(order: Order, reason: string, deps: SweeperDeps): Promise<boolean> {
+export async function expireOrder(order: StoredOrder, reason: string, deps: SweeperDeps): Promise<boolean> {
   const now = deps.clock().toISOString();
   return apply(transition(order, 'CANCELLED', { type: 'SYSTEM', id: null }, now, { reason }), deps);
 }
 
 /** Closes one delivered order (DELIVERED → COMPLETED) in a write of its own, so subscribers see both. */
-export async function completeOrder(order: Order, deps: SweeperDeps): Promise<boolean> {
+export async function completeOrder(order: StoredOrder, deps: SweeperDeps): Promise<boolean> {
   const now = deps.clock().toISOString();
   return apply(transition(order, 'COMPLETED', { type: 'SYSTEM', id: null }, now), deps);
 }
@@ -100,7 +105,7 @@ export async function completeDeliveredOrder(orderId: string, deps: SweeperDeps)
   const out = await deps.doc.send(
     new GetCommand({ TableName: deps.tableName, Key: orderKey(orderId), ConsistentRead: true }),
   );
-  const order = out.Item as Order | undefined;
+  const order = out.Item as StoredOrder | undefined;
   if (!order || order.status !== 'DELIVERED') return false;
   return completeOrder(order, deps);
 }

@@ -1,6 +1,8 @@
 import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
 import { fail } from './errors.js';
 import { businessError } from '../../domain/errors.js';
+import { paymentView, type StoredOrder } from '../../domain/views.js';
+import type { Payment } from '../../domain/generated/schema.js';
 
 /** A transaction's cancellation reasons as the DynamoDB data source reports them. */
 export type CancellationReasons = { type: string; item?: Record<string, unknown> }[];
@@ -57,10 +59,7 @@ export function paymentReplayOf(
  * A processPayment call whose key the order already holds: the order's payment as it is now (the key's
  * attempt started it), or IdempotencyConflict for another payload. Null when the order has not seen it.
  */
-export function replayedPayment<P>(
-  order: { payment?: P | null; paymentKeys?: Record<string, { request: string; attempt: number }> | null },
-  idem: IdempotencyStash,
-): P | null {
+export function replayedPayment(order: StoredOrder, idem: IdempotencyStash): Payment | null {
   if (paymentReplayOf(order, idem) === null) return null;
-  return order.payment ?? null;
+  return paymentView(order, order.payment);
 }

@@ -3,6 +3,9 @@ import type { ListPlan, MergedPage, ShardPage } from '../../domain/paging.js';
 import type { Order, Payment, PaymentNoticeGateInput, VendorOrder } from '../../domain/generated/schema.js';
 import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
 import type { RecheckStash } from '../pipeline/recheckIdempotencyRecord.js';
+import type { StoredOrder } from '../../domain/views.js';
+
+export type { StoredOrder } from '../../domain/views.js';
 
 /**
  * The stash of each pipeline, written once. A field without `?` is set by the before step or by the step
@@ -28,8 +31,8 @@ export interface IdempotentCallStash extends OrderCallStash {
 
 /** The stash of the steps that read the order (getOrderItem) and write after it. */
 export interface OrderReadStash extends OrderCallStash {
-  /** Set by getOrderItem. */
-  order: Order;
+  /** Set by getOrderItem: the order item as stored. */
+  order: StoredOrder;
 }
 
 /** placeOrder. */
@@ -39,8 +42,8 @@ export interface PlaceOrderStash extends IdempotentCallStash {
   table: string;
   /** Set by readCatalog, which fails on the other outcomes. */
   pricing: Extract<Pricing, { kind: 'priced' }>;
-  /** Set by writeOrder: the order it writes. */
-  order: Record<string, unknown>;
+  /** Set by writeOrder: the view of the order it writes. */
+  order: Order;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface PlaceOrderStash extends IdempotentCallStash {
 export type PaymentKeys = Record<string, { request: string; attempt: number }>;
 
 /** An order as stored with its payment calls, and the token of the attempt that waits for a result. */
-export type PayableOrder = Order & { paymentKeys?: PaymentKeys | null; paymentToken?: string | null };
+export type PayableOrder = StoredOrder;
 
 /** processPayment. */
 export interface ProcessPaymentStash extends OrderCallStash {
@@ -69,9 +72,6 @@ export interface CancelOrderStash extends OrderReadStash {
   /** Set by writeCancel: the order as cancelled. */
   updated: Order;
 }
-
-/** An order as stored, with the vendor parts already refunded. */
-export type StoredOrder = Order & { refundedVendorIds?: string[] | null };
 
 /** recordPaymentResult. */
 export interface RecordPaymentResultStash extends OrderCallStash {

@@ -2,8 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { callerOf } from '../../domain/identity.js';
 import { orderKey } from '../../domain/keys.js';
-import { viewOrderFor } from '../../domain/views.js';
-import type { Order } from '../../domain/generated/schema.js';
+import { orderView, viewOrderFor, type StoredOrder } from '../../domain/views.js';
 import type { OrderReadStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
@@ -16,11 +15,11 @@ export function request(ctx: Context<unknown, OrderReadStash>) {
   return ddb.get({ key: orderKey(ctx.stash.orderId), consistentRead: true });
 }
 
-/** Fails with NotFound when the order is missing or not the caller's. */
+/** The order item as stored; fails with NotFound when the order is missing or not the caller's. */
 export function response(ctx: Context<unknown, OrderReadStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const order = ctx.result as Order | null;
-  if (!order || !viewOrderFor(order, callerOf(ctx.identity))) {
+  const order = ctx.result as StoredOrder | null;
+  if (!order || !viewOrderFor(orderView(order), callerOf(ctx.identity))) {
     fail(businessError('NotFound', `Order ${ctx.stash.orderId} not found`, null));
   }
   ctx.stash.order = order;

@@ -1,6 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey } from '../../domain/keys.js';
-import type { Order, Payment } from '../../domain/generated/schema.js';
+import type { Payment } from '../../domain/generated/schema.js';
+import { paymentView, type StoredOrder } from '../../domain/views.js';
 import type { RecordPaymentResultStash } from '../lib/stash.js';
 
 /**
@@ -32,5 +33,5 @@ export function request(ctx: Context<unknown, RecordPaymentResultStash>) {
 /** The payment as it is now. */
 export function response(ctx: Context<unknown, RecordPaymentResultStash>): Payment {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  return (ctx.result as Order).payment as Payment;
+  return paymentView(ctx.stash.order, (ctx.result as StoredOrder).payment) as Payment;
 }

@@ -2,6 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../../domain/identity.js';
 import { transition } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
+import { orderView } from '../../domain/views.js';
 import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationCancelOrderArgs, Order } from '../../domain/generated/schema.js';
@@ -22,7 +23,7 @@ export function request(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>)
   const actor = { type: caller.kind === 'admin' ? ('ADMIN' as const) : ('CUSTOMER' as const), id: caller.id };
   const result = transition(order, 'CANCELLED', actor, now, { reason: ctx.args.reason ?? null });
   if (!result.ok) fail(result.error);
-  ctx.stash.updated = result.change.order;
+  ctx.stash.updated = orderView(result.change.order);
   return {
     operation: 'TransactWriteItems',
     transactItems: result.change.writes.map((w) => conditionalUpdate(table, w.key, w.parts)),

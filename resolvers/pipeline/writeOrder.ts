@@ -7,7 +7,8 @@ import {
   vendorOrderKey,
   vendorOrderListKeys,
 } from '../../domain/keys.js';
-import { historyEntry, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
+import { newOrderItem, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
+import { orderView } from '../../domain/views.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
@@ -32,34 +33,19 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   const customerId = ctx.stash.callerId;
   const now = ctx.stash.now;
   const correlationId = ctx.stash.correlationId;
-  const totals = orderTotals(pricing.lines);
-  const vendorOrders = totals.parts.map((p) => vendorOrderOf(orderId, p, pricing.currency, now));
-  const a = ctx.args.input.shippingAddress;
-  const order = {
+  const order = newOrderItem({
     id: orderId,
     customerId,
-    status: 'PLACED',
     lines: pricing.lines,
-    vendorOrders,
-    vendorIds: vendorOrders.map((v) => v.vendorId),
-    total: totals.total,
     currency: pricing.currency,
-    shippingAddress: {
-      name: a.name,
-      line1: a.line1,
-      line2: a.line2 ?? null,
-      city: a.city,
-      postalCode: a.postalCode,
-      country: a.country,
-    },
-    payment: null,
-    statusHistory: [historyEntry(null, 'PLACED', 'CUSTOMER', customerId, now)],
+    shippingAddress: ctx.args.input.shippingAddress,
     correlationId,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
-  ctx.stash.order = order;
+    now,
+  });
+  const vendorOrders = orderTotals(pricing.lines).parts.map((p) =>
+    vendorOrderOf(orderId, p, pricing.currency, now),
+  );
+  ctx.stash.order = orderView(order);
   const notExists = { expression: 'attribute_not_exists(PK)' };
   const items: unknown[] = [
     {
@@ -82,7 +68,6 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
       attributeValues: util.dynamodb.toMapValues({
         ...order,
         entity: 'ORDER',
-        refundedVendorIds: [],
         ...orderListKeys(orderId, customerId, 'PLACED', now),
       }),
       condition: notExists,

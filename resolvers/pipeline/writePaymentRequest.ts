@@ -2,6 +2,7 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { transition } from '../../domain/transition.js';
 import { conditionalUpdateItem } from '../lib/transact.js';
 import { replayedPayment } from '../lib/idempotency.js';
+import { paymentView, type StoredPayment } from '../../domain/views.js';
 import type { MutationProcessPaymentArgs, Payment } from '../../domain/generated/schema.js';
 import type { PaymentKeys, ProcessPaymentStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
@@ -25,18 +26,16 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
   const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
   if (!moved.ok) fail(moved.error);
   const attempt = (order.payment ? order.payment.attempts : 0) + 1;
-  const payment: Payment = {
-    orderId: order.id,
+  // As stored: its orderId and currency are the order's, no null (domain/views.ts).
+  const payment: StoredPayment = {
     amount: order.total,
-    currency: order.currency,
     status: 'PENDING',
-    method: input.method ?? null,
     attempts: attempt,
-    failureReason: null,
     refundedAmount: 0,
     updatedAt: now,
   };
-  ctx.stash.payment = payment;
+  if (input.method) payment.method = input.method;
+  ctx.stash.payment = paymentView(order, payment) as Payment;
   const keys: PaymentKeys = { ...(order.paymentKeys ?? {}) };
   keys[idem.key] = { request: idem.request, attempt };
   const parts = moved.change.orderUpdate.parts;

@@ -2,6 +2,7 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey } from '../../domain/keys.js';
 import { transition, type OrderChange } from '../../domain/transition.js';
 import { conditionalUpdateItem } from '../lib/transact.js';
+import { paymentView, type StoredPayment } from '../../domain/views.js';
 import type { MutationRecordPaymentResultArgs, Payment } from '../../domain/generated/schema.js';
 import type { RecordPaymentResultStash, StoredOrder } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
@@ -16,17 +17,21 @@ import { businessError } from '../../domain/errors.js';
 function chargeResult(
   ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
   change: OrderChange<StoredOrder>,
-  payment: Payment,
+  payment: StoredPayment,
 ) {
   const input = ctx.args.input;
   const now = ctx.stash.now;
-  const updated: Payment = {
-    ...payment,
+  // As stored (domain/views.ts): the attempt's amount and method, its new status, a reason only if any.
+  const updated: StoredPayment = {
+    amount: payment.amount,
     status: input.status,
-    failureReason: input.failureReason ?? null,
+    attempts: payment.attempts,
+    refundedAmount: payment.refundedAmount,
     updatedAt: now,
   };
-  ctx.stash.updated = updated;
+  if (payment.method) updated.method = payment.method;
+  if (input.failureReason) updated.failureReason = input.failureReason;
+  ctx.stash.updated = paymentView(change.order, updated) as Payment;
   const parts = change.orderUpdate.parts;
   parts.names['#payment'] = 'payment';
   parts.names['#attempts'] = 'attempts';
@@ -49,7 +54,7 @@ function chargeResult(
 function refundResult(
   ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
   order: StoredOrder,
-  payment: Payment,
+  payment: StoredPayment,
 ) {
   const input = ctx.args.input;
   const now = ctx.stash.now;
@@ -130,18 +135,18 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
   const refund = input.status === 'REFUNDED' || input.status === 'PARTIALLY_REFUNDED';
   if (!refund) {
     // A result for another attempt, or for an order that no longer waits for one, is stale.
-    if (payment.attempts !== input.attempt) runtime.earlyReturn(payment);
+    if (payment.attempts !== input.attempt) runtime.earlyReturn(paymentView(order, payment));
     const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';
     const reason = input.failureReason ?? null;
     const moved = transition(order, to, { type: 'SYSTEM', id: null }, ctx.stash.now, { reason });
-    if (!moved.ok) runtime.earlyReturn(payment);
+    if (!moved.ok) runtime.earlyReturn(paymentView(order, payment));
     return chargeResult(ctx, moved.change, payment);
   }
   if ((order.refundedVendorIds ?? []).includes(input.vendorId ?? '')) {
     // A repeat; it still settles a whole refund whose settleRefund did not run (a crash between the two).
     if (payment.refundedAmount >= payment.amount && payment.status !== 'REFUNDED')
       ctx.stash.settleRefund = true;
-    runtime.earlyReturn(payment);
+    runtime.earlyReturn(paymentView(order, payment));
   }
   if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') {
     fail(
@@ -162,10 +167,10 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
 export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>): Payment {
   if (ctx.stash.refund) {
     if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      return ctx.stash.order.payment as Payment;
+      return paymentView(ctx.stash.order, ctx.stash.order.payment) as Payment;
     }
     if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-    const payment = (ctx.result as StoredOrder).payment as Payment;
+    const payment = paymentView(ctx.stash.order, (ctx.result as StoredOrder).payment) as Payment;
     if (payment.refundedAmount >= payment.amount) ctx.stash.settleRefund = true;
     return payment;
   }

@@ -2,6 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../../domain/identity.js';
 import { transitionVendorOrder } from '../../domain/transition.js';
 import { tableNameOf } from '../../domain/writes.js';
+import { vendorOrderView } from '../../domain/views.js';
 import { fail } from '../lib/errors.js';
 import { conditionalUpdate } from '../lib/transact.js';
 import type { MutationUpdateVendorOrderStatusArgs } from '../../domain/generated/schema.js';
@@ -36,7 +37,7 @@ export function request(ctx: Context<MutationUpdateVendorOrderStatusArgs, Update
     reason: input.reason ?? null,
   });
   if (!moved.ok) fail(moved.error);
-  ctx.stash.updated = moved.change.vendorOrder;
+  ctx.stash.updated = vendorOrderView(moved.change.order, moved.change.vendorOrder);
   return {
     operation: 'TransactWriteItems',
     transactItems: moved.change.writes.map((w) => conditionalUpdate(table, w.key, w.parts)),

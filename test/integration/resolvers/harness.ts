@@ -1,7 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { bundleAppSyncCode } from '../../../infra/bundling.js';
-import { productKey, productListKeys } from '../../../domain/keys.js';
+import { LIST_SORT_KEY, productKey, productListKeys } from '../../../domain/keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '@orderloop/local/aws-ids';
 import { createDataSourceInvoker } from '@orderloop/local/appsync/datasources';
 import {
@@ -31,16 +31,14 @@ export async function createOrderTable(client: DynamoDBClient, name: string) {
         { AttributeName: 'PK', KeyType: 'HASH' },
         { AttributeName: 'SK', KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'].map(
-        (n) => ({
-          AttributeName: n,
-          AttributeType: 'S' as const,
-        }),
-      ),
+      AttributeDefinitions: ['PK', 'SK', 'GSI1PK', 'GSI2PK', 'GSI3PK', LIST_SORT_KEY].map((n) => ({
+        AttributeName: n,
+        AttributeType: 'S' as const,
+      })),
       GlobalSecondaryIndexes: [
-        gsi('byCustomer', 'GSI1PK', 'GSI1SK'),
-        gsi('byVendor', 'GSI2PK', 'GSI2SK'),
-        gsi('byStatus', 'GSI3PK', 'GSI3SK'),
+        gsi('byCustomer', 'GSI1PK', LIST_SORT_KEY),
+        gsi('byVendor', 'GSI2PK', LIST_SORT_KEY),
+        gsi('byStatus', 'GSI3PK', LIST_SORT_KEY),
       ],
       StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
     }),

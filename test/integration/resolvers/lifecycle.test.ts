@@ -7,6 +7,7 @@ import {
 } from '@orderloop/local/appsync/subscriptions/filter';
 import { notificationKey } from '../../../domain/keys.js';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
+import { paymentView, type StoredOrder, type StoredPayment } from '../../../domain/views.js';
 
 describe('order lifecycle resolvers', () => {
   let h: Harness;
@@ -339,7 +340,8 @@ describe('order lifecycle resolvers', () => {
         previousStatus: 'PAYMENT_PENDING',
         vendorId: null,
         vendorStatus: null,
-        payment: stored?.payment,
+        // the view of the stored payment: the item keeps its orderId and currency on the order, no null
+        payment: paymentView(stored as unknown as StoredOrder, stored?.payment as StoredPayment),
         reason: null,
         actor: 'SYSTEM',
         version: stored?.version,

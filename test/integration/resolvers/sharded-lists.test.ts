@@ -25,7 +25,7 @@ describe('sharded lists', () => {
   const vendorCaller = userIdentity('u-sharded', 'vendor', vendor);
 
   /** The vendor-order index entries per shard partition, as DynamoDB holds them. */
-  async function entriesByShard(): Promise<{ GSI2PK: string; GSI2SK: string; PK: string }[][]> {
+  async function entriesByShard(): Promise<{ GSI2PK: string; GSISK: string; PK: string }[][]> {
     return Promise.all(
       vendorOrdersPartitions(vendor).map(async (partition) => {
         const out = await h.client.send(
@@ -36,7 +36,7 @@ describe('sharded lists', () => {
             ExpressionAttributeValues: { ':pk': { S: partition } },
           }),
         );
-        return (out.Items ?? []).map((i) => unmarshall(i) as { GSI2PK: string; GSI2SK: string; PK: string });
+        return (out.Items ?? []).map((i) => unmarshall(i) as { GSI2PK: string; GSISK: string; PK: string });
       }),
     );
   }
@@ -87,7 +87,7 @@ describe('sharded lists', () => {
     // Prepare: the order DynamoDB sorts by, over every shard
     const expected = (await entriesByShard())
       .flat()
-      .sort((a, b) => (a.GSI2SK < b.GSI2SK ? 1 : -1))
+      .sort((a, b) => (a.GSISK < b.GSISK ? 1 : -1))
       .map((e) => e.PK.slice('ORDER#'.length));
     // Act: pages of 3, so pages cut through shards part way
     const pages = await readAll('vendorOrders', { vendorId: vendor, limit: 3 }, vendorCaller);
@@ -101,7 +101,7 @@ describe('sharded lists', () => {
     // Prepare
     const expected = (await entriesByShard())
       .flat()
-      .sort((a, b) => (a.GSI2SK < b.GSI2SK ? 1 : -1))
+      .sort((a, b) => (a.GSISK < b.GSISK ? 1 : -1))
       .map((e) => e.PK.slice('ORDER#'.length));
     // Act
     const all = (await readAll('orders', { limit: 4 }, admin)).flatMap((p) => p.items.map((i) => i.id));

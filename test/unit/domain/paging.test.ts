@@ -26,7 +26,7 @@ describe('sharded list keys', () => {
     const shard = shardOf(id, LIST_SHARDS);
     expect(order.GSI2PK).toBe(`ORDERS#${shard}`);
     expect(part.GSI2PK).toBe(vendorOrdersPartitions('v1')[shard]);
-    expect(part.GSI2SK).toBe(order.GSI2SK);
+    expect(part.GSISK).toBe(order.GSISK);
   });
 
   it('gives a status without a sweeper use no byStatus key', () => {

@@ -58,6 +58,8 @@ function storedOrder({ status, vendors }: Scenario) {
     currency: 'USD',
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
+    lines: [],
+    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'London', postalCode: 'N1', country: 'GB' },
     statusHistory: [],
     payment: {
       orderId: 'o-1',

@@ -28,7 +28,7 @@ type StoredOrder = {
   version: number;
   createdAt: string;
   GSI3PK?: string;
-  GSI3SK: string;
+  GSISK: string;
   statusHistory: Record<string, unknown>[];
   vendorOrders: StoredVendorOrder[];
 };
@@ -58,7 +58,7 @@ function order(
     version: 1,
     createdAt,
     ...(isIndexedStatus(status) ? { GSI3PK: orderStatusPartition(status, id) } : {}),
-    GSI3SK: `${createdAt}#${id}`,
+    GSISK: `${createdAt}#${id}`,
     statusHistory: [],
     vendorOrders,
   };
@@ -91,9 +91,9 @@ function fakeTable(
       .filter(
         (o) =>
           o.GSI3PK === values[':pk'] &&
-          (values[':before'] === undefined || o.GSI3SK < (values[':before'] as string)),
+          (values[':before'] === undefined || o.GSISK < (values[':before'] as string)),
       )
-      .sort((a, b) => a.GSI3SK.localeCompare(b.GSI3SK));
+      .sort((a, b) => a.GSISK.localeCompare(b.GSISK));
     const start = input['ExclusiveStartKey']
       ? matches.findIndex((o) => o.id === (input['ExclusiveStartKey'] as { id: string }).id) + 1
       : 0;
@@ -102,7 +102,7 @@ function fakeTable(
     // Query (API reference): LastEvaluatedKey is present while more results may remain.
     // A KEYS_ONLY index answers the table and index keys only.
     return {
-      Items: page.map((o) => ({ PK: o.PK, SK: o.SK, GSI3PK: o.GSI3PK, GSI3SK: o.GSI3SK, id: o.id })),
+      Items: page.map((o) => ({ PK: o.PK, SK: o.SK, GSI3PK: o.GSI3PK, GSISK: o.GSISK, id: o.id })),
       LastEvaluatedKey: start + page.length < matches.length && last ? { id: last.id } : undefined,
     };
   }
@@ -305,15 +305,12 @@ describe('unpaid-order sweeper', () => {
     const table = fakeTable([order('o1', 'PAYMENT_FAILED', 31), order('d1', 'DELIVERED', 1)]);
     // Act
     await sweep(depsFor(table));
-    // Assess
+    // Assess: stored without the attributes that are null (GraphQL answers null for them)
     expect(table.order('o1')?.statusHistory).toEqual([
       {
         from: 'PAYMENT_FAILED',
         to: 'CANCELLED',
-        vendorId: null,
-        vendorStatus: null,
         actor: 'SYSTEM',
-        actorId: null,
         reason: 'unpaid for more than 30 minutes',
         at: NOW.toISOString(),
       },
@@ -322,11 +319,7 @@ describe('unpaid-order sweeper', () => {
       {
         from: 'DELIVERED',
         to: 'COMPLETED',
-        vendorId: null,
-        vendorStatus: null,
         actor: 'SYSTEM',
-        actorId: null,
-        reason: null,
         at: NOW.toISOString(),
       },
     ]);
