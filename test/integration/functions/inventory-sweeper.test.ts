@@ -14,8 +14,9 @@ import {
 } from '../resolvers/harness.js';
 import { quietLogger } from '../../unit/functions/fakes.js';
 import { productKey } from '../../../domain/keys.js';
+import { orderView, type StoredOrder as StoredOrderItem } from '../../../domain/views.js';
 
-type StoredOrder = {
+type OrderView = {
   id: string;
   customerId: string;
   status: string;
@@ -44,7 +45,9 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
       .Item;
   const product = (vendorId: string, productId: string) =>
     get(productKey(vendorId, productId).PK, productKey(vendorId, productId).SK);
-  const order = async (id: string) => (await get(`ORDER#${id}`, 'ORDER')) as StoredOrder;
+  // The order as GraphQL returns it: the item derives its vendor ids and its lines' totals (domain/views.ts).
+  const order = async (id: string) =>
+    orderView((await get(`ORDER#${id}`, 'ORDER')) as StoredOrderItem) as unknown as OrderView;
 
   async function place(available = 5, quantity = 2) {
     const [v, customer] = [fresh('v'), fresh('c')];
@@ -97,7 +100,7 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
     orderId: string,
     vendorId: string,
     status: string,
-    lines: StoredOrder['lines'],
+    lines: OrderView['lines'],
   ): Envelope {
     return parseEnvelope({
       type: 'vendorOrder.statusChanged',
