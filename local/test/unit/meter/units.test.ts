@@ -150,6 +150,29 @@ describe('CostMeter', () => {
     expect(totals['logs.ingestedByte']).toBeGreaterThan(answered.length + fallback.length);
   });
 
+  it("bills the runtime's START/END/REPORT lines only for a function whose log-level filtering sends them", () => {
+    // Prepare: one function at the default system level, one in JSON format at system level WARN
+    const meter = new CostMeter(
+      new Map([
+        ['text', { memoryMb: 128, architecture: 'arm64' as const }],
+        ['filtered', { memoryMb: 128, architecture: 'arm64' as const, platformLines: false }],
+      ]),
+    );
+    const platform = [
+      'START RequestId: r1 Version: $LATEST',
+      'END RequestId: r1',
+      'REPORT RequestId: r1\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB',
+    ];
+    const error = '2026-12-02T00:00:00.000Z\tr1\tERROR\tInvoke Error \t{"errorType":"Error"}';
+    // Act
+    for (const fn of ['text', 'filtered']) for (const line of [...platform, error]) meter.lambdaLog(fn, line);
+    // Assess: the filtered function is billed its error line only
+    const { details } = meter.read();
+    const bytes = (lines: string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(details['logs.ingestedByte text']).toBe(bytes([...platform, error]));
+    expect(details['logs.ingestedByte filtered']).toBe(bytes([error]));
+  });
+
   it('keeps totals equal to the sum of their breakdown, and diffs two readings', () => {
     // Prepare
     const meter = new CostMeter();
