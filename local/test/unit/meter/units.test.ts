@@ -16,8 +16,10 @@ import {
   transactionUnits,
   transactionIndexUnits,
   indexWriteUnits,
+  meteredFunctionsOf,
   type IndexShape,
 } from '../../../meter/index.js';
+import type { Assembly } from '../../../assembly/index.js';
 
 /** A one-attribute string item of exactly `bytes` bytes: name `d` (1 byte) plus a value of bytes - 1. */
 const itemOf = (bytes: number) => ({ d: { S: 'x'.repeat(bytes - 1) } });
@@ -174,6 +176,29 @@ describe('CostMeter', () => {
     const bytes = (lines: string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     expect(details['logs.ingestedByte text']).toBe(bytes([...platform, error]));
     expect(details['logs.ingestedByte filtered']).toBe(bytes([error]));
+  });
+
+  it("reads from each function's LoggingConfig whether Lambda sends its platform lines", () => {
+    // Prepare: the JSON format at system level WARN (lambda-defaults.ts), at INFO, and the Text default
+    const fn = (physicalName: string, LoggingConfig?: Record<string, string>) => ({
+      physicalName,
+      properties: { MemorySize: 256, Architectures: ['arm64'], ...(LoggingConfig ? { LoggingConfig } : {}) },
+    });
+    const functions = [
+      fn('warn', { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' }),
+      fn('info', { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' }),
+      fn('text'),
+    ];
+    const assembly = { resources: () => functions } as unknown as Assembly;
+    // Act
+    const metered = meteredFunctionsOf(assembly);
+    // Assess
+    expect([...metered].map(([name, f]) => [name, f.platformLines])).toEqual([
+      ['warn', false],
+      ['info', true],
+      ['text', true],
+    ]);
+    expect(metered.get('warn')).toMatchObject({ memoryMb: 256, architecture: 'arm64' });
   });
 
   it('keeps totals equal to the sum of their breakdown, and diffs two readings', () => {
