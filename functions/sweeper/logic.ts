@@ -30,7 +30,7 @@ export interface SweeperDeps {
   clock: () => Date;
   /** Orders unpaid for longer than this are cancelled. */
   unpaidTtlMinutes: number;
-  /** The most all-orders pages (of SWEEP_PAGE_SIZE keys) one run reads per shard. @default 1,000 */
+  /** The most all-orders pages (of SWEEP_PAGE_SIZE keys) one run reads per shard. @default 2,000 */
   maxPagesPerShard?: number;
   /** Milliseconds the invocation has left (Lambda's context); a shard stops paging below a margin. */
   remainingMs?: () => number;
@@ -39,8 +39,11 @@ export interface SweeperDeps {
 /** Keys per all-orders page: BatchGetItem's limit of 100 keys, so a page is one BatchGetItem. */
 export const SWEEP_PAGE_SIZE = 100;
 
-/** How many pages a run reads per shard at most (100,000 orders: a 5-minute run at 1,000 orders/s). */
-export const DEFAULT_MAX_PAGES_PER_SHARD = 1_000;
+/**
+ * How many pages a run reads per shard at most: 200,000 orders, so a run after an outage catches up at
+ * up to 800,000 orders (the 2-minute timeout usually stops it first, docs/capacity.md).
+ */
+export const DEFAULT_MAX_PAGES_PER_SHARD = 2_000;
 
 /**
  * The watermark stays at least this far behind the clock, whatever the TTL: an order's all-orders entry
