@@ -14,6 +14,9 @@ import {
   writeUnits,
   type Dimension,
   transactionUnits,
+  transactionIndexUnits,
+  indexWriteUnits,
+  type IndexShape,
 } from '../../../meter/index.js';
 
 /** A one-attribute string item of exactly `bytes` bytes: name `d` (1 byte) plus a value of bytes - 1. */
@@ -190,5 +193,54 @@ describe('transactionUnits', () => {
     const units = transactionUnits(input, { before, after });
     // Assess: T = 3 KB (update) + 3 KB (the put replaces a larger item); U = 2 KB + the 1 KB minimum
     expect(units).toEqual({ T: 6 + 6, U: 4 + 2 });
+  });
+});
+
+describe('index write units ("Provisioned throughput considerations for global secondary indexes")', () => {
+  const keysOnly: IndexShape = { name: 'byG', keys: ['g'], projection: 'KEYS_ONLY' };
+  const all: IndexShape = { name: 'byG', keys: ['g'], projection: 'ALL' };
+  const item = (g: string | undefined, d = 'x', bytes = 0) => ({
+    pk: { S: 'k' },
+    ...(g === undefined ? {} : { g: { S: g } }),
+    d: { S: d + 'y'.repeat(bytes) },
+  });
+
+  it('bills a put for an entry that appears, a delete for one that goes, both for a moved key', () => {
+    expect(indexWriteUnits(keysOnly, ['pk'], undefined, item('a'))).toBe(1);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a'), undefined)).toBe(1);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a'), item(undefined))).toBe(1);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a'), item('b'))).toBe(2);
+  });
+
+  it('bills nothing for an item outside the index, or a change the index does not project', () => {
+    expect(indexWriteUnits(keysOnly, ['pk'], item(undefined), item(undefined, 'z'))).toBe(0);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a', 'x'), item('a', 'z'))).toBe(0);
+    expect(indexWriteUnits(all, ['pk'], item('a', 'x'), item('a', 'x'))).toBe(0);
+  });
+
+  it('bills one update for a projected change, at the larger entry, and sizes entries by what they project', () => {
+    expect(indexWriteUnits(all, ['pk'], item('a', 'x'), item('a', 'z', 1500))).toBe(2);
+    expect(indexWriteUnits(keysOnly, ['pk'], undefined, item('a', 'x', 1500))).toBe(1);
+    const include: IndexShape = { name: 'byG', keys: ['g'], projection: 'INCLUDE', include: ['d'] };
+    expect(indexWriteUnits(include, ['pk'], item('a', 'x'), item('a', 'z'))).toBe(1);
+  });
+
+  it('adds up per index over a transaction, once per entry, and leaves condition checks out', () => {
+    // Prepare
+    const tables = { T: { keys: ['pk'], indexes: [keysOnly, { ...all, name: 'byAll' }] } };
+    const input = {
+      TransactItems: [
+        { Put: { TableName: 'T', Item: item('a') } },
+        { Update: { TableName: 'T', Key: { pk: { S: 'k' } } } },
+        { ConditionCheck: { TableName: 'T', Key: { pk: { S: 'k' } } } },
+        { Delete: { TableName: 'T', Key: { pk: { S: 'k' } } } },
+      ],
+    };
+    const before = [undefined, item('a'), item('a'), item('b')];
+    const after = [item('a'), item('c'), item('a'), undefined];
+    // Act
+    const units = transactionIndexUnits(input, { before, after, tables });
+    // Assess: put 1, moved key 2, delete 1, on each index
+    expect(units).toEqual({ T: { byG: 4, byAll: 4 } });
   });
 });
