@@ -36,7 +36,7 @@ export interface SweeperDeps {
   remainingMs?: () => number;
 }
 
-/** Keys per all-orders page: BatchGetItem's limit of 100 keys, so a page is one BatchGetItem. */
+/** Keys per all-orders page: BatchGetItem's limit of 100 keys, so a page's orders are one BatchGetItem. */
 export const SWEEP_PAGE_SIZE = 100;
 
 /**
@@ -125,24 +125,29 @@ async function writeWatermark(shard: number, read: Watermark, next: Watermark, d
 }
 
 /**
- * The order items for `ids`, read consistently (the sweeper writes on what it reads), in one
- * BatchGetItem of at most 100 keys; unprocessed keys are asked for again, as the API reference advises.
+ * The order items for `ids`, read consistently (the sweeper writes on what it reads), in BatchGetItems
+ * of at most 100 keys (its limit); unprocessed keys are asked for again, as the API reference advises.
  */
 async function readOrders(ids: readonly string[], deps: SweeperDeps): Promise<Map<string, Order>> {
   const orders = new Map<string, Order>();
-  let keys: Record<string, unknown>[] = ids.map(orderKey);
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
-    const out = await deps.doc.send(
-      new BatchGetCommand({
-        RequestItems: { [deps.tableName]: { Keys: keys, ConsistentRead: true } },
-      }),
-    );
-    for (const item of (out.Responses?.[deps.tableName] ?? []) as Order[]) orders.set(item.id, item);
-    keys = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+  for (let start = 0; start < ids.length; start += BATCH_GET_LIMIT) {
+    let keys: Record<string, unknown>[] = ids.slice(start, start + BATCH_GET_LIMIT).map(orderKey);
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+      const out = await deps.doc.send(
+        new BatchGetCommand({
+          RequestItems: { [deps.tableName]: { Keys: keys, ConsistentRead: true } },
+        }),
+      );
+      for (const item of (out.Responses?.[deps.tableName] ?? []) as Order[]) orders.set(item.id, item);
+      keys = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+    }
   }
   return orders;
 }
+
+/** BatchGetItem reads at most 100 items a call. */
+const BATCH_GET_LIMIT = 100;
 
 /** The id of an order from its table key (PK ORDER#<id>). */
 const orderIdOf = (pk: string) => pk.slice('ORDER#'.length);

@@ -144,6 +144,11 @@ function fakeTable(
     const [[table, request]] = Object.entries(
       input['RequestItems'] as Record<string, { Keys: Values[] }>,
     ) as [[string, { Keys: { PK: string }[]; ConsistentRead?: boolean }]];
+    // BatchGetItem (API reference): more than 100 keys is a ValidationException.
+    if (request.Keys.length > 100)
+      throw Object.assign(new Error('Too many items requested for the BatchGetItem call'), {
+        name: 'ValidationException',
+      });
     const answered = request.Keys.slice(0, options.batchLimit ?? 100);
     const rest = request.Keys.slice(answered.length);
     return {
