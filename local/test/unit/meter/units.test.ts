@@ -16,8 +16,10 @@ import {
   transactionUnits,
   transactionIndexUnits,
   indexWriteUnits,
+  meteredFunctionsOf,
   type IndexShape,
 } from '../../../meter/index.js';
+import type { Assembly } from '../../../assembly/index.js';
 
 /** A one-attribute string item of exactly `bytes` bytes: name `d` (1 byte) plus a value of bytes - 1. */
 const itemOf = (bytes: number) => ({ d: { S: 'x'.repeat(bytes - 1) } });
@@ -151,6 +153,52 @@ describe('CostMeter', () => {
     expect(totals['bedrock.outputToken']).toBe(80);
     expect(dollarsOf('bedrock.inputToken', 1e6)).toBe(PRICES['bedrock.inputToken'].dollars);
     expect(totals['logs.ingestedByte']).toBeGreaterThan(answered.length + fallback.length);
+  });
+
+  it("bills the runtime's START/END/REPORT lines only for a function whose log-level filtering sends them", () => {
+    // Prepare: one function at the default system level, one in JSON format at system level WARN
+    const meter = new CostMeter(
+      new Map([
+        ['text', { memoryMb: 128, architecture: 'arm64' as const }],
+        ['filtered', { memoryMb: 128, architecture: 'arm64' as const, platformLines: false }],
+      ]),
+    );
+    const platform = [
+      'START RequestId: r1 Version: $LATEST',
+      'END RequestId: r1',
+      'REPORT RequestId: r1\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB',
+    ];
+    const error = '2026-12-02T00:00:00.000Z\tr1\tERROR\tInvoke Error \t{"errorType":"Error"}';
+    // Act
+    for (const fn of ['text', 'filtered']) for (const line of [...platform, error]) meter.lambdaLog(fn, line);
+    // Assess: the filtered function is billed its error line only
+    const { details } = meter.read();
+    const bytes = (lines: string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(details['logs.ingestedByte text']).toBe(bytes([...platform, error]));
+    expect(details['logs.ingestedByte filtered']).toBe(bytes([error]));
+  });
+
+  it("reads from each function's LoggingConfig whether Lambda sends its platform lines", () => {
+    // Prepare: the JSON format at system level WARN (lambda-defaults.ts), at INFO, and the Text default
+    const fn = (physicalName: string, LoggingConfig?: Record<string, string>) => ({
+      physicalName,
+      properties: { MemorySize: 256, Architectures: ['arm64'], ...(LoggingConfig ? { LoggingConfig } : {}) },
+    });
+    const functions = [
+      fn('warn', { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' }),
+      fn('info', { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' }),
+      fn('text'),
+    ];
+    const assembly = { resources: () => functions } as unknown as Assembly;
+    // Act
+    const metered = meteredFunctionsOf(assembly);
+    // Assess
+    expect([...metered].map(([name, f]) => [name, f.platformLines])).toEqual([
+      ['warn', false],
+      ['info', true],
+      ['text', true],
+    ]);
+    expect(metered.get('warn')).toMatchObject({ memoryMb: 256, architecture: 'arm64' });
   });
 
   it('keeps totals equal to the sum of their breakdown, and diffs two readings', () => {
