@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDBClient, CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import {
   compiledLauncherDir,
   dynamoDbLocalArgs,
   startDynamoDbLocal,
-  type DynamoDbLocal,
 } from '../../dynamodb/engine.js';
+import { sharedDynamoDb, tableName } from '../support/dynamodb.js';
 
 /** An IPv4 address of this machine that is not loopback, to knock on as another machine would. */
 function externalAddress(): string {
@@ -36,13 +36,10 @@ function accepts(host: string, port: number): Promise<boolean> {
 }
 
 describe('DynamoDB Local engine', () => {
-  let engine: DynamoDbLocal;
-  beforeAll(async () => {
-    engine = await startDynamoDbLocal();
-  });
-  afterAll(async () => {
-    await engine.stop();
-  });
+  // The tier's one engine (local/test/support/dynamodb-setup.ts), started by startDynamoDbLocal with the
+  // default host like every engine: the checks that need no engine of their own run on it, since each
+  // JVM boot costs seconds of CPU.
+  const engine = sharedDynamoDb();
 
   it('answers the AWS SDK on its endpoint and keeps tables it is asked to create', async () => {
     // Prepare
@@ -51,18 +48,21 @@ describe('DynamoDB Local engine', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
+    const name = tableName('orders-test');
     // Act
     await client.send(
       new CreateTableCommand({
-        TableName: 'orders-test',
+        TableName: name,
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-    const tables = await client.send(new ListTablesCommand({}));
+    const table = await client.send(new DescribeTableCommand({ TableName: name }));
     // Assess
-    expect(tables.TableNames).toEqual(['orders-test']);
+    expect(table.Table?.TableName).toBe(name);
+    expect(table.Table?.TableStatus).toBe('ACTIVE');
+    client.destroy();
   });
 
   it('listens on loopback only, so other machines cannot reach its unauthenticated API', async () => {
@@ -77,7 +77,7 @@ describe('DynamoDB Local engine', () => {
 
   it('listens on every interface only when asked to', async () => {
     // Prepare: the control for the test above, so a probe that can never connect cannot pass it
-    const open = await startDynamoDbLocal({ host: '0.0.0.0' });
+    const open = await startDynamoDbLocal({ host: '0.0.0.0', quickStart: true });
     try {
       // Act
       const fromOutside = await accepts(externalAddress(), open.port);
@@ -96,7 +96,7 @@ describe('DynamoDB Local engine', () => {
     const port = (imposter.address() as { port: number }).port;
     try {
       // Act + Assess: the start fails on the taken port instead of returning the imposter's endpoint
-      await expect(startDynamoDbLocal({ port })).rejects.toThrow(/failed to bind/i);
+      await expect(startDynamoDbLocal({ port, quickStart: true })).rejects.toThrow(/failed to bind/i);
     } finally {
       await new Promise((resolve) => imposter.close(resolve));
     }
@@ -104,7 +104,7 @@ describe('DynamoDB Local engine', () => {
 
   it('leaves no java process behind once stopped', async () => {
     // Prepare
-    const other = await startDynamoDbLocal();
+    const other = await startDynamoDbLocal({ quickStart: true });
     // Act
     await other.stop();
     // Assess
@@ -137,5 +137,16 @@ describe('DynamoDB Local engine', () => {
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
+  });
+
+  it('runs the JVM with the quick compiler only when asked to, and with every tier by default', () => {
+    // Act
+    const base = { port: 1, host: '127.0.0.1', heap: '64m' };
+    const quick = dynamoDbLocalArgs('/jar', { ...base, quickStart: true });
+    const full = dynamoDbLocalArgs('/jar', base);
+    // Assess: a JVM option, so it must come before the main class
+    expect(quick.indexOf('-XX:TieredStopAtLevel=1')).toBeGreaterThanOrEqual(0);
+    expect(quick.indexOf('-XX:TieredStopAtLevel=1')).toBeLessThan(quick.indexOf('-cp'));
+    expect(full.some((a) => a.startsWith('-XX:TieredStopAtLevel'))).toBe(false);
   });
 });
