@@ -146,11 +146,18 @@ export function dynamoDbLocalArgs(
     : options.launcherDir
       ? [
           `-Dorderloop.dynamodb.host=${options.host}`,
+          '-Dorderloop.dynamodb.exitWithParent=true',
           '-cp',
           `${jar}${delimiter}${options.launcherDir}`,
           'LoopbackDynamoDbLocal',
         ]
-      : [`-Dorderloop.dynamodb.host=${options.host}`, '-cp', jar, LOOPBACK_LAUNCHER];
+      : [
+          `-Dorderloop.dynamodb.host=${options.host}`,
+          '-Dorderloop.dynamodb.exitWithParent=true',
+          '-cp',
+          jar,
+          LOOPBACK_LAUNCHER,
+        ];
   return [
     `-Xmx${options.heap}`,
     ...(options.quickStart ? ['-XX:TieredStopAtLevel=1'] : []),
@@ -192,9 +199,12 @@ function installExitHook(): void {
   process.once('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      // Another handler stops in order (npm start stops the stack, the engine last, then exits): killing
+      // the engine now would fail what still runs on it. The 'exit' hook kills whatever is left.
+      if (process.listenerCount(signal) > 0) return;
       killAll();
       // Re-raise so the default behaviour (exit with the signal) still happens when nobody else listens.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      process.kill(process.pid, signal);
     });
   }
 }
@@ -236,7 +246,15 @@ async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> 
     ...(launcherDir ? { launcherDir } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
-  const child = spawn('java', args, { cwd: jarDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through the launcher the JVM runs in a process group of its own, so a Ctrl-C in the terminal (SIGINT
+  // to the foreground group) reaches only this process, which stops what runs on the engine before the
+  // engine; the launcher exits by itself once its stdin closes, when this process is gone however it ended.
+  const viaLauncher = !isWildcardHost(host);
+  const child = spawn('java', args, {
+    cwd: jarDir,
+    stdio: [viaLauncher ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: viaLauncher,
+  });
   running.add(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -247,7 +265,6 @@ async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> 
   const endpoint = `http://${isWildcardHost(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
   // Through the launcher, the engine is ours only once it says it holds the port; until then an answer on
   // the port may come from another engine that took it first.
-  const viaLauncher = !isWildcardHost(host);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) {

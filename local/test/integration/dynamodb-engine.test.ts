@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
@@ -6,6 +7,7 @@ import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-s
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   assertJava,
   compiledLauncherDir,
@@ -21,6 +23,25 @@ function externalAddress(): string {
     .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
   if (!address) throw new Error('this machine has no non-loopback IPv4 address to probe from');
   return address;
+}
+
+/** Signal 0 checks that a process exists without touching it. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once the condition holds; fails after timeoutMs. */
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Whether a TCP connection to host:port is accepted. */
@@ -110,6 +131,40 @@ describe('DynamoDB Local engine', () => {
     // Assess
     expect(other.process.exitCode !== null || other.process.signalCode !== null).toBe(true);
   });
+
+  it('stops by itself when the process that started it is killed outright (SIGKILL runs no exit hook)', async () => {
+    // Prepare: a process that starts an engine, in its own process group like the engine, and is killed
+    const engineModule = pathToFileURL(join(import.meta.dirname, '../../dynamodb/engine.ts')).href;
+    const parent = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { startDynamoDbLocal } = await import(${JSON.stringify(engineModule)});\n` +
+          `const engine = await startDynamoDbLocal({ quickStart: true });\n` +
+          `process.stdout.write(String(engine.process.pid) + '\\n');\n` +
+          `setInterval(() => undefined, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    parent.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitUntil(() => /^\d+\n/.test(output) || parent.exitCode !== null, 60_000);
+      const javaPid = Number(output.trim());
+      expect(javaPid).toBeGreaterThan(0);
+      expect(isRunning(javaPid)).toBe(true);
+      // Act
+      parent.kill('SIGKILL');
+      // Assess
+      await waitUntil(() => !isRunning(javaPid), 20_000);
+      expect(isRunning(javaPid)).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  }, 90_000);
 
   it('starts its loopback launcher as a class compiled once into the cache, not from source each time', () => {
     // Prepare
