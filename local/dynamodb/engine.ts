@@ -19,7 +19,8 @@ export interface DynamoDbLocalOptions {
    * Compiles with the JVM's quick compiler only (`-XX:TieredStopAtLevel=1`). The optimizing compiler's
    * work pays off only in a long-lived, busy engine: an engine that boots, serves some thousands of
    * requests and stops spends about half the CPU without it (measured here: boot 4.1 -> 2.2 CPU-s,
-   * boot plus 50,000 requests 20.7 -> 14.9). For engines that tests start. @default false (all tiers)
+   * boot plus 50,000 requests 20.7 -> 14.9). For engines that tests start.
+   * @default true when `ORDERLOOP_DYNAMODB_QUICK_START=1`, else false (all tiers)
    */
   readonly quickStart?: boolean;
   /**
@@ -242,7 +243,9 @@ async function startOnce(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> 
     port,
     host,
     heap: options.heap ?? '512m',
-    ...(options.quickStart ? { quickStart: true } : {}),
+    ...((options.quickStart ?? process.env.ORDERLOOP_DYNAMODB_QUICK_START === '1')
+      ? { quickStart: true }
+      : {}),
     ...(launcherDir ? { launcherDir } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { gql } from '@apollo/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed.js';
 import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
@@ -70,6 +70,8 @@ describe('the local stack in process', () => {
   let customer: SignedIn;
 
   beforeAll(async () => {
+    // Its own engine (the last test looks at the java process), with the test tiers' quick-compiler JVM.
+    vi.stubEnv('ORDERLOOP_DYNAMODB_QUICK_START', '1');
     stack = await startLocalStack({ root: ROOT, port: 0, seed: true, quiet: true });
     endpoints = stack.endpoints;
     customer = await signIn(endpoints, CUSTOMER);
@@ -77,6 +79,7 @@ describe('the local stack in process', () => {
 
   afterAll(async () => {
     await stack?.stop();
+    vi.unstubAllEnvs();
   }, 60_000);
 
   it('signs the seeded customer in through the Cognito SDK with only the endpoint overridden', () => {

@@ -35,7 +35,13 @@ async function startStack(state: string, port: number) {
   // What `npm start` runs, without npm itself: npm re-raises SIGINT on itself (status 130) by design.
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), ORDERLOOP_STATE_DIR: state },
+    // The quick-compiler JVM, as the test tiers' engine: a JIT setting, the same engine and answers.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      ORDERLOOP_STATE_DIR: state,
+      ORDERLOOP_DYNAMODB_QUICK_START: '1',
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
