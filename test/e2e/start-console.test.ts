@@ -77,11 +77,14 @@ function isRunning(pid: number): boolean {
 }
 
 // One `npm start` for the file: each start boots a JVM, creates the tables on disk and seeds them, and
-// what the tests below look at (the answers, the console, the stop) happen in one session of it anyway.
+// what the tests below look at (the answers, the demo, the console, the stop) happen in one session of
+// it anyway, in this order. The demo runs as a user runs it: `npm start`, then `npm run demo`.
 describe('npm start as a child process', () => {
   let state: string;
   let port: number;
   let stack: Awaited<ReturnType<typeof startStack>>;
+  /** Where the console stood when the demo started. */
+  let consoleBefore = 0;
 
   beforeAll(async () => {
     state = mkdtempSync(join(tmpdir(), 'orderloop-console-'));
@@ -114,23 +117,47 @@ describe('npm start as a child process', () => {
     expect(stack.output()).toContain(`Endpoints   ${join(state, 'endpoints.json')}\n`);
   }, 60_000);
 
-  it('prints one short line per request, event and invocation during npm run demo, no errors, stops cleanly on SIGINT without leaving DynamoDB Local behind, and keeps function logs in files', async () => {
+  it('runs npm run demo against it: a two-vendor order to COMPLETED, each status printed as it arrives', async () => {
     // Prepare
-    const before = stack.output().length;
+    consoleBefore = stack.output().length;
+    // Act
+    const { code, stdout, stderr } = await runDemo(join(state, 'endpoints.json'));
+    // Assess
+    expect(stderr).not.toContain('demo failed');
+    expect(code, stderr).toBe(0);
+    const orderLines = stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{3} {2}[A-Z_]+ +v\d+$/.test(l));
+    // PAYMENT_PENDING is not pushed: the demo's own processPayment answered it (domain/audience.ts)
+    expect(orderLines.map((l) => l.split(/\s+/)[1])).toEqual([
+      'PLACED',
+      'PAID',
+      'FULFILLING',
+      'SHIPPED',
+      'DELIVERED',
+      'COMPLETED',
+    ]);
+    for (const vendorId of ['v-aurora', 'v-borealis']) {
+      const parts = stdout.split('\n').filter((l) => l.includes(`vendor ${vendorId}:`));
+      // A part is PENDING from placement, which the PLACED event announces: its first own event is ACCEPTED.
+      expect(parts.map((l) => l.split(': ')[1])).toEqual(['ACCEPTED', 'SHIPPED', 'DELIVERED']);
+    }
+    expect(stdout).toMatch(/order \w+ COMPLETED\n$/);
+  }, 300_000);
+
+  it('printed one short line per request, event and invocation during the demo, no errors, stops cleanly on SIGINT without leaving DynamoDB Local behind, and keeps function logs in files', async () => {
+    // Prepare
     const javaPid = Number(/DynamoDB Local \(pid (\d+)\)/.exec(stack.output())?.[1]);
     // Act
-    const demo = await runDemo(join(state, 'endpoints.json'));
     const code = await stack.stop();
     // Assess
-    expect(demo.code, demo.stderr).toBe(0);
     expect(code).toBe(0);
     expect(stack.output()).toContain('stopped.');
     expect(stack.output().match(new RegExp(METER_LINE, 'g'))).toHaveLength(2); // on demand and on exit
     expect(javaPid).toBeGreaterThan(0);
     expect(isRunning(javaPid)).toBe(false);
+    expect(consoleBefore).toBeGreaterThan(0); // the demo ran
     const lines = stack
       .output()
-      .slice(before)
+      .slice(consoleBefore)
       .split('\n')
       // The stop lines and the cost meter's one summary line on exit are part of a clean stop.
       .filter((l) => l !== '' && !/^(SIGINT: stopping|stopped\.|\[meter\] \$[\d.]+ so far: )/.test(l));
@@ -169,5 +196,5 @@ describe('npm start as a child process', () => {
       }
       expect(text).not.toContain('Missing AWS Lambda trace data');
     }
-  }, 400_000);
+  }, 120_000);
 });
