@@ -90,7 +90,7 @@ async function meteredCall(
     throw error;
   }
   const images: TransactionImages | undefined =
-    sized && before ? withAfter(before, await sized.read(input)) : undefined;
+    sized && before ? withAfter(before, await sized.read(input), sized.tablesOf(input)) : undefined;
   recordDynamoDbCall(meter, operation, asked, 200, output, images);
   if (strip) delete output.ConsumedCapacity;
   return output;
@@ -99,6 +99,8 @@ async function meteredCall(
 function withAfter(
   before: TransactionImages['before'],
   after: TransactionImages['after'] | undefined,
+  tables: TransactionImages['tables'] | undefined,
 ): TransactionImages | undefined {
-  return after ? { before, after } : undefined;
+  if (!after) return undefined;
+  return tables ? { before, after, tables } : { before, after };
 }

@@ -102,6 +102,8 @@ const BACKEND_OPERATIONS = parse(
 
 const COMMAND_ACTIONS: Record<string, string> = {
   GetCommand: 'GetItem',
+  BatchGetCommand: 'BatchGetItem',
+  BatchGetItemCommand: 'BatchGetItem',
   GetItemCommand: 'GetItem',
   PutCommand: 'PutItem',
   PutItemCommand: 'PutItem',
@@ -149,7 +151,9 @@ function grantsCalledBy(dir: string): Grants {
     if (new RegExp(`\\b${name}Document\\b`).test(code))
       for (const field of fields) lines.add(`appsync:GraphQL Mutation.${field}`);
   }
-  if (/new PublishCommand\(/.test(code)) lines.add('sns:Publish topic');
+  // sns:Publish grants both Publish and PublishBatch ("Amazon SNS API permissions: Actions and resources
+  // reference", SNS developer guide).
+  if (/new Publish(Batch)?Command\(/.test(code)) lines.add('sns:Publish topic');
   return [...lines].sort();
 }
 
@@ -190,7 +194,14 @@ describe('least privilege', () => {
       ],
       'pre-token-generation': [],
       'stream-enricher': [],
-      sweeper: ['dynamodb:GetItem table', 'dynamodb:Query table/index/byStatus', 'dynamodb:UpdateItem table'],
+      sweeper: [
+        'dynamodb:BatchGetItem table',
+        'dynamodb:GetItem table',
+        'dynamodb:PutItem table',
+        'dynamodb:Query table/index/byStatus',
+        'dynamodb:Query table/index/byVendor',
+        'dynamodb:UpdateItem table',
+      ],
     });
   });
 
