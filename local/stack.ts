@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActivityLog } from './activity-log.js';
@@ -15,7 +16,12 @@ import {
   PageTokenCodec,
   pageTokenKeyAt,
 } from './appsync/datasources/index.js';
-import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
+import {
+  createLocalAppSync,
+  defaultApiWorkers,
+  type LocalAppSync,
+  type LocalAppSyncOptions,
+} from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
 import {
@@ -84,6 +90,13 @@ export interface LocalStackOptions {
     /** 0 picks a free port. @default the HTTP port + 1, or a free port when that one is taken */
     readonly port?: number;
   };
+  /**
+   * Worker threads that answer the API's HTTP GraphQL requests (authorize, parse, validate, execute,
+   * each with its own resolver realms and DynamoDB client), so the API uses more than one core; the
+   * main thread keeps the sockets, the real-time endpoint, the meter and the events half. 0 answers
+   * them in the main thread. @default ORDERLOOP_API_WORKERS, else one per core but one (at most 4)
+   */
+  readonly apiWorkers?: number;
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
   /**
@@ -157,6 +170,14 @@ export interface LocalStack {
   readonly meter: costMeter.CostMeter;
   /** Data-source fault injection of the AppSync API. */
   readonly faults: LocalAppSync['faults'];
+  /**
+   * Sees every metered DynamoDB call of the API's data sources, in the main thread or a worker, with
+   * the input the resolver sent (without the ReturnConsumedCapacity the meter adds); returns the
+   * function that stops it.
+   */
+  onDataSourceCall(
+    listener: (call: { operation: string; input: Record<string, unknown> }) => void,
+  ): () => void;
   /** Milliseconds from the call to a ready stack (synth included). */
   readonly readyMs: number;
   /** Where the start-up time went, in milliseconds per phase (synth, dynamodb, tables, events, seed). */
@@ -369,16 +390,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter, transactionImages);
+    const dataSourceCallListeners = new Set<Parameters<LocalStack['onDataSourceCall']>[0]>();
+    const recordDataSourceCall: costMeter.DynamoDbCallRecorder = (operation, input, ...rest) => {
+      costMeter.recordDynamoDbCall(meter, operation, input, ...rest);
+      if (dataSourceCallListeners.size === 0) return;
+      // The data sources never ask for capacity themselves: the meter's INDEXES is not theirs.
+      const { ReturnConsumedCapacity: _meters, ...sent } = input;
+      for (const listener of dataSourceCallListeners) listener({ operation, input: sent });
+    };
+    costMeter.recordDataSourceCalls(appsyncDynamodbClient, recordDataSourceCall, transactionImages);
     cleanups.unshift(async () => appsyncDynamodbClient.destroy());
+    // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
+    const pageTokenKey = dataDir ? pageTokenKeyAt(join(dataDir, 'appsync-page-token.key')) : randomBytes(32);
+    const apiWorkers = options.apiWorkers ?? apiWorkersFromEnv(process.env) ?? defaultApiWorkers();
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,
       cognito,
-      // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
-      ...(dataDir
-        ? { pageTokens: new PageTokenCodec(pageTokenKeyAt(join(dataDir, 'appsync-page-token.key'))) }
-        : {}),
+      pageTokens: new PageTokenCodec(pageTokenKey),
+      workers: {
+        count: apiWorkers,
+        dynamodb: { region: LOCAL_REGION, endpoint: dynamodb.endpoint, credentials: LOCAL_CREDENTIALS },
+        onDynamoDbCall: recordDataSourceCall,
+        ...(transactionImages ? { transactionImages: dynamodb.endpoint } : {}),
+        pageTokenKey,
+      },
       onRequest: (e) => (costMeter.observeAppSync(meter, e), options.onAppSyncRequest?.(e)),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
@@ -448,6 +484,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
+    // A worker that failed to start is a failed start, not a 500 on the first request.
+    await appsync.ready();
+
     if (seed?.data) {
       const line = await seed.data({
         graphqlUrl,
@@ -474,6 +513,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       counters: { appsync: appsync.counter, events: events.usage },
       meter,
       faults: appsync.faults,
+      onDataSourceCall(listener) {
+        dataSourceCallListeners.add(listener);
+        return () => dataSourceCallListeners.delete(listener);
+      },
       readyMs: Date.now() - started,
       phases,
       triggerRule: (name) => events.triggerRule(name),
@@ -488,6 +531,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await runCleanups(cleanups).catch(() => undefined);
     throw error;
   }
+}
+
+/** ORDERLOOP_API_WORKERS as a worker count; undefined when unset, an error when it is no count. */
+export function apiWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.ORDERLOOP_API_WORKERS;
+  if (raw === undefined || raw === '') return undefined;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0)
+    throw new Error(
+      `ORDERLOOP_API_WORKERS must be a whole number of worker threads (0 or more), received ${raw}`,
+    );
+  return count;
 }
 
 /** The template's user pools as the local Cognito's plain config. */

@@ -30,10 +30,9 @@ const stack = await startLocalStack({ port: 0, seed: true, quiet: true, transact
 // What the API sent to DynamoDB while capturing: the exact requests the raw baselines replay.
 let capturing = false;
 const captured: { command: string; input: unknown }[] = [];
-// Outermost, so it sees the caller's own input (before the meter adds ReturnConsumedCapacity).
-stack.appsyncDynamodbClient.intercept((call, next) => {
+// In the main thread or an API worker, as the resolver sent it (without the meter's ReturnConsumedCapacity).
+stack.onDataSourceCall((call) => {
   if (capturing) captured.push({ command: `${call.operation}Command`, input: structuredClone(call.input) });
-  return next(call.input);
 });
 
 // A parent that went away (Ctrl-C, a crash) must not leave the stack and its java process behind.
