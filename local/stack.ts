@@ -17,6 +17,7 @@ import {
   pageTokenKeyAt,
 } from './appsync/datasources/index.js';
 import {
+  apiWorkersFromEnv,
   createLocalAppSync,
   defaultApiWorkers,
   type LocalAppSync,
@@ -531,18 +532,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await runCleanups(cleanups).catch(() => undefined);
     throw error;
   }
-}
-
-/** ORDERLOOP_API_WORKERS as a worker count; undefined when unset, an error when it is no count. */
-export function apiWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const raw = env.ORDERLOOP_API_WORKERS;
-  if (raw === undefined || raw === '') return undefined;
-  const count = Number(raw);
-  if (!Number.isInteger(count) || count < 0)
-    throw new Error(
-      `ORDERLOOP_API_WORKERS must be a whole number of worker threads (0 or more), received ${raw}`,
-    );
-  return count;
 }
 
 /** The template's user pools as the local Cognito's plain config. */

@@ -26,7 +26,7 @@ import {
 export { appSyncConfigFromAssembly, type AppSyncApiConfig, type ResolverConfig } from './config.js';
 export * from './server/index.js';
 export * from './realtime/index.js';
-export { ApiWorkerPool, defaultApiWorkers } from './workers/pool.js';
+export { ApiWorkerPool, apiWorkersFromEnv, defaultApiWorkers } from './workers/pool.js';
 
 /**
  * The SDK's logger middleware builds redacted copies of every request and response for `logger.info`
@@ -104,6 +104,8 @@ export interface LocalAppSync {
   activeSubscriptions(): number;
   /** How many worker threads answer HTTP requests (0: this thread does). */
   readonly workerCount: number;
+  /** How many of them are running right now (none after stop()). */
+  liveWorkers(): number;
   /** Resolves when the worker threads (if any) are ready; rejects when one failed to start. */
   ready(): Promise<void>;
   /** Closes every real-time connection and stops the worker threads. */
@@ -180,6 +182,7 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     attachWebSocket: (server) => hub.attach(server),
     activeSubscriptions: () => hub.activeSubscriptions(),
     workerCount: pool?.size ?? 0,
+    liveWorkers: () => pool?.live() ?? 0,
     ready: async () => pool?.ready(),
     stop: async () => {
       try {

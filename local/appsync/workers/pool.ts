@@ -25,6 +25,18 @@ export function defaultApiWorkers(cores = availableParallelism()): number {
   return Math.max(0, Math.min(cores - 1, 4));
 }
 
+/** ORDERLOOP_API_WORKERS as a worker count; undefined when unset, an error when it is no count. */
+export function apiWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.ORDERLOOP_API_WORKERS;
+  if (raw === undefined || raw === '') return undefined;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 0)
+    throw new Error(
+      `ORDERLOOP_API_WORKERS must be a whole number of worker threads (0 or more), received ${raw}`,
+    );
+  return count;
+}
+
 /** What the pool needs besides the workers' own start data. */
 export interface ApiWorkerPoolOptions {
   readonly count: number;
@@ -55,6 +67,7 @@ export class ApiWorkerPool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private stopped = false;
+  private running = 0;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: ApiWorkerPoolOptions) {
@@ -69,6 +82,11 @@ export class ApiWorkerPool {
   /** How many worker threads serve the API. */
   get size(): number {
     return this.slots.length;
+  }
+
+  /** How many worker threads are running now (0 once stop() resolved). */
+  live(): number {
+    return this.running;
   }
 
   /** Resolves once every worker has built its engine; rejects with the first start failure. */
@@ -118,6 +136,7 @@ export class ApiWorkerPool {
       execArgv: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
     });
     slot.worker = worker;
+    this.running += 1;
     slot.ready = new Promise<void>((resolve, reject) => {
       const early = (error: Error) =>
         reject(new Error(`an API worker thread failed to start: ${error.message}`));
@@ -135,6 +154,7 @@ export class ApiWorkerPool {
     worker.on('message', (message: FromApiWorker) => this.onMessage(slot, message));
     worker.on('error', (error) => this.failAll(slot, error));
     worker.on('exit', (code) => {
+      this.running -= 1;
       this.failAll(slot, new Error(`an API worker thread exited with code ${code}`));
       // A worker that died (out of memory, a bug) is replaced, so the API keeps its threads.
       if (!this.stopped && slot.started) this.spawn(slot);
