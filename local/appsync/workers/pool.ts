@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { DynamoDbCallRecorder } from '../../meter/dynamodb-middleware.js';
 import type { DataSourceDeps } from '../datasources/index.js';
 import type { Faults, GraphqlAnswer, GraphqlHttpRequest } from '../server/index.js';
-import type { ApiWorkerData, FromApiWorker, ToApiWorker } from './protocol.js';
+import type { ApiWorkerData, ApiWorkerDynamoDbCall, FromApiWorker, ToApiWorker } from './protocol.js';
 
 const ENTRY_URL = new URL('./start.mjs', import.meta.url);
 const WORKER_URL = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
@@ -172,6 +172,7 @@ export class ApiWorkerPool {
         break;
       case 'answer':
       case 'failed': {
+        if (message.dynamodb) this.record(message.dynamodb);
         const pending = slot.pending.get(message.id);
         slot.pending.delete(message.id);
         if (message.type === 'answer') pending?.resolve(message.answer);
@@ -179,18 +180,17 @@ export class ApiWorkerPool {
         break;
       }
       case 'dynamodb':
-        this.options.onDynamoDbCall?.(
-          message.operation,
-          message.input,
-          message.status,
-          message.output,
-          message.images,
-        );
+        this.record(message.dynamodb);
         break;
       case 'call':
         void this.serveCall(slot, message);
         break;
     }
+  }
+
+  private record(calls: readonly ApiWorkerDynamoDbCall[]): void {
+    const record = this.options.onDynamoDbCall;
+    if (record) for (const c of calls) record(c.operation, c.input, c.status, c.output, c.images);
   }
 
   private async serveCall(slot: Slot, message: Extract<FromApiWorker, { type: 'call' }>): Promise<void> {

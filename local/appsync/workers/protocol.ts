@@ -44,17 +44,33 @@ export type ToApiWorker =
     }
   | { readonly type: 'faults'; readonly armed: readonly string[] };
 
-/** Worker → main thread. */
+/** One DynamoDB call of the worker's data sources, with what the meter reads of its answer. */
+export interface ApiWorkerDynamoDbCall {
+  readonly operation: string;
+  readonly input: Record<string, unknown>;
+  readonly status: number;
+  /** Only `ConsumedCapacity` and `__type`: the items stay in the worker. */
+  readonly output: Record<string, unknown>;
+  readonly images?: TransactionImages;
+}
+
+/**
+ * Worker → main thread. DynamoDB calls ride on the next answer (recorded before it is sent, as in one
+ * thread) or, with none due, on a message of their own at the end of the worker's turn.
+ */
 export type FromApiWorker =
   | { readonly type: 'ready' }
-  | { readonly type: 'answer'; readonly id: number; readonly answer: GraphqlAnswer }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string }
-  | ({ readonly type: 'call'; readonly id: number } & ApiWorkerCall)
   | {
-      readonly type: 'dynamodb';
-      readonly operation: string;
-      readonly input: Record<string, unknown>;
-      readonly status: number;
-      readonly output: Record<string, unknown>;
-      readonly images?: TransactionImages;
-    };
+      readonly type: 'answer';
+      readonly id: number;
+      readonly answer: GraphqlAnswer;
+      readonly dynamodb?: readonly ApiWorkerDynamoDbCall[];
+    }
+  | {
+      readonly type: 'failed';
+      readonly id: number;
+      readonly message: string;
+      readonly dynamodb?: readonly ApiWorkerDynamoDbCall[];
+    }
+  | ({ readonly type: 'call'; readonly id: number } & ApiWorkerCall)
+  | { readonly type: 'dynamodb'; readonly dynamodb: readonly ApiWorkerDynamoDbCall[] };

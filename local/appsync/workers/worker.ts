@@ -20,7 +20,13 @@ import type { InvokeDataSource } from '../runtime/index.js';
 import { answerGraphqlWith } from '../server/http.js';
 import { GraphQLEngine } from '../server/engine.js';
 import type { FaultRule } from '../server/hooks.js';
-import type { ApiWorkerCall, ApiWorkerData, FromApiWorker, ToApiWorker } from './protocol.js';
+import type {
+  ApiWorkerCall,
+  ApiWorkerData,
+  ApiWorkerDynamoDbCall,
+  FromApiWorker,
+  ToApiWorker,
+} from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('the API worker runs in a worker thread (see appsync/workers/pool.ts)');
@@ -37,13 +43,42 @@ function call<T>(request: ApiWorkerCall): Promise<T> {
   });
 }
 
+// Each message wakes the main thread: the meter's records wait for the next answer, or the turn's end.
+let records: ApiWorkerDynamoDbCall[] = [];
+let flushing = false;
+const takeRecords = (): { dynamodb?: ApiWorkerDynamoDbCall[] } => {
+  if (records.length === 0) return {};
+  const dynamodb = records;
+  records = [];
+  return { dynamodb };
+};
+const flush = () => {
+  flushing = false;
+  const { dynamodb } = takeRecords();
+  if (dynamodb) post({ type: 'dynamodb', dynamodb });
+};
+
 const client = createDataSourceDynamoDbClient(data.dynamodb);
 if (data.meterDynamoDb) {
   const images = data.transactionImages ? createTransactionImageReader(data.transactionImages) : undefined;
   recordDataSourceCalls(
     client,
-    (operation, input, status, output, images) =>
-      post({ type: 'dynamodb', operation, input, status, output, ...(images ? { images } : {}) }),
+    (operation, input, status, output, images) => {
+      records.push({
+        operation,
+        input,
+        status,
+        output: {
+          ...(output.__type !== undefined ? { __type: output.__type } : {}),
+          ...(output.ConsumedCapacity !== undefined ? { ConsumedCapacity: output.ConsumedCapacity } : {}),
+        },
+        ...(images ? { images } : {}),
+      });
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+      }
+    },
     images,
   );
 }
@@ -82,9 +117,14 @@ port.on('message', (message: ToApiWorker) => {
   switch (message.type) {
     case 'request':
       answer(message.request).then(
-        (result) => post({ type: 'answer', id: message.id, answer: result }),
+        (result) => post({ type: 'answer', id: message.id, answer: result, ...takeRecords() }),
         (error: unknown) =>
-          post({ type: 'failed', id: message.id, message: (error as Error)?.message ?? String(error) }),
+          post({
+            type: 'failed',
+            id: message.id,
+            message: (error as Error)?.message ?? String(error),
+            ...takeRecords(),
+          }),
       );
       break;
     case 'reply': {
