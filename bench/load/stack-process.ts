@@ -51,6 +51,14 @@ process.on('message', (raw) => {
           // CPU time of the whole process (all threads) and the main thread's event-loop utilization.
           cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
           elu: performance.eventLoopUtilization(),
+          // The API's worker threads, summed: they answer the HTTP requests when there are any.
+          workersElu: stack.appsync
+            .workerUtilization()
+            .reduce((sum, w) => ({ idle: sum.idle + w.idle, active: sum.active + w.active }), {
+              idle: 0,
+              active: 0,
+            }),
+          workers: stack.appsync.workerCount,
         });
         break;
       case 'capture':

@@ -106,6 +106,8 @@ export interface LocalAppSync {
   readonly workerCount: number;
   /** How many of them are running right now (none after stop()). */
   liveWorkers(): number;
+  /** Each worker thread's event-loop time so far, busy and idle, in ms (benchmarks). */
+  workerUtilization(): { idle: number; active: number }[];
   /** Resolves when the worker threads (if any) are ready; rejects when one failed to start. */
   ready(): Promise<void>;
   /** Closes every real-time connection and stops the worker threads. */
@@ -183,6 +185,7 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     activeSubscriptions: () => hub.activeSubscriptions(),
     workerCount: pool?.size ?? 0,
     liveWorkers: () => pool?.live() ?? 0,
+    workerUtilization: () => pool?.utilization() ?? [],
     ready: async () => pool?.ready(),
     stop: async () => {
       try {

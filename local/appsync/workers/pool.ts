@@ -84,6 +84,14 @@ export class ApiWorkerPool {
     return this.slots.length;
   }
 
+  /** Each worker's event-loop utilization since it started (its busy share of the wall time), for benchmarks. */
+  utilization(): { idle: number; active: number }[] {
+    return this.slots.map((slot) => {
+      const { idle, active } = slot.worker.performance.eventLoopUtilization();
+      return { idle, active };
+    });
+  }
+
   /** How many worker threads are running now (0 once stop() resolved). */
   live(): number {
     return this.running;
