@@ -360,7 +360,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             call.input,
             call.status,
             call.output,
-            call.images,
+            call.images && transactionImages
+              ? costMeter.withTables(call.images, transactionImages.tablesOf(call.input))
+              : call.images,
           ),
         ...(transactionImages ? { readTransactionItems: (input) => transactionImages.read(input) } : {}),
       },

@@ -1,4 +1,5 @@
 import { type Context, util } from '@aws-appsync/utils';
+import { notificationKey } from '../domain/keys.js';
 import { MAX_ID_LENGTH } from '../domain/limits.js';
 import { tableNameOf } from '../domain/writes.js';
 import { businessError } from '../domain/errors.js';
@@ -16,7 +17,8 @@ function invalid(reason: string): never {
 
 /**
  * publishSharedNotification, before step (IAM only, by the schema): checks the recipients and stashes the
- * payment gate, if the notice has one (gatePaymentNotice, then putSharedNotification).
+ * payment gate, if the notice has one, with the keys of the copies the gate reads (gatePaymentNotice, then
+ * putSharedNotification).
  */
 export function request(ctx: Context<MutationPublishSharedNotificationArgs, NoticeStash>) {
   const table = tableNameOf(ctx.env);
@@ -34,6 +36,8 @@ export function request(ctx: Context<MutationPublishSharedNotificationArgs, Noti
   }
   ctx.stash.gate = gateOf(input.paymentGate, input.orderId);
   ctx.stash.orderId = input.orderId ?? null;
+  if (ctx.stash.gate !== null)
+    ctx.stash.copyKeys = recipients.map((recipient) => notificationKey(recipient, input.createdAt, input.id));
   return {};
 }
 

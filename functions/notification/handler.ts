@@ -1,11 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
 import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
 import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
+import { topicPublisher } from '../lib/topic.js';
 import { orderKey } from '../../domain/keys.js';
 import { handleNotificationEvent, type NotificationDeps } from './logic.js';
 import type { ParentOrder } from './messages.js';
@@ -24,18 +25,7 @@ const deps: NotificationDeps = {
     );
     return (out.Item as ParentOrder | undefined) ?? null;
   },
-  publishToTopic:
-    sns && topicArn
-      ? async (notification) => {
-          await sns.send(
-            new PublishCommand({
-              TopicArn: topicArn,
-              Message: JSON.stringify(notification),
-              MessageAttributes: { kind: { DataType: 'String', StringValue: notification.kind } },
-            }),
-          );
-        }
-      : undefined,
+  publishToTopic: sns && topicArn ? topicPublisher(sns, topicArn) : undefined,
 };
 
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */

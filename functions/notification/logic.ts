@@ -17,10 +17,10 @@ export interface NotificationDeps {
   /** Reads the parent order of a vendor-order event. */
   readOrder(orderId: string): Promise<ParentOrder | null>;
   /**
-   * Publishes to the SNS topic (a shared notice once, naming its recipients); absent when
-   * NOTIFICATION_TOPIC_ARN is not set.
+   * Publishes notices to the SNS topic (a shared notice once, naming its recipients), all in one
+   * PublishBatch request (functions/lib/topic.ts); absent when NOTIFICATION_TOPIC_ARN is not set.
    */
-  publishToTopic?: (notification: Notice) => Promise<void>;
+  publishToTopic?: (notifications: Notice[]) => Promise<void>;
 }
 
 function paymentInput(payment: Record<string, unknown> | null | undefined): PaymentInput | null {
@@ -131,9 +131,10 @@ export { MAIL_KINDS } from './messages.js';
 /**
  * Handles one domain event: one relay request for the change (relay.ts: the customer event, the vendor
  * event, a notification and a shared notice as separate fields of one mutation), one more per further
- * notice of a kind already carried, and a copy on the SNS topic of each notice a user needs by mail. The requests are independent, so they run
- * concurrently; any failure fails the event, and its retry repeats them all (each is idempotent: relays
- * write nothing, a notification has a deterministic id).
+ * notice of a kind already carried, and a copy on the SNS topic of each notice a user needs by mail (the
+ * copies of the requests that went through together in one PublishBatch request, once all settled). The
+ * requests are independent, so they run concurrently; any failure fails the event, and its retry repeats
+ * them all (each is idempotent: relays write nothing, a notification has a deterministic id).
  */
 export async function handleNotificationEvent(envelope: Envelope, deps: NotificationDeps): Promise<void> {
   const correlationId = envelope.correlationId;
@@ -151,11 +152,14 @@ export async function handleNotificationEvent(envelope: Envelope, deps: Notifica
   const notifications = notificationsFor(envelope, parent);
   const requests = groupRelays(relays, notifications).map(async (request) => {
     await deps.appsync.request(relayDocument(request), request, { correlationId });
-    for (const notice of [request.notification, request.shared]) {
-      if (notice && deps.publishToTopic && MAIL_KINDS.has(notice.kind)) await deps.publishToTopic(notice);
-    }
+    return [request.notification, request.shared].filter(
+      (notice): notice is Notice => !!notice && MAIL_KINDS.has(notice.kind),
+    );
   });
   const outcomes = await Promise.allSettled(requests);
+  // The mails of the requests that went through, in one PublishBatch request, also when another failed.
+  const mail = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value : []));
+  if (deps.publishToTopic && mail.length > 0) await deps.publishToTopic(mail);
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
   deps.logger.info('change relayed', {

@@ -2,13 +2,14 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
 import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
 import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js';
 import { createDocumentClient } from '../lib/table.js';
+import { topicPublisher } from '../lib/topic.js';
 import { orderKey } from '../../domain/keys.js';
 import { SimulatedPaymentGateway } from './gateway.js';
 import {
@@ -38,19 +39,8 @@ const deps: PaymentDeps = {
     );
     return (out.Item as StoredOrderPayment | undefined) ?? null;
   },
-  // The payment notices' mail, as the notification consumer publishes its own (functions/notification).
-  publishToTopic:
-    sns && topicArn
-      ? async (notice) => {
-          await sns.send(
-            new PublishCommand({
-              TopicArn: topicArn,
-              Message: JSON.stringify(notice),
-              MessageAttributes: { kind: { DataType: 'String', StringValue: notice.kind } },
-            }),
-          );
-        }
-      : undefined,
+  // The payment notices' mail in one PublishBatch request, as the notification consumer mails its own.
+  publishToTopic: sns && topicArn ? topicPublisher(sns, topicArn) : undefined,
 };
 
 const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' });

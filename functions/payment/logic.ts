@@ -25,8 +25,11 @@ export interface PaymentDeps {
   chargeAttempts?: number;
   /** Waits between tries. @default 200 ms × try */
   sleep?: (ms: number) => Promise<void>;
-  /** Publishes a payment notice to the SNS topic; absent when NOTIFICATION_TOPIC_ARN is not set. */
-  publishToTopic?: (notice: Notice) => Promise<void>;
+  /**
+   * Publishes payment notices to the SNS topic, all in one PublishBatch request (functions/lib/topic.ts);
+   * absent when NOTIFICATION_TOPIC_ARN is not set.
+   */
+  publishToTopic?: (notices: Notice[]) => Promise<void>;
 }
 
 /** The slice of the order item refunds need. */
@@ -154,8 +157,9 @@ function delivered(answer: { recipient?: string | null; recipients?: string[] | 
  * order's payment attempt (resolvers/pipeline/gatePaymentNotice.ts) and is stored and pushed only once.
  * A second shared notice (more than 25 vendors) would need an alias, so it is a request of its own.
  * Mail: a notice goes to the SNS topic only when this call stored it, so a redelivery (Lambda async
- * retry) mails nothing twice; a failed publish fails the event, and its retry finds the notice stored and
- * does not mail it (at most once, on top of the SDK's own retries).
+ * retry) mails nothing twice; the stored ones go in one PublishBatch request. A failed publish fails the
+ * event, and its retry finds the notices stored and does not mail them (at most once, on top of the
+ * SDK's own retries).
  */
 async function recordChargeResult(
   request: PaymentRequest,
@@ -206,10 +210,8 @@ async function recordChargeResult(
     rest.map((s) => deps.appsync.request(PublishSharedNotificationDocument, { input: s }, options)),
   );
   rest.forEach((s, i) => answers.push([s, more[i]?.publishSharedNotification]));
-  for (const [sent, answer] of answers) {
-    if (deps.publishToTopic && MAIL_KINDS.has(sent.kind) && delivered(answer))
-      await deps.publishToTopic(sent);
-  }
+  const mail = answers.filter(([sent, answer]) => MAIL_KINDS.has(sent.kind) && delivered(answer));
+  if (deps.publishToTopic && mail.length > 0) await deps.publishToTopic(mail.map(([sent]) => sent));
   return recorded;
 }
 

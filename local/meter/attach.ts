@@ -11,7 +11,10 @@ import type { SnsService } from '../sns/index.js';
 import type { CostMeter, MeteredFunction } from './meter.js';
 import type { Dimension } from './prices.js';
 
-/** Memory and architecture of every AWS::Lambda::Function, by physical name. */
+/**
+ * Memory, architecture and platform-log filtering (LoggingConfig) of every AWS::Lambda::Function, by
+ * physical name.
+ */
 export function meteredFunctionsOf(assembly: Assembly): Map<string, MeteredFunction> {
   return new Map(
     assembly.resources('AWS::Lambda::Function').map((r) => {
@@ -19,7 +22,13 @@ export function meteredFunctionsOf(assembly: Assembly): Map<string, MeteredFunct
         ? String(r.properties.Architectures[0])
         : 'x86_64';
       const memory = Number(r.properties.MemorySize ?? 128);
-      return [r.physicalName, { memoryMb: memory, architecture: arch === 'arm64' ? 'arm64' : 'x86_64' }];
+      const logging = (r.properties.LoggingConfig ?? {}) as { LogFormat?: unknown; SystemLogLevel?: unknown };
+      // Lambda filters system logs by level only in the JSON log format; WARN is the least verbose level.
+      const platformLines = !(logging.LogFormat === 'JSON' && logging.SystemLogLevel === 'WARN');
+      return [
+        r.physicalName,
+        { memoryMb: memory, architecture: arch === 'arm64' ? 'arm64' : 'x86_64', platformLines },
+      ];
     }),
   );
 }

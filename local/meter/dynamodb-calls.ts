@@ -5,7 +5,7 @@
  * process's own clients, seen as command input and output). The shapes are the same JSON, the SDK's
  * DynamoDB commands carry the wire's field names unchanged.
  */
-import type { TransactionImage } from './dynamodb-images.js';
+import type { IndexShape, TableShape, TransactionImage } from './dynamodb-images.js';
 import type { CostMeter } from './meter.js';
 import { itemSize, writeUnits } from './units.js';
 
@@ -35,6 +35,8 @@ export function wantsNoCapacity(input: Readonly<Record<string, unknown>>): boole
 export interface TransactionImages {
   readonly before: TransactionImage;
   readonly after: TransactionImage;
+  /** The written tables' keys and indexes (DescribeTable), so the index writes are priced too. */
+  readonly tables?: Readonly<Record<string, TableShape>>;
 }
 
 /**
@@ -70,19 +72,26 @@ export function recordDynamoDbCall(
   const blocks = output.ConsumedCapacity;
   const transaction = operation === 'TransactWriteItems';
   const computed = transaction && images ? transactionUnits(input, images) : undefined;
+  const computedIndexes = transaction && images?.tables ? transactionIndexUnits(input, images) : undefined;
   const floors = transaction ? transactionFloors(input) : {};
   for (const block of (Array.isArray(blocks) ? blocks : blocks ? [blocks] : []) as CapacityBlock[]) {
     const table = block.TableName ?? '?';
     const indexes = { ...block.GlobalSecondaryIndexes, ...block.LocalSecondaryIndexes };
     // DynamoDB Local holds every transaction item to 1 KB (2 units), whatever its size; with the items'
     // images the meter computes AWS's units, without them (a path that cannot read them) it holds
-    // DynamoDB Local's figure to that floor of 2 units per item. The indexes' units are DynamoDB
-    // Local's: a transaction's index updates are ordinary writes, propagated after it commits
-    // (transaction-apis.html), and Local reports them per item size like any other write.
+    // DynamoDB Local's figure to that floor of 2 units per item. A transaction's index units are
+    // computed from the same images (transactionIndexUnits): Local reports 2 per index touched however
+    // many entries the transaction writes there (local/test/integration/meter-dynamodb.test.ts).
     const tableUnits =
       computed?.[table] ??
       Math.max(block.Table?.CapacityUnits ?? block.CapacityUnits ?? 0, floors[table] ?? 0);
     meter.add(dimension, tableUnits, `${table} ${operation}`);
+    const tableIndexes = computedIndexes?.[table];
+    if (tableIndexes) {
+      for (const [index, units] of Object.entries(tableIndexes))
+        meter.add(dimension, units, `${table}/${index} ${operation}`);
+      continue;
+    }
     for (const [index, used] of Object.entries(indexes))
       meter.add(dimension, used.CapacityUnits ?? 0, `${table}/${index} ${operation}`);
   }
@@ -124,6 +133,72 @@ export function transactionUnits(
 }
 
 /**
+ * The write units a TransactWriteItems call's index updates bill, per table and index, from the items
+ * before and after it. "After a transaction completes in DynamoDB, its changes start propagating to
+ * global secondary indexes (GSIs)" (transaction-apis.html): an index update is an ordinary write, not
+ * a transactional one, so it is not doubled. Per index and item, as for any write ("Provisioned
+ * throughput considerations for global secondary indexes", GSI.html): an entry that appears is a put,
+ * one that goes is a delete, a changed index key is a delete plus a put, a changed projected attribute
+ * with the same key one update, anything else no index write; each sized in 1 KB units by the entry
+ * (the index's and the table's keys and the projected attributes). A ConditionCheck writes nothing.
+ */
+export function transactionIndexUnits(
+  input: Readonly<Record<string, unknown>>,
+  images: TransactionImages,
+): Record<string, Record<string, number>> {
+  const units: Record<string, Record<string, number>> = {};
+  const actions = Array.isArray(input.TransactItems) ? (input.TransactItems as object[]) : [];
+  actions.forEach((action, i) => {
+    const [kind, part] = (Object.entries(action ?? {})[0] ?? []) as [
+      string | undefined,
+      { TableName?: unknown; Item?: Record<string, object> } | undefined,
+    ];
+    const table = typeof part?.TableName === 'string' ? part.TableName : undefined;
+    const shape = table ? images.tables?.[table] : undefined;
+    if (!table || !shape || kind === 'ConditionCheck') return;
+    const before = images.before[i];
+    const after =
+      kind === 'Delete' ? undefined : (images.after[i] ?? (kind === 'Put' ? part?.Item : undefined));
+    const perTable = (units[table] ??= {});
+    for (const index of shape.indexes) {
+      const used = indexWriteUnits(index, shape.keys, before, after);
+      perTable[index.name] = (perTable[index.name] ?? 0) + used;
+    }
+  });
+  for (const perTable of Object.values(units))
+    for (const [index, used] of Object.entries(perTable)) if (used === 0) delete perTable[index];
+  return units;
+}
+
+type Image = Readonly<Record<string, object>> | undefined;
+
+/** The units one item's write costs one index (see transactionIndexUnits). */
+export function indexWriteUnits(
+  index: IndexShape,
+  tableKeys: readonly string[],
+  before: Image,
+  after: Image,
+): number {
+  const entry = (item: Image) => (item && index.keys.every((k) => k in item) ? projected(item) : undefined);
+  const projected = (item: NonNullable<Image>) => {
+    if (index.projection === 'ALL') return item;
+    const names = new Set([...index.keys, ...tableKeys, ...(index.include ?? [])]);
+    return Object.fromEntries(Object.entries(item).filter(([name]) => names.has(name)));
+  };
+  const was = entry(before);
+  const is = entry(after);
+  if (!was && !is) return 0;
+  if (!was) return writeUnits(itemSize(is!));
+  if (!is) return writeUnits(itemSize(was));
+  const same = (a: object | undefined, b: object | undefined) => JSON.stringify(a) === JSON.stringify(b);
+  if (index.keys.some((k) => !same(was[k], is[k])))
+    return writeUnits(itemSize(was)) + writeUnits(itemSize(is));
+  const names = new Set([...Object.keys(was), ...Object.keys(is)]);
+  const changed = [...names].some((name) => !same(was[name], is[name]));
+  return changed ? writeUnits(Math.max(itemSize(was), itemSize(is))) : 0;
+}
+
+/**
  * The least a TransactWriteItems call bills per table: "each item ... rounded up to the next 1 KB",
  * two units per 1 KB in a transaction (DynamoDB developer guide, "Capacity management for transactions"),
  * so 2 units per item.
@@ -136,6 +211,14 @@ function transactionFloors(input: Readonly<Record<string, unknown>>): Record<str
     floors[table] = (floors[table] ?? 0) + 2;
   }
   return floors;
+}
+
+/** `images` with the written tables' shapes, when the reader knows them. */
+export function withTables(
+  images: TransactionImages,
+  tables: TransactionImages['tables'] | undefined,
+): TransactionImages {
+  return tables ? { ...images, tables } : images;
 }
 
 /** Records one successful DynamoDB Streams GetRecords that returned `records` records. */

@@ -20,6 +20,21 @@ type Item = Record<string, AttributeValue>;
 /** One side (before or after) of a transaction: each TransactItem's item, undefined when there is none. */
 export type TransactionImage = readonly (Readonly<Record<string, object>> | undefined)[];
 
+/** A secondary index as DescribeTable states it: its key attributes and what it projects. */
+export interface IndexShape {
+  readonly name: string;
+  readonly keys: readonly string[];
+  readonly projection: 'KEYS_ONLY' | 'INCLUDE' | 'ALL';
+  /** INCLUDE's non-key attributes. */
+  readonly include?: readonly string[];
+}
+
+/** What the meter needs of a table to price its index writes: its own keys and its secondary indexes. */
+export interface TableShape {
+  readonly keys: readonly string[];
+  readonly indexes: readonly IndexShape[];
+}
+
 /** Reads the items of a TransactWriteItems input, unmetered. */
 export interface TransactionImageReader {
   /**
@@ -28,6 +43,11 @@ export interface TransactionImageReader {
    * reason), so the meter never fails a call it only watches.
    */
   read(input: Readonly<Record<string, unknown>>): Promise<TransactionImage | undefined>;
+  /**
+   * The shapes of the tables `input.TransactItems` writes, as read by `read` (so only after it);
+   * undefined while any of them is unknown.
+   */
+  tablesOf(input: Readonly<Record<string, unknown>>): Readonly<Record<string, TableShape>> | undefined;
   destroy(): void;
 }
 
@@ -41,20 +61,33 @@ export function createTransactionImageReader(endpoint: string): TransactionImage
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  const keyNames = new Map<string, Promise<string[]>>();
-  const keysOf = (table: string) => {
-    let names = keyNames.get(table);
-    if (!names) {
-      names = client
-        .send(new DescribeTableCommand({ TableName: table }))
-        .then((out) => (out.Table?.KeySchema ?? []).map((k) => k.AttributeName!));
-      names.catch(() => keyNames.delete(table));
-      keyNames.set(table, names);
+  const shapes = new Map<string, Promise<TableShape>>();
+  const known = new Map<string, TableShape>();
+  const shapeOf = (table: string) => {
+    let shape = shapes.get(table);
+    if (!shape) {
+      shape = client.send(new DescribeTableCommand({ TableName: table })).then((out) => {
+        const described = tableShape(out.Table ?? {});
+        known.set(table, described);
+        return described;
+      });
+      shape.catch(() => shapes.delete(table));
+      shapes.set(table, shape);
     }
-    return names;
+    return shape;
   };
+  const keysOf = async (table: string) => (await shapeOf(table)).keys;
   return {
     read: (input) => read(input).catch(() => undefined),
+    tablesOf(input) {
+      const out: Record<string, TableShape> = {};
+      for (const table of tablesIn(input)) {
+        const shape = known.get(table);
+        if (!shape) return undefined;
+        out[table] = shape;
+      }
+      return out;
+    },
     destroy: () => client.destroy(),
   };
 
@@ -67,8 +100,8 @@ export function createTransactionImageReader(endpoint: string): TransactionImage
           { TableName?: string; Key?: Item; Item?: Item } | undefined,
         ];
         if (!kind || !part?.TableName) return undefined;
+        const names = await keysOf(part.TableName); // also learns the table's indexes (tablesOf)
         if (kind !== 'Put') return part.Key ? { TableName: part.TableName, Key: part.Key } : undefined;
-        const names = await keysOf(part.TableName);
         const item = part.Item ?? {};
         return { TableName: part.TableName, Key: Object.fromEntries(names.map((n) => [n, item[n]!])) };
       }),
@@ -84,4 +117,43 @@ export function createTransactionImageReader(endpoint: string): TransactionImage
     }
     return image;
   }
+}
+
+/** The tables a TransactWriteItems input names. */
+function tablesIn(input: Readonly<Record<string, unknown>>): Set<string> {
+  const tables = new Set<string>();
+  for (const action of Array.isArray(input.TransactItems) ? (input.TransactItems as object[]) : []) {
+    const part = Object.values(action ?? {})[0] as { TableName?: unknown } | undefined;
+    if (typeof part?.TableName === 'string') tables.add(part.TableName);
+  }
+  return tables;
+}
+
+interface DescribedTable {
+  readonly KeySchema?: readonly { readonly AttributeName?: string }[];
+  readonly GlobalSecondaryIndexes?: readonly DescribedIndex[];
+  readonly LocalSecondaryIndexes?: readonly DescribedIndex[];
+}
+interface DescribedIndex {
+  readonly IndexName?: string;
+  readonly KeySchema?: readonly { readonly AttributeName?: string }[];
+  readonly Projection?: { readonly ProjectionType?: string; readonly NonKeyAttributes?: readonly string[] };
+}
+
+/** A DescribeTable answer's keys and secondary indexes. */
+export function tableShape(table: DescribedTable): TableShape {
+  const names = (schema: DescribedIndex['KeySchema']) => (schema ?? []).map((k) => k.AttributeName ?? '');
+  const indexes = [...(table.GlobalSecondaryIndexes ?? []), ...(table.LocalSecondaryIndexes ?? [])].map(
+    (index): IndexShape => {
+      const type = index.Projection?.ProjectionType;
+      const projection = type === 'INCLUDE' || type === 'ALL' ? type : 'KEYS_ONLY';
+      return {
+        name: index.IndexName ?? '?',
+        keys: names(index.KeySchema),
+        projection,
+        ...(projection === 'INCLUDE' ? { include: index.Projection?.NonKeyAttributes ?? [] } : {}),
+      };
+    },
+  );
+  return { keys: names(table.KeySchema), indexes };
 }

@@ -110,7 +110,7 @@ async function meteredCall(
     throw error;
   }
   const images: TransactionImages | undefined =
-    sized && before ? withAfter(before, await sized.read(input)) : undefined;
+    sized && before ? withAfter(before, await sized.read(input), sized.tablesOf(input)) : undefined;
   record(operation, asked, 200, output, images);
   if (strip) delete output.ConsumedCapacity;
   return output;
@@ -119,6 +119,8 @@ async function meteredCall(
 function withAfter(
   before: TransactionImages['before'],
   after: TransactionImages['after'] | undefined,
+  tables: TransactionImages['tables'] | undefined,
 ): TransactionImages | undefined {
-  return after ? { before, after } : undefined;
+  if (!after) return undefined;
+  return tables ? { before, after, tables } : { before, after };
 }

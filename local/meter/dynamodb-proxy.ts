@@ -17,6 +17,7 @@ import {
   recordDynamoDbCall,
   recordStreamRead,
   wantsNoCapacity,
+  withTables,
 } from './dynamodb-calls.js';
 
 /** A running proxy. */
@@ -70,7 +71,7 @@ export async function startMeteringProxy(target: string, meter: CostMeter): Prom
                   input,
                   up.statusCode ?? 0,
                   parsed,
-                  before && after ? { before, after } : undefined,
+                  before && after ? withTables({ before, after }, images.tablesOf(transaction!)) : undefined,
                 );
               if (parsed && stripCapacity && 'ConsumedCapacity' in parsed) {
                 delete parsed.ConsumedCapacity;

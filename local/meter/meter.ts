@@ -12,11 +12,21 @@ export interface MeterReading {
   readonly details: Readonly<Record<string, number>>;
 }
 
-/** What the meter needs to know of a function to price its duration. */
+/** What the meter needs to know of a function to price its duration and its logs. */
 export interface MeteredFunction {
   readonly memoryMb: number;
   readonly architecture: 'arm64' | 'x86_64';
+  /**
+   * Whether Lambda sends the runtime's own START/END/REPORT lines to CloudWatch Logs: not when the
+   * function logs in the JSON format with a system log level of WARN ("Log-level filtering", Lambda
+   * developer guide: those are INFO system logs, sent at the default system level INFO).
+   * @default true
+   */
+  readonly platformLines?: boolean;
 }
+
+/** The runtime's own lines around each invocation (runtime-worker.mjs writes them as Lambda does). */
+const PLATFORM_LINE = /^(?:START|END|REPORT) RequestId: /;
 
 /** Counts billable units as the local stack serves them. */
 export class CostMeter {
@@ -64,8 +74,13 @@ export class CostMeter {
     );
   }
 
-  /** One line a function logged; CloudWatch Logs ingests its bytes (plus the newline). */
+  /**
+   * One line a function logged; CloudWatch Logs ingests its bytes (plus the newline), unless it is a
+   * platform line that the function's log-level filtering keeps out of CloudWatch.
+   */
   lambdaLog(functionName: string, line: string): void {
+    const sent = this.functions.get(functionName)?.platformLines ?? true;
+    if (!sent && PLATFORM_LINE.test(line)) return;
     this.add('logs.ingestedByte', Buffer.byteLength(line, 'utf8') + 1, functionName);
     const tokens = modelTokensOf(line);
     if (tokens) {

@@ -41,6 +41,31 @@ class SnsError extends Error {
   }
 }
 
+/** Most entries of one PublishBatch request. */
+const MAX_BATCH_ENTRIES = 10;
+/** Most bytes of one PublishBatch request's messages and attributes (the default MaximumMessageSize). */
+const MAX_BATCH_BYTES = 262_144;
+/** A batch entry's Id: up to 80 alphanumeric characters, hyphens and underscores. */
+const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+/** The bytes SNS counts for a message: its body and each attribute's name, data type and value. */
+function messageBytes(message: string, attributes: OutboxMessage['messageAttributes'] = {}): number {
+  let bytes = Buffer.byteLength(message, 'utf8');
+  for (const [name, value] of Object.entries(attributes))
+    bytes +=
+      Buffer.byteLength(name, 'utf8') +
+      Buffer.byteLength(value.DataType, 'utf8') +
+      Buffer.byteLength(value.StringValue ?? '', 'utf8') +
+      Buffer.from(value.BinaryValue ?? '', 'base64').byteLength;
+  return bytes;
+}
+
+/** What a PublishBatch answers: the entries published and those SNS refused on their own. */
+export interface BatchResult {
+  successful: { id: string; entry: OutboxMessage }[];
+  failed: { id: string; code: string; message: string; senderFault: boolean }[];
+}
+
 /** Reads `Prefix.N.Field` members of a query-protocol list into objects, in index order. */
 function members(params: URLSearchParams, prefix: string): Array<Record<string, string>> {
   const byIndex = new Map<number, Record<string, string>>();
@@ -114,14 +139,65 @@ export class SnsService {
   }
 
   /**
-   * One PublishBatch request: each entry published as `publish` does. A method of its own so the cost
-   * meter can bill the request as one (../meter/attach.ts).
+   * One PublishBatch request, checked as SNS checks it ("PublishBatch", Amazon SNS API Reference): 1 to
+   * 10 entries, distinct Ids of up to 80 letters, digits, hyphens and underscores, and at most 256 KiB of
+   * messages and attributes together (the topic's default MaximumMessageSize); a request that breaks one
+   * fails whole. An entry SNS would refuse on its own (an empty message) is listed as failed and the
+   * others are published. A method of its own so the cost meter can bill the request as one
+   * (../meter/attach.ts).
    */
   publishBatch(
     topicArn: string,
-    entries: readonly ({ readonly message: string } & Parameters<SnsService['publish']>[2])[],
-  ): OutboxMessage[] {
-    return entries.map(({ message, ...extra }) => this.publish(topicArn, message, extra));
+    entries: readonly ({ readonly id: string; readonly message: string } & Parameters<
+      SnsService['publish']
+    >[2])[],
+  ): BatchResult {
+    if (!this.topics.has(topicArn)) throw new SnsError('NotFound', 'Topic does not exist', 404);
+    if (entries.length === 0)
+      throw new SnsError('EmptyBatchRequest', "The batch request doesn't contain any entries.", 400);
+    if (entries.length > MAX_BATCH_ENTRIES)
+      throw new SnsError(
+        'TooManyEntriesInBatchRequest',
+        `The batch request contains more entries than permissible: ${entries.length}, at most ${MAX_BATCH_ENTRIES}.`,
+        400,
+      );
+    const ids = new Set<string>();
+    for (const entry of entries) {
+      if (!BATCH_ENTRY_ID.test(entry.id))
+        throw new SnsError(
+          'InvalidBatchEntryId',
+          `The Id of a batch entry in a batch request doesn't abide by the specification: ${JSON.stringify(entry.id)} (1 to 80 letters, digits, hyphens or underscores).`,
+          400,
+        );
+      if (ids.has(entry.id))
+        throw new SnsError(
+          'BatchEntryIdsNotDistinct',
+          `Two or more batch entries in the request have the same Id: ${entry.id}.`,
+          400,
+        );
+      ids.add(entry.id);
+    }
+    const bytes = entries.reduce((sum, e) => sum + messageBytes(e.message, e.messageAttributes), 0);
+    if (bytes > MAX_BATCH_BYTES)
+      throw new SnsError(
+        'BatchRequestTooLong',
+        `The length of all the messages put together is more than the limit: ${bytes} bytes, at most ${MAX_BATCH_BYTES}.`,
+        400,
+      );
+    const result: BatchResult = { successful: [], failed: [] };
+    for (const { id, message, ...extra } of entries) {
+      if (!message) {
+        result.failed.push({
+          id,
+          code: 'InvalidParameter',
+          message: 'Invalid parameter: Empty message',
+          senderFault: true,
+        });
+        continue;
+      }
+      result.successful.push({ id, entry: this.publish(topicArn, message, extra) });
+    }
+    return result;
   }
 
   /** The HTTP handler; returns false when the request is not an SNS query-protocol call. */
@@ -175,11 +251,11 @@ export class SnsService {
       }
       case 'PublishBatch': {
         const arn = params.get('TopicArn') ?? '';
-        if (!this.topics.has(arn)) throw new SnsError('NotFound', 'Topic does not exist', 404);
         const entries = members(params, 'PublishBatchRequestEntries.member');
-        const published = this.publishBatch(
+        const result = this.publishBatch(
           arn,
           entries.map((e) => ({
+            id: e.Id ?? '',
             message: e.Message ?? '',
             subject: e.Subject,
             messageAttributes: attributesOf(
@@ -189,11 +265,16 @@ export class SnsService {
             messageGroupId: e.MessageGroupId,
           })),
         );
-        const ok = published.map(
-          (entry, i) =>
-            `<member><Id>${escapeXml(entries[i]!.Id ?? String(i))}</Id><MessageId>${entry.messageId}</MessageId></member>`,
+        const ok = result.successful.map(
+          ({ id, entry }) =>
+            `<member><Id>${escapeXml(id)}</Id><MessageId>${entry.messageId}</MessageId></member>`,
         );
-        return `<Successful>${ok.join('')}</Successful><Failed/>`;
+        const failed = result.failed.map(
+          (f) =>
+            `<member><Id>${escapeXml(f.id)}</Id><Code>${f.code}</Code><Message>${escapeXml(f.message)}</Message>` +
+            `<SenderFault>${f.senderFault}</SenderFault></member>`,
+        );
+        return `<Successful>${ok.join('')}</Successful><Failed>${failed.join('')}</Failed>`;
       }
       case 'CreateTopic': {
         const name = params.get('Name') ?? '';

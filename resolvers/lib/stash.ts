@@ -114,6 +114,11 @@ export interface NoticeStash {
   /** The payment result the notice waits for (payment consumer only), or null: no gate. */
   gate: PaymentNoticeGateInput | null;
   orderId: string | null;
+  /**
+   * The keys of a gated shared notice's copies (publishSharedNotification's before step): gatePaymentNotice
+   * reads them with the order, and refuses the notice when every copy is stored already.
+   */
+  copyKeys?: { PK: string; SK: string }[];
   /** Set by gatePaymentNotice or the put step: the notice is stored and pushed by nobody. */
   refused?: boolean;
 }

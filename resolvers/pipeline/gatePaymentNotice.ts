@@ -1,6 +1,7 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { orderKey } from '../../domain/keys.js';
+import { tableNameOf } from '../../domain/writes.js';
 import type { PaymentStatus } from '../../domain/generated/schema.js';
 import type { NoticeStash } from '../lib/stash.js';
 
@@ -23,24 +24,67 @@ export function paymentHolds(
 }
 
 /**
- * The gate of a payment notice (table, consistent read). The payment consumer sends its notices as
+ * The gate of a payment notice (table, consistent reads). The payment consumer sends its notices as
  * further fields of its recordPaymentResult request; AppSync runs those fields after recordPaymentResult
  * but they cannot read its answer, so each reads the order itself: the notice goes on only when the
  * payment's current attempt is the notice's and holds the notice's result (the attempt's recorded result,
  * not the order's status, so a redelivery after the order was cancelled and refunded still matches).
- * Without a gate (every other notice) the step reads nothing.
+ * A shared notice also reads its copies in the same BatchGetItem and goes on only while one is missing:
+ * its put is a plain BatchPutItem (half a transaction's write units), so "stored and pushed once" is this
+ * read. A redelivery finds every copy stored and pushes nothing; a put that left copies unprocessed failed
+ * its call (pushing nothing), so the retry finds one missing and stores and pushes them all. Two gated
+ * calls of one notice at once are not excluded here: the payment consumer's idempotency lock on the
+ * attempt keeps its runs of one attempt apart. The customer's notice is a conditional PutItem instead
+ * (putNotification.ts), already a single item's units. Without a gate (every other notice) the step
+ * reads nothing.
  */
 export function request(ctx: Context<unknown, NoticeStash>) {
   if (ctx.stash.gate === null || ctx.stash.orderId === null) runtime.earlyReturn(null);
-  return ddb.get({ key: orderKey(ctx.stash.orderId ?? ''), consistentRead: true });
+  const order = orderKey(ctx.stash.orderId ?? '');
+  const copies = ctx.stash.copyKeys ?? [];
+  if (copies.length === 0) return ddb.get({ key: order, consistentRead: true });
+  const table = tableNameOf(ctx.env) ?? '';
+  return {
+    operation: 'BatchGetItem',
+    tables: {
+      [table]: {
+        keys: [order, ...copies].map((key) => util.dynamodb.toMapValues(key)),
+        consistentRead: true,
+      },
+    },
+  };
 }
 
-/** Marks the notice refused when the order is missing or its payment does not hold the result. */
+type StoredOrder = { payment?: { attempts: number; status: string } | null } | null;
+
+/**
+ * Marks the notice refused when the order is missing, its payment does not hold the result, or (a shared
+ * notice) every copy is stored already. Keys DynamoDB left unread fail the call, so the retry reads them.
+ */
 export function response(ctx: Context<unknown, NoticeStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const gate = ctx.stash.gate;
-  const order = ctx.result as { payment?: { attempts: number; status: string } | null } | null;
-  if (gate !== null && !(order && paymentHolds(order.payment, gate.attempt, gate.result)))
+  if (gate === null) return null;
+  let order: StoredOrder = null;
+  let copiesStored = false;
+  if ((ctx.stash.copyKeys ?? []).length === 0) {
+    order = ctx.result as StoredOrder;
+  } else {
+    const table = tableNameOf(ctx.env) ?? '';
+    const result = ctx.result as {
+      data: Record<string, (Record<string, unknown> | null)[]>;
+      unprocessedKeys: Record<string, unknown[]>;
+    };
+    if ((result.unprocessedKeys[table] ?? []).length > 0)
+      util.error(
+        'DynamoDB did not read every item of the notice; retry the call',
+        'DynamoDB:ProvisionedThroughputExceededException',
+      );
+    const [first, ...copies] = result.data[table] ?? [];
+    order = (first ?? null) as StoredOrder;
+    copiesStored = copies.length > 0 && copies.every((copy) => copy !== null);
+  }
+  if (!(order && paymentHolds(order.payment, gate.attempt, gate.result)) || copiesStored)
     ctx.stash.refused = true;
   return null;
 }

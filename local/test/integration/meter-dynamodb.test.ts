@@ -241,6 +241,39 @@ describe.each(['proxy', 'middleware', 'data sources'] as const)(
       expect(used).toBe(22);
     });
 
+    it("meters a transaction's index writes per entry and once each (they propagate after it commits)", async () => {
+      // Prepare: one entry that moves to another index key, one that leaves the index
+      const entry = (pk: string, g: string) => ({ ...itemOf(pk, 300), g: { S: g } });
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: entry('im', 'a') }));
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: entry('il', 'a') }));
+      const label = `dynamodb.writeRequestUnit ${TABLE}/byG TransactWriteItems`;
+      const indexBefore = meter.read().details[label] ?? 0;
+      // Act: three new entries (3 puts), a key change (a delete and a put), a removal (a delete)
+      const used = await units('dynamodb.writeRequestUnit', () =>
+        client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              { Put: { TableName: TABLE, Item: entry('i1', 'b') } },
+              { Put: { TableName: TABLE, Item: entry('i2', 'b') } },
+              { Put: { TableName: TABLE, Item: entry('i3', 'b') } },
+              {
+                Update: {
+                  TableName: TABLE,
+                  Key: { pk: { S: 'im' } },
+                  UpdateExpression: 'SET g = :g',
+                  ExpressionAttributeValues: { ':g': { S: 'c' } },
+                },
+              },
+              { Update: { TableName: TABLE, Key: { pk: { S: 'il' } }, UpdateExpression: 'REMOVE g' } },
+            ],
+          }),
+        ),
+      );
+      // Assess: the five items twice each; the index 3 + 2 + 1 entry writes under 1 KB, not doubled
+      expect((meter.read().details[label] ?? 0) - indexBefore).toBe(6);
+      expect(used).toBe(5 * writeUnits(302, true) + 6 * writeUnits(302));
+    });
+
     it('meters a transactional put that replaces a larger item at the item it replaces', async () => {
       // Prepare
       await client.send(new PutItemCommand({ TableName: TABLE, Item: itemOf('tr', 2100) }));

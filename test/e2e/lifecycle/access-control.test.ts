@@ -494,6 +494,14 @@ describe('who may see an order', () => {
     expect((await stored(customer, declined.id)).map((n) => n.kind)).toEqual(['PAYMENT_FAILED']);
     for (const vendor of [aurora, borealis])
       expect((await stored(vendor, paid.id)).map((n) => n.kind)).toEqual(['VENDOR_ORDER_RECEIVED']);
+    // the payment consumer mailed each stored notice once, through the local SNS, with its kind attribute
+    const mails = (orderId: string) =>
+      ctx.stack.events.sns
+        .listOutbox()
+        .filter((m) => (JSON.parse(m.message) as { orderId?: string }).orderId === orderId)
+        .map((m) => m.messageAttributes.kind?.StringValue);
+    expect(mails(paid.id)).toEqual(['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']);
+    expect(mails(declined.id)).toEqual(['PAYMENT_FAILED']);
     for (const live of Object.values(watch)) {
       expect(live.errors).toEqual([]);
       live.close();

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  type BatchWriteItemCommandInput,
+  type BatchWriteItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   matchesSubscriptionFilter,
@@ -190,6 +194,55 @@ describe('payment notices gated on the payment attempt', () => {
     expect(refused.data).toMatchObject({ recipient: null, recipients: [] });
     for (const vendor of declined.vendors)
       expect(await getItem(notificationKey(vendor, wrong.createdAt, wrong.id))).toBeNull();
+  });
+
+  it('stores every copy of a shared notice on the retry of a batch DynamoDB left partly unprocessed, pushing once', async () => {
+    // Prepare: DynamoDB writes the first copy of the batch and hands the last one back unprocessed
+    const o = await recordedOrder('SUCCEEDED');
+    const input = {
+      id: fresh('evt'),
+      recipients: o.vendors,
+      kind: 'VENDOR_ORDER_RECEIVED',
+      orderId: o.orderId,
+      message: `New paid order ${o.orderId}`,
+      createdAt: '2026-12-02T00:00:00.000Z',
+      paymentGate: { attempt: 1, result: 'SUCCEEDED' },
+    };
+    const filters = await Promise.all(o.vendors.map(filterOf));
+    const [stored, missed] = o.vendors.map((v) => notificationKey(v, input.createdAt, input.id));
+    h.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+        const { RequestItems = {} } = args.input as BatchWriteItemCommandInput;
+        const [table, writes = []] = Object.entries(RequestItems)[0] ?? [];
+        const kept = { RequestItems: { [`${table}`]: writes.slice(0, -1) } };
+        const out = await next({ ...args, input: kept });
+        (out.output as BatchWriteItemCommandOutput).UnprocessedItems = { [`${table}`]: writes.slice(-1) };
+        return out;
+      },
+      { step: 'initialize', name: 'leaveLastWriteUnprocessed' },
+    );
+    // Act
+    let partial;
+    try {
+      partial = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    } finally {
+      h.client.middlewareStack.remove('leaveLastWriteUnprocessed');
+    }
+    const afterPartial = await Promise.all([stored!, missed!].map(getItem));
+    const retry = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    const repeat = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    // Assess: the partial call fails and pushes nothing, its retry stores both copies and pushes to both
+    // vendors, a further repeat pushes nothing
+    expect(partial.errors[0]).toMatchObject({ errorType: 'ProvisionedThroughputExceeded' });
+    expect(partial.data).toBeNull();
+    expect(afterPartial[0]).toMatchObject({ recipient: o.vendors[0] });
+    expect(afterPartial[1]).toBeNull();
+    expect(retry.errors).toEqual([]);
+    expect(filters.map((f) => matchesSubscriptionFilter(f, retry.data))).toEqual([true, true]);
+    for (const key of [stored!, missed!]) expect(await getItem(key)).toMatchObject({ id: input.id });
+    expect(repeat.errors).toEqual([]);
+    expect(filters.map((f) => matchesSubscriptionFilter(f, repeat.data))).toEqual([false, false]);
   });
 
   it('rejects a gate without the order or with a result that is no charge outcome', async () => {

@@ -33,12 +33,15 @@ const orderData = (fields: Record<string, unknown> = {}) => ({
 function setup(parent: ParentOrder | null = null) {
   const appsync = fakeAppSync();
   const topic: unknown[] = [];
+  /** The mails of each publish call, i.e. of each PublishBatch request. */
+  const batches: string[][] = [];
   const deps: NotificationDeps = {
     appsync: appsync.port,
     logger: quietLogger,
     readOrder: async () => parent,
-    publishToTopic: async (n) => {
-      topic.push(n);
+    publishToTopic: async (notices) => {
+      topic.push(...notices);
+      batches.push(notices.map((n) => n.kind));
     },
   };
   // Each relay request carries at most one of each field, under its own variable (relay.ts).
@@ -50,7 +53,7 @@ function setup(parent: ParentOrder | null = null) {
   const vendorRelays = () => part('publishVendorOrderStatus', 'vendor');
   const notices = () => part('publishNotification', 'notification');
   const shared = () => part('publishSharedNotification', 'shared');
-  return { deps, appsync, topic, relays, vendorRelays, notices, shared };
+  return { deps, appsync, topic, batches, relays, vendorRelays, notices, shared };
 }
 
 describe('notification consumer', () => {
@@ -138,6 +141,8 @@ describe('notification consumer', () => {
     // Assess: every notice is stored and pushed, only the shipment is mailed
     expect(s.notices().map((n) => n.kind)).toEqual(['ORDER_COMPLETED', 'ORDER_SHIPPED']);
     expect(s.topic.map((n) => (n as { kind: string }).kind)).toEqual(['ORDER_SHIPPED']);
+    // one publish for the shipment's event, none for the event without mail
+    expect(s.batches).toEqual([['ORDER_SHIPPED']]);
   });
 
   it("relays a vendor order change with the vendor's status and the parent's current status", async () => {

@@ -45,6 +45,8 @@ const stored = (variables: Record<string, unknown>, name: string, refused: boole
 function deps(order: StoredOrderPayment | null = twoVendors, refused = false) {
   const gateway = new SimulatedPaymentGateway();
   const topic: { kind: string; id: string }[] = [];
+  /** The mails of each publish call, i.e. of each PublishBatch request. */
+  const batches: string[][] = [];
   const appsync = fakeAppSync((query, variables) => {
     const v = variables as Record<string, unknown>;
     return query.includes('recordPaymentResult')
@@ -64,11 +66,12 @@ function deps(order: StoredOrderPayment | null = twoVendors, refused = false) {
     logger: quietLogger,
     readOrder: async () => order,
     sleep: async () => undefined,
-    publishToTopic: async (n) => {
-      topic.push({ kind: n.kind, id: n.id });
+    publishToTopic: async (notices) => {
+      topic.push(...notices.map((n) => ({ kind: n.kind, id: n.id })));
+      batches.push(notices.map((n) => n.kind));
     },
   };
-  return { gateway, appsync, topic, deps: d };
+  return { gateway, appsync, topic, batches, deps: d };
 }
 
 const recorded = (calls: { variables: Record<string, unknown> }[]) =>
@@ -188,7 +191,7 @@ describe('the charge result request and its notices', () => {
 
   it("records a success, the customer's notice and the vendors' shared notice in one request, each notice gated", async () => {
     // Prepare
-    const { deps: d, appsync, topic } = deps();
+    const { deps: d, appsync, topic, batches } = deps();
     // Act
     await chargePayment(request('tok_success'), d);
     // Assess: one request, three unaliased fields of three mutations
@@ -221,8 +224,9 @@ describe('the charge result request and its notices', () => {
     });
     // the selection set has what onNotification's filter reads
     expect(call.query).toMatch(/publishSharedNotification\(input: \$shared\) \{[^}]*recipients/);
-    // both are mailed once, the shared one naming its recipients (the mailer fans it out)
+    // both are mailed once, the shared one naming its recipients (the mailer fans it out), in one publish
     expect(topic.map((n) => n.kind)).toEqual(['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']);
+    expect(batches).toEqual([['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']]);
   });
 
   it("records a decline with the customer's failure notice only, gated on the decline", async () => {
@@ -251,6 +255,7 @@ describe('the charge result request and its notices', () => {
     // Assess
     expect(repeat.appsync.calls[0]!.variables).toEqual(first.appsync.calls[0]!.variables);
     expect(repeat.topic).toEqual([]);
+    expect(repeat.batches).toEqual([]);
   });
 
   it('sends a second shared notice (more than 25 vendors) in a request of its own, after the result', async () => {
@@ -259,7 +264,7 @@ describe('the charge result request and its notices', () => {
       ...twoVendors,
       vendorOrders: Array.from({ length: 30 }, (_, i) => ({ vendorId: `v${i}`, subtotal: 1 })),
     };
-    const { deps: d, appsync, topic } = deps(many);
+    const { deps: d, appsync, topic, batches } = deps(many);
     // Act
     await chargePayment(request('tok_success'), d);
     // Assess
@@ -281,6 +286,7 @@ describe('the charge result request and its notices', () => {
       'VENDOR_ORDER_RECEIVED',
       'VENDOR_ORDER_RECEIVED',
     ]);
+    expect(batches).toHaveLength(1);
   });
 
   it('fails a success whose order is missing, so Lambda retries it', async () => {

@@ -149,7 +149,9 @@ function grantsCalledBy(dir: string): Grants {
     if (new RegExp(`\\b${name}Document\\b`).test(code))
       for (const field of fields) lines.add(`appsync:GraphQL Mutation.${field}`);
   }
-  if (/new PublishCommand\(/.test(code)) lines.add('sns:Publish topic');
+  // sns:Publish grants both Publish and PublishBatch ("Amazon SNS API permissions: Actions and resources
+  // reference", SNS developer guide).
+  if (/new Publish(Batch)?Command\(/.test(code)) lines.add('sns:Publish topic');
   return [...lines].sort();
 }
 

@@ -14,7 +14,12 @@ import {
   writeUnits,
   type Dimension,
   transactionUnits,
+  transactionIndexUnits,
+  indexWriteUnits,
+  meteredFunctionsOf,
+  type IndexShape,
 } from '../../../meter/index.js';
+import type { Assembly } from '../../../assembly/index.js';
 
 /** A one-attribute string item of exactly `bytes` bytes: name `d` (1 byte) plus a value of bytes - 1. */
 const itemOf = (bytes: number) => ({ d: { S: 'x'.repeat(bytes - 1) } });
@@ -150,6 +155,52 @@ describe('CostMeter', () => {
     expect(totals['logs.ingestedByte']).toBeGreaterThan(answered.length + fallback.length);
   });
 
+  it("bills the runtime's START/END/REPORT lines only for a function whose log-level filtering sends them", () => {
+    // Prepare: one function at the default system level, one in JSON format at system level WARN
+    const meter = new CostMeter(
+      new Map([
+        ['text', { memoryMb: 128, architecture: 'arm64' as const }],
+        ['filtered', { memoryMb: 128, architecture: 'arm64' as const, platformLines: false }],
+      ]),
+    );
+    const platform = [
+      'START RequestId: r1 Version: $LATEST',
+      'END RequestId: r1',
+      'REPORT RequestId: r1\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB',
+    ];
+    const error = '2026-12-02T00:00:00.000Z\tr1\tERROR\tInvoke Error \t{"errorType":"Error"}';
+    // Act
+    for (const fn of ['text', 'filtered']) for (const line of [...platform, error]) meter.lambdaLog(fn, line);
+    // Assess: the filtered function is billed its error line only
+    const { details } = meter.read();
+    const bytes = (lines: string[]) => lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(details['logs.ingestedByte text']).toBe(bytes([...platform, error]));
+    expect(details['logs.ingestedByte filtered']).toBe(bytes([error]));
+  });
+
+  it("reads from each function's LoggingConfig whether Lambda sends its platform lines", () => {
+    // Prepare: the JSON format at system level WARN (lambda-defaults.ts), at INFO, and the Text default
+    const fn = (physicalName: string, LoggingConfig?: Record<string, string>) => ({
+      physicalName,
+      properties: { MemorySize: 256, Architectures: ['arm64'], ...(LoggingConfig ? { LoggingConfig } : {}) },
+    });
+    const functions = [
+      fn('warn', { LogFormat: 'JSON', ApplicationLogLevel: 'WARN', SystemLogLevel: 'WARN' }),
+      fn('info', { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' }),
+      fn('text'),
+    ];
+    const assembly = { resources: () => functions } as unknown as Assembly;
+    // Act
+    const metered = meteredFunctionsOf(assembly);
+    // Assess
+    expect([...metered].map(([name, f]) => [name, f.platformLines])).toEqual([
+      ['warn', false],
+      ['info', true],
+      ['text', true],
+    ]);
+    expect(metered.get('warn')).toMatchObject({ memoryMb: 256, architecture: 'arm64' });
+  });
+
   it('keeps totals equal to the sum of their breakdown, and diffs two readings', () => {
     // Prepare
     const meter = new CostMeter();
@@ -190,5 +241,54 @@ describe('transactionUnits', () => {
     const units = transactionUnits(input, { before, after });
     // Assess: T = 3 KB (update) + 3 KB (the put replaces a larger item); U = 2 KB + the 1 KB minimum
     expect(units).toEqual({ T: 6 + 6, U: 4 + 2 });
+  });
+});
+
+describe('index write units ("Provisioned throughput considerations for global secondary indexes")', () => {
+  const keysOnly: IndexShape = { name: 'byG', keys: ['g'], projection: 'KEYS_ONLY' };
+  const all: IndexShape = { name: 'byG', keys: ['g'], projection: 'ALL' };
+  const item = (g: string | undefined, d = 'x', bytes = 0) => ({
+    pk: { S: 'k' },
+    ...(g === undefined ? {} : { g: { S: g } }),
+    d: { S: d + 'y'.repeat(bytes) },
+  });
+
+  it('bills a put for an entry that appears, a delete for one that goes, both for a moved key', () => {
+    expect(indexWriteUnits(keysOnly, ['pk'], undefined, item('a'))).toBe(1);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a'), undefined)).toBe(1);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a'), item(undefined))).toBe(1);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a'), item('b'))).toBe(2);
+  });
+
+  it('bills nothing for an item outside the index, or a change the index does not project', () => {
+    expect(indexWriteUnits(keysOnly, ['pk'], item(undefined), item(undefined, 'z'))).toBe(0);
+    expect(indexWriteUnits(keysOnly, ['pk'], item('a', 'x'), item('a', 'z'))).toBe(0);
+    expect(indexWriteUnits(all, ['pk'], item('a', 'x'), item('a', 'x'))).toBe(0);
+  });
+
+  it('bills one update for a projected change, at the larger entry, and sizes entries by what they project', () => {
+    expect(indexWriteUnits(all, ['pk'], item('a', 'x'), item('a', 'z', 1500))).toBe(2);
+    expect(indexWriteUnits(keysOnly, ['pk'], undefined, item('a', 'x', 1500))).toBe(1);
+    const include: IndexShape = { name: 'byG', keys: ['g'], projection: 'INCLUDE', include: ['d'] };
+    expect(indexWriteUnits(include, ['pk'], item('a', 'x'), item('a', 'z'))).toBe(1);
+  });
+
+  it('adds up per index over a transaction, once per entry, and leaves condition checks out', () => {
+    // Prepare
+    const tables = { T: { keys: ['pk'], indexes: [keysOnly, { ...all, name: 'byAll' }] } };
+    const input = {
+      TransactItems: [
+        { Put: { TableName: 'T', Item: item('a') } },
+        { Update: { TableName: 'T', Key: { pk: { S: 'k' } } } },
+        { ConditionCheck: { TableName: 'T', Key: { pk: { S: 'k' } } } },
+        { Delete: { TableName: 'T', Key: { pk: { S: 'k' } } } },
+      ],
+    };
+    const before = [undefined, item('a'), item('a'), item('b')];
+    const after = [item('a'), item('c'), item('a'), undefined];
+    // Act
+    const units = transactionIndexUnits(input, { before, after, tables });
+    // Assess: put 1, moved key 2, delete 1, on each index
+    expect(units).toEqual({ T: { byG: 4, byAll: 4 } });
   });
 });
