@@ -163,7 +163,11 @@ export interface LocalStack {
   readonly dynamodb: LocalStackDynamoDb;
   /** A client of DynamoDB Local, for tests and tools that look at the tables. */
   readonly dynamodbClient: DynamoDBClient;
-  /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's interceptor. */
+  /**
+   * The main thread's AppSync data sources' client (subscription resolvers, and every request with
+   * `apiWorkers: 0`): straight to DynamoDB Local, metered by the cost meter's interceptor. The API's
+   * worker threads have clients of their own to the same endpoint; onDataSourceCall sees both.
+   */
   readonly appsyncDynamodbClient: DataSourceDynamoDbClient;
   /** Live activity counters: AppSync billable requests and the events half's pricing dimensions. */
   readonly counters: { readonly appsync: LocalAppSync['counter']; readonly events: LocalEvents['usage'] };
