@@ -179,9 +179,16 @@ describe.each([{ workers: 0 }, { workers: 1 }])(
       expect(appsync.counter.totals.mutation).toBeGreaterThanOrEqual(1);
     });
 
-    it('answers in the thread the API was configured with', () => {
-      // Assess
+    it('answers in the thread the API was configured with', async () => {
+      // Prepare
+      const parsedHere = appsync.engine.documents.size;
+      // Act: a query text no other case sends
+      const res = await withKey('query Where { getItem(id: "i-where") { id } }');
+      // Assess: this thread's engine parsed it only when no worker answered
+      expect(res.status).toBe(200);
       expect(appsync.workerCount).toBe(workers);
+      expect(appsync.liveWorkers()).toBe(workers);
+      expect(appsync.engine.documents.size - parsedHere).toBe(workers === 0 ? 1 : 0);
     });
 
     it('counts each billable request once and meters each data-source call with its consumed capacity', async () => {
