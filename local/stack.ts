@@ -433,7 +433,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     appsync.attachWebSocket(server);
     if (secure) appsync.attachWebSocket(secure.server);
-    cleanups.unshift(() => appsync.stop());
+    // The API stops first but is waited for last: its worker threads take a while to terminate on a busy
+    // machine, and meanwhile the pipes would go on polling a DynamoDB Local that Ctrl-C has already ended.
+    let apiStopped: Promise<void> | undefined;
+    cleanups.push(async () => apiStopped);
+    cleanups.unshift(async () => {
+      apiStopped = appsync.stop();
+      apiStopped.catch(() => undefined); // handled: the last cleanup awaits it and reports its failure
+    });
 
     const jwks = createJwksHandler(cognito);
     const gateway = createGateway({
