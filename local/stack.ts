@@ -410,6 +410,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
     const pageTokenKey = dataDir ? pageTokenKeyAt(join(dataDir, 'appsync-page-token.key')) : randomBytes(32);
     const apiWorkers = options.apiWorkers ?? apiWorkersFromEnv(process.env) ?? defaultApiWorkers();
+    if (!Number.isInteger(apiWorkers) || apiWorkers < 0)
+      throw new Error(
+        `apiWorkers must be a whole number of worker threads (0 or more), received ${apiWorkers}`,
+      );
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,
