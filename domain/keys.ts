@@ -81,7 +81,7 @@ export function vendorPartition(vendorId: string) {
  */
 export const LIST_SHARDS = 4;
 
-/** How many write shards each order status partition has: a status change is a delete plus a put. */
+/** How many write shards the DELIVERED status partition has: entering and leaving it are both writes. */
 export const STATUS_SHARDS = 8;
 
 /**
@@ -128,11 +128,14 @@ export function customerPartition(customerId: string) {
 }
 
 /**
- * The order statuses that keep a byStatus entry: the ones the sweeper looks for (unpaid orders to expire,
- * delivered ones to complete). Every other status has none, so most status changes write no index; an
- * admin's list of one status reads the all-orders list and filters (Query.orders.ts).
+ * The order statuses that keep a byStatus entry: DELIVERED only, the safety net of the completion path
+ * (the sweeper completes a delivered order whose order.statusChanged event was lost, however long after
+ * its creation it was delivered, so no window on creation time finds it). Unpaid orders have no entry:
+ * the sweeper finds them by a creation-time window on the all-orders list (functions/sweeper/logic.ts),
+ * so placing and paying an order write no byStatus entry. An admin's list of one status reads the
+ * all-orders list and filters (Query.orders.ts).
  */
-export const INDEXED_STATUSES: readonly string[] = ['PLACED', 'PAYMENT_FAILED', 'DELIVERED'];
+export const INDEXED_STATUSES: readonly string[] = ['DELIVERED'];
 
 /** Whether an order in this status has a byStatus entry. */
 export function isIndexedStatus(status: string): boolean {
@@ -150,8 +153,9 @@ export function orderStatusPartitions(status: string): string[] {
 }
 
 /**
- * The list keys of a new order: its customer's list, its shard of the all-orders list (on byVendor, which
- * order items do not otherwise use) and its status partition. All sort by creation time.
+ * The list keys of a new order: its customer's list and its shard of the all-orders list (on byVendor,
+ * which order items do not otherwise use), both by creation time. A new order's status has no byStatus
+ * entry; GSI3SK is written now so that entering DELIVERED sets the partition key only.
  */
 export function orderListKeys(orderId: string, customerId: string, status: string, createdAt: string) {
   const sortKey = timeSortKey(createdAt, orderId);
@@ -171,6 +175,14 @@ export function vendorOrderListKeys(orderId: string, vendorId: string, createdAt
     GSI2PK: vendorOrdersPartition(vendorId, shardOf(orderId, LIST_SHARDS)),
     GSI2SK: timeSortKey(createdAt, orderId),
   };
+}
+
+/**
+ * The sweeper's watermark for one shard of the all-orders list: how far (by sort key) that shard has
+ * been swept, and the orders behind it still waiting for a payment result.
+ */
+export function sweeperWatermarkKey(shard: number) {
+  return { PK: `SWEEPER#${allOrdersPartition(shard)}`, SK: 'WATERMARK' };
 }
 
 /** The inventory consumer's record of where one vendor part's stock stands (reserved, committed, released). */

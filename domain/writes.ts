@@ -28,8 +28,8 @@ export function tableNameOf(env: Record<string, string> | null | undefined): str
 }
 
 /**
- * The order-item part of a status change: status, its byStatus entry (kept only for the statuses the
- * sweeper looks for, domain/keys.ts), version + 1, updatedAt, and one history entry, conditional on the
+ * The order-item part of a status change: status, its byStatus entry (kept only for DELIVERED, the
+ * completion path's safety net, domain/keys.ts), version + 1, updatedAt, and one history entry, conditional on the
  * status and version the caller read (optimistic locking).
  */
 export function orderStatusChange(
@@ -57,7 +57,8 @@ export function orderStatusChange(
     '#statusHistory = list_append(#statusHistory, :entries)',
   );
   // A status without a byStatus entry removes the key, so the change writes no index at all when the
-  // order was not indexed either (a KEYS_ONLY index is written only when its keys change).
+  // order was not indexed either (a KEYS_ONLY index is written only when its keys change); an order
+  // placed before unpaid orders lost their entries drops its PLACED entry at its next change.
   if (isIndexedStatus(to)) {
     parts.values[':statusPartition'] = orderStatusPartition(to, read.id);
     parts.sets.push('#GSI3PK = :statusPartition');

@@ -233,6 +233,10 @@ export class ApiStack extends Stack {
       eventTypes: ['order.statusChanged'],
       eventData: { status: ['DELIVERED'] },
       environment: { ...common, UNPAID_ORDER_TTL_MINUTES: String(props.unpaidOrderTtlMinutes ?? 30) },
+      // A scheduled run pages the all-orders list from its watermark and stops 20 s before its end
+      // (functions/sweeper/logic.ts): at 1,000 orders/s a 5-minute window is 300,000 orders to read
+      // (docs/capacity.md). One at a time, so two runs rarely race on a watermark (its write is conditional).
+      timeout: Duration.minutes(2),
       reservedConcurrency: 1,
     });
     this.consumers = { inventory, payment, notification, sweeper };
@@ -251,9 +255,11 @@ export class ApiStack extends Stack {
     grantTableAccess(notification.function, table, { actions: ['GetItem'] });
     api.grantMutation(notification.function, ...CONSUMER_MUTATIONS.notification);
     notificationTopic.grantPublish(notification.function);
+    // The sweeper reads the all-orders list (byVendor) and its orders (BatchGetItem), the DELIVERED
+    // entries (byStatus), cancels and completes (transactions of updates) and stores its watermarks (Put).
     grantTableAccess(sweeper.function, table, {
-      actions: ['GetItem', 'UpdateItem'],
-      queryIndexes: [INDEX.byStatus],
+      actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      queryIndexes: [INDEX.byVendor, INDEX.byStatus],
     });
 
     const apiMetric = (metricName: string, statistic: string) =>

@@ -20,9 +20,9 @@ const deps: SweeperDeps = {
  * and order.statusChanged to DELIVERED completes that order at once, in a write of its own so
  * subscribers see DELIVERED and then COMPLETED.
  */
-export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent) => {
+export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent, context) => {
   if (event['detail-type'] === 'Scheduled Event') {
-    const result = await sweep(deps);
+    const result = await sweep({ ...deps, remainingMs: () => context.getRemainingTimeInMillis() });
     metrics.addMetric('ordersExpired', MetricUnit.Count, result.expired.length);
     metrics.addMetric('ordersCompleted', MetricUnit.Count, result.completed.length);
     return result;

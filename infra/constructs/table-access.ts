@@ -6,7 +6,8 @@ import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
  * action of each of its parts (Put, Update, Delete: PutItem, UpdateItem, DeleteItem; ConditionCheck:
  * ConditionCheckItem), per "Using IAM with DynamoDB transactions" in the DynamoDB developer guide.
  */
-export type ItemAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
+export type ItemAction =
+  'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'ConditionCheckItem' | 'Query';
 
 /** What one function does on one table: the least privilege for the calls its code makes. */
 export interface TableAccess {

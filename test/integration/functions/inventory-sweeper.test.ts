@@ -13,7 +13,7 @@ import {
   type Harness,
 } from '../resolvers/harness.js';
 import { quietLogger } from '../../unit/functions/fakes.js';
-import { productKey } from '../../../domain/keys.js';
+import { LIST_SHARDS, productKey, shardOf, sweeperWatermarkKey } from '../../../domain/keys.js';
 
 type StoredOrder = {
   id: string;
@@ -226,6 +226,35 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
       reason: 'unpaid for more than 30 minutes',
     });
     expect(await get(`ORDER#${stale.orderId}`, `VENDOR#${stale.v}`)).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('cancels an order placed before a sweeper outage after it, leaves a paid one alone, and stores its watermark', async () => {
+    // Prepare: given an unpaid and a paid order, a sweep before either is due, then six hours without one
+    const unpaid = await place();
+    const paid = await place();
+    await markPaid(paid.orderId, paid.customer);
+    const at = (minutes: number): SweeperDeps => ({
+      doc: doc(),
+      tableName: h.tableName,
+      logger: quietLogger,
+      clock: () => new Date(Date.now() + minutes * 60_000),
+      unpaidTtlMinutes: 30,
+      maxPagesPerShard: 2,
+    });
+    const early = await sweep(at(10));
+    // Act: when the sweeper runs again after the outage, a few pages per shard and run
+    const expired: string[] = [];
+    for (let run = 0; run < 20 && !expired.includes(unpaid.orderId); run++)
+      expired.push(...(await sweep(at(6 * 60))).expired);
+    // Assess
+    expect(early.expired).not.toContain(unpaid.orderId);
+    expect(expired).toContain(unpaid.orderId);
+    expect(await order(unpaid.orderId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await order(paid.orderId)).toMatchObject({ status: 'PAID' });
+    const shard = shardOf(unpaid.orderId, LIST_SHARDS);
+    const mark = await get(sweeperWatermarkKey(shard).PK, sweeperWatermarkKey(shard).SK);
+    const placed = (await get(`ORDER#${unpaid.orderId}`, 'ORDER')) as { GSI2SK: string };
+    expect(mark?.['sweptTo'] >= placed.GSI2SK).toBe(true);
   });
 
   it('completes a delivered order in a write of its own', async () => {

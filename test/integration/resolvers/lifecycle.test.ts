@@ -102,7 +102,7 @@ describe('order lifecycle resolvers', () => {
         payment: { attempts: 1, amount: o.total, status: 'PENDING' },
         paymentKeys: { pk1: { attempt: 1 } },
       });
-      // Only the statuses the sweeper looks for keep a byStatus entry: this change left the index.
+      // Only DELIVERED keeps a byStatus entry: neither placing nor paying wrote one.
       expect(stored).not.toHaveProperty('GSI3PK');
       expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
       expect(await getItem('IDEMPOTENCY#processPayment#' + o.customer + '#pk1', 'IDEMPOTENCY')).toBeNull();

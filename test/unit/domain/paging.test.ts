@@ -29,9 +29,10 @@ describe('sharded list keys', () => {
     expect(part.GSI2SK).toBe(order.GSI2SK);
   });
 
-  it('gives a status without a sweeper use no byStatus key', () => {
+  it('gives a new order no byStatus key: the sweeper finds unpaid orders on the all-orders list', () => {
+    expect(orderListKeys('o1', 'c1', 'PLACED', 'now')).not.toHaveProperty('GSI3PK');
     expect(orderListKeys('o1', 'c1', 'PAID', 'now')).not.toHaveProperty('GSI3PK');
-    expect(orderListKeys('o1', 'c1', 'PLACED', 'now').GSI3PK).toMatch(/^ORDERSTATUS#PLACED#\d$/);
+    expect(orderListKeys('o1', 'c1', 'DELIVERED', 'now').GSI3PK).toMatch(/^ORDERSTATUS#DELIVERED#\d$/);
   });
 });
 

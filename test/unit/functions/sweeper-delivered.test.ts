@@ -29,7 +29,7 @@ function fakeDeps(stored: ReturnType<typeof order> | undefined) {
       }) as SweeperDeps['doc']['send'],
     },
     tableName: 'orders',
-    logger: { info: () => undefined },
+    logger: { info: () => undefined, warn: () => undefined },
     clock: () => new Date('2026-11-22T10:00:00.000Z'),
     unpaidTtlMinutes: 30,
   };

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  allOrdersPartition,
+  allOrdersPartitions,
   isIndexedStatus,
+  LIST_SHARDS,
   orderStatusPartition,
-  orderStatusPartitions,
   shardOf,
-  STATUS_SHARDS,
+  sweeperWatermarkKey,
 } from '../../../domain/keys.js';
-import { sweep, type SweeperDeps } from '../../../functions/sweeper/logic.js';
+import { MAX_PENDING, sweep, WATERMARK_LAG_MS, type SweeperDeps } from '../../../functions/sweeper/logic.js';
 import { quietLogger } from './fakes.js';
 
 type Values = Record<string, unknown>;
@@ -27,21 +35,25 @@ type StoredOrder = {
   status: string;
   version: number;
   createdAt: string;
+  GSI2PK: string;
+  GSI2SK: string;
   GSI3PK?: string;
   GSI3SK: string;
   statusHistory: Record<string, unknown>[];
   vendorOrders: StoredVendorOrder[];
 };
+type StoredWatermark = { PK: string; SK: string; sweptTo: string | null; pending: string[]; version: number };
 
 const NOW = new Date('2025-01-01T12:00:00.000Z');
 
-/** `count` order ids that land in the same byStatus shard, so one shard's query pages. */
-function sameShardIds(count: number): string[] {
-  const ids = Array.from({ length: 200 }, (_, i) => `o${i}`);
-  const shard = shardOf(ids[0] ?? '', STATUS_SHARDS);
-  return ids.filter((id) => shardOf(id, STATUS_SHARDS) === shard).slice(0, count);
+/** `count` order ids that land in the same all-orders shard, so one shard's window pages. */
+function sameShardIds(count: number, prefix = 'o'): string[] {
+  const ids = Array.from({ length: 20 * count + 40 }, (_, i) => `${prefix}${i}`);
+  const shard = shardOf(ids[0] ?? '', LIST_SHARDS);
+  return ids.filter((id) => shardOf(id, LIST_SHARDS) === shard).slice(0, count);
 }
-const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+const minutesAgo = (m: number, from = NOW) => new Date(from.getTime() - m * 60_000).toISOString();
+const minutesLater = (m: number) => new Date(NOW.getTime() + m * 60_000);
 
 function order(
   id: string,
@@ -57,6 +69,8 @@ function order(
     status,
     version: 1,
     createdAt,
+    GSI2PK: allOrdersPartition(shardOf(id, LIST_SHARDS)),
+    GSI2SK: `${createdAt}#${id}`,
     ...(isIndexedStatus(status) ? { GSI3PK: orderStatusPartition(status, id) } : {}),
     GSI3SK: `${createdAt}#${id}`,
     statusHistory: [],
@@ -64,14 +78,23 @@ function order(
   };
 }
 
+/** The sort key from a key condition's value, for the fake's comparisons. */
+function inWindow(sk: string, condition: string, values: Values): boolean {
+  if (condition === '#pk = :pk') return true;
+  if (condition === '#pk = :pk AND #sk <= :to') return sk <= (values[':to'] as string);
+  if (condition === '#pk = :pk AND #sk BETWEEN :from AND :to')
+    return sk >= (values[':from'] as string) && sk <= (values[':to'] as string);
+  throw new Error(`fake table cannot evaluate ${condition}`);
+}
+
 /**
- * The order and vendor-order items behind `send`. Queries read the byStatus index, which by default
- * mirrors the items; `staleIndex` holds copies the index still shows after the item moved on (a GSI is
- * only eventually consistent, so a sweep can act on an order that has just changed).
+ * The order, vendor-order and watermark items behind `send`. Queries read the byVendor (all-orders list)
+ * and byStatus indexes, KEYS_ONLY, which mirror the items; BatchGetItem answers at most `batchLimit`
+ * keys at a time and hands back the rest as UnprocessedKeys, as DynamoDB may.
  */
 function fakeTable(
   seed: StoredOrder[],
-  options: { pageSize?: number; staleIndex?: StoredOrder[]; failWith?: Error } = {},
+  options: { pageSize?: number; failWith?: Error; batchLimit?: number } = {},
 ) {
   const orders = new Map(seed.map((o) => [o.id, structuredClone(o)]));
   const vendorOrders = new Map<string, StoredVendorOrder>(
@@ -79,32 +102,82 @@ function fakeTable(
       o.vendorOrders.map((vo): [string, StoredVendorOrder] => [`${o.PK}|VENDOR#${vo.vendorId}`, { ...vo }]),
     ),
   );
+  const watermarks = new Map<string, StoredWatermark>();
   const queries: Values[] = [];
+  const batchGets: Values[] = [];
   const transactions: Update[][] = [];
+  /** Runs before each watermark write, so a test can move the watermark meanwhile. */
+  let beforeWatermarkWrite: (() => void) | undefined;
 
   function query(input: Values) {
     queries.push(input);
     const values = input['ExpressionAttributeValues'] as Values;
-    const stale = new Map((options.staleIndex ?? []).map((o) => [o.id, o]));
+    const condition = input['KeyConditionExpression'] as string;
+    const [pkName, skName] = input['IndexName'] === 'byVendor' ? ['GSI2PK', 'GSI2SK'] : ['GSI3PK', 'GSI3SK'];
     const matches = [...orders.values()]
-      .map((o) => stale.get(o.id) ?? o)
-      .filter(
-        (o) =>
-          o.GSI3PK === values[':pk'] &&
-          (values[':before'] === undefined || o.GSI3SK < (values[':before'] as string)),
-      )
-      .sort((a, b) => a.GSI3SK.localeCompare(b.GSI3SK));
-    const start = input['ExclusiveStartKey']
-      ? matches.findIndex((o) => o.id === (input['ExclusiveStartKey'] as { id: string }).id) + 1
-      : 0;
-    const page = matches.slice(start, start + (options.pageSize ?? 100));
+      .map((o) => o as unknown as Record<string, string>)
+      .filter((o) => o[pkName] === values[':pk'] && inWindow(o[skName] ?? '', condition, values))
+      .sort((a, b) => (a[skName] ?? '').localeCompare(b[skName] ?? ''));
+    const after = input['ExclusiveStartKey'] as Record<string, string> | undefined;
+    const start = after ? matches.findIndex((o) => o['PK'] === after['PK']) + 1 : 0;
+    const page = matches.slice(
+      start,
+      start + Math.min(options.pageSize ?? 100, Number(input['Limit'] ?? 1e9)),
+    );
     const last = page.at(-1);
-    // Query (API reference): LastEvaluatedKey is present while more results may remain.
-    // A KEYS_ONLY index answers the table and index keys only.
+    // Query (API reference): LastEvaluatedKey is present while more results may remain, and for an index
+    // holds the table's and the index's keys. A KEYS_ONLY index answers those keys only.
+    const keysOf = (o: Record<string, string>) => ({
+      PK: o['PK'],
+      SK: o['SK'],
+      [pkName]: o[pkName],
+      [skName]: o[skName],
+    });
     return {
-      Items: page.map((o) => ({ PK: o.PK, SK: o.SK, GSI3PK: o.GSI3PK, GSI3SK: o.GSI3SK, id: o.id })),
-      LastEvaluatedKey: start + page.length < matches.length && last ? { id: last.id } : undefined,
+      Items: page.map(keysOf),
+      LastEvaluatedKey: start + page.length < matches.length && last ? keysOf(last) : undefined,
     };
+  }
+
+  function batchGet(input: Values) {
+    batchGets.push(input);
+    const [[table, request]] = Object.entries(
+      input['RequestItems'] as Record<string, { Keys: Values[] }>,
+    ) as [[string, { Keys: { PK: string }[]; ConsistentRead?: boolean }]];
+    // BatchGetItem (API reference): more than 100 keys is a ValidationException.
+    if (request.Keys.length > 100)
+      throw Object.assign(new Error('Too many items requested for the BatchGetItem call'), {
+        name: 'ValidationException',
+      });
+    const answered = request.Keys.slice(0, options.batchLimit ?? 100);
+    const rest = request.Keys.slice(answered.length);
+    return {
+      Responses: {
+        [table]: answered.flatMap((k) => {
+          const found = orders.get(k.PK.slice('ORDER#'.length));
+          return found ? [structuredClone(found)] : [];
+        }),
+      },
+      UnprocessedKeys: rest.length > 0 ? { [table]: { Keys: rest, ConsistentRead: true } } : {},
+    };
+  }
+
+  function putWatermark(input: Values) {
+    beforeWatermarkWrite?.();
+    const item = input['Item'] as StoredWatermark;
+    const stored = watermarks.get(item.PK);
+    const condition = input['ConditionExpression'];
+    const ok =
+      condition === 'attribute_not_exists(PK)'
+        ? stored === undefined
+        : condition === '#version = :read' &&
+          stored?.version === (input['ExpressionAttributeValues'] as Values)[':read'];
+    if (!ok)
+      throw Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      });
+    watermarks.set(item.PK, structuredClone(item));
+    return {};
   }
 
   function transact(tx: Update[]) {
@@ -146,10 +219,14 @@ function fakeTable(
   const doc: SweeperDeps['doc'] = {
     send: (async (command: unknown) => {
       if (command instanceof QueryCommand) return query(command.input as Values);
+      if (command instanceof BatchGetCommand) return batchGet(command.input as Values);
       if (command instanceof GetCommand) {
-        const found = orders.get(String(command.input.Key?.PK).slice('ORDER#'.length));
+        const pk = String(command.input.Key?.PK);
+        if (pk.startsWith('SWEEPER#')) return { Item: structuredClone(watermarks.get(pk)) };
+        const found = orders.get(pk.slice('ORDER#'.length));
         return { Item: found ? structuredClone(found) : undefined };
       }
+      if (command instanceof PutCommand) return putWatermark(command.input as Values);
       if (command instanceof TransactWriteCommand)
         return transact((command.input.TransactItems ?? []).map((t) => t.Update as unknown as Update));
       throw new Error('fake table received an unexpected command');
@@ -158,18 +235,36 @@ function fakeTable(
   return {
     doc,
     queries,
+    batchGets,
     transactions,
     order: (id: string) => orders.get(id),
+    /** Changes an order as another writer would (the customer paying, the payment result arriving). */
+    move: (id: string, status: string) => {
+      const o = orders.get(id);
+      if (o) Object.assign(o, { status, version: o.version + 1 });
+    },
+    /** Places an order (its item and its vendor parts), as placeOrder does. */
+    place: (o: StoredOrder) => {
+      orders.set(o.id, structuredClone(o));
+      for (const vo of o.vendorOrders) vendorOrders.set(`${o.PK}|VENDOR#${vo.vendorId}`, { ...vo });
+    },
     vendorOrder: (id: string, vendorId: string) => vendorOrders.get(`ORDER#${id}|VENDOR#${vendorId}`),
+    watermark: (shard: number) => watermarks.get(sweeperWatermarkKey(shard).PK),
+    onWatermarkWrite: (f: () => void) => {
+      beforeWatermarkWrite = f;
+    },
+    setWatermark: (shard: number, w: Omit<StoredWatermark, 'PK' | 'SK'>) =>
+      watermarks.set(sweeperWatermarkKey(shard).PK, { ...sweeperWatermarkKey(shard), ...w }),
   };
 }
 
-const depsFor = (table: ReturnType<typeof fakeTable>): SweeperDeps => ({
+const depsFor = (table: ReturnType<typeof fakeTable>, overrides: Partial<SweeperDeps> = {}): SweeperDeps => ({
   doc: table.doc,
   tableName: 'orderloop',
   logger: quietLogger,
   clock: () => NOW,
   unpaidTtlMinutes: 30,
+  ...overrides,
 });
 
 describe('unpaid-order sweeper', () => {
@@ -191,13 +286,21 @@ describe('unpaid-order sweeper', () => {
     expect(table.vendorOrder('old-placed', 'v1')).toMatchObject({ status: 'CANCELLED', version: 2 });
     expect(table.order('new-placed')).toMatchObject({ status: 'PLACED', version: 1 });
     expect(table.order('new-failed')).toMatchObject({ status: 'PAYMENT_FAILED', version: 1 });
-    // Every shard of each unpaid status, then of DELIVERED
-    const unpaid = [...orderStatusPartitions('PLACED'), ...orderStatusPartitions('PAYMENT_FAILED')];
-    expect(table.queries.slice(0, unpaid.length)).toEqual(
-      unpaid.map((pk) =>
+    // Every shard of the all-orders list from its start (no watermark yet) up to the cutoff, oldest first
+    expect(table.queries.slice(0, LIST_SHARDS)).toEqual(
+      allOrdersPartitions().map((pk) =>
         expect.objectContaining({
-          IndexName: 'byStatus',
-          ExpressionAttributeValues: { ':pk': pk, ':before': minutesAgo(30) },
+          IndexName: 'byVendor',
+          KeyConditionExpression: '#pk = :pk AND #sk <= :to',
+          ExpressionAttributeValues: { ':pk': pk, ':to': minutesAgo(30) },
+        }),
+      ),
+    );
+    // the orders read in one consistent BatchGetItem per page, never one GetItem each
+    expect(table.batchGets).toEqual(
+      table.batchGets.map(() =>
+        expect.objectContaining({
+          RequestItems: { orderloop: expect.objectContaining({ ConsistentRead: true }) },
         }),
       ),
     );
@@ -235,17 +338,45 @@ describe('unpaid-order sweeper', () => {
     expect(table.vendorOrder('o1', 'v1')).toMatchObject({ status: 'REJECTED', version: 2 });
   });
 
-  it('skips an order that moved on after the index was read, and still sweeps the rest', async () => {
-    // Prepare: the customer paid o1 meanwhile; the eventually consistent index still shows it PLACED at version 1
-    const paidMeanwhile = { ...order('o1', 'PAYMENT_PENDING', 40), version: 2 };
-    const table = fakeTable([paidMeanwhile, order('o2', 'PLACED', 50)], {
-      staleIndex: [order('o1', 'PLACED', 40)],
-    });
+  it('leaves a paid, paying, cancelled or completed order alone, however old', async () => {
+    // Prepare
+    const table = fakeTable([
+      order('paid', 'PAID', 90),
+      order('paying', 'PAYMENT_PENDING', 90),
+      order('cancelled', 'CANCELLED', 90),
+      order('completed', 'COMPLETED', 90),
+      order('unpaid', 'PLACED', 90),
+    ]);
     // Act
     const result = await sweep(depsFor(table));
     // Assess
+    expect(result.expired).toEqual(['unpaid']);
+    expect(table.transactions.map((tx) => tx[0]?.Key.PK)).toEqual(['ORDER#unpaid']);
+    for (const [id, status] of [
+      ['paid', 'PAID'],
+      ['paying', 'PAYMENT_PENDING'],
+      ['cancelled', 'CANCELLED'],
+      ['completed', 'COMPLETED'],
+    ] as const)
+      expect(table.order(id)).toMatchObject({ status, version: 1, statusHistory: [] });
+  });
+
+  it('skips an order paid between the list read and the item read, and still sweeps the rest', async () => {
+    // Prepare: the customer pays o1 while the sweeper pages (after its list query, before its item read)
+    const table = fakeTable([order('o1', 'PLACED', 40), order('o2', 'PLACED', 50)]);
+    const deps = depsFor(table);
+    const send = deps.doc.send.bind(deps.doc);
+    deps.doc = {
+      send: (async (command: unknown) => {
+        if (command instanceof BatchGetCommand && table.order('o1')?.status === 'PLACED')
+          table.move('o1', 'PAYMENT_PENDING');
+        return send(command as never);
+      }) as SweeperDeps['doc']['send'],
+    };
+    // Act
+    const result = await sweep(deps);
+    // Assess: the consistent read shows it moved on, so it is not even tried
     expect(result.expired).toEqual(['o2']);
-    // The consistent read of the item shows it moved on, so it is not even tried.
     expect(table.transactions.map((tx) => tx[0]?.Key.PK)).toEqual(['ORDER#o2']);
     expect(table.order('o1')).toMatchObject({ status: 'PAYMENT_PENDING', version: 2, statusHistory: [] });
     expect(table.vendorOrder('o1', 'v1')).toMatchObject({ status: 'PENDING', version: 1 });
@@ -262,7 +393,7 @@ describe('unpaid-order sweeper', () => {
     expect(table.order('o1')?.statusHistory).toHaveLength(1);
   });
 
-  it('reads every page of the byStatus index', async () => {
+  it("reads every page of a shard's window", async () => {
     // Prepare
     const [a = '', b = '', c = ''] = sameShardIds(3);
     const table = fakeTable([order(a, 'PLACED', 33), order(b, 'PLACED', 32), order(c, 'PLACED', 31)], {
@@ -273,7 +404,24 @@ describe('unpaid-order sweeper', () => {
     // Assess
     expect(result.expired).toEqual([a, b, c]);
     expect(table.queries.filter((q) => q['ExclusiveStartKey'])).toEqual([
-      expect.objectContaining({ ExclusiveStartKey: { id: b } }),
+      expect.objectContaining({ ExclusiveStartKey: expect.objectContaining({ PK: `ORDER#${b}` }) }),
+    ]);
+  });
+
+  it('asks BatchGetItem again for the keys it left unprocessed', async () => {
+    // Prepare
+    const ids = sameShardIds(3);
+    const table = fakeTable(
+      ids.map((id, i) => order(id, 'PLACED', 40 - i)),
+      { batchLimit: 2 },
+    );
+    // Act
+    const result = await sweep(depsFor(table));
+    // Assess
+    expect(result.expired).toEqual(ids);
+    expect(table.batchGets.map((g) => Object.values(g['RequestItems'] as Values)[0])).toEqual([
+      expect.objectContaining({ Keys: ids.map((id) => ({ PK: `ORDER#${id}`, SK: 'ORDER' })) }),
+      expect.objectContaining({ Keys: [{ PK: `ORDER#${ids[2]}`, SK: 'ORDER' }] }),
     ]);
   });
 
@@ -340,5 +488,178 @@ describe('unpaid-order sweeper', () => {
     const run = sweep(depsFor(table));
     // Assess
     await expect(run).rejects.toThrow('Rate exceeded');
+  });
+});
+
+describe('the sweeper watermark', () => {
+  const shardOfIds = (ids: string[]) => shardOf(ids[0] ?? '', LIST_SHARDS);
+
+  it('cancels an order placed before a sweeper outage once the sweeper runs again', async () => {
+    // Prepare: given an order placed 10 minutes before the last run, then a 6-hour outage with more orders
+    const [before = '', ...during] = sameShardIds(6);
+    const table = fakeTable([order(before, 'PLACED', 10)]);
+    await sweep(depsFor(table));
+    for (const [i, id] of during.entries()) table.place(order(id, 'PLACED', -60 * (i + 1)));
+    const afterOutage = minutesLater(6 * 60);
+    // Act: when the sweeper comes back, each run reading one page of 2 entries
+    const runs: string[][] = [];
+    for (let i = 0; i < 3; i++)
+      runs.push((await sweep(depsFor(table, { clock: () => afterOutage, maxPagesPerShard: 1 }))).expired);
+    // Assess: the order from before the outage goes first, and each run resumes where the last stopped
+    expect(runs[0]?.[0]).toBe(before);
+    expect(runs.flat()).toEqual([before, ...during]);
+    expect(table.order(before)).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('stores how far a run that runs out of pages got, and the next run resumes from there', async () => {
+    // Prepare
+    const ids = sameShardIds(5);
+    const shard = shardOfIds(ids);
+    const table = fakeTable(
+      ids.map((id, i) => order(id, 'PLACED', 50 - i)),
+      { pageSize: 2 },
+    );
+    // Act
+    const first = await sweep(depsFor(table, { maxPagesPerShard: 1 }));
+    const mark = table.watermark(shard);
+    const second = await sweep(depsFor(table, { maxPagesPerShard: 1 }));
+    // Assess
+    expect(first.expired).toEqual(ids.slice(0, 2));
+    expect(mark).toMatchObject({ sweptTo: table.order(ids[1] ?? '')?.GSI2SK, pending: [], version: 1 });
+    // (BETWEEN is inclusive, so the entry at the watermark takes a slot of the resumed page)
+    expect(second.expired).toEqual(ids.slice(2, 3));
+    const resumed = table.queries.filter((q) => (q['ExpressionAttributeValues'] as Values)[':from']);
+    expect(resumed).toEqual([
+      expect.objectContaining({
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: expect.objectContaining({ ':from': mark?.sweptTo }),
+      }),
+    ]);
+  });
+
+  it('moves the watermark past an order still waiting for its payment result and cancels it if the payment fails', async () => {
+    // Prepare: oldest first, an unpaid order, one whose payment is pending, a paid one, and a fresh one
+    const [unpaid = '', paying = '', paid = '', fresh = ''] = sameShardIds(4);
+    const shard = shardOfIds([unpaid]);
+    const table = fakeTable([
+      order(unpaid, 'PLACED', 50),
+      order(paying, 'PAYMENT_PENDING', 45),
+      order(paid, 'PAID', 40),
+      order(fresh, 'PLACED', 10),
+    ]);
+    // Act
+    const first = await sweep(depsFor(table));
+    const mark = table.watermark(shard);
+    table.move(paying, 'PAYMENT_FAILED');
+    const second = await sweep(depsFor(table));
+    const third = await sweep(depsFor(table, { clock: () => minutesLater(21) }));
+    // Assess: the watermark passed the pending order but kept it, so its failure was swept later
+    expect(first.expired).toEqual([unpaid]);
+    expect(mark).toMatchObject({ sweptTo: table.order(paid)?.GSI2SK, pending: [paying] });
+    expect(second.expired).toEqual([paying]);
+    expect(table.watermark(shard)?.pending).toEqual([]);
+    expect(third.expired).toEqual([fresh]);
+    expect(table.order(paid)).toMatchObject({ status: 'PAID', version: 1 });
+  });
+
+  it(`never skips an order: with ${MAX_PENDING} payments pending behind it, the watermark waits at the next one`, async () => {
+    // Prepare: one more pending payment than the watermark keeps, then an unpaid order
+    const ids = sameShardIds(MAX_PENDING + 2);
+    const shard = shardOfIds(ids);
+    const unpaid = ids.at(-1) ?? '';
+    const table = fakeTable([
+      ...ids.slice(0, -1).map((id, i) => order(id, 'PAYMENT_PENDING', 600 - i)),
+      order(unpaid, 'PLACED', 60),
+    ]);
+    // Act
+    const first = await sweep(depsFor(table));
+    const mark = structuredClone(table.watermark(shard));
+    for (const id of ids.slice(0, -1)) table.move(id, 'PAYMENT_FAILED');
+    const second = await sweep(depsFor(table));
+    // Assess: the unpaid order beyond still went, but the watermark stopped before the order it could not keep
+    expect(first.expired).toEqual([unpaid]);
+    expect(mark?.pending).toEqual(ids.slice(0, MAX_PENDING));
+    expect(mark?.sweptTo).toBe(table.order(ids[MAX_PENDING - 1] ?? '')?.GSI2SK);
+    expect(second.expired).toEqual(ids.slice(0, -1));
+    expect(table.watermark(shard)).toMatchObject({ sweptTo: table.order(unpaid)?.GSI2SK, pending: [] });
+  });
+
+  it('leaves an order exactly at the TTL edge to the next run, and the watermark does not pass it', async () => {
+    // Prepare: created exactly 30 minutes before the run, so not yet unpaid for more than 30 minutes
+    const [older = '', edge = ''] = sameShardIds(2);
+    const shard = shardOfIds([edge]);
+    const table = fakeTable([order(older, 'PLACED', 30.001), order(edge, 'PLACED', 30)]);
+    // Act
+    const atEdge = await sweep(depsFor(table));
+    const mark = table.watermark(shard);
+    const justAfter = await sweep(depsFor(table, { clock: () => new Date(NOW.getTime() + 1) }));
+    // Assess
+    expect(atEdge.expired).toEqual([older]);
+    expect(mark?.sweptTo).toBe(table.order(older)?.GSI2SK);
+    expect(justAfter.expired).toEqual([edge]);
+    expect(table.order(edge)).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('keeps the watermark behind the clock, so an entry the index shows late is still swept', async () => {
+    // Prepare: a zero TTL, an order placed a minute ago; one placed two minutes ago is not in the index yet
+    const [shown = '', late = ''] = sameShardIds(2);
+    const shard = shardOfIds([shown]);
+    const table = fakeTable([order(shown, 'PLACED', 1)]);
+    const deps = depsFor(table, { unpaidTtlMinutes: 0 });
+    // Act
+    const first = await sweep(deps);
+    table.place(order(late, 'PLACED', 2));
+    const second = await sweep(deps);
+    // Assess
+    expect(first.expired).toEqual([shown]);
+    expect(table.watermark(shard)).toBeUndefined(); // nothing older than the lag yet
+    expect(second.expired).toEqual([late]);
+    expect(WATERMARK_LAG_MS).toBeGreaterThan(2 * 60_000);
+  });
+
+  it('leaves the watermark to a run that moved it first, and fails nothing', async () => {
+    // Prepare: another run stores its watermark while this one sweeps
+    const [id = ''] = sameShardIds(1);
+    const shard = shardOfIds([id]);
+    const table = fakeTable([order(id, 'PLACED', 40)]);
+    table.onWatermarkWrite(() =>
+      table.setWatermark(shard, { sweptTo: 'other-run', pending: [], version: 1 }),
+    );
+    // Act
+    const result = await sweep(depsFor(table));
+    // Assess
+    expect(result.expired).toEqual([id]);
+    expect(table.watermark(shard)).toMatchObject({ sweptTo: 'other-run', version: 1 });
+  });
+
+  it('stops paging when the invocation is about to time out, and stores how far it got', async () => {
+    // Prepare
+    const ids = sameShardIds(3);
+    const shard = shardOfIds(ids);
+    const table = fakeTable(
+      ids.map((id, i) => order(id, 'PLACED', 40 - i)),
+      { pageSize: 1 },
+    );
+    let left = 60_000;
+    // Act: each call to the clock of remaining time costs 30 s
+    const result = await sweep(depsFor(table, { remainingMs: () => (left -= 30_000) + 30_000 }));
+    // Assess
+    expect(result.expired.filter((id) => ids.includes(id))).toEqual(ids.slice(0, 1));
+    expect(table.watermark(shard)?.sweptTo).toBe(table.order(ids[0] ?? '')?.GSI2SK);
+  });
+
+  it('reads nothing when the watermark is past the cutoff (the TTL was raised since)', async () => {
+    // Prepare
+    const [id = ''] = sameShardIds(1);
+    const shard = shardOfIds([id]);
+    const table = fakeTable([order(id, 'PLACED', 40)]);
+    table.setWatermark(shard, { sweptTo: minutesAgo(20), pending: [], version: 3 });
+    // Act
+    const result = await sweep(depsFor(table));
+    // Assess
+    expect(result.expired).not.toContain(id);
+    const pk = allOrdersPartition(shard);
+    expect(table.queries.filter((q) => (q['ExpressionAttributeValues'] as Values)[':pk'] === pk)).toEqual([]);
+    expect(table.watermark(shard)).toMatchObject({ sweptTo: minutesAgo(20), version: 3 });
   });
 });

@@ -102,6 +102,8 @@ const BACKEND_OPERATIONS = parse(
 
 const COMMAND_ACTIONS: Record<string, string> = {
   GetCommand: 'GetItem',
+  BatchGetCommand: 'BatchGetItem',
+  BatchGetItemCommand: 'BatchGetItem',
   GetItemCommand: 'GetItem',
   PutCommand: 'PutItem',
   PutItemCommand: 'PutItem',
@@ -192,7 +194,14 @@ describe('least privilege', () => {
       ],
       'pre-token-generation': [],
       'stream-enricher': [],
-      sweeper: ['dynamodb:GetItem table', 'dynamodb:Query table/index/byStatus', 'dynamodb:UpdateItem table'],
+      sweeper: [
+        'dynamodb:BatchGetItem table',
+        'dynamodb:GetItem table',
+        'dynamodb:PutItem table',
+        'dynamodb:Query table/index/byStatus',
+        'dynamodb:Query table/index/byVendor',
+        'dynamodb:UpdateItem table',
+      ],
     });
   });
 
