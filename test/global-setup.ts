@@ -4,7 +4,8 @@ import { holdSharedEngine } from '@orderloop/local/testing/dynamodb-setup';
 
 /**
  * Global setup of the e2e tier. It synthesizes cdk.out once, before any test file starts, when it is older
- * than the sources: every e2e file starts the local stack from cdk.out, and without this the first files
+ * than the sources (or restores it from the synth cache when these sources were synthesized on this
+ * machine before): every e2e file starts the local stack from cdk.out, and without this the first files
  * of a fresh clone would all wait on one synth inside their start-up hooks. It also holds the run's one
  * DynamoDB Local (shared with the integration tier), whose JVM boots while the synth runs: the stacks the
  * e2e files start run on it, each with a table prefix of its own (`test/e2e/support/shared-dynamodb.ts`).

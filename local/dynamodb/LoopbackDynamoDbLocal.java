@@ -36,5 +36,22 @@ public class LoopbackDynamoDbLocal {
       System.out.println("orderloop: DynamoDB Local listening on " + host + ":" + port);
     }
     System.out.flush();
+    // The parent holds this process's stdin open for as long as it lives: when it is gone, however it
+    // ended (a SIGKILL runs no exit hook), stdin closes and the engine stops too, as no orphan serves on.
+    if (Boolean.getBoolean("orderloop.dynamodb.exitWithParent")) {
+      Thread watchdog =
+          new Thread(
+              () -> {
+                try {
+                  while (System.in.read() != -1) {}
+                } catch (java.io.IOException closed) {
+                  // the same as end of input
+                }
+                System.exit(0);
+              },
+              "orderloop-parent-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
+    }
   }
 }

@@ -1,8 +1,8 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
 import { aws, awsJson, CLI_TEST_TIMEOUT_MS } from '@orderloop/local/testing/aws-cli';
 import { graphql } from './support/clients.js';
+import { sharedDynamoDbOption } from './support/shared-dynamodb.js';
 
 // The AWS CLI v2 as a user runs it against `npm start`: only --endpoint-url and the printed keys
 // (support/aws-cli.ts clears every other AWS setting). Debian's awscli 2.9.19 speaks SQS's query protocol.
@@ -11,7 +11,7 @@ describe('the local stack through the AWS CLI v2', () => {
   let endpoint: string;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ port: 0, seed: true, quiet: true });
+    stack = await startLocalStack({ port: 0, seed: true, quiet: true, dynamodb: sharedDynamoDbOption() });
     endpoint = stack.endpoints.cognito.endpoint;
   });
 
@@ -131,9 +131,11 @@ describe('the local stack through the AWS CLI v2', () => {
         '--select',
         'COUNT',
       ]);
-      // Assess
-      const direct = await stack.dynamodbClient.send(new ListTablesCommand({}));
-      expect(tables.TableNames).toEqual(direct.TableNames);
+      // Assess: the template's two tables, and no other stack's on the tier's shared DynamoDB Local
+      const own = ['AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable']
+        .flatMap((type) => stack.assembly.resources(type))
+        .map((t) => t.physicalName);
+      expect(tables.TableNames).toEqual(own.sort());
       expect(tables.TableNames).toHaveLength(2);
       expect(scan.Count).toBeGreaterThan(0);
     },

@@ -1,14 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { gql } from '@apollo/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '@orderloop/local/dynamodb/engine';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 import { DEMO_PRODUCTS, seedCatalog } from '../../scripts/seed.js';
 import { startLocalStack, type LocalStack } from '@orderloop/local/stack';
-import { ensureSynth } from '@orderloop/local/synth';
 import {
   graphql,
   iamGraphql,
@@ -69,17 +64,14 @@ function isRunning(pid: number): boolean {
   }
 }
 
-beforeAll(async () => {
-  // One synth for the file; both the in-process stack and the child process then reuse cdk.out.
-  await ensureSynth({ root: ROOT, log: () => undefined });
-}, 300_000);
-
 describe('the local stack in process', () => {
   let stack: LocalStack;
   let endpoints: LocalStackEndpoints;
   let customer: SignedIn;
 
   beforeAll(async () => {
+    // Its own engine (the last test looks at the java process), with the test tiers' quick-compiler JVM.
+    vi.stubEnv('ORDERLOOP_DYNAMODB_QUICK_START', '1');
     // Two API worker threads whatever the machine: requests are answered off the main thread, by more than one.
     stack = await startLocalStack({ root: ROOT, port: 0, seed: true, quiet: true, apiWorkers: 2 });
     endpoints = stack.endpoints;
@@ -88,6 +80,7 @@ describe('the local stack in process', () => {
 
   afterAll(async () => {
     await stack?.stop();
+    vi.unstubAllEnvs();
   }, 60_000);
 
   it('signs the seeded customer in through the Cognito SDK with only the endpoint overridden', () => {
@@ -259,59 +252,4 @@ describe('the local stack in process', () => {
     expect(isRunning(javaPid)).toBe(false);
     await expect(fetch(endpoints.graphqlUrl, { method: 'POST' })).rejects.toThrow();
   });
-});
-
-describe('npm start as a child process', () => {
-  it('starts, answers, and stops cleanly on SIGINT without leaving DynamoDB Local behind', async () => {
-    // Prepare
-    const port = await freePort();
-    const state = mkdtempSync(join(tmpdir(), 'orderloop-start-'));
-    // What `npm start` runs, without npm itself: npm re-raises SIGINT on itself (status 130) by design.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), ORDERLOOP_STATE_DIR: state },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    try {
-      await waitFor(() => /ready in/.test(output) || child.exitCode !== null, 'the ready line', 240_000);
-      const endpoints = JSON.parse(
-        readFileSync(join(state, 'endpoints.json'), 'utf8'),
-      ) as LocalStackEndpoints;
-      const javaPid = Number(/DynamoDB Local \(pid (\d+)\)/.exec(output)?.[1]);
-      // Act
-      const answer = await graphql(
-        endpoints,
-        '{ listProducts { items { productId } } }',
-        {},
-        { 'x-api-key': endpoints.apiKey! },
-      );
-      // the cost meter answers on demand: SIGUSR2 to the node process alone (java would die of it)
-      process.kill(child.pid!, 'SIGUSR2');
-      await waitFor(
-        () => /\[meter\] \$[\d.]+ so far: AppSync \d+ queries/.test(output),
-        'the meter line',
-        30_000,
-      );
-      process.kill(-child.pid!, 'SIGINT'); // Ctrl-C signals the whole process group
-      const code = await exited;
-      // Assess
-      expect(endpoints.graphqlUrl).toBe(`http://127.0.0.1:${port}/graphql`);
-      expect(answer.status).toBe(200);
-      expect(code).toBe(0);
-      expect(output).toContain('stopped.');
-      // The banner names the endpoints file where it was written, in ORDERLOOP_STATE_DIR.
-      expect(output).toContain(`Endpoints   ${join(state, 'endpoints.json')}\n`);
-      expect(output.match(/\[meter\] \$[\d.]+ so far: AppSync \d+ queries/g)).toHaveLength(2); // on demand and on exit
-      expect(javaPid).toBeGreaterThan(0);
-      expect(isRunning(javaPid)).toBe(false);
-    } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-      rmSync(state, { recursive: true, force: true });
-    }
-  }, 300_000);
 });

@@ -25,7 +25,7 @@ export async function holdSharedEngine(): Promise<SharedEngineHold> {
   if (!slot[KEY]) {
     const port = await freePort();
     // With the port given, the java process is spawned within this call.
-    const starting = startDynamoDbLocal({ port, heap: '1g' });
+    const starting = startDynamoDbLocal({ port, heap: '1g', quickStart: true });
     starting.catch(() => undefined); // observed through `ready`
     slot[KEY] ??= { starting, users: 0 };
   }
