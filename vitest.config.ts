@@ -26,7 +26,7 @@ export default defineConfig({
         },
       },
       // Synthesizing the CDK app (templates, cdk-nag, stages), bundling and linting every resolver, and
-      // codegen take most of a minute: a tier of their own keeps the unit tier a quick loop.
+      // codegen take about 20 s of CPU: a tier of their own keeps the unit tier a quick loop.
       // Not isolated: the files of a worker share one module graph, so aws-cdk-lib and the app load once
       // per worker, not once per file (a first synth costs about 5 s of CPU, a later one 1.5 s). These
       // files change no process state.

@@ -45,4 +45,28 @@ describe('the boundary of the @orderloop/local package', () => {
     // Assess
     expect(unexported).toEqual([]);
   });
+
+  it('is type-checked by the root program with the compiler options of its own tsconfig.json', () => {
+    // Prepare: `npm run typecheck` runs the root program over local/ instead of a second `tsc -p local`,
+    // which would parse aws-cdk-lib and the SDKs again; that only holds while the options agree.
+    type Config = { compilerOptions: Record<string, unknown>; include: string[]; exclude: string[] };
+    const read = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as Config;
+    const root = read('tsconfig.json');
+    const local = read('local/tsconfig.json');
+    const { paths: _productPaths, ...rootOptions } = root.compilerOptions;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    // Assess
+    expect(rootOptions).toEqual(local.compilerOptions);
+    expect(root.include).toContain('local');
+    // The console page is a browser program (DOM, bundler resolution): its own tsc run covers it.
+    expect(root.exclude.filter((path) => path.startsWith('local'))).toEqual([
+      'local/node_modules',
+      'local/console/page',
+    ]);
+    expect(local.exclude).toContain('console/page');
+    expect(scripts.typecheck).toContain('tsc -p local/console/page');
+    expect(scripts.typecheck).toContain('tsc --noEmit');
+  });
 });

@@ -66,11 +66,14 @@ export function synthSampleApp(): SampleApp {
   writeFileSync(join(src, 'Mutation.placeOrder.js'), ASSET_RESOLVER_CODE);
 
   // The same context `cdk synth` sets: construct paths in templates, and version reporting (whose
-  // CDKMetadata resource carries a Condition the loader must evaluate).
+  // CDKMetadata resource carries a Condition the loader must evaluate). CDK's built-in CloudFormation
+  // validation stays off: it only writes warnings to a report the loader never reads, and its WebAssembly
+  // engine costs about 4 s of CPU per worker to create.
   const app = new App({
     outdir,
     analyticsReporting: true,
     context: { 'aws:cdk:enable-path-metadata': true },
+    builtinCloudFormationValidation: false,
   });
 
   // Environment-agnostic, like orderloop's stacks: asset buckets carry ${AWS::AccountId} placeholders.
