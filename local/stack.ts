@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActivityLog } from './activity-log.js';
@@ -15,7 +16,13 @@ import {
   PageTokenCodec,
   pageTokenKeyAt,
 } from './appsync/datasources/index.js';
-import { createLocalAppSync, type LocalAppSync, type LocalAppSyncOptions } from './appsync/index.js';
+import {
+  apiWorkersFromEnv,
+  createLocalAppSync,
+  defaultApiWorkers,
+  type LocalAppSync,
+  type LocalAppSyncOptions,
+} from './appsync/index.js';
 import { loadAssembly, type Assembly } from './assembly/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, parseArn } from './aws-ids.js';
 import {
@@ -84,6 +91,13 @@ export interface LocalStackOptions {
     /** 0 picks a free port. @default the HTTP port + 1, or a free port when that one is taken */
     readonly port?: number;
   };
+  /**
+   * Worker threads that answer the API's HTTP GraphQL requests (authorize, parse, validate, execute,
+   * each with its own resolver realms and DynamoDB client), so the API uses more than one core; the
+   * main thread keeps the sockets, the real-time endpoint, the meter and the events half. 0 answers
+   * them in the main thread. @default ORDERLOOP_API_WORKERS, else one per core but one (at most 4)
+   */
+  readonly apiWorkers?: number;
   /** Prints nothing but errors. @default false */
   readonly quiet?: boolean;
   /**
@@ -149,7 +163,11 @@ export interface LocalStack {
   readonly dynamodb: LocalStackDynamoDb;
   /** A client of DynamoDB Local, for tests and tools that look at the tables. */
   readonly dynamodbClient: DynamoDBClient;
-  /** The AppSync data sources' client: straight to DynamoDB Local, metered by the cost meter's interceptor. */
+  /**
+   * The main thread's AppSync data sources' client (subscription resolvers, and every request with
+   * `apiWorkers: 0`): straight to DynamoDB Local, metered by the cost meter's interceptor. The API's
+   * worker threads have clients of their own to the same endpoint; onDataSourceCall sees both.
+   */
   readonly appsyncDynamodbClient: DataSourceDynamoDbClient;
   /** Live activity counters: AppSync billable requests and the events half's pricing dimensions. */
   readonly counters: { readonly appsync: LocalAppSync['counter']; readonly events: LocalEvents['usage'] };
@@ -157,6 +175,14 @@ export interface LocalStack {
   readonly meter: costMeter.CostMeter;
   /** Data-source fault injection of the AppSync API. */
   readonly faults: LocalAppSync['faults'];
+  /**
+   * Sees every metered DynamoDB call of the API's data sources, in the main thread or a worker, with
+   * the input the resolver sent (without the ReturnConsumedCapacity the meter adds); returns the
+   * function that stops it.
+   */
+  onDataSourceCall(
+    listener: (call: { operation: string; input: Record<string, unknown> }) => void,
+  ): () => void;
   /** Milliseconds from the call to a ready stack (synth included). */
   readonly readyMs: number;
   /** Where the start-up time went, in milliseconds per phase (synth, dynamodb, tables, events, seed). */
@@ -371,16 +397,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoint: dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    costMeter.meterDataSourceClient(appsyncDynamodbClient, meter, transactionImages);
+    const dataSourceCallListeners = new Set<Parameters<LocalStack['onDataSourceCall']>[0]>();
+    const recordDataSourceCall: costMeter.DynamoDbCallRecorder = (operation, input, ...rest) => {
+      costMeter.recordDynamoDbCall(meter, operation, input, ...rest);
+      if (dataSourceCallListeners.size === 0) return;
+      // The data sources never ask for capacity themselves: the meter's INDEXES is not theirs.
+      const { ReturnConsumedCapacity: _meters, ...sent } = input;
+      for (const listener of dataSourceCallListeners) listener({ operation, input: sent });
+    };
+    costMeter.recordDataSourceCalls(appsyncDynamodbClient, recordDataSourceCall, transactionImages);
     cleanups.unshift(async () => appsyncDynamodbClient.destroy());
+    // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
+    const pageTokenKey = dataDir ? pageTokenKeyAt(join(dataDir, 'appsync-page-token.key')) : randomBytes(32);
+    const apiWorkers = options.apiWorkers ?? apiWorkersFromEnv(process.env) ?? defaultApiWorkers();
+    if (!Number.isInteger(apiWorkers) || apiWorkers < 0)
+      throw new Error(
+        `apiWorkers must be a whole number of worker threads (0 or more), received ${apiWorkers}`,
+      );
     const appsync = createLocalAppSync({
       assembly,
       dynamodb: appsyncDynamodbClient,
       cognito,
-      // With a data dir the key is kept there, so a client's nextToken outlives a restart like the data.
-      ...(dataDir
-        ? { pageTokens: new PageTokenCodec(pageTokenKeyAt(join(dataDir, 'appsync-page-token.key'))) }
-        : {}),
+      pageTokens: new PageTokenCodec(pageTokenKey),
+      workers: {
+        count: apiWorkers,
+        dynamodb: { region: LOCAL_REGION, endpoint: dynamodb.endpoint, credentials: LOCAL_CREDENTIALS },
+        onDynamoDbCall: recordDataSourceCall,
+        ...(transactionImages ? { transactionImages: dynamodb.endpoint } : {}),
+        pageTokenKey,
+      },
       onRequest: (e) => (costMeter.observeAppSync(meter, e), options.onAppSyncRequest?.(e)),
       // Lambda data sources invoke synchronously, as AppSync's RequestResponse invocation does.
       async invokeLambda(functionArn, payload) {
@@ -392,7 +437,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     appsync.attachWebSocket(server);
     if (secure) appsync.attachWebSocket(secure.server);
-    cleanups.unshift(() => appsync.stop());
+    // The API stops first but is waited for last: its worker threads take a while to terminate on a busy
+    // machine, and meanwhile the pipes would go on polling a DynamoDB Local that Ctrl-C has already ended.
+    let apiStopped: Promise<void> | undefined;
+    cleanups.push(async () => apiStopped);
+    cleanups.unshift(async () => {
+      apiStopped = appsync.stop();
+      apiStopped.catch(() => undefined); // handled: the last cleanup awaits it and reports its failure
+    });
 
     const jwks = createJwksHandler(cognito);
     const gateway = createGateway({
@@ -450,6 +502,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pipes: Object.fromEntries(events.config.pipes.map((p) => [p.arn, p])),
     };
 
+    // A worker that failed to start is a failed start, not a 500 on the first request.
+    await appsync.ready();
+
     if (seed?.data) {
       const line = await seed.data({
         graphqlUrl,
@@ -476,6 +531,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       counters: { appsync: appsync.counter, events: events.usage },
       meter,
       faults: appsync.faults,
+      onDataSourceCall(listener) {
+        dataSourceCallListeners.add(listener);
+        return () => dataSourceCallListeners.delete(listener);
+      },
       readyMs: Date.now() - started,
       phases,
       triggerRule: (name) => events.triggerRule(name),

@@ -121,6 +121,10 @@ export interface StackCost {
   readonly cpuMsPerRequest: number;
   /** Share of the wall time the stack's main thread was busy (event-loop utilization). */
   readonly mainThreadBusy: number;
+  /** The same of the API's worker threads, on average over them; NaN without any. */
+  readonly workersBusy: number;
+  /** How many API worker threads answered the HTTP requests (0: the main thread did). */
+  readonly workers: number;
 }
 
 /**
@@ -138,6 +142,9 @@ async function alternate(
   let cpu = 0;
   let active = 0;
   let idle = 0;
+  let workersActive = 0;
+  let workersIdle = 0;
+  let workers = 0;
   const measured = async () => {
     const before = await stack.usage();
     const result = await run(a);
@@ -145,6 +152,9 @@ async function alternate(
     cpu += after.cpuMicros - before.cpuMicros;
     active += after.elu.active - before.elu.active;
     idle += after.elu.idle - before.elu.idle;
+    workersActive += after.workersElu.active - before.workersElu.active;
+    workersIdle += after.workersElu.idle - before.workersElu.idle;
+    workers = after.workers;
     return result;
   };
   // A short warm-up of both, so JIT and connection pools are not measured.
@@ -168,6 +178,8 @@ async function alternate(
     {
       cpuMsPerRequest: cpu / 1000 / Math.max(1, api.ok),
       mainThreadBusy: active / Math.max(1, active + idle),
+      workersBusy: workers > 0 ? workersActive / Math.max(1, workersActive + workersIdle) : Number.NaN,
+      workers,
     },
   ];
 }

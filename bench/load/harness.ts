@@ -29,7 +29,13 @@ export interface BenchStack {
   /** Resident set sizes in bytes: the stack's node process and DynamoDB Local's java process. */
   rss(): Promise<{ node: number; dynamodb: number | null }>;
   /** The stack process's CPU time so far (all threads, µs) and its main thread's event-loop use. */
-  usage(): Promise<{ cpuMicros: number; elu: { idle: number; active: number; utilization: number } }>;
+  usage(): Promise<{
+    cpuMicros: number;
+    elu: { idle: number; active: number; utilization: number };
+    /** The API worker threads' event-loop time, summed over them, and how many there are. */
+    workersElu: { idle: number; active: number };
+    workers: number;
+  }>;
   /** Records every DynamoDB request the stack sends from now on. */
   startCapture(): Promise<void>;
   /** Stops recording and returns what was sent since startCapture. */
@@ -102,6 +108,8 @@ export async function startBenchStack(): Promise<BenchStack> {
       return {
         cpuMicros: Number(r['cpuMicros']),
         elu: r['elu'] as { idle: number; active: number; utilization: number },
+        workersElu: r['workersElu'] as { idle: number; active: number },
+        workers: Number(r['workers']),
       };
     },
     async startCapture() {

@@ -3,7 +3,8 @@
  * process and prints the API figures beside their raw DynamoDB Local baselines, plus memory at rest and
  * after the load. Knobs: BENCH_CONCURRENCY (8), BENCH_ROUND_SECONDS (3), BENCH_ROUNDS (4), BENCH_ONLY (getOrder or
  * placeOrder), BENCH_BASELINE (direct: raw calls straight to DynamoDB Local; gateway: through the stack's
- * DynamoDB endpoint, which the stack's main thread serves).
+ * DynamoDB endpoint, which the stack's main thread serves). The stack's API worker threads are
+ * ORDERLOOP_API_WORKERS (default: one per core but one).
  */
 import { loadavg } from 'node:os';
 import { benchApi, type Comparison } from './api.js';
@@ -34,11 +35,14 @@ function table(rows: readonly Comparison[]): string {
     );
   }
   lines.push('');
-  lines.push('| what | stack CPU per request (all threads) | stack main thread busy |');
-  lines.push('|---|---|---|');
+  lines.push(
+    '| what | stack CPU per request (all threads) | stack main thread busy | API worker threads | their busy share |',
+  );
+  lines.push('|---|---|---|---|---|');
   for (const r of rows)
     lines.push(
-      `| ${r.name} | ${fmt(r.stack.cpuMsPerRequest, 2)} ms | ${fmt(100 * r.stack.mainThreadBusy, 0)} % |`,
+      `| ${r.name} | ${fmt(r.stack.cpuMsPerRequest, 2)} ms | ${fmt(100 * r.stack.mainThreadBusy, 0)} % | ` +
+        `${r.stack.workers} | ${r.stack.workers > 0 ? `${fmt(100 * r.stack.workersBusy, 0)} %` : 'n/a'} |`,
     );
   return lines.join('\n');
 }

@@ -30,10 +30,9 @@ const stack = await startLocalStack({ port: 0, seed: true, quiet: true, transact
 // What the API sent to DynamoDB while capturing: the exact requests the raw baselines replay.
 let capturing = false;
 const captured: { command: string; input: unknown }[] = [];
-// Outermost, so it sees the caller's own input (before the meter adds ReturnConsumedCapacity).
-stack.appsyncDynamodbClient.intercept((call, next) => {
+// In the main thread or an API worker, as the resolver sent it (without the meter's ReturnConsumedCapacity).
+stack.onDataSourceCall((call) => {
   if (capturing) captured.push({ command: `${call.operation}Command`, input: structuredClone(call.input) });
-  return next(call.input);
 });
 
 // A parent that went away (Ctrl-C, a crash) must not leave the stack and its java process behind.
@@ -52,6 +51,14 @@ process.on('message', (raw) => {
           // CPU time of the whole process (all threads) and the main thread's event-loop utilization.
           cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
           elu: performance.eventLoopUtilization(),
+          // The API's worker threads, summed: they answer the HTTP requests when there are any.
+          workersElu: stack.appsync
+            .workerUtilization()
+            .reduce((sum, w) => ({ idle: sum.idle + w.idle, active: sum.active + w.active }), {
+              idle: 0,
+              active: 0,
+            }),
+          workers: stack.appsync.workerCount,
         });
         break;
       case 'capture':

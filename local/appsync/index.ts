@@ -12,6 +12,9 @@ import { appSyncConfigFromAssembly, type AppSyncApiConfig } from './config.js';
 import { createDataSourceInvoker, type DataSourceDeps } from './datasources/index.js';
 import { RealtimeHub } from './realtime/index.js';
 import type { InvokeDataSource } from './runtime/index.js';
+import { ApiWorkerPool } from './workers/pool.js';
+import type { DynamoDbCallRecorder } from '../meter/dynamodb-middleware.js';
+import type { DataSourceDynamoDbClientConfig } from './datasources/index.js';
 import {
   createGraphqlHttpHandler,
   Faults,
@@ -23,6 +26,7 @@ import {
 export { appSyncConfigFromAssembly, type AppSyncApiConfig, type ResolverConfig } from './config.js';
 export * from './server/index.js';
 export * from './realtime/index.js';
+export { ApiWorkerPool, apiWorkersFromEnv, defaultApiWorkers } from './workers/pool.js';
 
 /**
  * The SDK's logger middleware builds redacted copies of every request and response for `logger.info`
@@ -62,6 +66,26 @@ export interface LocalAppSyncOptions {
   readonly onRequest?: (event: BillableEvent) => void;
   /** @default 60000 */
   readonly keepAliveIntervalMs?: number;
+  /**
+   * Answers HTTP GraphQL requests in this many worker threads (./workers/pool.ts), each with its own
+   * engine, resolver realms and DynamoDB client; the real-time endpoint stays in this thread.
+   * @default none: this thread answers them
+   */
+  readonly workers?: LocalAppSyncWorkers;
+}
+
+/** What the API's worker threads need that the in-thread API gets as objects. */
+export interface LocalAppSyncWorkers {
+  /** How many; 0 answers in this thread. */
+  readonly count: number;
+  /** Where the workers' own DynamoDB clients go (the same DynamoDB Local as `dynamodb`). */
+  readonly dynamodb: DataSourceDynamoDbClientConfig;
+  /** Receives the workers' DynamoDB calls, for the cost meter. @default not metered */
+  readonly onDynamoDbCall?: DynamoDbCallRecorder;
+  /** DynamoDB Local endpoint the meter reads transactions' items from, to size them. @default not read */
+  readonly transactionImages?: string;
+  /** The key of `pageTokens`, so that every thread seals and opens the same nextTokens. */
+  readonly pageTokenKey: Uint8Array;
 }
 
 /** A running local AppSync API. */
@@ -78,7 +102,15 @@ export interface LocalAppSync {
   attachWebSocket(server: Server): void;
   /** Live subscriptions over all real-time connections. */
   activeSubscriptions(): number;
-  /** Closes every real-time connection. */
+  /** How many worker threads answer HTTP requests (0: this thread does). */
+  readonly workerCount: number;
+  /** How many of them are running right now (none after stop()). */
+  liveWorkers(): number;
+  /** Each worker thread's event-loop time so far, busy and idle, in ms (benchmarks). */
+  workerUtilization(): { idle: number; active: number }[];
+  /** Resolves when the worker threads (if any) are ready; rejects when one failed to start. */
+  ready(): Promise<void>;
+  /** Closes every real-time connection and stops the worker threads. */
   stop(): Promise<void>;
 }
 
@@ -134,12 +166,14 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     graphqlPath,
     ...(options.keepAliveIntervalMs ? { keepAliveIntervalMs: options.keepAliveIntervalMs } : {}),
   });
+  const pool = options.workers?.count ? startWorkers(config, options, options.workers, faults) : undefined;
   const handleHttp = createGraphqlHttpHandler({
     engine,
     authorize,
     publisher: hub,
     counter,
     path: graphqlPath,
+    ...(pool ? { answer: (request) => pool.answer(request) } : {}),
   });
   return {
     config,
@@ -149,8 +183,52 @@ export function createLocalAppSync(options: LocalAppSyncOptions): LocalAppSync {
     handleHttp,
     attachWebSocket: (server) => hub.attach(server),
     activeSubscriptions: () => hub.activeSubscriptions(),
-    stop: () => hub.stop(),
+    workerCount: pool?.size ?? 0,
+    liveWorkers: () => pool?.live() ?? 0,
+    workerUtilization: () => pool?.utilization() ?? [],
+    ready: async () => pool?.ready(),
+    stop: async () => {
+      try {
+        await hub.stop();
+      } finally {
+        await pool?.stop();
+      }
+    },
   };
+}
+
+/** The worker threads of an API: they get as data what this thread gets as objects. */
+function startWorkers(
+  config: AppSyncApiConfig,
+  options: LocalAppSyncOptions,
+  workers: LocalAppSyncWorkers,
+  faults: Faults,
+): ApiWorkerPool {
+  if (options.fetch) throw new Error('workers: a custom fetch cannot reach worker threads; pass count 0');
+  if (options.sigv4?.now)
+    throw new Error('workers: a custom sigv4 clock cannot reach worker threads; pass count 0');
+  const userPools: Record<string, { issuer: string; jwks: { keys: object[] } }> = {};
+  const poolId = config.auth.userPool?.userPoolId;
+  if (poolId && options.cognito)
+    userPools[poolId] = {
+      issuer: options.cognito.issuer(poolId),
+      jwks: { ...options.cognito.jwks(poolId) } as { keys: object[] },
+    };
+  return new ApiWorkerPool({
+    count: workers.count,
+    data: {
+      config,
+      dynamodb: workers.dynamodb,
+      ...(workers.transactionImages ? { transactionImages: workers.transactionImages } : {}),
+      userPools,
+      ...(options.sigv4 ? { sigv4: options.sigv4 } : {}),
+      pageTokenKey: workers.pageTokenKey,
+    },
+    invokeLambda: options.invokeLambda ?? notConfigured('invokeLambda'),
+    putEvents: options.putEvents ?? notConfigured('putEvents'),
+    faults,
+    ...(workers.onDynamoDbCall ? { onDynamoDbCall: workers.onDynamoDbCall } : {}),
+  });
 }
 
 /** A local AppSync listening on its own port. */

@@ -34,7 +34,7 @@ export function meterDynamoDbClient(
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       let result: Awaited<ReturnType<typeof next>> | undefined;
       await meteredCall(
-        meter,
+        (...call) => recordDynamoDbCall(meter, ...call),
         operation,
         args.input as DynamoDbJson,
         async (input) => {
@@ -59,7 +59,28 @@ export function meterDataSourceClient(
   meter: CostMeter,
   images?: TransactionImageReader,
 ): void {
-  client.intercept((call, next) => meteredCall(meter, call.operation, call.input, next, images));
+  recordDataSourceCalls(client, (...call) => recordDynamoDbCall(meter, ...call), images);
+}
+
+/** Where a metered call's figures go: recordDynamoDbCall's arguments after the meter. */
+export type DynamoDbCallRecorder = (
+  operation: string,
+  input: DynamoDbJson,
+  status: number,
+  output: DynamoDbJson,
+  images?: TransactionImages,
+) => void;
+
+/**
+ * meterDataSourceClient for a client whose meter lives elsewhere (the API's worker threads post each
+ * call to the main thread's meter): the same request, with the figures handed to `record`.
+ */
+export function recordDataSourceCalls(
+  client: DataSourceDynamoDbClient,
+  record: DynamoDbCallRecorder,
+  images?: TransactionImageReader,
+): void {
+  client.intercept((call, next) => meteredCall(record, call.operation, call.input, next, images));
 }
 
 /**
@@ -68,7 +89,7 @@ export function meterDataSourceClient(
  * A TransactWriteItems is read before and after (unmetered) when there is an image reader.
  */
 async function meteredCall(
-  meter: CostMeter,
+  record: DynamoDbCallRecorder,
   operation: string,
   input: DynamoDbJson,
   send: (input: DynamoDbJson) => Promise<DynamoDbJson>,
@@ -85,13 +106,12 @@ async function meteredCall(
   } catch (error) {
     // A service error carries its HTTP status; its name is the wire's __type without the namespace.
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== undefined)
-      recordDynamoDbCall(meter, operation, asked, status, { __type: (error as Error).name });
+    if (status !== undefined) record(operation, asked, status, { __type: (error as Error).name });
     throw error;
   }
   const images: TransactionImages | undefined =
     sized && before ? withAfter(before, await sized.read(input), sized.tablesOf(input)) : undefined;
-  recordDynamoDbCall(meter, operation, asked, 200, output, images);
+  record(operation, asked, 200, output, images);
   if (strip) delete output.ConsumedCapacity;
   return output;
 }

@@ -72,7 +72,8 @@ describe('the local stack in process', () => {
   beforeAll(async () => {
     // Its own engine (the last test looks at the java process), with the test tiers' quick-compiler JVM.
     vi.stubEnv('ORDERLOOP_DYNAMODB_QUICK_START', '1');
-    stack = await startLocalStack({ root: ROOT, port: 0, seed: true, quiet: true });
+    // Two API worker threads whatever the machine: requests are answered off the main thread, by more than one.
+    stack = await startLocalStack({ root: ROOT, port: 0, seed: true, quiet: true, apiWorkers: 2 });
     endpoints = stack.endpoints;
     customer = await signIn(endpoints, CUSTOMER);
   }, 300_000);
@@ -238,13 +239,16 @@ describe('the local stack in process', () => {
     expect(functions.every((arn) => arn.startsWith('arn:aws:lambda:us-east-1:'))).toBe(true);
   });
 
-  it('stops the server and DynamoDB Local, and a second stop is a no-op', async () => {
+  it('stops the server, the API worker threads and DynamoDB Local, and a second stop is a no-op', async () => {
     // Prepare
     const javaPid = stack.dynamodb.process!.pid!;
+    const workers = stack.appsync.liveWorkers();
     // Act
     await stack.stop();
     await stack.stop();
     // Assess
+    expect(workers).toBe(stack.appsync.workerCount);
+    expect(stack.appsync.liveWorkers()).toBe(0);
     expect(isRunning(javaPid)).toBe(false);
     await expect(fetch(endpoints.graphqlUrl, { method: 'POST' })).rejects.toThrow();
   });

@@ -54,20 +54,44 @@ export interface FaultRule {
 /** The fault switch: `inject` a rule, get back a function that removes it. */
 export class Faults {
   private readonly rules: { rule: FaultRule; left: number }[] = [];
+  private readonly listeners = new Set<(armed: readonly string[]) => void>();
 
   /** Turns a fault on until the returned function is called (or `times` calls happened). */
   inject(rule: FaultRule): () => void {
     const entry = { rule, left: rule.times ?? Number.POSITIVE_INFINITY };
     this.rules.push(entry);
+    this.changed();
     return () => {
       const at = this.rules.indexOf(entry);
       if (at >= 0) this.rules.splice(at, 1);
+      this.changed();
     };
   }
 
   /** Removes every fault. */
   clear(): void {
     this.rules.length = 0;
+    this.changed();
+  }
+
+  /** The `Type.field`s that have a fault right now. */
+  armed(): string[] {
+    return [...new Set(this.rules.map((e) => `${e.rule.typeName}.${e.rule.fieldName}`))];
+  }
+
+  /**
+   * Calls `listener` with armed() whenever it may have changed, so another thread can tell which fields
+   * to ask take() about; returns the function that stops it.
+   */
+  onChange(listener: (armed: readonly string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    if (this.listeners.size === 0) return;
+    const armed = this.armed();
+    for (const listener of this.listeners) listener(armed);
   }
 
   /** The fault for this call, consuming one use of it. */
@@ -77,7 +101,10 @@ export class Faults {
     );
     if (!entry) return undefined;
     entry.left -= 1;
-    if (entry.left <= 0) this.rules.splice(this.rules.indexOf(entry), 1);
+    if (entry.left <= 0) {
+      this.rules.splice(this.rules.indexOf(entry), 1);
+      this.changed();
+    }
     return entry.rule;
   }
 }

@@ -15,6 +15,31 @@ export interface Publisher {
   invalidate(invalidations: CollectedExtensions['invalidations']): void;
 }
 
+/** One POST to the GraphQL endpoint, as plain data (it may cross to a worker thread). */
+export interface GraphqlHttpRequest {
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+  readonly sourceIp: string;
+}
+
+/**
+ * What answering one request produced: the HTTP status and body text, and what the transport does
+ * after sending it (bill the request, invalidate and publish to the real-time endpoint).
+ */
+export interface GraphqlAnswer {
+  readonly status: number;
+  /** The response body, JSON text. */
+  readonly text: string;
+  /** Set when the request is billable: the operation kind and the cost meter's detail. */
+  readonly billed?: { readonly kind: 'query' | 'mutation'; readonly detail: string };
+  readonly published: readonly PublishEvent[];
+  readonly invalidations: CollectedExtensions['invalidations'];
+}
+
+/** Authorizes, parses and executes one GraphQL request: the part of the handler with no socket. */
+export type AnswerGraphql = (request: GraphqlHttpRequest) => Promise<GraphqlAnswer>;
+
 /** What the HTTP handler needs. */
 export interface GraphqlHttpOptions {
   readonly engine: GraphQLEngine;
@@ -26,6 +51,11 @@ export interface GraphqlHttpOptions {
   readonly path?: string;
   /** Largest request body accepted. @default MAX_REQUEST_BYTES */
   readonly maxRequestBytes?: number;
+  /**
+   * Answers the requests instead of `engine` and `authorize` in this thread (the API's worker threads).
+   * @default answerGraphqlWith(engine, authorize)
+   */
+  readonly answer?: AnswerGraphql;
 }
 
 /** Reads a request body as text. */
@@ -65,7 +95,10 @@ export function flatHeaders(headers: IncomingMessage['headers']): Record<string,
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendText(res, status, JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
   // A known length, as AppSync answers: one write of head and body, no chunked framing.
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
@@ -85,9 +118,56 @@ const malformed = (message: string) => ({
   errors: [{ errorType: 'MalformedHttpRequestException', message }],
 });
 
+const answered = (status: number, body: unknown): GraphqlAnswer => ({
+  status,
+  text: JSON.stringify(body),
+  published: [],
+  invalidations: [],
+});
+
+/**
+ * The in-thread answerer: authorizes like AppSync (401 bodies included), parses the JSON body and
+ * executes it on the engine. The worker threads run the same function on engines of their own.
+ */
+export function answerGraphqlWith(
+  engine: GraphQLEngine,
+  authorize: (request: AuthRequest) => Promise<AuthorizeResult>,
+): AnswerGraphql {
+  return async ({ url, headers, body, sourceIp }) => {
+    const auth = await authorize({ method: 'POST', url, headers, body, sourceIp });
+    if (!auth.ok) return answered(auth.status, authFailureBody(auth));
+    let request: { query?: unknown; variables?: unknown; operationName?: unknown };
+    try {
+      request = JSON.parse(body) as typeof request;
+    } catch {
+      return answered(400, malformed('Unable to parse the JSON document.'));
+    }
+    if (typeof request?.query !== 'string')
+      return answered(400, malformed('The request body must be a JSON object with a "query" string.'));
+    const outcome = await engine.execute({
+      query: request.query,
+      variables: (request.variables ?? null) as Record<string, unknown> | null,
+      operationName: typeof request.operationName === 'string' ? request.operationName : null,
+      auth,
+      headers: flatHeaders(headers),
+    });
+    const billable = outcome.kind === 'query' || outcome.kind === 'mutation';
+    return {
+      status: 200,
+      text: JSON.stringify(outcome.response),
+      ...(billable
+        ? { billed: { kind: outcome.kind, detail: billingDetail(auth.mode, request.query) } }
+        : {}),
+      published: outcome.published,
+      invalidations: outcome.invalidations,
+    };
+  };
+}
+
 /** Builds the mountable handler; it answers false for paths it does not own. */
 export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {
   const path = options.path ?? '/graphql';
+  const answer = options.answer ?? answerGraphqlWith(options.engine, options.authorize);
   return async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const pathname = new URL(req.url ?? '/', 'http://local').pathname;
     if (pathname !== path) return false;
@@ -111,44 +191,15 @@ export function createGraphqlHttpHandler(options: GraphqlHttpOptions) {
       send(res, e.status, { errors: [{ errorType: e.errorType, message: e.message }] });
       return true;
     }
-    const auth = await options.authorize({
-      method: 'POST',
+    const outcome = await answer({
       url: req.url ?? path,
       headers: req.headers,
       body,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
-    if (!auth.ok) {
-      send(res, auth.status, authFailureBody(auth));
-      return true;
-    }
-    let request: { query?: unknown; variables?: unknown; operationName?: unknown };
-    try {
-      request = JSON.parse(body) as typeof request;
-    } catch {
-      send(res, 400, malformed('Unable to parse the JSON document.'));
-      return true;
-    }
-    if (typeof request?.query !== 'string') {
-      send(res, 400, malformed('The request body must be a JSON object with a "query" string.'));
-      return true;
-    }
-    const outcome = await options.engine.execute({
-      query: request.query,
-      variables: (request.variables ?? null) as Record<string, unknown> | null,
-      operationName: typeof request.operationName === 'string' ? request.operationName : null,
-      auth,
-      headers: flatHeaders(req.headers),
-    });
-    if (outcome.kind === 'query' || outcome.kind === 'mutation') {
-      options.counter?.record(
-        options.engine.api.apiId,
-        outcome.kind,
-        1,
-        billingDetail(auth.mode, request.query),
-      );
-    }
-    send(res, 200, outcome.response);
+    if (outcome.billed)
+      options.counter?.record(options.engine.api.apiId, outcome.billed.kind, 1, outcome.billed.detail);
+    sendText(res, outcome.status, outcome.text);
     if (options.publisher) {
       options.publisher.invalidate(outcome.invalidations);
       await options.publisher.publish(outcome.published);

@@ -10,11 +10,15 @@ export type {
   SubscriptionFailure,
 } from './engine.js';
 export {
+  answerGraphqlWith,
   createGraphqlHttpHandler,
   flatHeaders,
   readBody,
   readBodyUpTo,
+  type AnswerGraphql,
+  type GraphqlAnswer,
   type GraphqlHttpOptions,
+  type GraphqlHttpRequest,
   type Publisher,
 } from './http.js';
 export { APPSYNC_SCALARS, installAppSyncScalars } from './scalars.js';
