@@ -13,7 +13,7 @@ import { isCurrency, sum } from './money.js';
 import { splitByVendor, type PricedLine, type VendorPart } from './split.js';
 import type { OrderStatus, PlaceOrderInput, VendorOrderStatus } from './generated/schema.js';
 import type { StatusChangeRecord } from './orderProcess.js';
-import type { StoredLine, StoredOrder, StoredVendorPart } from './views.js';
+import { addressView, type StoredLine, type StoredOrder, type StoredVendorPart } from './views.js';
 
 /**
  * Placing an order: input rules, pricing from the catalog, the stock check, and the items one order
@@ -127,16 +127,7 @@ export function canonicalOrderRequest(input: PlaceOrderInput): string {
   const lines = input.lines
     .map((l) => JSON.stringify({ vendorId: l.vendorId, productId: l.productId, quantity: l.quantity }))
     .sort();
-  const a = input.shippingAddress;
-  const shippingAddress = {
-    name: a.name,
-    line1: a.line1,
-    line2: a.line2 ?? null,
-    city: a.city,
-    postalCode: a.postalCode,
-    country: a.country,
-  };
-  return JSON.stringify({ lines, shippingAddress });
+  return JSON.stringify({ lines, shippingAddress: addressView(input.shippingAddress) });
 }
 
 /** The outcome of pricing lines against the catalog. */

@@ -158,6 +158,18 @@ export function paymentView(
   };
 }
 
+/** An address as GraphQL returns it (a missing line2 is null), from the stored order or a request. */
+export function addressView(a: StoredOrder['shippingAddress']): Address {
+  return {
+    name: a.name,
+    line1: a.line1,
+    line2: a.line2 ?? null,
+    city: a.city,
+    postalCode: a.postalCode,
+    country: a.country,
+  };
+}
+
 /** A history entry as GraphQL returns it. */
 export function statusChangeView(entry: StoredStatusChange): StatusChange {
   return {
@@ -174,7 +186,6 @@ export function statusChangeView(entry: StoredStatusChange): StatusChange {
 
 /** The whole order as GraphQL returns it (for any caller: viewOrderFor then cuts what a caller sees). */
 export function orderView(order: StoredOrder): Order {
-  const a = order.shippingAddress;
   return {
     id: order.id,
     customerId: order.customerId,
@@ -184,14 +195,7 @@ export function orderView(order: StoredOrder): Order {
     vendorIds: orderVendorIds(order),
     total: order.total,
     currency: order.currency as Currency,
-    shippingAddress: {
-      name: a.name,
-      line1: a.line1,
-      line2: a.line2 ?? null,
-      city: a.city,
-      postalCode: a.postalCode,
-      country: a.country,
-    },
+    shippingAddress: addressView(order.shippingAddress),
     payment: paymentView(order, order.payment),
     statusHistory: (order.statusHistory ?? []).map((e) => statusChangeView(e)),
     correlationId: order.correlationId,
