@@ -22,6 +22,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // What the functions' construct gives every handler (infra/constructs), so the Powertools
+          // singletons the handlers import are configured as in Lambda (no "Namespace should be defined").
+          env: { POWERTOOLS_METRICS_NAMESPACE: 'orderloop', POWERTOOLS_SERVICE_NAME: 'orderloop-test' },
           exclude: ['test/unit/build/**', 'test/unit/infra/**'],
         },
       },
