@@ -1,4 +1,5 @@
 import type { Caller } from './identity.js';
+import { paymentView } from './views.js';
 import type {
   OrderStatus,
   OrderStatusEvent,
@@ -114,18 +115,7 @@ export function customerEventOf(input: PublishOrderStatusInput): OrderStatusEven
 
 /** A payment as the stream carried it, as the event's Payment. */
 function paymentOf(payment: PaymentInput | null | undefined): Payment | null {
-  if (!payment) return null;
-  return {
-    orderId: payment.orderId,
-    amount: payment.amount,
-    currency: payment.currency,
-    status: payment.status,
-    method: payment.method ?? null,
-    attempts: payment.attempts,
-    failureReason: payment.failureReason ?? null,
-    refundedAmount: payment.refundedAmount,
-    updatedAt: payment.updatedAt,
-  };
+  return payment ? paymentView({ id: payment.orderId, currency: payment.currency }, payment) : null;
 }
 
 /** The event for one vendor: its own part and the order's status, no payment, no other vendor. */

@@ -12,6 +12,7 @@ import {
   waitFor,
   type SignedIn,
 } from './support/clients.js';
+import { isRunning } from '@orderloop/local/testing/processes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CUSTOMER = 'customer@orderloop.local';
@@ -53,16 +54,6 @@ const statusEvent = (customerId: string, orderId: string) => ({
   correlationId: `order#${orderId}`,
   at: '2026-01-05T10:00:00.000Z',
 });
-
-/** Signal 0 checks that a process exists without touching it. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the local stack in process', () => {
   let stack: LocalStack;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@orderloop/local/dynamodb/engine';
 import type { LocalStackEndpoints } from '@orderloop/local/endpoints';
 import { graphql, waitFor } from './support/clients.js';
+import { isRunning } from '@orderloop/local/testing/processes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // What one `npm run demo` printed on the console of `npm start` when this was filed (issue 9).
@@ -64,16 +65,6 @@ async function startStack(state: string, port: number) {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     },
   };
-}
-
-/** Signal 0 checks that a process exists without touching it. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // One `npm start` for the file: each start boots a JVM, creates the tables on disk and seeds them, and

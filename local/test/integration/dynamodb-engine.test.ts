@@ -15,6 +15,7 @@ import {
   startDynamoDbLocal,
 } from '../../dynamodb/engine.js';
 import { sharedDynamoDb, tableName } from '../support/dynamodb.js';
+import { isRunning } from '../support/processes.js';
 
 /** An IPv4 address of this machine that is not loopback, to knock on as another machine would. */
 function externalAddress(): string {
@@ -23,16 +24,6 @@ function externalAddress(): string {
     .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
   if (!address) throw new Error('this machine has no non-loopback IPv4 address to probe from');
   return address;
-}
-
-/** Signal 0 checks that a process exists without touching it. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Resolves once the condition holds; fails after timeoutMs. */
