@@ -75,6 +75,8 @@ export interface Comparison {
   readonly target: number;
   /** The stack process's cost while the API side ran. */
   readonly stack: StackCost;
+  /** CPU per request of the API side and of the raw side, by process. */
+  readonly cpu: { readonly api: CpuBudget; readonly raw: CpuBudget };
 }
 
 function must<T>(result: GraphQLResult<T>, what: string): T {
@@ -128,59 +130,102 @@ export interface StackCost {
 }
 
 /**
+ * Where one side's CPU went, ms per successful request: the load client (this process), the stack
+ * process and DynamoDB Local's JVM. On a 2-core machine the three share the cores, so a side's rate is
+ * bounded by about 2000 / total requests/s.
+ */
+export interface CpuBudget {
+  readonly client: number;
+  readonly stack: number;
+  readonly dynamodb: number;
+}
+
+/** Measures one run of `load`: its result, and the CPU the three processes spent on it. */
+async function metered(
+  stack: BenchStack,
+  load: () => Promise<LoadResult>,
+): Promise<{
+  result: LoadResult;
+  cpu: { client: number; stack: number; dynamodb: number };
+  usage: [Usage, Usage];
+}> {
+  const client0 = process.cpuUsage();
+  const java0 = stack.dynamodbCpuMicros();
+  const before = await stack.usage();
+  const result = await load();
+  const after = await stack.usage();
+  const java1 = stack.dynamodbCpuMicros();
+  const client = process.cpuUsage(client0);
+  return {
+    result,
+    cpu: {
+      client: client.user + client.system,
+      stack: after.cpuMicros - before.cpuMicros,
+      dynamodb: java0 === null || java1 === null ? Number.NaN : java1 - java0,
+    },
+    usage: [before, after],
+  };
+}
+
+type Usage = Awaited<ReturnType<BenchStack['usage']>>;
+
+/** Sums the CPU of several runs into ms per successful request. */
+function budgetOf(
+  runs: readonly { cpu: { client: number; stack: number; dynamodb: number } }[],
+  ok: number,
+): CpuBudget {
+  const per = (k: 'client' | 'stack' | 'dynamodb') =>
+    runs.reduce((sum, r) => sum + r.cpu[k], 0) / 1000 / Math.max(1, ok);
+  return { client: per('client'), stack: per('stack'), dynamodb: per('dynamodb') };
+}
+
+/**
  * Runs `a` (the API side) and `b` (its raw baseline) in alternating rounds (a b, b a, a b, ...) and
- * merges each side's rounds; the stack process's CPU and main-thread use are measured around `a`.
+ * merges each side's rounds; the CPU of the client, the stack process and DynamoDB Local is measured
+ * around every round of both.
  */
 async function alternate(
   stack: BenchStack,
   a: (i: number) => Promise<void>,
   b: (i: number) => Promise<void>,
   options: ApiBenchOptions,
-): Promise<[LoadResult, LoadResult, StackCost]> {
-  const run = (call: (i: number) => Promise<void>) =>
+): Promise<[LoadResult, LoadResult, StackCost, CpuBudget, CpuBudget]> {
+  const run = (call: (i: number) => Promise<void>) => () =>
     runLoad(call, { concurrency: options.concurrency, durationMs: options.roundMs });
-  let cpu = 0;
-  let active = 0;
-  let idle = 0;
-  let workersActive = 0;
-  let workersIdle = 0;
-  let workers = 0;
-  const measured = async () => {
-    const before = await stack.usage();
-    const result = await run(a);
-    const after = await stack.usage();
-    cpu += after.cpuMicros - before.cpuMicros;
-    active += after.elu.active - before.elu.active;
-    idle += after.elu.idle - before.elu.idle;
-    workersActive += after.workersElu.active - before.workersElu.active;
-    workersIdle += after.workersElu.idle - before.workersElu.idle;
-    workers = after.workers;
-    return result;
-  };
   // A short warm-up of both, so JIT and connection pools are not measured.
   await runLoad(a, { concurrency: options.concurrency, durationMs: 1000 });
   await runLoad(b, { concurrency: options.concurrency, durationMs: 1000 });
-  const as: LoadResult[] = [];
-  const bs: LoadResult[] = [];
+  const as: Awaited<ReturnType<typeof metered>>[] = [];
+  const bs: Awaited<ReturnType<typeof metered>>[] = [];
   for (let round = 0; round < options.rounds; round++) {
     if (round % 2 === 0) {
-      as.push(await measured());
-      bs.push(await run(b));
+      as.push(await metered(stack, run(a)));
+      bs.push(await metered(stack, run(b)));
     } else {
-      bs.push(await run(b));
-      as.push(await measured());
+      bs.push(await metered(stack, run(b)));
+      as.push(await metered(stack, run(a)));
     }
   }
-  const api = mergeResults(as);
+  const api = mergeResults(as.map((r) => r.result));
+  const raw = mergeResults(bs.map((r) => r.result));
+  const sum = (f: (u: [Usage, Usage]) => number) => as.reduce((total, r) => total + f(r.usage), 0);
+  const active = sum(([x, y]) => y.elu.active - x.elu.active);
+  const idle = sum(([x, y]) => y.elu.idle - x.elu.idle);
+  const workersActive = sum(([x, y]) => y.workersElu.active - x.workersElu.active);
+  const workersIdle = sum(([x, y]) => y.workersElu.idle - x.workersElu.idle);
+  const workers = as.at(-1)?.usage[1].workers ?? 0;
+  const apiBudget = budgetOf(as, api.ok);
   return [
     api,
-    mergeResults(bs),
+    raw,
     {
-      cpuMsPerRequest: cpu / 1000 / Math.max(1, api.ok),
+      cpuMsPerRequest: apiBudget.stack,
       mainThreadBusy: active / Math.max(1, active + idle),
       workersBusy: workers > 0 ? workersActive / Math.max(1, workersActive + workersIdle) : Number.NaN,
       workers,
     },
+    apiBudget,
+    budgetOf(bs, raw.ok),
   ];
 }
 
@@ -228,7 +273,12 @@ export async function benchApi(stack: BenchStack, options: ApiBenchOptions): Pro
     (JSON.parse(transactTemplate) as TransactWriteItemsCommandInput).TransactItems?.length ?? 0;
   const rows: Comparison[] = [];
   if (options.only !== 'placeOrder') {
-    const [getApi, getRaw, getCost] = await alternate(stack, getOrderApi, getItemRaw, options);
+    const [getApi, getRaw, getCost, getCpu, rawCpu] = await alternate(
+      stack,
+      getOrderApi,
+      getItemRaw,
+      options,
+    );
     rows.push({
       name: 'getOrder (Cognito, HTTP)',
       baselineName: 'GetItem (SDK)',
@@ -237,10 +287,16 @@ export async function benchApi(stack: BenchStack, options: ApiBenchOptions): Pro
       ratio: getApi.rate / getRaw.rate,
       target: 0.6,
       stack: getCost,
+      cpu: { api: getCpu, raw: rawCpu },
     });
   }
   if (options.only !== 'getOrder') {
-    const [placeApi, placeRaw, placeCost] = await alternate(stack, placeOrderApi, transactRaw, options);
+    const [placeApi, placeRaw, placeCost, placeCpu, transactCpu] = await alternate(
+      stack,
+      placeOrderApi,
+      transactRaw,
+      options,
+    );
     rows.push({
       name: 'placeOrder (2 vendors, 3 lines)',
       baselineName: `TransactWriteItems (${transactItems} items)`,
@@ -249,6 +305,7 @@ export async function benchApi(stack: BenchStack, options: ApiBenchOptions): Pro
       ratio: placeApi.rate / placeRaw.rate,
       target: 0.7,
       stack: placeCost,
+      cpu: { api: placeCpu, raw: transactCpu },
     });
   }
   return rows;

@@ -3,6 +3,7 @@
  * closed-loop load runner and percentiles. Figures from one run are only compared with each other
  * (ratios against a raw baseline measured in the same run), since the machine is shared and noisy.
  */
+import { readFileSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -26,6 +27,8 @@ export interface BenchStack {
   readonly dynamodb: DynamoDBClient;
   /** A DynamoDB client straight on DynamoDB Local, past the stack's process: the raw baselines'. */
   readonly dynamodbDirect: DynamoDBClient;
+  /** CPU time so far of DynamoDB Local's java process (all threads, µs), from /proc; null elsewhere. */
+  dynamodbCpuMicros(): number | null;
   /** Resident set sizes in bytes: the stack's node process and DynamoDB Local's java process. */
   rss(): Promise<{ node: number; dynamodb: number | null }>;
   /** The stack process's CPU time so far (all threads, µs) and its main thread's event-loop use. */
@@ -97,6 +100,8 @@ export async function startBenchStack(): Promise<BenchStack> {
   return {
     endpoints,
     readyMs: Number(hello['readyMs']),
+    dynamodbCpuMicros: () =>
+      cpuMicrosOf(hello['dynamodbPid'] === null ? undefined : Number(hello['dynamodbPid'])),
     dynamodb,
     dynamodbDirect,
     async rss() {
@@ -132,6 +137,20 @@ export async function startBenchStack(): Promise<BenchStack> {
       return stopped;
     },
   };
+}
+
+/** CPU time (user + system, all threads) of a process in µs, from /proc/<pid>/stat (Linux); null elsewhere. */
+export function cpuMicrosOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Linux reports them in clock ticks, USER_HZ, which is 100 on every architecture Node runs on.
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1_000_000;
+  } catch {
+    return null;
+  }
 }
 
 /** Signs a demo user of the endpoints file in through the Cognito API (USER_PASSWORD_AUTH). */

@@ -44,6 +44,21 @@ function table(rows: readonly Comparison[]): string {
       `| ${r.name} | ${fmt(r.stack.cpuMsPerRequest, 2)} ms | ${fmt(100 * r.stack.mainThreadBusy, 0)} % | ` +
         `${r.stack.workers} | ${r.stack.workers > 0 ? `${fmt(100 * r.stack.workersBusy, 0)} %` : 'n/a'} |`,
     );
+  lines.push('');
+  lines.push(
+    '| CPU ms per request | load client | stack process | DynamoDB Local | all three | what 2 cores bound the rate to |',
+  );
+  lines.push('|---|---|---|---|---|---|');
+  for (const r of rows)
+    for (const [side, b] of [
+      [r.name, r.cpu.api],
+      [r.baselineName, r.cpu.raw],
+    ] as const) {
+      const total = b.client + b.stack + b.dynamodb;
+      lines.push(
+        `| ${side} | ${fmt(b.client, 2)} | ${fmt(b.stack, 2)} | ${fmt(b.dynamodb, 2)} | ${fmt(total, 2)} | ${fmt(2000 / total, 0)}/s |`,
+      );
+    }
   return lines.join('\n');
 }
 
