@@ -53,6 +53,14 @@ export interface ApiBenchOptions {
   /** Length of one side of one round. */
   readonly roundMs: number;
   readonly rounds: number;
+  /**
+   * Load on each side before the measured rounds. DynamoDB Local's JVM keeps compiling for several seconds
+   * under load (its JIT threads were about 29 % of its CPU in the first seconds), and that CPU is spent per
+   * second, not per request: charged to rounds of a 1 s warm-up, it fell twice as hard on the side that
+   * answers half as many requests (getOrder's DynamoDB Local CPU per request 1.05 ms against GetItem's 0.74
+   * after 1 s, 0.58 against 0.47 after 15 s, in one run each on 2026-12-02). Steady state is what compares.
+   */
+  readonly warmupMs: number;
   /** Runs one comparison only, e.g. while profiling. @default both */
   readonly only?: 'getOrder' | 'placeOrder';
   /**
@@ -192,9 +200,9 @@ async function alternate(
 ): Promise<[LoadResult, LoadResult, StackCost, CpuBudget, CpuBudget]> {
   const run = (call: (i: number) => Promise<void>) => () =>
     runLoad(call, { concurrency: options.concurrency, durationMs: options.roundMs });
-  // A short warm-up of both, so JIT and connection pools are not measured.
-  await runLoad(a, { concurrency: options.concurrency, durationMs: 1000 });
-  await runLoad(b, { concurrency: options.concurrency, durationMs: 1000 });
+  // A warm-up of both, so JIT compilation and connection pools are not measured (see warmupMs).
+  await runLoad(a, { concurrency: options.concurrency, durationMs: options.warmupMs });
+  await runLoad(b, { concurrency: options.concurrency, durationMs: options.warmupMs });
   const as: Awaited<ReturnType<typeof metered>>[] = [];
   const bs: Awaited<ReturnType<typeof metered>>[] = [];
   for (let round = 0; round < options.rounds; round++) {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:load` (and the last step of `npm run bench`): starts the seeded local stack in its own
  * process and prints the API figures beside their raw DynamoDB Local baselines, plus memory at rest and
- * after the load. Knobs: BENCH_CONCURRENCY (8), BENCH_ROUND_SECONDS (3), BENCH_ROUNDS (4), BENCH_ONLY (getOrder or
+ * after the load. Knobs: BENCH_CONCURRENCY (8), BENCH_ROUND_SECONDS (3), BENCH_ROUNDS (4), BENCH_WARMUP_SECONDS (10, per side, before the rounds), BENCH_ONLY (getOrder or
  * placeOrder), BENCH_BASELINE (direct: raw calls straight to DynamoDB Local; gateway: through the stack's
  * DynamoDB endpoint, which the stack's main thread serves). The stack's API worker threads are
  * ORDERLOOP_API_WORKERS (default: one per core but one).
@@ -13,6 +13,7 @@ import { mb, startBenchStack } from './harness.js';
 const concurrency = Number(process.env.BENCH_CONCURRENCY) || 8;
 const roundMs = (Number(process.env.BENCH_ROUND_SECONDS) || 3) * 1000;
 const rounds = Number(process.env.BENCH_ROUNDS) || 4;
+const warmupMs = (Number(process.env.BENCH_WARMUP_SECONDS) || 10) * 1000;
 const only =
   process.env.BENCH_ONLY === 'getOrder' || process.env.BENCH_ONLY === 'placeOrder'
     ? process.env.BENCH_ONLY
@@ -67,11 +68,18 @@ try {
   await stack.idle();
   const atRest = await stack.rss();
   console.log(
-    `load benchmark: stack ready in ${stack.readyMs} ms; ${concurrency} in flight, ${rounds} alternating rounds of ${roundMs / 1000} s per side; raw baseline ${baseline === 'direct' ? 'straight to DynamoDB Local' : "through the stack's DynamoDB endpoint"}; load average ${loadavg()
+    `load benchmark: stack ready in ${stack.readyMs} ms; ${concurrency} in flight, ${warmupMs / 1000} s of warm-up per side, then ${rounds} alternating rounds of ${roundMs / 1000} s per side; raw baseline ${baseline === 'direct' ? 'straight to DynamoDB Local' : "through the stack's DynamoDB endpoint"}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  const rows = await benchApi(stack, { concurrency, roundMs, rounds, baseline, ...(only ? { only } : {}) });
+  const rows = await benchApi(stack, {
+    concurrency,
+    roundMs,
+    rounds,
+    warmupMs,
+    baseline,
+    ...(only ? { only } : {}),
+  });
   const afterLoad = await stack.rss();
   console.log(`\n${table(rows)}\n`);
   console.log('| memory (RSS) | at rest | after the load |');
