@@ -59,6 +59,7 @@ export const functions = {
   gatePaymentNotice: { code: 'pipeline/gatePaymentNotice.ts', dataSource: 'table' },
   putNotification: { code: 'pipeline/putNotification.ts', dataSource: 'table' },
   putSharedNotification: { code: 'pipeline/putSharedNotification.ts', dataSource: 'table' },
+  claimSharedNotification: { code: 'pipeline/claimSharedNotification.ts', dataSource: 'table' },
 } as const satisfies Record<string, { code: string; dataSource: DataSourceName }>;
 
 /** The name of a pipeline function. */
@@ -204,7 +205,7 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'publishSharedNotification',
     kind: 'pipeline',
     code: 'Mutation.publishSharedNotification.ts',
-    functions: ['gatePaymentNotice', 'putSharedNotification'],
+    functions: ['gatePaymentNotice', 'putSharedNotification', 'claimSharedNotification'],
   },
   {
     typeName: 'Subscription',

@@ -119,6 +119,9 @@ export interface NoticeStash {
    * reads them with the order, and refuses the notice when every copy is stored already.
    */
   copyKeys?: { PK: string; SK: string }[];
-  /** Set by gatePaymentNotice or the put step: the notice is stored and pushed by nobody. */
+  /**
+   * Set by gatePaymentNotice, or by the conditional put of a gated notice (putNotification,
+   * claimSharedNotification) that found it stored: this call stores and pushes nothing (more).
+   */
   refused?: boolean;
 }
