@@ -43,6 +43,7 @@ export const functions = {
   recheckIdempotencyRecord: { code: 'pipeline/recheckIdempotencyRecord.ts', dataSource: 'table' },
   recheckPaymentRequest: { code: 'pipeline/recheckPaymentRequest.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
+  recheckPaymentResult: { code: 'pipeline/recheckPaymentResult.ts', dataSource: 'table' },
   settleRefund: { code: 'pipeline/settleRefund.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
   writeVendorOrderStatus: { code: 'pipeline/writeVendorOrderStatus.ts', dataSource: 'table' },
@@ -177,7 +178,7 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'recordPaymentResult',
     kind: 'pipeline',
     code: 'Mutation.recordPaymentResult.ts',
-    functions: ['getOrderItem', 'writePaymentResult', 'settleRefund'],
+    functions: ['getOrderItem', 'writePaymentResult', 'recheckPaymentResult', 'settleRefund'],
   },
   {
     typeName: 'Mutation',

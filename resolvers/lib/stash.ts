@@ -77,8 +77,13 @@ export interface CancelOrderStash extends OrderReadStash {
 export interface RecordPaymentResultStash extends OrderCallStash {
   /** Set by getOrderItem. */
   order: StoredOrder;
-  /** Set by writePaymentResult for a charge result. */
-  updated: Payment;
+  /**
+   * Set by writePaymentResult for a charge result it writes; unset again by recheckPaymentResult when
+   * that write lost to another call's.
+   */
+  updated?: Payment;
+  /** Set by writePaymentResult when a charge result's condition failed: recheckPaymentResult reads again. */
+  recheck?: boolean;
   refund?: { vendorId: string; amount: number };
   settleRefund?: boolean;
 }

@@ -329,6 +329,51 @@ describe('payment notices gated on the payment attempt', () => {
     expect(answers.map((a) => matchesSubscriptionFilter(filter, a.data)).sort()).toEqual([false, true]);
   });
 
+  it('answers the loser of two concurrent results of one attempt as a repeat: one PAID push, no error', async () => {
+    // Prepare: an order waiting for attempt 1's result; both calls read it before either writes
+    const customer = fresh('c');
+    const v = fresh('v');
+    await h.seed(productItem(v, 'a', { price: 300 }));
+    const placed = await h.call(
+      'Mutation',
+      'placeOrder',
+      {
+        input: { lines: [{ vendorId: v, productId: 'a', quantity: 1 }], shippingAddress: address },
+        idempotencyKey: fresh('k'),
+      },
+      userIdentity(customer, 'customer'),
+    );
+    const orderId = (placed.data as { id: string }).id;
+    await h.call(
+      'Mutation',
+      'processPayment',
+      { input: { orderId, paymentToken: 'tok_success' }, idempotencyKey: fresh('pay') },
+      userIdentity(customer, 'customer'),
+    );
+    const input = { orderId, attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'c' };
+    writeTogether('UpdateItem');
+    // Act
+    let answers;
+    try {
+      answers = await Promise.all(
+        [1, 2].map(() => h.call('Mutation', 'recordPaymentResult', { input }, iamIdentity)),
+      );
+    } finally {
+      h.beforeRequest = null;
+    }
+    // Assess: both answer without error; one is the customer's PAID event, the other INTERNAL with the
+    // attempt's payment as recorded (so the consumer keeps the charge); the order moved once
+    expect(answers.map((a) => a.errors)).toEqual([[], []]);
+    const events = answers.map((a) => a.data as { audience: string; status: string; payment: unknown });
+    expect(events.map((e) => e.audience).sort()).toEqual(['CUSTOMER', 'INTERNAL']);
+    for (const e of events) {
+      expect(e.status).toBe('PAID');
+      expect(e.payment).toMatchObject({ attempts: 1, status: 'SUCCEEDED' });
+    }
+    const order = await getItem({ PK: `ORDER#${orderId}`, SK: 'ORDER' });
+    expect((order?.statusHistory as { to: string }[]).filter((s) => s.to === 'PAID')).toHaveLength(1);
+  });
+
   it('rejects a gate without the order or with a result that is no charge outcome', async () => {
     // Prepare
     const o = await recordedOrder('SUCCEEDED');
