@@ -42,8 +42,8 @@ import { acknowledgeApiStackFindings, acknowledgeScopedWildcards } from './nag-a
 /** Props for the stateless API stack. */
 export interface ApiStackProps extends StackProps {
   /**
-   * The single table and the idempotency table come from the stateful stack through its named exports
-   * (DATA_EXPORTS), so the stacks share a stable contract rather than generated export names.
+   * The single table comes from the stateful stack through its named exports (DATA_EXPORTS), so the
+   * stacks share a stable contract rather than generated export names.
    */
   /** Minutes an order may stay unpaid before the sweeper cancels it. @default 30 */
   readonly unpaidOrderTtlMinutes?: number;
@@ -91,9 +91,6 @@ export class ApiStack extends Stack {
     const table = TableV2.fromTableAttributes(this, 'Table', {
       tableArn: Fn.importValue(DATA_EXPORTS.tableArn),
       tableStreamArn: Fn.importValue(DATA_EXPORTS.tableStreamArn),
-    });
-    const idempotencyTable = TableV2.fromTableAttributes(this, 'IdempotencyTable', {
-      tableArn: Fn.importValue(DATA_EXPORTS.idempotencyTableArn),
     });
 
     this.userPool = new UserPool(this, 'UserPool', {
@@ -210,7 +207,6 @@ export class ApiStack extends Stack {
       },
       environment: {
         ...common,
-        IDEMPOTENCY_TABLE_NAME: idempotencyTable.tableName,
         APPSYNC_URL: api.graphqlUrl,
         PAYMENT_GATEWAY: 'simulator',
         NOTIFICATION_TOPIC_ARN: notificationTopic.topicArn,
@@ -245,10 +241,6 @@ export class ApiStack extends Stack {
     // these to the calls in functions/).
     grantTableAccess(inventory.function, table, { actions: ['GetItem', 'PutItem', 'UpdateItem'] });
     grantTableAccess(payment.function, table, { actions: ['GetItem'] });
-    // Powertools idempotency's DynamoDBPersistenceLayer reads, writes, updates and deletes its records.
-    grantTableAccess(payment.function, idempotencyTable, {
-      actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
-    });
     api.grantMutation(payment.function, ...CONSUMER_MUTATIONS.payment);
     // The payment notices' mail (functions/payment/logic.ts recordChargeResult).
     notificationTopic.grantPublish(payment.function);

@@ -14,18 +14,15 @@ import { INDEX, LIST_SORT_KEY } from '../domain/keys.js';
 export const DATA_EXPORTS = {
   tableArn: 'OrderloopData-TableArn',
   tableStreamArn: 'OrderloopData-TableStreamArn',
-  idempotencyTableArn: 'OrderloopData-IdempotencyTableArn',
 } as const;
 
 /**
- * What holds data: the single table (with its stream) and the consumers' idempotency table. Kept apart
- * from the stateless API stack so the API can be replaced without touching data.
+ * What holds data: the single table (with its stream). Kept apart from the stateless API stack so the API
+ * can be replaced without touching data.
  */
 export class StatefulStack extends Stack {
   /** Orders, vendor orders, products, payments, idempotency records and notifications. */
   readonly table: ITableV2;
-  /** Powertools idempotency records of the consumers; no stream. */
-  readonly idempotencyTable: ITableV2;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -50,22 +47,10 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       globalSecondaryIndexes: [gsi(INDEX.byCustomer, 1), gsi(INDEX.byVendor, 2), gsi(INDEX.byStatus, 3)],
     });
-    this.idempotencyTable = new TableV2(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      timeToLiveAttribute: 'expiration',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
     new CfnOutput(this, 'TableArn', { value: this.table.tableArn, exportName: DATA_EXPORTS.tableArn });
     new CfnOutput(this, 'TableStreamArn', {
       value: this.table.tableStreamArn!,
       exportName: DATA_EXPORTS.tableStreamArn,
-    });
-    new CfnOutput(this, 'IdempotencyTableArn', {
-      value: this.idempotencyTable.tableArn,
-      exportName: DATA_EXPORTS.idempotencyTableArn,
     });
   }
 }

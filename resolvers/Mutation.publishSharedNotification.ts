@@ -18,7 +18,7 @@ function invalid(reason: string): never {
 /**
  * publishSharedNotification, before step (IAM only, by the schema): checks the recipients and stashes the
  * payment gate, if the notice has one, with the keys of the copies the gate reads (gatePaymentNotice, then
- * putSharedNotification).
+ * putSharedNotification and, for a gated notice, claimSharedNotification).
  */
 export function request(ctx: Context<MutationPublishSharedNotificationArgs, NoticeStash>) {
   const table = tableNameOf(ctx.env);

@@ -29,8 +29,9 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
  * The result as an event (domain/audience.ts paymentResultEventOf). writePaymentResult sets `updated`
  * only when it writes a charge result (its write failing fails the call), so a charge result with
  * `updated` moved the order, and its answer is the customer-facing event that the subscriptions listing
- * this mutation push; a stale or repeated result (earlyReturn, nothing written) and a refund (no status
- * change) answer audience INTERNAL, which pushes nothing.
+ * this mutation push; a stale or repeated result (earlyReturn, nothing written), one another call of the
+ * attempt recorded first (recheckPaymentResult, nothing written) and a refund (no status change) answer
+ * audience INTERNAL, which pushes nothing.
  */
 export function response(
   ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,

@@ -43,6 +43,7 @@ export const functions = {
   recheckIdempotencyRecord: { code: 'pipeline/recheckIdempotencyRecord.ts', dataSource: 'table' },
   recheckPaymentRequest: { code: 'pipeline/recheckPaymentRequest.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
+  recheckPaymentResult: { code: 'pipeline/recheckPaymentResult.ts', dataSource: 'table' },
   settleRefund: { code: 'pipeline/settleRefund.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
   writeVendorOrderStatus: { code: 'pipeline/writeVendorOrderStatus.ts', dataSource: 'table' },
@@ -59,6 +60,7 @@ export const functions = {
   gatePaymentNotice: { code: 'pipeline/gatePaymentNotice.ts', dataSource: 'table' },
   putNotification: { code: 'pipeline/putNotification.ts', dataSource: 'table' },
   putSharedNotification: { code: 'pipeline/putSharedNotification.ts', dataSource: 'table' },
+  claimSharedNotification: { code: 'pipeline/claimSharedNotification.ts', dataSource: 'table' },
 } as const satisfies Record<string, { code: string; dataSource: DataSourceName }>;
 
 /** The name of a pipeline function. */
@@ -176,7 +178,7 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'recordPaymentResult',
     kind: 'pipeline',
     code: 'Mutation.recordPaymentResult.ts',
-    functions: ['getOrderItem', 'writePaymentResult', 'settleRefund'],
+    functions: ['getOrderItem', 'writePaymentResult', 'recheckPaymentResult', 'settleRefund'],
   },
   {
     typeName: 'Mutation',
@@ -204,7 +206,7 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'publishSharedNotification',
     kind: 'pipeline',
     code: 'Mutation.publishSharedNotification.ts',
-    functions: ['gatePaymentNotice', 'putSharedNotification'],
+    functions: ['gatePaymentNotice', 'putSharedNotification', 'claimSharedNotification'],
   },
   {
     typeName: 'Subscription',

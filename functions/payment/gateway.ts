@@ -66,8 +66,20 @@ export const TEST_TOKENS = [
 ] as const;
 
 /**
- * A deterministic provider: outcomes depend only on the token, and it remembers charges and refunds by
- * idempotency key like a real provider does, so the same key never charges twice.
+ * A deterministic provider: outcomes depend only on the token, and it remembers charges, refunds and voids
+ * by idempotency key like a real provider does, so the same key never charges twice. What it remembers
+ * lives in the instance: the handler keeps one per execution environment (a module singleton), so a
+ * redelivery or retry that lands on the same warm environment gets the first outcome back, and two calls
+ * of one key at once do too (each call decides and stores its outcome before its first await). Another
+ * environment, or a cold start, starts with an empty memory and would charge the key again: the simulator
+ * moves no money, so that costs nothing here. A real provider keeps its keys on its side, for every
+ * caller: Stripe ("Idempotent requests") saves the status and body of the first request under a key,
+ * success or failure, answers every repeat with them (keys may be pruned once at least 24 hours old),
+ * refuses a request that conflicts with one still executing under the key without saving that refusal
+ * (so the caller's retry gets the first answer), and errors on a key reused with other parameters. A real
+ * adapter should throw a plain error on that concurrent-request refusal, not TransientGatewayError: a
+ * transient error that persists ends in a void (chargePayment), which would refund the other run's charge;
+ * a plain error fails the invocation, and Lambda's retry gets the first answer.
  */
 export class SimulatedPaymentGateway implements PaymentGateway {
   /** Every charge that moved money, for tests and logs. */

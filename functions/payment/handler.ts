@@ -1,9 +1,6 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { createAppSyncClient } from '../lib/appsync-client.js';
 import { requireEnv } from '../lib/env.js';
 import { envelopeOf, withDomainEvent, type DomainEventBridgeEvent } from '../lib/events.js';
@@ -13,7 +10,7 @@ import { topicPublisher } from '../lib/topic.js';
 import { orderKey } from '../../domain/keys.js';
 import { orderView, type StoredOrder } from '../../domain/views.js';
 import { SimulatedPaymentGateway } from './gateway.js';
-import { chargePayment, handlePaymentEvent, type PaymentDeps, type PaymentRequest } from './logic.js';
+import { handlePaymentEvent, type PaymentDeps } from './logic.js';
 
 const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
 const doc = createDocumentClient(dynamodb);
@@ -41,19 +38,8 @@ const deps: PaymentDeps = {
   publishToTopic: sns && topicArn ? topicPublisher(sns, topicArn) : undefined,
 };
 
-const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' });
-/** One charge per order attempt, whatever the redeliveries (Powertools idempotency on IDEMPOTENCY_TABLE_NAME). */
-const chargeOnce = makeIdempotent((request: PaymentRequest) => chargePayment(request, deps), {
-  persistenceStore: new DynamoDBPersistenceLayer({
-    tableName: requireEnv('IDEMPOTENCY_TABLE_NAME'),
-    awsSdkV3Client: dynamodb,
-  }),
-  config: idempotencyConfig,
-});
-
 /** EventBridge → Lambda, one domain event per invocation; throws so async retries and the DLQ apply. */
-export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent, context: Context) => {
-  idempotencyConfig.registerLambdaContext(context);
+export const handler = powertoolsHandler(async (event: DomainEventBridgeEvent) => {
   const envelope = envelopeOf(event);
-  await withDomainEvent(envelope, { logger, metrics }, () => handlePaymentEvent(envelope, deps, chargeOnce));
+  await withDomainEvent(envelope, { logger, metrics }, () => handlePaymentEvent(envelope, deps));
 });

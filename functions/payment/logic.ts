@@ -48,7 +48,7 @@ export type PaymentRequest = Envelope<'payment.requested'>['data'] & { correlati
 
 const SETTLED = ['SUCCEEDED', 'PARTIALLY_REFUNDED'];
 
-/** The idempotency key of one charge attempt, shared by Powertools idempotency and the provider. */
+/** The provider's idempotency key of one charge attempt (its void uses it too, its stale refund derives from it). */
 export function chargeKey(orderId: string, attempt: number): string {
   return `charge#${orderId}#${attempt}`;
 }
@@ -63,7 +63,13 @@ const KEPT = ['SUCCEEDED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
  * (a charge that happened is refunded, one that did not never can), and only then recorded as FAILED so
  * the customer can pay again with a new attempt and key: never charged twice, never charged unpaid.
  * A success the order answers as stale (its attempt was recorded FAILED, replaced, or the order moved
- * on) is refunded at once. Every step is keyed by the attempt, so Lambda's retries repeat none of them.
+ * on) is refunded at once. Every step is keyed by the attempt, so a redelivered event, a Lambda retry or
+ * a second run of the attempt at the same time (EventBridge delivers at least once; an async retry can
+ * overlap a slow run) repeats none of them, with no lock: the provider answers a repeated key with the
+ * first outcome (chargeKey), recordPaymentResult records an attempt's result once and answers the run
+ * that lost the race as a repeat (INTERNAL, the order's payment as recorded: kept, nothing refunded), and
+ * each notice is stored, pushed and mailed by exactly one run (a conditional put for the customer's, the
+ * conditional claim copy for the vendors' shared one: resolvers/pipeline/claimSharedNotification.ts).
  */
 export async function chargePayment(
   request: PaymentRequest,
@@ -271,18 +277,13 @@ export async function refundVendorPart(
 }
 
 /**
- * Routes one domain event: a payment request is charged (the handler wraps this in Powertools
- * idempotency); a cancelled paid order is refunded part by part, the parts at once; a rejected or
- * cancelled vendor part of a paid order that goes on is refunded.
+ * Routes one domain event: a payment request is charged (chargePayment, safe to repeat and to run twice at
+ * once: every step is keyed by the attempt); a cancelled paid order is refunded part by part, the parts at
+ * once; a rejected or cancelled vendor part of a paid order that goes on is refunded.
  */
-export async function handlePaymentEvent(
-  envelope: Envelope,
-  deps: PaymentDeps,
-  charge: (request: PaymentRequest) => Promise<unknown> = (request) => chargePayment(request, deps),
-): Promise<void> {
+export async function handlePaymentEvent(envelope: Envelope, deps: PaymentDeps): Promise<void> {
   if (envelope.type === 'payment.requested') {
-    const data = envelope.data;
-    await charge({ ...data, correlationId: envelope.correlationId });
+    await chargePayment({ ...envelope.data, correlationId: envelope.correlationId }, deps);
     return;
   }
   if (envelope.type === 'order.statusChanged') {

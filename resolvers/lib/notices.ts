@@ -1,5 +1,11 @@
-import type { Notification, PaymentNoticeGateInput, PaymentStatus } from '../../domain/generated/schema.js';
+import type {
+  Notification,
+  PaymentNoticeGateInput,
+  PaymentStatus,
+  PublishSharedNotificationInput,
+} from '../../domain/generated/schema.js';
 import { businessError } from '../../domain/errors.js';
+import { notificationKey } from '../../domain/keys.js';
 import { fail } from './errors.js';
 
 /** The results a payment notice may wait for (a charge's outcomes). */
@@ -49,4 +55,24 @@ export function refusedNotice(input: {
     message: input.message,
     createdAt: input.createdAt,
   };
+}
+
+/**
+ * A shared notice's stored copies, one per recipient in the recipients' order, each in its recipient's
+ * partition with the event's id and createdAt (putSharedNotification batches them; for a gated notice
+ * claimSharedNotification writes the last one).
+ */
+export function sharedCopies(input: PublishSharedNotificationInput) {
+  return input.recipients.map((recipient) => ({
+    key: notificationKey(recipient, input.createdAt, input.id),
+    item: {
+      entity: 'NOTIFICATION',
+      id: input.id,
+      recipient,
+      kind: input.kind,
+      orderId: input.orderId ?? null,
+      message: input.message,
+      createdAt: input.createdAt,
+    },
+  }));
 }

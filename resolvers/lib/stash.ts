@@ -77,8 +77,13 @@ export interface CancelOrderStash extends OrderReadStash {
 export interface RecordPaymentResultStash extends OrderCallStash {
   /** Set by getOrderItem. */
   order: StoredOrder;
-  /** Set by writePaymentResult for a charge result. */
-  updated: Payment;
+  /**
+   * Set by writePaymentResult for a charge result it writes; unset again by recheckPaymentResult when
+   * that write lost to another call's.
+   */
+  updated?: Payment;
+  /** Set by writePaymentResult when a charge result's condition failed: recheckPaymentResult reads again. */
+  recheck?: boolean;
   refund?: { vendorId: string; amount: number };
   settleRefund?: boolean;
 }
@@ -119,6 +124,9 @@ export interface NoticeStash {
    * reads them with the order, and refuses the notice when every copy is stored already.
    */
   copyKeys?: { PK: string; SK: string }[];
-  /** Set by gatePaymentNotice or the put step: the notice is stored and pushed by nobody. */
+  /**
+   * Set by gatePaymentNotice, or by the conditional put of a gated notice (putNotification,
+   * claimSharedNotification) that found it stored: this call stores and pushes nothing (more).
+   */
   refused?: boolean;
 }

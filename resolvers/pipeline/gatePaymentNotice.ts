@@ -30,13 +30,14 @@ export function paymentHolds(
  * payment's current attempt is the notice's and holds the notice's result (the attempt's recorded result,
  * not the order's status, so a redelivery after the order was cancelled and refunded still matches).
  * A shared notice also reads its copies in the same BatchGetItem and goes on only while one is missing:
- * its put is a plain BatchPutItem (half a transaction's write units), so "stored and pushed once" is this
- * read. A redelivery finds every copy stored and pushes nothing; a put that left copies unprocessed failed
- * its call (pushing nothing), so the retry finds one missing and stores and pushes them all. Two gated
- * calls of one notice at once are not excluded here: the payment consumer's idempotency lock on the
- * attempt keeps its runs of one attempt apart. The customer's notice is a conditional PutItem instead
- * (putNotification.ts), already a single item's units. Without a gate (every other notice) the step
- * reads nothing.
+ * its copies are a plain BatchPutItem (half a transaction's write units) but for the last, the claim
+ * (claimSharedNotification.ts), so a redelivery finds every copy stored and writes and pushes nothing; a
+ * put that left copies unprocessed failed its call before the claim (pushing nothing), so the retry finds
+ * one missing and stores and pushes them all. Two gated calls of one notice at once may both pass this
+ * read (two runs of one payment attempt at once: there is no lock on the attempt); the claim's
+ * conditional put lets only one of them store and push it. The customer's notice is a conditional
+ * PutItem instead (putNotification.ts), already a single item's units. Without a gate (every other
+ * notice) the step reads nothing.
  */
 export function request(ctx: Context<unknown, NoticeStash>) {
   if (ctx.stash.gate === null || ctx.stash.orderId === null) runtime.earlyReturn(null);

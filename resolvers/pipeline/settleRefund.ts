@@ -5,7 +5,7 @@ import { paymentView, type StoredOrder } from '../../domain/views.js';
 import type { RecordPaymentResultStash } from '../lib/stash.js';
 
 /**
- * recordPaymentResult, step 3 (table): once the refunds add up to the whole payment, marks it REFUNDED.
+ * recordPaymentResult, step 4 (table): once the refunds add up to the whole payment, marks it REFUNDED.
  * The refunds themselves only add (writePaymentResult), so the last one to land is followed by this
  * write; its condition reads the stored amounts, so it is right whichever refund came last, and a repeat
  * changes nothing. Otherwise passes the previous result on.

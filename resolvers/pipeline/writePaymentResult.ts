@@ -162,7 +162,8 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
 /**
  * A refund answers the payment as written (and asks settleRefund to mark it REFUNDED when it is whole); a
  * refund whose condition failed was already recorded (a repeat) and changes nothing. For a charge, a
- * failed condition means the order changed since it was read: the caller retries.
+ * failed condition means the order changed since it was read: recheckPaymentResult reads it again (another
+ * run of the attempt may have recorded the result first).
  */
 export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>): Payment {
   if (ctx.stash.refund) {
@@ -175,15 +176,13 @@ export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPay
     return payment;
   }
   if (ctx.error) {
-    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException')
-      fail(
-        businessError(
-          'ConcurrentModification',
-          'The order changed while the result was recorded; retry the call',
-          null,
-        ),
-      );
+    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
+      ctx.stash.recheck = true;
+      return paymentView(ctx.stash.order, ctx.stash.order.payment) as Payment;
+    }
     util.error(ctx.error.message, ctx.error.type);
   }
-  return ctx.stash.updated;
+  const updated = ctx.stash.updated;
+  if (!updated) util.error('The charge result was written without its payment', 'InternalFailure');
+  return updated;
 }

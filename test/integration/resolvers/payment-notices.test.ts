@@ -36,21 +36,17 @@ describe('payment notices gated on the payment attempt', () => {
     return r.extensions.subscriptionFilter as SubscriptionFilterObject;
   };
 
-  /** Places an order with one line from each of two vendors and records attempt 1's result. */
-  async function recordedOrder(status: 'SUCCEEDED' | 'DECLINED') {
+  /** Places an order with one line from each of `vendorCount` vendors and records attempt 1's result. */
+  async function recordedOrder(status: 'SUCCEEDED' | 'DECLINED', vendorCount = 2) {
     const customer = fresh('c');
-    const [v1, v2] = [fresh('v'), fresh('v')];
-    await h.seed(productItem(v1, 'a', { price: 300 }));
-    await h.seed(productItem(v2, 'b', { price: 700 }));
+    const vendorIds = Array.from({ length: vendorCount }, () => fresh('v'));
+    for (const v of vendorIds) await h.seed(productItem(v, 'a', { price: 300 }));
     const placed = await h.call(
       'Mutation',
       'placeOrder',
       {
         input: {
-          lines: [
-            { vendorId: v1, productId: 'a', quantity: 1 },
-            { vendorId: v2, productId: 'b', quantity: 1 },
-          ],
+          lines: vendorIds.map((vendorId) => ({ vendorId, productId: 'a', quantity: 1 })),
           shippingAddress: address,
         },
         idempotencyKey: fresh('k'),
@@ -80,7 +76,35 @@ describe('payment notices gated on the payment attempt', () => {
       iamIdentity,
     );
     expect(recorded.errors).toEqual([]);
-    return { customer, orderId, vendors: [`vendor#${v1}`, `vendor#${v2}`] };
+    return { customer, orderId, vendors: vendorIds.map((v) => `vendor#${v}`) };
+  }
+
+  /** The vendors' shared PAID notice of an order, gated on attempt 1's result. */
+  const sharedNotice = (order: { orderId: string; vendors: string[] }, result = 'SUCCEEDED') => ({
+    id: fresh('evt'),
+    recipients: order.vendors,
+    kind: 'VENDOR_ORDER_RECEIVED',
+    orderId: order.orderId,
+    message: `New paid order ${order.orderId}`,
+    createdAt: '2026-12-02T00:00:00.000Z',
+    paymentGate: { attempt: 1, result },
+  });
+
+  /**
+   * Holds the first `n` data-source requests of the write `operation` until all `n` have arrived: a call
+   * gets to its write only after its reads, so `n` concurrent calls all read before any of them writes
+   * (two runs of one payment attempt at once).
+   */
+  function writeTogether(operation: string, n = 2) {
+    let entered = 0;
+    let release: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (release = resolve));
+    h.beforeRequest = async (request) => {
+      if (request.operation !== operation || entered >= n) return;
+      entered += 1;
+      if (entered === n) release();
+      await all;
+    };
   }
 
   const customerNotice = (
@@ -197,19 +221,12 @@ describe('payment notices gated on the payment attempt', () => {
   });
 
   it('stores every copy of a shared notice on the retry of a batch DynamoDB left partly unprocessed, pushing once', async () => {
-    // Prepare: DynamoDB writes the first copy of the batch and hands the last one back unprocessed
-    const o = await recordedOrder('SUCCEEDED');
-    const input = {
-      id: fresh('evt'),
-      recipients: o.vendors,
-      kind: 'VENDOR_ORDER_RECEIVED',
-      orderId: o.orderId,
-      message: `New paid order ${o.orderId}`,
-      createdAt: '2026-12-02T00:00:00.000Z',
-      paymentGate: { attempt: 1, result: 'SUCCEEDED' },
-    };
+    // Prepare: three vendors, so the batch holds two copies (the third is the claim, written after it);
+    // DynamoDB writes the first copy of the batch and hands the second back unprocessed
+    const o = await recordedOrder('SUCCEEDED', 3);
+    const input = sharedNotice(o);
     const filters = await Promise.all(o.vendors.map(filterOf));
-    const [stored, missed] = o.vendors.map((v) => notificationKey(v, input.createdAt, input.id));
+    const [stored, missed, claim] = o.vendors.map((v) => notificationKey(v, input.createdAt, input.id));
     h.client.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName !== 'BatchWriteItemCommand') return next(args);
@@ -229,20 +246,132 @@ describe('payment notices gated on the payment attempt', () => {
     } finally {
       h.client.middlewareStack.remove('leaveLastWriteUnprocessed');
     }
-    const afterPartial = await Promise.all([stored!, missed!].map(getItem));
+    const afterPartial = await Promise.all([stored!, missed!, claim!].map(getItem));
     const retry = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
     const repeat = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
-    // Assess: the partial call fails and pushes nothing, its retry stores both copies and pushes to both
-    // vendors, a further repeat pushes nothing
+    // Assess: the partial call fails before its claim and pushes nothing, its retry stores every copy and
+    // pushes to every vendor, a further repeat pushes nothing
     expect(partial.errors[0]).toMatchObject({ errorType: 'ProvisionedThroughputExceeded' });
     expect(partial.data).toBeNull();
     expect(afterPartial[0]).toMatchObject({ recipient: o.vendors[0] });
-    expect(afterPartial[1]).toBeNull();
+    expect(afterPartial.slice(1)).toEqual([null, null]);
     expect(retry.errors).toEqual([]);
-    expect(filters.map((f) => matchesSubscriptionFilter(f, retry.data))).toEqual([true, true]);
-    for (const key of [stored!, missed!]) expect(await getItem(key)).toMatchObject({ id: input.id });
+    expect(filters.map((f) => matchesSubscriptionFilter(f, retry.data))).toEqual([true, true, true]);
+    for (const key of [stored!, missed!, claim!]) expect(await getItem(key)).toMatchObject({ id: input.id });
     expect(repeat.errors).toEqual([]);
-    expect(filters.map((f) => matchesSubscriptionFilter(f, repeat.data))).toEqual([false, false]);
+    expect(filters.map((f) => matchesSubscriptionFilter(f, repeat.data))).toEqual([false, false, false]);
+  });
+
+  it.each([1, 2, 3])(
+    "lets one of two concurrent calls of the vendors' notice store and push it (%i vendors), the other refused",
+    async (vendorCount) => {
+      // Prepare: both calls' gates read before either writes, so both find the notice missing
+      const o = await recordedOrder('SUCCEEDED', vendorCount);
+      const input = sharedNotice(o);
+      const filters = await Promise.all(o.vendors.map(filterOf));
+      writeTogether(vendorCount === 1 ? 'PutItem' : 'BatchPutItem');
+      // Act
+      let answers;
+      try {
+        answers = await Promise.all(
+          [1, 2].map(() => h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity)),
+        );
+      } finally {
+        h.beforeRequest = null;
+      }
+      // Assess: no errors; exactly one answer reaches the vendors, each of them once; every copy stored,
+      // the claim (the last) by the call that won it
+      expect(answers.map((a) => a.errors)).toEqual([[], []]);
+      const pushed = answers.filter((a) => filters.every((f) => matchesSubscriptionFilter(f, a.data)));
+      const refused = answers.filter((a) => filters.every((f) => !matchesSubscriptionFilter(f, a.data)));
+      expect([pushed.length, refused.length]).toEqual([1, 1]);
+      expect(refused[0]?.data).toMatchObject({ recipient: null, recipients: [] });
+      const copies = await Promise.all(
+        o.vendors.map((v) => getItem(notificationKey(v, input.createdAt, input.id))),
+      );
+      expect(copies.map((c) => c?.recipient)).toEqual(o.vendors);
+      expect(copies.at(-1)?.writeId).toEqual(expect.any(String));
+    },
+  );
+
+  it("refuses every retry once the vendors' notice was claimed, even when that call's answer was lost", async () => {
+    // Prepare: a call stored every copy and its claim, but its answer never reached the consumer
+    const o = await recordedOrder('SUCCEEDED');
+    const input = sharedNotice(o);
+    const filters = await Promise.all(o.vendors.map(filterOf));
+    const lost = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    expect(lost.errors).toEqual([]);
+    // Act
+    const retry = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    // Assess: at most once: the retry stores and pushes nothing more
+    expect(retry.errors).toEqual([]);
+    expect(retry.data).toMatchObject({ recipient: null, recipients: [] });
+    expect(filters.map((f) => matchesSubscriptionFilter(f, retry.data))).toEqual([false, false]);
+  });
+
+  it("lets one of two concurrent calls of the customer's notice store and push it, the other refused", async () => {
+    // Prepare: both gates read the order before either puts
+    const o = await recordedOrder('SUCCEEDED');
+    const input = customerNotice(o, { attempt: 1, result: 'SUCCEEDED' });
+    const filter = await filterOf(o.customer);
+    writeTogether('PutItem');
+    // Act
+    let answers;
+    try {
+      answers = await Promise.all(
+        [1, 2].map(() => h.call('Mutation', 'publishNotification', { input }, iamIdentity)),
+      );
+    } finally {
+      h.beforeRequest = null;
+    }
+    // Assess
+    expect(answers.map((a) => a.errors)).toEqual([[], []]);
+    expect(answers.map((a) => matchesSubscriptionFilter(filter, a.data)).sort()).toEqual([false, true]);
+  });
+
+  it('answers the loser of two concurrent results of one attempt as a repeat: one PAID push, no error', async () => {
+    // Prepare: an order waiting for attempt 1's result; both calls read it before either writes
+    const customer = fresh('c');
+    const v = fresh('v');
+    await h.seed(productItem(v, 'a', { price: 300 }));
+    const placed = await h.call(
+      'Mutation',
+      'placeOrder',
+      {
+        input: { lines: [{ vendorId: v, productId: 'a', quantity: 1 }], shippingAddress: address },
+        idempotencyKey: fresh('k'),
+      },
+      userIdentity(customer, 'customer'),
+    );
+    const orderId = (placed.data as { id: string }).id;
+    await h.call(
+      'Mutation',
+      'processPayment',
+      { input: { orderId, paymentToken: 'tok_success' }, idempotencyKey: fresh('pay') },
+      userIdentity(customer, 'customer'),
+    );
+    const input = { orderId, attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'c' };
+    writeTogether('UpdateItem');
+    // Act
+    let answers;
+    try {
+      answers = await Promise.all(
+        [1, 2].map(() => h.call('Mutation', 'recordPaymentResult', { input }, iamIdentity)),
+      );
+    } finally {
+      h.beforeRequest = null;
+    }
+    // Assess: both answer without error; one is the customer's PAID event, the other INTERNAL with the
+    // attempt's payment as recorded (so the consumer keeps the charge); the order moved once
+    expect(answers.map((a) => a.errors)).toEqual([[], []]);
+    const events = answers.map((a) => a.data as { audience: string; status: string; payment: unknown });
+    expect(events.map((e) => e.audience).sort()).toEqual(['CUSTOMER', 'INTERNAL']);
+    for (const e of events) {
+      expect(e.status).toBe('PAID');
+      expect(e.payment).toMatchObject({ attempts: 1, status: 'SUCCEEDED' });
+    }
+    const order = await getItem({ PK: `ORDER#${orderId}`, SK: 'ORDER' });
+    expect((order?.statusHistory as { to: string }[]).filter((s) => s.to === 'PAID')).toHaveLength(1);
   });
 
   it('rejects a gate without the order or with a result that is no charge outcome', async () => {

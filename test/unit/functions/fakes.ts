@@ -1,4 +1,3 @@
-import type { CacheClient } from '@aws-lambda-powertools/idempotency/cache/types';
 import type { Context } from 'aws-lambda';
 import type { AppSyncPort } from '../../../functions/lib/events.js';
 
@@ -20,27 +19,6 @@ export function fakeAppSync(answer: (query: string, variables: unknown) => unkno
 
 /** A silent logger. */
 export const quietLogger = { info: () => undefined, warn: () => undefined, debug: () => undefined };
-
-/** An in-memory cache for Powertools' CachePersistenceLayer (SET with NX, as Valkey/Redis do). */
-export function memoryCache(): CacheClient {
-  const store = new Map<string, string>();
-  return {
-    async get(name) {
-      return store.get(name) ?? null;
-    },
-    async set(name, value, options) {
-      const key = String(name);
-      if ((options as { NX?: boolean } | undefined)?.NX && store.has(key)) return null;
-      store.set(key, String(value));
-      return 'OK';
-    },
-    async del(keys) {
-      let removed = 0;
-      for (const key of keys) if (store.delete(key)) removed += 1;
-      return removed;
-    },
-  };
-}
 
 /** Builds an envelope as the stream enricher puts it on the bus. */
 export function envelope(type: string, data: Record<string, unknown>, id = 'evt-1') {

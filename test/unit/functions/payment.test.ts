@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { CachePersistenceLayer } from '@aws-lambda-powertools/idempotency/cache';
 import { parseEnvelope } from '../../../domain/events/envelope.js';
 import { SimulatedPaymentGateway, TransientGatewayError } from '../../../functions/payment/gateway.js';
 import {
@@ -11,7 +9,7 @@ import {
   type PaymentRequest,
   type StoredOrderPayment,
 } from '../../../functions/payment/logic.js';
-import { envelope, fakeAppSync, memoryCache, quietLogger } from './fakes.js';
+import { envelope, fakeAppSync, quietLogger } from './fakes.js';
 
 const request = (token: string, attempt = 1): PaymentRequest => ({
   orderId: 'o1',
@@ -115,6 +113,20 @@ describe('payment simulator', () => {
     await expect(charge()).resolves.toMatchObject({ status: 'SUCCEEDED' });
   });
 
+  it('answers two charges with one key at once with one outcome, charging once', async () => {
+    // Prepare
+    const gateway = new SimulatedPaymentGateway();
+    const charge = () =>
+      gateway.charge({ orderId: 'o', amount: 1, currency: 'USD', token: 'tok_success', idempotencyKey: 'k' });
+    // Act
+    const [a, b] = await Promise.all([charge(), charge()]);
+    const later = await charge();
+    // Assess
+    expect(b).toEqual(a);
+    expect(later).toEqual(a);
+    expect(gateway.charges).toHaveLength(1);
+  });
+
   it('fails when tok_timeout is charged, every time', async () => {
     // Prepare
     const gateway = new SimulatedPaymentGateway();
@@ -167,22 +179,61 @@ describe('chargePayment', () => {
     ]);
   });
 
-  it('charges once when the same payment.requested event arrives twice (Powertools idempotency)', async () => {
-    // Prepare
-    const { deps: d, appsync, gateway } = deps();
-    const chargeOnce = makeIdempotent((r: PaymentRequest) => chargePayment(r, d), {
-      persistenceStore: new CachePersistenceLayer({ client: memoryCache() }),
-      config: new IdempotencyConfig({ eventKeyJmesPath: '[orderId, attempt]' }),
+  it('charges once and mails once when the same payment.requested event arrives twice', async () => {
+    // Prepare: the API as it answers a repeat: the result already recorded (INTERNAL, the attempt's
+    // payment as stored) and both notices refused by their gates
+    const { deps: d, gateway, topic } = deps();
+    const first = { recorded: false };
+    const appsync = fakeAppSync((_query, variables) => {
+      const v = variables as Record<string, unknown>;
+      const repeat = first.recorded;
+      first.recorded = true;
+      return {
+        recordPaymentResult: repeat
+          ? { audience: 'INTERNAL', payment: { status: 'SUCCEEDED', attempts: 1 } }
+          : { audience: 'CUSTOMER', payment: { status: 'SUCCEEDED', attempts: 1 } },
+        publishNotification: stored(v, 'notice', repeat),
+        publishSharedNotification: stored(v, 'shared', repeat),
+      };
     });
+    d.appsync = appsync.port;
     const event = parseEnvelope(
       envelope('payment.requested', { ...request('tok_success'), correlationId: undefined }),
     );
     // Act
-    await handlePaymentEvent(event, d, chargeOnce);
-    await handlePaymentEvent(event, d, chargeOnce);
-    // Assess
+    await handlePaymentEvent(event, d);
+    await handlePaymentEvent(event, d);
+    // Assess: one charge (the provider's key), no refund (the repeat is kept), each notice mailed once
+    expect(gateway.charges.map((c) => c.idempotencyKey)).toEqual([chargeKey('o1', 1)]);
+    expect(gateway.refunds).toEqual([]);
+    expect(topic.map((t) => t.kind).sort()).toEqual(['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']);
+    expect(appsync.calls).toHaveLength(2); // the repeat asks again: the gates refuse its notices
+  });
+
+  it('charges once and mails each notice once when two runs of one attempt overlap', async () => {
+    // Prepare: run A records the result and claims the vendors' notice, run B loses the record (a
+    // repeat: INTERNAL, the attempt's payment as A recorded it) but stores the customer's notice first
+    const { deps: d, gateway, topic, batches } = deps();
+    let calls = 0;
+    d.appsync = fakeAppSync((_query, variables) => {
+      const v = variables as Record<string, unknown>;
+      const runA = calls++ === 0;
+      return {
+        recordPaymentResult: runA
+          ? { audience: 'CUSTOMER', payment: { status: 'SUCCEEDED', attempts: 1 } }
+          : { audience: 'INTERNAL', payment: { status: 'SUCCEEDED', attempts: 1 } },
+        publishNotification: stored(v, 'notice', runA),
+        publishSharedNotification: stored(v, 'shared', !runA),
+      };
+    }).port;
+    const event = parseEnvelope(envelope('payment.requested', request('tok_success')));
+    // Act
+    await Promise.all([handlePaymentEvent(event, d), handlePaymentEvent(event, d)]);
+    // Assess: one charge, nothing refunded, each run mails the notice it stored
     expect(gateway.charges).toHaveLength(1);
-    expect(appsync.calls).toHaveLength(1);
+    expect(gateway.refunds).toEqual([]);
+    expect(topic.map((t) => t.kind).sort()).toEqual(['ORDER_PAID', 'VENDOR_ORDER_RECEIVED']);
+    expect(batches.map((b) => b.length)).toEqual([1, 1]);
   });
 });
 

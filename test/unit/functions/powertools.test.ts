@@ -25,7 +25,6 @@ const LAMBDA_ENV = {
   POWERTOOLS_SERVICE_NAME: 'orderloop-test',
   POWERTOOLS_METRICS_NAMESPACE: 'orderloop',
   TABLE_NAME: 'orders',
-  IDEMPOTENCY_TABLE_NAME: 'idempotency',
   APPSYNC_URL: 'https://appsync.invalid/graphql',
   BEDROCK_MODEL_ID: 'anthropic.claude-3-haiku-20240307-v1:0',
 };

@@ -18,11 +18,10 @@ interface Statement {
   Resource: unknown;
 }
 
-/** A resource as a short name: the table, the idempotency table, an index, a mutation, the topic. */
+/** A resource as a short name: the table, an index, a mutation, the topic. */
 function resourceName(resource: unknown): string {
   const text = JSON.stringify(resource);
   const index = /\/index\/(\w+)/.exec(text);
-  if (text.includes('OrderloopData-IdempotencyTableArn')) return 'idempotency';
   if (text.includes('OrderloopData-TableArn')) return index ? `table/index/${index[1]}` : 'table';
   const field = /types\/Mutation\/fields\/(\w+)/.exec(text);
   if (field) return `Mutation.${field[1]}`;
@@ -121,8 +120,7 @@ const TRANSACT_PARTS: Record<string, string> = {
 
 /**
  * The grants a function's code needs, read from the calls it makes: DynamoDB commands (and the parts of
- * its transactions), the indexes its queries name, Powertools idempotency's record store, the AppSync
- * documents it sends and SNS publishes.
+ * its transactions), the indexes its queries name, the AppSync documents it sends and SNS publishes.
  */
 function grantsCalledBy(dir: string): Grants {
   const files = reachableFiles(join(ROOT, 'functions', dir, 'handler.ts')).filter(
@@ -142,10 +140,6 @@ function grantsCalledBy(dir: string): Grants {
     if (/IndexName:/.test(code))
       for (const index of indexes) lines.add(`dynamodb:Query table/index/${index}`);
     else lines.add('dynamodb:Query table');
-  }
-  if (/new DynamoDBPersistenceLayer\(/.test(code)) {
-    for (const action of ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'])
-      lines.add(`dynamodb:${action} idempotency`);
   }
   for (const { name, fields } of BACKEND_OPERATIONS) {
     if (new RegExp(`\\b${name}Document\\b`).test(code))
@@ -185,11 +179,7 @@ describe('least privilege', () => {
         'appsync:GraphQL Mutation.publishNotification',
         'appsync:GraphQL Mutation.publishSharedNotification',
         'appsync:GraphQL Mutation.recordPaymentResult',
-        'dynamodb:DeleteItem idempotency',
-        'dynamodb:GetItem idempotency',
         'dynamodb:GetItem table',
-        'dynamodb:PutItem idempotency',
-        'dynamodb:UpdateItem idempotency',
         'sns:Publish topic',
       ],
       'pre-token-generation': [],

@@ -42,17 +42,15 @@ describe('stateful stack', () => {
     });
   });
 
-  it('keeps a separate idempotency table without a stream', () => {
-    t.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      StreamSpecification: Match.absent(),
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    });
+  it('holds the single table only: the payment consumer keeps no idempotency table', () => {
+    const tables = t.data.findResources('AWS::DynamoDB::GlobalTable');
+    expect(Object.keys(tables)).toHaveLength(1);
+    expect(Object.keys(t.data.toJSON().Outputs ?? {}).sort()).toEqual(['TableArn', 'TableStreamArn']);
   });
 
-  it('retains both tables when the stack is deleted', () => {
+  it('retains the table when the stack is deleted', () => {
     const tables = t.data.findResources('AWS::DynamoDB::GlobalTable');
-    expect(Object.values(tables).map((r) => r.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    expect(Object.values(tables).map((r) => r.DeletionPolicy)).toEqual(['Retain']);
   });
 });
 
