@@ -1,4 +1,4 @@
-import type { StockShortage } from './order.js';
+import type { ProductRef, StockShortage } from './order.js';
 
 /**
  * The business errors the API answers, each with the shape of its errorInfo: expected failures are data
@@ -16,8 +16,11 @@ export interface BusinessErrorInfo {
   ValidationError: { field: string; reason: string };
   /** Some products do not have the stock the order asks for. */
   OutOfStock: { products: StockShortage[] };
-  /** The item changed between the read and the conditional write; the caller retries. */
-  ConcurrentModification: null;
+  /**
+   * The item changed between the read and the conditional write; the caller retries. placeOrder names the
+   * products whose price, name or currency changed since it priced the order.
+   */
+  ConcurrentModification: { products: ProductRef[] } | null;
   /** The idempotency key was used before with another payload. */
   IdempotencyConflict: { idempotencyKey: string };
   /** A stored amount is outside the GraphQL Int range (the item is left out, or the read fails). */

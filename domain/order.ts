@@ -49,6 +49,12 @@ export interface StockShortage {
   available: number;
 }
 
+/** A product by its catalog identity: an entry of ConcurrentModification's errorInfo.products. */
+export interface ProductRef {
+  vendorId: string;
+  productId: string;
+}
+
 /** The catalog's identity of a product, used to match lines to products. */
 export function productRef(vendorId: string, productId: string): string {
   return `${vendorId}/${productId}`;
@@ -320,4 +326,28 @@ export function newOrderItem(o: {
 export function orderTotals(lines: readonly PricedLine[]): { parts: VendorPart[]; total: number } {
   const parts = splitByVendor(lines);
   return { parts, total: sum(parts.map((p) => p.subtotal)) };
+}
+
+/** Why one product's stock move cancelled the order's transaction, judged from the item as it is now. */
+export type StockMoveFailure =
+  { kind: 'short'; shortage: StockShortage } | { kind: 'changed'; product: ProductRef };
+
+/**
+ * Judges a stock move whose condition failed from the product's current item (null: it is gone): short
+ * when the item lacks the stock, else changed since the order priced it (price, name or currency; the
+ * vendor is part of the product's key). The item comes from the failed condition itself, so it is the
+ * product as the transaction saw it, not as a possibly stale read did.
+ */
+export function stockMoveFailure(
+  line: PricedLine,
+  current: Pick<CatalogProduct, 'available'> | null,
+): StockMoveFailure {
+  const available = current ? current.available : 0;
+  if (available < line.quantity) {
+    return {
+      kind: 'short',
+      shortage: { vendorId: line.vendorId, productId: line.productId, requested: line.quantity, available },
+    };
+  }
+  return { kind: 'changed', product: { vendorId: line.vendorId, productId: line.productId } };
 }

@@ -37,6 +37,9 @@ export const functions = {
   getIdempotencyRecord: { code: 'pipeline/getIdempotencyRecord.ts', dataSource: 'table' },
   readCatalog: { code: 'pipeline/readCatalog.ts', dataSource: 'table' },
   writeOrder: { code: 'pipeline/writeOrder.ts', dataSource: 'table' },
+  // Only on a refusal of the eventually consistent catalog read: a consistent read, then the same write.
+  confirmCatalog: { code: 'pipeline/confirmCatalog.ts', dataSource: 'table' },
+  writeConfirmedOrder: { code: 'pipeline/writeOrder.ts', dataSource: 'table' },
   getReplayedOrder: { code: 'pipeline/getReplayedOrder.ts', dataSource: 'table' },
   getOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
@@ -146,6 +149,8 @@ export const resolvers: readonly ResolverEntry[] = [
       'getIdempotencyRecord',
       'readCatalog',
       'writeOrder',
+      'confirmCatalog',
+      'writeConfirmedOrder',
       'recheckIdempotencyRecord',
       'getReplayedOrder',
     ],

@@ -87,7 +87,8 @@ export type Mutation = {
   cancelOrder: Order;
   /**
    * Places an order for the signed-in customer. Errors: ValidationError (also when a line total or the order
-   * total would exceed 2147483647), NotFound, OutOfStock, IdempotencyConflict.
+   * total would exceed 2147483647), NotFound, OutOfStock, IdempotencyConflict, ConcurrentModification (a
+   * product's price, name or currency changed while the order was placed; errorInfo.products names them).
    */
   placeOrder: Order;
   /**

@@ -35,12 +35,22 @@ export interface OrderReadStash extends OrderCallStash {
   order: StoredOrder;
 }
 
+/**
+ * Where placeOrder's catalog read stands: `eventual`, priced from the eventually consistent read (the
+ * write's conditions guard the values); `confirm`, a refusal of that read, or a write it priced that a
+ * changed product cancelled, waits for confirmCatalog's consistent read; `consistent`, priced from that
+ * read; `written`, the order is written.
+ */
+export type CatalogState = 'eventual' | 'confirm' | 'consistent' | 'written';
+
 /** placeOrder. */
 export interface PlaceOrderStash extends IdempotentCallStash {
   correlationId: string;
   /** Set by readCatalog. */
   table: string;
-  /** Set by readCatalog, which fails on the other outcomes. */
+  /** Set by readCatalog and moved on by writeOrder and confirmCatalog; unset on a replay. */
+  catalog?: CatalogState;
+  /** Set by readCatalog when it can price the order, else by confirmCatalog, which fails on the rest. */
   pricing: Extract<Pricing, { kind: 'priced' }>;
   /** Set by writeOrder: the view of the order it writes. */
   order: Order;

@@ -7,7 +7,15 @@ import {
   vendorOrderKey,
   vendorOrderListKeys,
 } from '../../domain/keys.js';
-import { newOrderItem, orderTotals, vendorOrderOf, type StockShortage } from '../../domain/order.js';
+import {
+  newOrderItem,
+  orderTotals,
+  stockMoveFailure,
+  vendorOrderOf,
+  type CatalogProduct,
+  type ProductRef,
+  type StockShortage,
+} from '../../domain/order.js';
 import { orderView } from '../../domain/views.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
@@ -20,12 +28,17 @@ import { businessError } from '../../domain/errors.js';
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 /**
- * placeOrder, step 3 (table): one TransactWriteItems with the idempotency record, the order, one
- * vendor-order item per vendor, and one conditional stock move per product (available → reserved).
- * All or nothing. Skipped on a replay.
+ * placeOrder, steps 3 and 5 (table; writeOrder after readCatalog, writeConfirmedOrder after
+ * confirmCatalog): one TransactWriteItems with the idempotency record, the order, one vendor-order item
+ * per vendor, and one conditional stock move per product (available → reserved), each conditional on the
+ * stock and on the price, name and currency the order took from the catalog, so a product changed since
+ * the read (or read stale) cancels it. All or nothing. Runs only when the lines are priced and not yet
+ * written (stash.catalog), so not on a replay, nor for a held-back error.
  */
 export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
-  if (ctx.stash.replayId || ctx.stash.recheck) runtime.earlyReturn(null);
+  const catalog = ctx.stash.catalog;
+  if (ctx.stash.replayId || ctx.stash.recheck || (catalog !== 'eventual' && catalog !== 'consistent'))
+    runtime.earlyReturn(ctx.prev.result);
   const table = ctx.stash.table;
   const idem = ctx.stash.idempotency;
   const pricing = ctx.stash.pricing;
@@ -112,9 +125,20 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
         }),
       },
       condition: {
-        expression: 'attribute_exists(PK) AND #available >= :q',
-        expressionNames: { '#available': 'available' },
-        expressionValues: util.dynamodb.toMapValues({ ':q': line.quantity }),
+        expression:
+          'attribute_exists(PK) AND #available >= :q AND #price = :price AND #name = :name AND #currency = :currency',
+        expressionNames: {
+          '#available': 'available',
+          '#price': 'price',
+          '#name': 'name',
+          '#currency': 'currency',
+        },
+        expressionValues: util.dynamodb.toMapValues({
+          ':q': line.quantity,
+          ':price': line.unitPrice,
+          ':name': line.name,
+          ':currency': pricing.currency,
+        }),
         returnValuesOnConditionCheckFailure: true,
       },
     });
@@ -125,10 +149,16 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
 /**
  * Maps a cancelled transaction to the documented errors: a replay of the same payload (a concurrent
  * first call won the idempotency record) continues as a replay, another payload is IdempotencyConflict,
- * and stock conditions that failed are one OutOfStock naming each product.
+ * products short of stock are one OutOfStock naming each, and products changed since they were priced
+ * are one ConcurrentModification naming each (judged from the items the failed conditions return). A
+ * change found after the eventually consistent read may only be that read's staleness: confirmCatalog
+ * reads again, consistently, and writeConfirmedOrder writes with what it reads.
  */
 export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
-  if (!ctx.error) return ctx.stash.order;
+  if (!ctx.error) {
+    ctx.stash.catalog = 'written';
+    return ctx.stash.order;
+  }
   if (ctx.error.type !== 'DynamoDB:TransactionCanceledException')
     util.error(ctx.error.message, ctx.error.type);
   const idem = ctx.stash.idempotency;
@@ -141,20 +171,32 @@ export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) 
   }
   const offset = reasons.length - pricing.lines.length;
   const shortages: StockShortage[] = [];
+  const changed: ProductRef[] = [];
   pricing.lines.forEach((line, i) => {
     const reason = reasons[offset + i];
     if (reason && reason.type === 'ConditionalCheckFailed') {
-      const available = reason.item ? (reason.item['available'] as number) : 0;
-      shortages.push({
-        vendorId: line.vendorId,
-        productId: line.productId,
-        requested: line.quantity,
-        available,
-      });
+      const failure = stockMoveFailure(line, reason.item ? (reason.item as unknown as CatalogProduct) : null);
+      if (failure.kind === 'short') shortages.push(failure.shortage);
+      else changed.push(failure.product);
     }
   });
   if (shortages.length > 0)
     fail(businessError('OutOfStock', 'Not enough stock for some products', { products: shortages }));
+  if (changed.length > 0) {
+    if (ctx.stash.catalog === 'eventual') {
+      ctx.stash.catalog = 'confirm';
+      return null;
+    }
+    fail(
+      businessError(
+        'ConcurrentModification',
+        'Some products changed since the order was priced; retry the call',
+        {
+          products: changed,
+        },
+      ),
+    );
+  }
   const recheck: RecheckStash = {
     message: 'The order could not be written; retry the call',
     errorType: 'ConcurrentModification',

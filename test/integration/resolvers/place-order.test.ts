@@ -202,6 +202,161 @@ describe('placeOrder', () => {
     expect(await getItem(...productKeyArgs(v, 'b'))).toMatchObject({ available: 1, reserved: 0 });
   });
 
+  /** The consistentRead flag of each BatchGetItem the call sends, in order, and its transactions' count. */
+  const recordReads = () => {
+    const seen = { reads: [] as boolean[], transactions: 0 };
+    return {
+      seen,
+      record(request: Record<string, unknown>) {
+        if (request['operation'] === 'TransactWriteItems') seen.transactions += 1;
+        if (request['operation'] !== 'BatchGetItem') return;
+        const tables = request['tables'] as Record<string, { consistentRead: boolean }>;
+        seen.reads.push(tables[h.tableName]!.consistentRead);
+      },
+    };
+  };
+  const isConsistentRead = (request: Record<string, unknown>) =>
+    request['operation'] === 'BatchGetItem' &&
+    (request['tables'] as Record<string, { consistentRead: boolean }>)[h.tableName]!.consistentRead;
+  const placeOne = (customer: string, lines: { vendorId: string; productId: string; quantity: number }[]) =>
+    h.call(
+      'Mutation',
+      'placeOrder',
+      { input: { lines, shippingAddress: address }, idempotencyKey: 'k' },
+      userIdentity(customer, 'customer'),
+    );
+
+  it('reads the catalog eventually consistent, and no consistent read when the order can go', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 3 }));
+    const reads = recordReads();
+    h.beforeRequest = async (request) => reads.record(request);
+    // Act
+    const result = await placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 1 }]);
+    h.beforeRequest = null;
+    // Assess: one eventually consistent read (half the RRU) and one transaction
+    expect(result.errors).toEqual([]);
+    expect(reads.seen).toEqual({ reads: [false], transactions: 1 });
+  });
+
+  it('places the order from the consistent read when the eventually consistent one missed the product', async () => {
+    // Prepare: the product is created between the two reads, as a read of a lagging copy would miss it
+    const [v, customer] = [fresh('v'), fresh('c')];
+    const reads = recordReads();
+    h.beforeRequest = async (request) => {
+      reads.record(request);
+      if (isConsistentRead(request)) await h.seed(productItem(v, 'new', { price: 450, available: 2 }));
+    };
+    // Act
+    const result = await placeOne(customer, [{ vendorId: v, productId: 'new', quantity: 2 }]);
+    h.beforeRequest = null;
+    // Assess: not NotFound; priced and reserved from the consistent read
+    expect(result.errors).toEqual([]);
+    expect((result.data as PlacedOrder).lines[0]).toMatchObject({ unitPrice: 450, lineTotal: 900 });
+    expect(reads.seen).toEqual({ reads: [false, true], transactions: 1 });
+    expect(await getItem(...productKeyArgs(v, 'new'))).toMatchObject({ available: 0, reserved: 2 });
+  });
+
+  it('places the order at the consistent price when a stale read judged it out of stock', async () => {
+    // Prepare: the eventually consistent read sees the product sold out; the consistent read sees it
+    // restocked at a new price
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { price: 500, available: 0 }));
+    h.beforeRequest = async (request) => {
+      if (isConsistentRead(request)) await h.seed(productItem(v, 'p', { price: 700, available: 5 }));
+    };
+    // Act
+    const result = await placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 1 }]);
+    h.beforeRequest = null;
+    // Assess: not OutOfStock, and never at the price the stale read saw
+    expect(result.errors).toEqual([]);
+    expect((result.data as PlacedOrder).total).toBe(700);
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 4, reserved: 1 });
+  });
+
+  it('writes the current price, not a stale one, when the price changed before the transaction', async () => {
+    // Prepare: the read saw 1000 (a stale copy, or the price was changed since): the transaction finds 1200
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { price: 1000, available: 3 }));
+    const reads = recordReads();
+    let changed = false;
+    h.beforeRequest = async (request) => {
+      reads.record(request);
+      if (!changed && request['operation'] === 'TransactWriteItems') {
+        changed = true;
+        await h.seed(productItem(v, 'p', { price: 1200, available: 3 }));
+      }
+    };
+    // Act
+    const result = await placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 2 }]);
+    h.beforeRequest = null;
+    // Assess: the first transaction was cancelled, the consistent read priced the order that was written
+    expect(result.errors).toEqual([]);
+    const order = result.data as PlacedOrder;
+    expect(order.lines[0]).toMatchObject({ unitPrice: 1200, lineTotal: 2400 });
+    expect(reads.seen).toEqual({ reads: [false, true], transactions: 2 });
+    const stored = await getItem(`ORDER#${order.id}`, 'ORDER');
+    expect(stored).toMatchObject({ total: 2400, lines: [{ unitPrice: 1200 }] });
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 1, reserved: 2 }); // reserved once
+  });
+
+  it('rejects with ConcurrentModification naming each product whose price or name changed before the write', async () => {
+    // Prepare: every transaction finds a and b changed since they were read (price of a, name of b)
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'a', { price: 100 }));
+    await h.seed(productItem(v, 'b', { price: 200 }));
+    await h.seed(productItem(v, 'same', { price: 300 }));
+    let price = 100;
+    let round = 0;
+    h.beforeRequest = async (request) => {
+      if (request['operation'] !== 'TransactWriteItems') return;
+      price += 1;
+      round += 1;
+      await h.seed(productItem(v, 'a', { price }));
+      await h.seed({ ...productItem(v, 'b', { price: 200 }), name: `renamed ${round}` });
+    };
+    const lines = [
+      { vendorId: v, productId: 'a', quantity: 1 },
+      { vendorId: v, productId: 'same', quantity: 1 },
+      { vendorId: v, productId: 'b', quantity: 1 },
+    ];
+    // Act
+    const result = await placeOne(customer, lines);
+    h.beforeRequest = null;
+    // Assess: the consistent read's values were changed too, so the call fails and writes nothing
+    expect(result.data).toBeNull();
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'ConcurrentModification',
+      errorInfo: {
+        products: [
+          { vendorId: v, productId: 'a' },
+          { vendorId: v, productId: 'b' },
+        ],
+      },
+    });
+    expect(round).toBe(2);
+    expect(await getItem(...productKeyArgs(v, 'same'))).toMatchObject({ available: 10, reserved: 0 });
+    expect(await getItem(`IDEMPOTENCY#placeOrder#${customer}#k`, 'IDEMPOTENCY')).toBeNull();
+  });
+
+  it('rejects with OutOfStock when the consistent read confirms the shortage the eventually consistent read saw', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 1 }));
+    const reads = recordReads();
+    h.beforeRequest = async (request) => reads.record(request);
+    // Act
+    const result = await placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 2 }]);
+    h.beforeRequest = null;
+    // Assess: refused from the consistent read, and no transaction was tried
+    expect(result.errors[0]).toMatchObject({
+      errorType: 'OutOfStock',
+      errorInfo: { products: [{ vendorId: v, productId: 'p', requested: 2, available: 1 }] },
+    });
+    expect(reads.seen).toEqual({ reads: [false, true], transactions: 0 });
+  });
+
   it('returns the original order when the same idempotency key and payload are sent twice', async () => {
     // Prepare
     const [v, customer] = [fresh('v'), fresh('c')];

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalOrderRequest,
   priceLines,
+  stockMoveFailure,
   validatePlaceOrder,
   type CatalogProduct,
 } from '../../../domain/order.js';
@@ -117,5 +118,31 @@ describe('canonicalOrderRequest', () => {
     // Assess
     expect(one).toBe(two);
     expect(other).not.toBe(one);
+  });
+});
+
+describe('stockMoveFailure', () => {
+  const line = { vendorId: 'v1', productId: 'p1', name: 'Pen', quantity: 3, unitPrice: 150, lineTotal: 450 };
+
+  it('judges a product short of stock, or gone, as a shortage with what is available now', () => {
+    // Act
+    const short = stockMoveFailure(line, product({ available: 2, price: 999 }));
+    const gone = stockMoveFailure(line, null);
+    // Assess: a shortage wins over a change, since the order cannot go at any price
+    expect(short).toEqual({
+      kind: 'short',
+      shortage: { vendorId: 'v1', productId: 'p1', requested: 3, available: 2 },
+    });
+    expect(gone).toEqual({
+      kind: 'short',
+      shortage: { vendorId: 'v1', productId: 'p1', requested: 3, available: 0 },
+    });
+  });
+
+  it('judges a product with the stock whose condition failed as changed since it was priced', () => {
+    // Act
+    const failure = stockMoveFailure(line, product({ available: 10, price: 175 }));
+    // Assess
+    expect(failure).toEqual({ kind: 'changed', product: { vendorId: 'v1', productId: 'p1' } });
   });
 });
