@@ -36,8 +36,10 @@ export function request(ctx: Context<MutationPublishSharedNotificationArgs, Noti
   }
   ctx.stash.gate = gateOf(input.paymentGate, input.orderId);
   ctx.stash.orderId = input.orderId ?? null;
+  // The claim copy (the last recipient's, claimSharedNotification) is written only after every other copy
+  // was stored, so it alone tells the gate whether the notice is stored: one key read, not one a vendor.
   if (ctx.stash.gate !== null)
-    ctx.stash.copyKeys = recipients.map((recipient) => notificationKey(recipient, input.createdAt, input.id));
+    ctx.stash.copyKeys = [notificationKey(recipients[recipients.length - 1]!, input.createdAt, input.id)];
   return {};
 }
 

@@ -130,8 +130,9 @@ export interface NoticeStash {
   gate: PaymentNoticeGateInput | null;
   orderId: string | null;
   /**
-   * The keys of a gated shared notice's copies (publishSharedNotification's before step): gatePaymentNotice
-   * reads them with the order, and refuses the notice when every copy is stored already.
+   * The key of a gated shared notice's claim copy, the last (publishSharedNotification's before step):
+   * gatePaymentNotice reads it with the order, and refuses the notice when it is stored already (it is
+   * written only after every other copy was, so it stands for them all).
    */
   copyKeys?: { PK: string; SK: string }[];
   /**

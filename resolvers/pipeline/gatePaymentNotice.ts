@@ -29,11 +29,13 @@ export function paymentHolds(
  * but they cannot read its answer, so each reads the order itself: the notice goes on only when the
  * payment's current attempt is the notice's and holds the notice's result (the attempt's recorded result,
  * not the order's status, so a redelivery after the order was cancelled and refunded still matches).
- * A shared notice also reads its copies in the same BatchGetItem and goes on only while one is missing:
- * its copies are a plain BatchPutItem (half a transaction's write units) but for the last, the claim
- * (claimSharedNotification.ts), so a redelivery finds every copy stored and writes and pushes nothing; a
+ * A shared notice also reads its claim copy in the same BatchGetItem and goes on only while it is
+ * missing: its copies are a plain BatchPutItem (half a transaction's write units) but for the last, the
+ * claim (claimSharedNotification.ts), written only once the batch stored every other copy, so the claim
+ * alone says whether the notice is stored (one key read however many vendors, and a key that matches
+ * nothing still costs a read in AWS). A redelivery finds the claim stored and writes and pushes nothing; a
  * put that left copies unprocessed failed its call before the claim (pushing nothing), so the retry finds
- * one missing and stores and pushes them all. Two gated calls of one notice at once may both pass this
+ * the claim missing and stores and pushes them all. Two gated calls of one notice at once may both pass this
  * read (two runs of one payment attempt at once: there is no lock on the attempt); the claim's
  * conditional put lets only one of them store and push it. The customer's notice is a conditional
  * PutItem instead (putNotification.ts), already a single item's units. Without a gate (every other
@@ -60,7 +62,7 @@ type StoredOrder = { payment?: { attempts: number; status: string } | null } | n
 
 /**
  * Marks the notice refused when the order is missing, its payment does not hold the result, or (a shared
- * notice) every copy is stored already. Keys DynamoDB left unread fail the call, so the retry reads them.
+ * notice) its claim copy is stored already. Keys DynamoDB left unread fail the call, so the retry reads them.
  */
 export function response(ctx: Context<unknown, NoticeStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);

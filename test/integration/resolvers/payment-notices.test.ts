@@ -294,6 +294,34 @@ describe('payment notices gated on the payment attempt', () => {
     },
   );
 
+  it('reads the order and the claim copy only, however many vendors share the notice', async () => {
+    // Prepare
+    const o = await recordedOrder('SUCCEEDED', 3);
+    const input = sharedNotice(o);
+    const reads: unknown[] = [];
+    h.beforeRequest = (request) => {
+      if (request.operation === 'BatchGetItem') reads.push(request);
+      return Promise.resolve();
+    };
+    // Act
+    let first;
+    try {
+      first = await h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity);
+    } finally {
+      h.beforeRequest = null;
+    }
+    // Assess: one batch read of two keys, the order and the last vendor's copy, the claim
+    expect(first.errors).toEqual([]);
+    expect(reads).toHaveLength(1);
+    const keys = Object.values(
+      (reads[0] as { tables: Record<string, { keys: Record<string, { S: string }>[] }> }).tables,
+    )[0]!.keys.map((k) => ({ PK: k.PK!.S, SK: k.SK!.S }));
+    expect(keys).toEqual([
+      { PK: `ORDER#${o.orderId}`, SK: 'ORDER' },
+      notificationKey(o.vendors[2]!, input.createdAt, input.id),
+    ]);
+  });
+
   it("refuses every retry once the vendors' notice was claimed, even when that call's answer was lost", async () => {
     // Prepare: a call stored every copy and its claim, but its answer never reached the consumer
     const o = await recordedOrder('SUCCEEDED');
