@@ -36,8 +36,8 @@ describe('payment notices gated on the payment attempt', () => {
     return r.extensions.subscriptionFilter as SubscriptionFilterObject;
   };
 
-  /** Places an order with one line from each of `vendorCount` vendors and records attempt 1's result. */
-  async function recordedOrder(status: 'SUCCEEDED' | 'DECLINED', vendorCount = 2) {
+  /** Places an order with one line from each of `vendorCount` vendors and pays it: attempt 1 waits for its result. */
+  async function pendingOrder(vendorCount: number) {
     const customer = fresh('c');
     const vendorIds = Array.from({ length: vendorCount }, () => fresh('v'));
     for (const v of vendorIds) await h.seed(productItem(v, 'a', { price: 300 }));
@@ -61,6 +61,12 @@ describe('payment notices gated on the payment attempt', () => {
       userIdentity(customer, 'customer'),
     );
     expect(paid.errors).toEqual([]);
+    return { customer, orderId, vendorIds };
+  }
+
+  /** Places an order with one line from each of `vendorCount` vendors and records attempt 1's result. */
+  async function recordedOrder(status: 'SUCCEEDED' | 'DECLINED', vendorCount = 2) {
+    const { customer, orderId, vendorIds } = await pendingOrder(vendorCount);
     const recorded = await h.call(
       'Mutation',
       'recordPaymentResult',
@@ -359,25 +365,7 @@ describe('payment notices gated on the payment attempt', () => {
 
   it('answers the loser of two concurrent results of one attempt as a repeat: one PAID push, no error', async () => {
     // Prepare: an order waiting for attempt 1's result; both calls read it before either writes
-    const customer = fresh('c');
-    const v = fresh('v');
-    await h.seed(productItem(v, 'a', { price: 300 }));
-    const placed = await h.call(
-      'Mutation',
-      'placeOrder',
-      {
-        input: { lines: [{ vendorId: v, productId: 'a', quantity: 1 }], shippingAddress: address },
-        idempotencyKey: fresh('k'),
-      },
-      userIdentity(customer, 'customer'),
-    );
-    const orderId = (placed.data as { id: string }).id;
-    await h.call(
-      'Mutation',
-      'processPayment',
-      { input: { orderId, paymentToken: 'tok_success' }, idempotencyKey: fresh('pay') },
-      userIdentity(customer, 'customer'),
-    );
+    const { orderId } = await pendingOrder(1);
     const input = { orderId, attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'c' };
     writeTogether('UpdateItem');
     // Act
