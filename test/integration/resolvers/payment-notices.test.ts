@@ -97,20 +97,25 @@ describe('payment notices gated on the payment attempt', () => {
   });
 
   /**
-   * Holds the first `n` data-source requests of the write `operation` until all `n` have arrived: a call
-   * gets to its write only after its reads, so `n` concurrent calls all read before any of them writes
-   * (two runs of one payment attempt at once).
+   * Runs `call` twice at once, holding both calls' requests of the write `operation` until both have
+   * arrived: a call gets to its write only after its reads, so both read before either writes (two runs
+   * of one payment attempt at once).
    */
-  function writeTogether(operation: string, n = 2) {
+  async function callsTogether<T>(operation: string, call: () => Promise<T>): Promise<T[]> {
     let entered = 0;
     let release: () => void = () => undefined;
-    const all = new Promise<void>((resolve) => (release = resolve));
+    const both = new Promise<void>((resolve) => (release = resolve));
     h.beforeRequest = async (request) => {
-      if (request.operation !== operation || entered >= n) return;
+      if (request.operation !== operation || entered >= 2) return;
       entered += 1;
-      if (entered === n) release();
-      await all;
+      if (entered === 2) release();
+      await both;
     };
+    try {
+      return await Promise.all([call(), call()]);
+    } finally {
+      h.beforeRequest = null;
+    }
   }
 
   const customerNotice = (
@@ -275,16 +280,10 @@ describe('payment notices gated on the payment attempt', () => {
       const o = await recordedOrder('SUCCEEDED', vendorCount);
       const input = sharedNotice(o);
       const filters = await Promise.all(o.vendors.map(filterOf));
-      writeTogether(vendorCount === 1 ? 'PutItem' : 'BatchPutItem');
       // Act
-      let answers;
-      try {
-        answers = await Promise.all(
-          [1, 2].map(() => h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity)),
-        );
-      } finally {
-        h.beforeRequest = null;
-      }
+      const answers = await callsTogether(vendorCount === 1 ? 'PutItem' : 'BatchPutItem', () =>
+        h.call('Mutation', 'publishSharedNotification', { input }, iamIdentity),
+      );
       // Assess: no errors; exactly one answer reaches the vendors, each of them once; every copy stored,
       // the claim (the last) by the call that won it
       expect(answers.map((a) => a.errors)).toEqual([[], []]);
@@ -348,16 +347,10 @@ describe('payment notices gated on the payment attempt', () => {
     const o = await recordedOrder('SUCCEEDED');
     const input = customerNotice(o, { attempt: 1, result: 'SUCCEEDED' });
     const filter = await filterOf(o.customer);
-    writeTogether('PutItem');
     // Act
-    let answers;
-    try {
-      answers = await Promise.all(
-        [1, 2].map(() => h.call('Mutation', 'publishNotification', { input }, iamIdentity)),
-      );
-    } finally {
-      h.beforeRequest = null;
-    }
+    const answers = await callsTogether('PutItem', () =>
+      h.call('Mutation', 'publishNotification', { input }, iamIdentity),
+    );
     // Assess
     expect(answers.map((a) => a.errors)).toEqual([[], []]);
     expect(answers.map((a) => matchesSubscriptionFilter(filter, a.data)).sort()).toEqual([false, true]);
@@ -367,16 +360,10 @@ describe('payment notices gated on the payment attempt', () => {
     // Prepare: an order waiting for attempt 1's result; both calls read it before either writes
     const { orderId } = await pendingOrder(1);
     const input = { orderId, attempt: 1, status: 'SUCCEEDED', failureReason: null, correlationId: 'c' };
-    writeTogether('UpdateItem');
     // Act
-    let answers;
-    try {
-      answers = await Promise.all(
-        [1, 2].map(() => h.call('Mutation', 'recordPaymentResult', { input }, iamIdentity)),
-      );
-    } finally {
-      h.beforeRequest = null;
-    }
+    const answers = await callsTogether('UpdateItem', () =>
+      h.call('Mutation', 'recordPaymentResult', { input }, iamIdentity),
+    );
     // Assess: both answer without error; one is the customer's PAID event, the other INTERNAL with the
     // attempt's payment as recorded (so the consumer keeps the charge); the order moved once
     expect(answers.map((a) => a.errors)).toEqual([[], []]);
