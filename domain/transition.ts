@@ -34,9 +34,10 @@ export interface VendorOrderState {
   tracking?: unknown;
 }
 
-/** What a status change reads of an order: the order item as stored (domain/views.ts StoredOrder). */
+/** What a status change reads of an order: the whole order (domain/views.ts StoredOrder, orderFromItem). */
 export interface OrderState<V extends VendorOrderState = VendorOrderState> {
   id: string;
+  customerId: string;
   status: OrderStatus;
   version: number;
   updatedAt?: string | null;
@@ -108,7 +109,7 @@ export function transition<O extends OrderState>(
   }
   const reason = extra.reason ?? null;
   const entry = historyEntry(order.status, to, actor.type, actor.id, now, { reason });
-  const parts = orderStatusChange(emptyUpdate(), order, to, [entry], now);
+  const parts = orderStatusChange(emptyUpdate(), order, to, [entry]);
   const orderUpdate: ItemUpdate = { key: orderKey(order.id), parts };
   const writes: ItemUpdate[] = [orderUpdate];
   const vendorOrders: V[] = [];
@@ -192,7 +193,7 @@ export function transitionVendorOrder<O extends OrderState>(
     reason,
   });
   const parts = embeddedVendorStatus(
-    orderStatusChange(emptyUpdate(), order, derived, [entry], now),
+    orderStatusChange(emptyUpdate(), order, derived, [entry]),
     index,
     to,
     now,

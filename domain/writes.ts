@@ -1,6 +1,7 @@
 import type { OrderStatus, VendorOrderStatus } from './generated/schema.js';
 import type { StatusChangeRecord } from './orderProcess.js';
 import { isIndexedStatus, orderStatusPartition } from './keys.js';
+import { storedEntryOf } from './views.js';
 
 /**
  * Building blocks of the table writes resolvers make: raw expression parts with plain values, which
@@ -29,15 +30,22 @@ export function tableNameOf(env: Record<string, string> | null | undefined): str
 
 /**
  * The order-item part of a status change: status, its byStatus entry (kept only for DELIVERED, the
- * completion path's safety net, domain/keys.ts), version + 1, updatedAt, and one history entry, conditional on the
- * status and version the caller read (optimistic locking).
+ * completion path's safety net, domain/keys.ts), version + 1, and the history entries as the item stores
+ * them (domain/views.ts storedEntryOf: the entry before is the last one read), conditional on the status
+ * and version the caller read (optimistic locking). The order's updatedAt is the last entry's time then,
+ * so a stored one (a refund's) is removed rather than set.
  */
 export function orderStatusChange(
   parts: UpdateParts,
-  read: { id: string; status: OrderStatus; version: number },
+  read: {
+    id: string;
+    customerId: string;
+    status: OrderStatus;
+    version: number;
+    statusHistory: readonly StatusChangeRecord[];
+  },
   to: OrderStatus,
   entries: StatusChangeRecord[],
-  now: string,
 ): UpdateParts {
   parts.names['#status'] = 'status';
   parts.names['#version'] = 'version';
@@ -48,14 +56,21 @@ export function orderStatusChange(
   parts.values[':fromStatus'] = read.status;
   parts.values[':readVersion'] = read.version;
   parts.values[':nextVersion'] = read.version + 1;
-  parts.values[':now'] = now;
-  parts.values[':entries'] = entries;
+  const last = read.statusHistory[read.statusHistory.length - 1];
+  let previousTo: OrderStatus = last ? last.to : read.status;
+  const stored: StatusChangeRecord[] = [];
+  for (const entry of entries) {
+    stored.push(storedEntryOf(entry, previousTo, read.customerId));
+    previousTo = entry.to;
+  }
+  parts.values[':entries'] = stored;
+  parts.values[':noEntries'] = [];
   parts.sets.push(
     '#status = :toStatus',
     '#version = :nextVersion',
-    '#updatedAt = :now',
-    '#statusHistory = list_append(#statusHistory, :entries)',
+    '#statusHistory = list_append(if_not_exists(#statusHistory, :noEntries), :entries)',
   );
+  parts.removes.push('#updatedAt');
   // A status without a byStatus entry removes the key, so the change writes no index at all when the
   // order was not indexed either (a KEYS_ONLY index is written only when its keys change); an order
   // placed before unpaid orders lost their entries drops its PLACED entry at its next change.

@@ -22,7 +22,8 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   ctx.stash.callerId = caller.id;
   ctx.stash.orderId = util.autoUlid();
   ctx.stash.now = util.time.nowISO8601();
-  ctx.stash.correlationId = header ? header : util.autoId();
+  // Without the client's, the order's id is its correlation id, which the order item then need not store.
+  ctx.stash.correlationId = header ? header : ctx.stash.orderId;
   ctx.stash.idempotency = {
     operation: 'placeOrder',
     callerId: caller.id,

@@ -5,6 +5,7 @@ import { rejectTooLong } from './lib/limits.js';
 import type { MutationProcessPaymentArgs, Payment } from '../domain/generated/schema.js';
 import type { ProcessPaymentStash } from './lib/stash.js';
 import { fail } from './lib/errors.js';
+import { formerPaymentRequestOf, paymentRequestOf } from './lib/idempotency.js';
 import { businessError } from '../domain/errors.js';
 
 /**
@@ -36,7 +37,8 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
     callerId: caller.id,
     key: ctx.args.idempotencyKey,
     // The key lives on the order (writePaymentRequest), so the order id need not be part of the request.
-    request: JSON.stringify({ paymentToken: input.paymentToken, method: input.method ?? null }),
+    request: paymentRequestOf(input),
+    formerRequest: formerPaymentRequestOf(input),
   };
   return {};
 }

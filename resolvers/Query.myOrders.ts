@@ -2,7 +2,7 @@ import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../domain/identity.js';
 import { customerPartition, INDEX, LIST_SORT_KEY } from '../domain/keys.js';
 import { badOrderField, representable } from '../domain/limits.js';
-import { orderView, type StoredOrder } from '../domain/views.js';
+import { orderFromItem, orderView, type OrderItem } from '../domain/views.js';
 import { nextListToken, startList } from './lib/listing.js';
 import { reportLeftOut } from './lib/limits.js';
 import type { OrderConnection, QueryMyOrdersArgs } from '../domain/generated/schema.js';
@@ -33,7 +33,7 @@ export function request(ctx: Context<QueryMyOrdersArgs>) {
 /** The page and the token for the next one. */
 export function response(ctx: Context<QueryMyOrdersArgs>): OrderConnection {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const orders = (ctx.prev.result as StoredOrder[]).map((o) => orderView(o));
+  const orders = (ctx.prev.result as OrderItem[]).map((o) => orderView(orderFromItem(o)));
   const page = representable(orders, badOrderField, (o) => String(o['id']));
   reportLeftOut('Order', page.left);
   return { items: page.items, nextToken: nextListToken(ctx.stash) };

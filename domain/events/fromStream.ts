@@ -1,6 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ENVELOPE_VERSION, EnvelopeSchema, type Envelope, type EventType } from './envelope.js';
+import { orderFromItem, type OrderItem } from '../views.js';
 
 /**
  * Maps table stream records to domain events: the pipe's enrichment step. Pure, so it is unit-tested
@@ -196,12 +197,15 @@ export function toDomainEvent(record: StreamRecord): Envelope | null {
   const oldItem = image(record.dynamodb.OldImage);
   let event: Omit<RawEnvelope, 'id' | 'time'> | null = null;
   switch (newItem.entity) {
-    case 'ORDER':
+    case 'ORDER': {
+      // The whole order: the item derives some of its attributes from its keys and history (domain/views.ts).
+      const order = orderFromItem(newItem as unknown as OrderItem) as unknown as Item;
       event =
-        newItem.status === 'PAYMENT_PENDING'
-          ? paymentRequestedEvent(newItem, oldItem)
-          : orderEvent(newItem, oldItem);
+        order.status === 'PAYMENT_PENDING'
+          ? paymentRequestedEvent(order, oldItem)
+          : orderEvent(order, oldItem);
       break;
+    }
     case 'VENDOR_ORDER':
       event = vendorOrderEvent(newItem, oldItem);
       break;

@@ -8,7 +8,7 @@ import {
   vendorOrdersPartitions,
 } from '../../domain/keys.js';
 import type { Order, Product, VendorOrder } from '../../domain/generated/schema.js';
-import { orderView, type StoredOrder } from '../../domain/views.js';
+import { orderFromItem, orderView, type OrderItem } from '../../domain/views.js';
 
 /**
  * The reads the assistant's tools make, with the table's key design (domain/keys.ts). Every method takes
@@ -90,13 +90,13 @@ export function dynamoOrderReader(doc: Pick<DynamoDBDocumentClient, 'send'>, tab
     // Orders as GraphQL returns them (domain/views.ts), as the tools show them.
     customerOrders: async (customerId, options) =>
       (
-        await queryIndex<StoredOrder>(
+        await queryIndex<OrderItem>(
           INDEX.byCustomer,
           { pk: 'GSI1PK', sk: LIST_SORT_KEY },
           [customerPartition(customerId)],
           options,
         )
-      ).map(orderView),
+      ).map((item) => orderView(orderFromItem(item))),
     vendorParts: (vendorId, options) =>
       queryIndex<VendorOrder>(
         INDEX.byVendor,
@@ -106,8 +106,7 @@ export function dynamoOrderReader(doc: Pick<DynamoDBDocumentClient, 'send'>, tab
       ),
     async order(orderId) {
       const out = await doc.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId) }));
-      const item = out.Item as StoredOrder | undefined;
-      return item ? orderView(item) : null;
+      return out.Item ? orderView(orderFromItem(out.Item as OrderItem)) : null;
     },
     catalog: (limit) =>
       queryIndex<Product>(INDEX.byStatus, { pk: 'GSI3PK', sk: LIST_SORT_KEY }, [CATALOG_PARTITION], {

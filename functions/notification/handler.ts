@@ -8,7 +8,7 @@ import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js
 import { createDocumentClient } from '../lib/table.js';
 import { topicPublisher } from '../lib/topic.js';
 import { orderKey } from '../../domain/keys.js';
-import { orderView, type StoredOrder } from '../../domain/views.js';
+import { orderFromItem, orderView, type OrderItem } from '../../domain/views.js';
 import { handleNotificationEvent, type NotificationDeps } from './logic.js';
 
 const doc = createDocumentClient(tracer.captureAWSv3Client(new DynamoDBClient({})));
@@ -24,8 +24,7 @@ const deps: NotificationDeps = {
       new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
     );
     // The view (domain/views.ts): the item derives its vendor ids and its payment's orderId and currency.
-    const item = out.Item as StoredOrder | undefined;
-    return item ? orderView(item) : null;
+    return out.Item ? orderView(orderFromItem(out.Item as OrderItem)) : null;
   },
   publishToTopic: sns && topicArn ? topicPublisher(sns, topicArn) : undefined,
 };

@@ -8,7 +8,7 @@ import { logger, metrics, powertoolsHandler, tracer } from '../lib/powertools.js
 import { createDocumentClient } from '../lib/table.js';
 import { topicPublisher } from '../lib/topic.js';
 import { orderKey } from '../../domain/keys.js';
-import { orderView, type StoredOrder } from '../../domain/views.js';
+import { orderFromItem, orderView, type OrderItem } from '../../domain/views.js';
 import { SimulatedPaymentGateway } from './gateway.js';
 import { handlePaymentEvent, type PaymentDeps } from './logic.js';
 
@@ -31,7 +31,7 @@ const deps: PaymentDeps = {
     );
     // The view (domain/views.ts) carries the payment's currency and each part's subtotal, which the item
     // derives from the order; the refunded parts are the item's own (absent until the first refund).
-    const item = out.Item as StoredOrder | undefined;
+    const item = out.Item ? orderFromItem(out.Item as OrderItem) : undefined;
     return item ? { ...orderView(item), refundedVendorIds: item.refundedVendorIds ?? [] } : null;
   },
   // The payment notices' mail in one PublishBatch request, as the notification consumer mails its own.

@@ -22,7 +22,7 @@ import { UNPAID_STATUSES } from '../../domain/orderProcess.js';
 import { transition, type ItemUpdate, type Transition, type OrderChange } from '../../domain/transition.js';
 import { conditionExpression, setExpression } from '../../domain/writes.js';
 import type { OrderStatus } from '../../domain/generated/schema.js';
-import type { StoredOrder } from '../../domain/views.js';
+import { orderFromItem, type OrderItem, type StoredOrder } from '../../domain/views.js';
 
 /** What the sweeper needs; tests pass fakes or DynamoDB Local. */
 export interface SweeperDeps {
@@ -141,7 +141,10 @@ async function readOrders(ids: readonly string[], deps: SweeperDeps): Promise<Ma
           RequestItems: { [deps.tableName]: { Keys: keys, ConsistentRead: true } },
         }),
       );
-      for (const item of (out.Responses?.[deps.tableName] ?? []) as StoredOrder[]) orders.set(item.id, item);
+      for (const item of (out.Responses?.[deps.tableName] ?? []) as OrderItem[]) {
+        const order = orderFromItem(item);
+        orders.set(order.id, order);
+      }
       keys = out.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
     }
   }
@@ -278,7 +281,7 @@ async function deliveredOrders(deps: SweeperDeps): Promise<StoredOrder[]> {
     const out = await deps.doc.send(
       new GetCommand({ TableName: deps.tableName, Key: { PK: key.PK, SK: key.SK }, ConsistentRead: true }),
     );
-    const order = out.Item as StoredOrder | undefined;
+    const order = out.Item ? orderFromItem(out.Item as OrderItem) : undefined;
     if (order && order.status === 'DELIVERED') orders.push(order);
   }
   return orders;
@@ -326,7 +329,7 @@ export async function completeDeliveredOrder(orderId: string, deps: SweeperDeps)
   const out = await deps.doc.send(
     new GetCommand({ TableName: deps.tableName, Key: orderKey(orderId), ConsistentRead: true }),
   );
-  const order = out.Item as StoredOrder | undefined;
+  const order = out.Item ? orderFromItem(out.Item as OrderItem) : undefined;
   if (!order || order.status !== 'DELIVERED') return false;
   return completeOrder(order, deps);
 }

@@ -2,7 +2,7 @@ import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
 import { fail } from './errors.js';
 import { businessError } from '../../domain/errors.js';
 import { paymentView, type StoredOrder } from '../../domain/views.js';
-import type { Payment } from '../../domain/generated/schema.js';
+import type { Payment, PaymentMethod } from '../../domain/generated/schema.js';
 
 /** A transaction's cancellation reasons as the DynamoDB data source reports them. */
 export type CancellationReasons = { type: string; item?: Record<string, unknown> }[];
@@ -27,9 +27,27 @@ export function replayIdOf(record: Record<string, unknown>, idem: IdempotencySta
   return record['resultId'] as string;
 }
 
-/** Fails with IdempotencyConflict when the request recorded for the key is not this call's. */
+/**
+ * processPayment's canonical request as the order's paymentKeys keep it: the method (an enum, so without
+ * ':'; empty without one), ':', then the token. The order item holds one per call, so it is as short as
+ * an unambiguous form gets (the JSON object kept before, formerPaymentRequestOf, was 24 bytes longer).
+ */
+export function paymentRequestOf(input: { paymentToken: string; method?: PaymentMethod | null }): string {
+  return `${input.method ?? ''}:${input.paymentToken}`;
+}
+
+/** processPayment's request in the form orders paid before kept it, which a replay on them still matches. */
+export function formerPaymentRequestOf(input: {
+  paymentToken: string;
+  method?: PaymentMethod | null;
+}): string {
+  return JSON.stringify({ paymentToken: input.paymentToken, method: input.method ?? null });
+}
+
+/** Fails with IdempotencyConflict when the request recorded for the key is not this call's (in any form). */
 function rejectOtherPayload(recorded: unknown, idem: IdempotencyStash): void {
-  if (recorded !== idem.request) {
+  const former = idem.formerRequest;
+  if (recorded !== idem.request && (former === undefined || recorded !== former)) {
     fail(
       businessError(
         'IdempotencyConflict',

@@ -4,6 +4,7 @@ import { orderKey } from '../../domain/keys.js';
 import { tableNameOf } from '../../domain/writes.js';
 import type { PaymentStatus } from '../../domain/generated/schema.js';
 import type { NoticeStash } from '../lib/stash.js';
+import { orderFromItemOrNull, type OrderItem, type StoredOrder } from '../../domain/views.js';
 
 /** The payment statuses that show an attempt's result: a refund after payment keeps SUCCEEDED true. */
 const ADMITS: Record<string, PaymentStatus[]> = {
@@ -58,8 +59,6 @@ export function request(ctx: Context<unknown, NoticeStash>) {
   };
 }
 
-type StoredOrder = { payment?: { attempts: number; status: string } | null } | null;
-
 /**
  * Marks the notice refused when the order is missing, its payment does not hold the result, or (a shared
  * notice) its claim copy is stored already. Keys DynamoDB left unread fail the call, so the retry reads them.
@@ -68,10 +67,10 @@ export function response(ctx: Context<unknown, NoticeStash>) {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   const gate = ctx.stash.gate;
   if (gate === null) return null;
-  let order: StoredOrder = null;
+  let order: StoredOrder | null = null;
   let copiesStored = false;
   if ((ctx.stash.copyKeys ?? []).length === 0) {
-    order = ctx.result as StoredOrder;
+    order = orderFromItemOrNull(ctx.result as OrderItem | null);
   } else {
     const table = tableNameOf(ctx.env) ?? '';
     const result = ctx.result as {
@@ -84,7 +83,7 @@ export function response(ctx: Context<unknown, NoticeStash>) {
         'DynamoDB:ProvisionedThroughputExceededException',
       );
     const [first, ...copies] = result.data[table] ?? [];
-    order = (first ?? null) as StoredOrder;
+    order = orderFromItemOrNull((first ?? null) as OrderItem | null);
     copiesStored = copies.length > 0 && copies.every((copy) => copy !== null);
   }
   if (!(order && paymentHolds(order.payment, gate.attempt, gate.result)) || copiesStored)

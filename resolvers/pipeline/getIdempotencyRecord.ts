@@ -11,6 +11,8 @@ export interface IdempotencyStash {
   key: string;
   /** The canonical request; the same key with another payload is a conflict. */
   request: string;
+  /** The same request as records written before kept it (a change of canonical form), if it has one. */
+  formerRequest?: string;
 }
 
 /**

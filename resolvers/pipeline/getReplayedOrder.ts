@@ -2,7 +2,7 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { orderKey } from '../../domain/keys.js';
 import type { Order } from '../../domain/generated/schema.js';
-import { orderView, type StoredOrder } from '../../domain/views.js';
+import { orderFromItem, orderView, type OrderItem } from '../../domain/views.js';
 import type { IdempotentCallStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
@@ -20,5 +20,5 @@ export function request(ctx: Context<unknown, IdempotentCallStash>) {
 export function response(ctx: Context<unknown, IdempotentCallStash>): Order {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
   if (!ctx.result) fail(businessError('NotFound', `Order ${ctx.stash.replayId} not found`, null));
-  return orderView(ctx.result as StoredOrder);
+  return orderView(orderFromItem(ctx.result as OrderItem));
 }

@@ -4,7 +4,8 @@ import { orderKey } from '../../domain/keys.js';
 import { canTransition } from '../../domain/orderProcess.js';
 import { replayedPayment } from '../lib/idempotency.js';
 import type { MutationProcessPaymentArgs, Payment } from '../../domain/generated/schema.js';
-import type { PayableOrder, ProcessPaymentStash } from '../lib/stash.js';
+import type { ProcessPaymentStash } from '../lib/stash.js';
+import { orderFromItemOrNull, type OrderItem } from '../../domain/views.js';
 import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
 
@@ -24,7 +25,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
 /** The replayed payment, or the error that explains why the write could not land. */
 export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const current = ctx.result as PayableOrder | null;
+  const current = orderFromItemOrNull(ctx.result as OrderItem | null);
   if (!current) fail(businessError('NotFound', `Order ${ctx.stash.orderId} not found`, null));
   const replay = replayedPayment(current, ctx.stash.idempotency);
   if (replay) return replay;

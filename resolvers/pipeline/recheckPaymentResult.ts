@@ -2,9 +2,9 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import * as ddb from '@aws-appsync/utils/dynamodb';
 import { orderKey } from '../../domain/keys.js';
 import { canTransition } from '../../domain/orderProcess.js';
-import { paymentView } from '../../domain/views.js';
+import { orderFromItemOrNull, paymentView, type OrderItem } from '../../domain/views.js';
 import type { MutationRecordPaymentResultArgs, Payment } from '../../domain/generated/schema.js';
-import type { RecordPaymentResultStash, StoredOrder } from '../lib/stash.js';
+import type { RecordPaymentResultStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
 
@@ -26,7 +26,7 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
 /** The payment as another call recorded it, or ConcurrentModification. */
 export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>): Payment {
   if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-  const current = ctx.result as StoredOrder | null;
+  const current = orderFromItemOrNull(ctx.result as OrderItem | null);
   if (!current) fail(businessError('NotFound', `Order ${ctx.stash.orderId} not found`, null));
   const input = ctx.args.input;
   const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';

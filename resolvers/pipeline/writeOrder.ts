@@ -2,7 +2,6 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import {
   idempotencyKey,
   orderKey,
-  orderListKeys,
   productKey,
   vendorOrderKey,
   vendorOrderListKeys,
@@ -16,7 +15,7 @@ import {
   type ProductRef,
   type StockShortage,
 } from '../../domain/order.js';
-import { orderView } from '../../domain/views.js';
+import { orderItemOf, orderView } from '../../domain/views.js';
 import type { RecheckStash } from './recheckIdempotencyRecord.js';
 import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
@@ -78,11 +77,7 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
       table,
       operation: 'PutItem',
       key: util.dynamodb.toMapValues(orderKey(orderId)),
-      attributeValues: util.dynamodb.toMapValues({
-        ...order,
-        entity: 'ORDER',
-        ...orderListKeys(orderId, customerId, 'PLACED', now),
-      }),
+      attributeValues: util.dynamodb.toMapValues(orderItemOf(order)),
       condition: notExists,
     },
   ];

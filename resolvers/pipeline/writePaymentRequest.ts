@@ -2,7 +2,7 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { transition } from '../../domain/transition.js';
 import { conditionalUpdateItem } from '../lib/transact.js';
 import { replayedPayment } from '../lib/idempotency.js';
-import { paymentView, type StoredPayment } from '../../domain/views.js';
+import { paymentView, storedPaymentOf, type StoredPayment } from '../../domain/views.js';
 import type { MutationProcessPaymentArgs, Payment } from '../../domain/generated/schema.js';
 import type { PaymentKeys, ProcessPaymentStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
@@ -26,7 +26,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
   const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
   if (!moved.ok) fail(moved.error);
   const attempt = (order.payment ? order.payment.attempts : 0) + 1;
-  // As stored: its orderId and currency are the order's, no null (domain/views.ts).
+  // Its orderId and currency are the order's, and its updatedAt the PAYMENT_PENDING entry's (domain/views.ts).
   const payment: StoredPayment = {
     amount: order.total,
     status: 'PENDING',
@@ -43,7 +43,7 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
   parts.names['#paymentToken'] = 'paymentToken';
   parts.names['#paymentKeys'] = 'paymentKeys';
   parts.names['#idemKey'] = idem.key;
-  parts.values[':payment'] = payment;
+  parts.values[':payment'] = storedPaymentOf(payment, order.total, now);
   parts.values[':paymentToken'] = input.paymentToken;
   parts.values[':paymentKeys'] = keys;
   parts.sets.push('#payment = :payment', '#paymentToken = :paymentToken', '#paymentKeys = :paymentKeys');

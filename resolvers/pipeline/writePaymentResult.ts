@@ -2,7 +2,13 @@ import { type Context, runtime, util } from '@aws-appsync/utils';
 import { orderKey } from '../../domain/keys.js';
 import { transition, type OrderChange } from '../../domain/transition.js';
 import { conditionalUpdateItem } from '../lib/transact.js';
-import { paymentView, type StoredPayment } from '../../domain/views.js';
+import {
+  orderFromItem,
+  paymentView,
+  storedPaymentOf,
+  type OrderItem,
+  type StoredPayment,
+} from '../../domain/views.js';
 import type { MutationRecordPaymentResultArgs, Payment } from '../../domain/generated/schema.js';
 import type { RecordPaymentResultStash, StoredOrder } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
@@ -21,7 +27,7 @@ function chargeResult(
 ) {
   const input = ctx.args.input;
   const now = ctx.stash.now;
-  // As stored (domain/views.ts): the attempt's amount and method, its new status, a reason only if any.
+  // The attempt's amount and method, its new status, a reason only if any; its time is the entry's.
   const updated: StoredPayment = {
     amount: payment.amount,
     status: input.status,
@@ -36,7 +42,7 @@ function chargeResult(
   parts.names['#payment'] = 'payment';
   parts.names['#attempts'] = 'attempts';
   parts.names['#paymentToken'] = 'paymentToken';
-  parts.values[':payment'] = updated;
+  parts.values[':payment'] = storedPaymentOf(updated, change.order.total, now);
   parts.values[':attempt'] = input.attempt;
   parts.sets.push('#payment = :payment');
   parts.removes.push('#paymentToken');
@@ -171,7 +177,7 @@ export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPay
       return paymentView(ctx.stash.order, ctx.stash.order.payment) as Payment;
     }
     if (ctx.error) util.error(ctx.error.message, ctx.error.type);
-    const payment = paymentView(ctx.stash.order, (ctx.result as StoredOrder).payment) as Payment;
+    const payment = paymentView(ctx.stash.order, orderFromItem(ctx.result as OrderItem).payment) as Payment;
     if (payment.refundedAmount >= payment.amount) ctx.stash.settleRefund = true;
     return payment;
   }

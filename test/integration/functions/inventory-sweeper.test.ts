@@ -14,7 +14,7 @@ import {
 } from '../resolvers/harness.js';
 import { quietLogger } from '../../unit/functions/fakes.js';
 import { LIST_SHARDS, productKey, shardOf, sweeperWatermarkKey } from '../../../domain/keys.js';
-import { orderView, type StoredOrder as StoredOrderItem } from '../../../domain/views.js';
+import { orderFromItem, orderView, type OrderItem } from '../../../domain/views.js';
 
 type OrderView = {
   id: string;
@@ -45,9 +45,10 @@ describe('inventory and sweeper consumers against DynamoDB Local', () => {
       .Item;
   const product = (vendorId: string, productId: string) =>
     get(productKey(vendorId, productId).PK, productKey(vendorId, productId).SK);
-  // The order as GraphQL returns it: the item derives its vendor ids and its lines' totals (domain/views.ts).
+  // The order as GraphQL returns it: the item derives its id, customer, vendor ids and lines' totals
+  // (domain/views.ts orderFromItem).
   const order = async (id: string) =>
-    orderView((await get(`ORDER#${id}`, 'ORDER')) as StoredOrderItem) as unknown as OrderView;
+    orderView(orderFromItem((await get(`ORDER#${id}`, 'ORDER')) as OrderItem)) as unknown as OrderView;
 
   async function place(available = 5, quantity = 2) {
     const [v, customer] = [fresh('v'), fresh('c')];

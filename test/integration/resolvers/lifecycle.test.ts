@@ -7,7 +7,7 @@ import {
 } from '@orderloop/local/appsync/subscriptions/filter';
 import { notificationKey } from '../../../domain/keys.js';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
-import { paymentView, type StoredOrder, type StoredPayment } from '../../../domain/views.js';
+import { orderFromItem, paymentView, type OrderItem, type StoredPayment } from '../../../domain/views.js';
 
 describe('order lifecycle resolvers', () => {
   let h: Harness;
@@ -18,6 +18,11 @@ describe('order lifecycle resolvers', () => {
       new GetItemCommand({ TableName: h.tableName, Key: marshall({ PK, SK }), ConsistentRead: true }),
     );
     return out.Item ? unmarshall(out.Item) : null;
+  };
+  /** The whole order as every reader gets it from its item (domain/views.ts orderFromItem). */
+  const getOrder = async (orderId: string) => {
+    const item = await getItem(`ORDER#${orderId}`, 'ORDER');
+    return item ? orderFromItem(item as OrderItem) : null;
   };
 
   /** Seeds two vendors' products and places one order with a line from each. */
@@ -95,7 +100,7 @@ describe('order lifecycle resolvers', () => {
         attempts: 1,
       });
       // The attempt, its token and the call's key live on the order item: one UpdateItem, no other item
-      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const stored = await getOrder(o.orderId);
       expect(stored).toMatchObject({
         status: 'PAYMENT_PENDING',
         version: 2,
@@ -104,7 +109,7 @@ describe('order lifecycle resolvers', () => {
         paymentKeys: { pk1: { attempt: 1 } },
       });
       // Only DELIVERED keeps a byStatus entry: neither placing nor paying wrote one.
-      expect(stored).not.toHaveProperty('GSI3PK');
+      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).not.toHaveProperty('GSI3PK');
       expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
       expect(await getItem('IDEMPOTENCY#processPayment#' + o.customer + '#pk1', 'IDEMPOTENCY')).toBeNull();
     });
@@ -143,7 +148,7 @@ describe('order lifecycle resolvers', () => {
       expect(retry.errors).toEqual([]);
       expect(retry.data).toEqual(first!.data);
       // requested once
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+      expect(await getOrder(o.orderId)).toMatchObject({
         version: 2,
         payment: { attempts: 1 },
       });
@@ -158,7 +163,7 @@ describe('order lifecycle resolvers', () => {
       expect(results.flatMap((r) => r.errors.map((e) => e.errorType))).toEqual([]);
       for (const r of results) expect(r.data).toEqual(results[0]?.data);
       expect(results[0]?.data).toMatchObject({ attempts: 1, status: 'PENDING', amount: o.total });
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+      expect(await getOrder(o.orderId)).toMatchObject({
         version: 2,
         payment: { attempts: 1 },
       });
@@ -183,7 +188,7 @@ describe('order lifecycle resolvers', () => {
         errorType: 'InvalidTransition',
         errorInfo: { from: 'PAYMENT_PENDING', to: 'PAYMENT_PENDING' },
       });
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+      expect(await getOrder(o.orderId)).toMatchObject({
         version: 2,
         paymentKeys: { winner: { attempt: 1 } },
       });
@@ -218,7 +223,7 @@ describe('order lifecycle resolvers', () => {
       expect(late.errors).toEqual([]);
       expect(late.data).toMatchObject({ attempts: 2, status: 'DECLINED' });
       expect(conflict.errors[0]?.errorType).toBe('IdempotencyConflict');
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({
+      expect(await getOrder(o.orderId)).toMatchObject({
         status: 'PAYMENT_FAILED',
         payment: { attempts: 2 },
         paymentKeys: { k1: { attempt: 1 }, k2: { attempt: 2 } },
@@ -311,7 +316,7 @@ describe('order lifecycle resolvers', () => {
       // Assess
       expect(recorded.errors).toEqual([]);
       expect(recorded.data).toMatchObject({ status: 'PAID', payment: { status: 'SUCCEEDED', attempts: 1 } });
-      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const stored = await getOrder(o.orderId);
       expect(stored).toMatchObject({ status: 'PAID', version: 3, payment: { status: 'SUCCEEDED' } });
       expect(stored).not.toHaveProperty('paymentToken');
       expect(await getItem(`ORDER#${o.orderId}`, 'PAYMENT#0001')).toBeNull();
@@ -329,7 +334,7 @@ describe('order lifecycle resolvers', () => {
         iamIdentity,
       );
       // Assess: the event says what the stream's order item says (what the PAID relay used to send)
-      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const stored = await getOrder(o.orderId);
       expect(recorded.errors).toEqual([]);
       expect(recorded.data).toEqual({
         audience: 'CUSTOMER',
@@ -341,7 +346,7 @@ describe('order lifecycle resolvers', () => {
         vendorId: null,
         vendorStatus: null,
         // the view of the stored payment: the item keeps its orderId and currency on the order, no null
-        payment: paymentView(stored as unknown as StoredOrder, stored?.payment as StoredPayment),
+        payment: paymentView(stored!, stored?.payment as StoredPayment),
         reason: null,
         actor: 'SYSTEM',
         version: stored?.version,
@@ -353,7 +358,7 @@ describe('order lifecycle resolvers', () => {
     it('changes nothing for a repeated or stale result and answers an INTERNAL event that no subscriber admits', async () => {
       // Prepare
       const o = await paidOrder();
-      const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const before = await getOrder(o.orderId);
       // Act
       const repeated = await h.call(
         'Mutation',
@@ -378,7 +383,7 @@ describe('order lifecycle resolvers', () => {
           payment: { status: 'SUCCEEDED' },
         });
       }
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
+      expect(await getOrder(o.orderId)).toEqual(before);
     });
 
     it('records one refund per vendor part, and a repeated refund changes nothing', async () => {
@@ -415,7 +420,7 @@ describe('order lifecycle resolvers', () => {
         audience: 'INTERNAL',
         payment: { status: 'REFUNDED', refundedAmount: 1000 },
       });
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'PAID' }); // refunds do not move the order
+      expect(await getOrder(o.orderId)).toMatchObject({ status: 'PAID' }); // refunds do not move the order
     });
   });
 
@@ -454,7 +459,7 @@ describe('order lifecycle resolvers', () => {
       expect(other).not.toBeNull();
       expect(other!.errors).toEqual([]);
       expect(first.errors).toEqual([]);
-      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const stored = await getOrder(o.orderId);
       expect(stored?.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: o.total, amount: o.total });
       expect([...(stored?.refundedVendorIds as string[])].sort()).toEqual([o.v1, o.v2].sort());
       expect(stored?.status).toBe('PAID'); // refunds do not move the order
@@ -469,7 +474,7 @@ describe('order lifecycle resolvers', () => {
       );
       // Assess
       expect(results.flatMap((r) => r.errors)).toEqual([]);
-      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const stored = await getOrder(o.orderId);
       expect(stored?.payment).toMatchObject({ status: 'REFUNDED', refundedAmount: o.total });
       expect(stored?.refundedVendorIds).toHaveLength(2);
     });
@@ -477,12 +482,12 @@ describe('order lifecycle resolvers', () => {
     it('rejects a refund that would return more than was paid, and writes nothing', async () => {
       // Prepare
       const o = await paidOrder();
-      const before = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const before = await getOrder(o.orderId);
       // Act
       const result = await refund(o, o.v1, o.total + 1);
       // Assess
       expect(result.errors[0]).toMatchObject({ errorType: 'ValidationError' });
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toEqual(before);
+      expect(await getOrder(o.orderId)).toEqual(before);
     });
   });
 
@@ -504,7 +509,7 @@ describe('order lifecycle resolvers', () => {
         status: 'CANCELLED',
         reason: 'changed my mind',
       });
-      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const stored = await getOrder(o.orderId);
       expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual([
         'CANCELLED',
         'CANCELLED',
@@ -563,12 +568,12 @@ describe('order lifecycle resolvers', () => {
       const tracking = { carrier: 'UPS', trackingNumber: '1Z' };
       // Act
       await vendorUpdate(o, o.v1, 'ACCEPTED');
-      const fulfilling = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const fulfilling = await getOrder(o.orderId);
       await vendorUpdate(o, o.v2, 'REJECTED', { reason: 'no stock' });
       const shipped = await vendorUpdate(o, o.v1, 'SHIPPED', { tracking });
-      const afterShip = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const afterShip = await getOrder(o.orderId);
       await vendorUpdate(o, o.v1, 'DELIVERED');
-      const delivered = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      const delivered = await getOrder(o.orderId);
       // Assess
       expect(fulfilling?.status).toBe('FULFILLING');
       expect(shipped.data).toMatchObject({
@@ -593,7 +598,7 @@ describe('order lifecycle resolvers', () => {
       await vendorUpdate(o, o.v1, 'REJECTED');
       await vendorUpdate(o, o.v2, 'REJECTED');
       // Assess
-      expect(await getItem(`ORDER#${o.orderId}`, 'ORDER')).toMatchObject({ status: 'CANCELLED' });
+      expect(await getOrder(o.orderId)).toMatchObject({ status: 'CANCELLED' });
     });
 
     it('rejects a vendor move before payment, a forbidden move, and shipping without tracking', async () => {
