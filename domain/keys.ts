@@ -101,7 +101,8 @@ export function vendorPartition(vendorId: string) {
 
 /**
  * How many write shards each list that every order lands in has: the all-orders list and each vendor's
- * orders. At 1,000 orders/s each shard key takes 250 index writes/s (docs/capacity.md).
+ * orders. At 1,000 orders/s each shard key takes 250 writes/s (the all-orders list's index entries, the
+ * vendors' list entries on the table; docs/capacity.md).
  */
 export const LIST_SHARDS = 4;
 
