@@ -515,6 +515,30 @@ describe('order lifecycle resolvers', () => {
       });
     });
 
+    it('answers ConcurrentModification when the order was paid for between its read and the cancel', async () => {
+      // Prepare: the customer's payment request lands between the cancel's read and its UpdateItem
+      const o = await placedOrder();
+      h.beforeRequest = async (request) => {
+        if (request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          expect((await pay(o)).errors).toEqual([]);
+        }
+      };
+      // Act
+      const lost = await h.call(
+        'Mutation',
+        'cancelOrder',
+        { orderId: o.orderId },
+        userIdentity(o.customer, 'customer'),
+      );
+      h.beforeRequest = null;
+      // Assess
+      expect(lost.errors[0]?.errorType).toBe('ConcurrentModification');
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored).toMatchObject({ status: 'PAYMENT_PENDING' });
+      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual(['PENDING', 'PENDING']);
+    });
+
     it('rejects cancelling an order that is being paid as InvalidTransition', async () => {
       // Prepare
       const o = await placedOrder();
@@ -613,6 +637,25 @@ describe('order lifecycle resolvers', () => {
         errorInfo: { from: 'PENDING', to: 'DELIVERED' },
       });
       expect(noTracking.errors[0]?.errorType).toBe('ValidationError');
+    });
+
+    it('answers ConcurrentModification when the order changed between its read and its one write, and writes nothing', async () => {
+      // Prepare: v2 accepts between v1's read of the order and v1's UpdateItem
+      const o = await paidOrder();
+      h.beforeRequest = async (request) => {
+        if (request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          expect((await vendorUpdate(o, o.v2, 'ACCEPTED')).errors).toEqual([]);
+        }
+      };
+      // Act
+      const lost = await vendorUpdate(o, o.v1, 'REJECTED', { reason: 'no stock' });
+      h.beforeRequest = null;
+      // Assess: the documented retryable error, and only the winner's move on the order item
+      expect(lost.errors[0]?.errorType).toBe('ConcurrentModification');
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual(['PENDING', 'ACCEPTED']);
+      expect(stored).toMatchObject({ status: 'FULFILLING' });
     });
 
     it("rejects a vendor moving another vendor's part", async () => {
