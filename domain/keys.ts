@@ -1,8 +1,9 @@
 /**
- * Single-table keys. One table holds orders, vendor orders, products, payments, idempotency records and
- * notifications; three KEYS_ONLY GSIs serve the lists (by customer, by vendor, by status and catalog).
- * Only items a list shows carry GSI keys, and no list key takes more than a bounded share of the writes
- * at 1,000 orders/s: the lists every order lands in are write-sharded (docs/capacity.md has the figures).
+ * Single-table keys. One table holds orders, the vendors' order lists, products, idempotency records and
+ * notifications; three KEYS_ONLY GSIs serve the other lists (by customer, by vendor, by status and
+ * catalog). Only items a list shows carry GSI keys, and no list key takes more than a bounded share of the
+ * writes at 1,000 orders/s: the lists every order lands in are write-sharded (docs/capacity.md has the
+ * figures).
  * Resolver-safe: this file stays inside the APPSYNC_JS subset.
  */
 
@@ -27,9 +28,23 @@ export function orderKey(orderId: string) {
   return { PK: `ORDER#${orderId}`, SK: 'ORDER' };
 }
 
-/** A vendor's part of an order lives in the order's partition. */
-export function vendorOrderKey(orderId: string, vendorId: string) {
-  return { PK: `ORDER#${orderId}`, SK: `VENDOR#${vendorId}` };
+/**
+ * A vendor's entry for one order in its order list, a small immutable item of the table itself (no index
+ * keys), written once with the order: its shard of the vendor's orders, sorted by creation time (then id,
+ * so a page is newest first whatever the ids look like). The order item is the one copy of the part's
+ * state (its embedded vendorOrders), so a status change writes no entry. Items of the earlier design
+ * (PK ORDER#id, SK VENDOR#vendorId, entity VENDOR_ORDER) are read by nothing any more.
+ */
+export function vendorOrderEntryKey(orderId: string, vendorId: string, createdAt: string) {
+  return {
+    PK: vendorOrdersPartition(vendorId, shardOf(orderId, LIST_SHARDS)),
+    SK: timeSortKey(createdAt, orderId),
+  };
+}
+
+/** The order id of a vendor's list entry, from its sort key (createdAt#orderId: a time holds no '#'). */
+export function orderIdOfEntry(sortKey: string): string {
+  return sortKey.slice(sortKey.indexOf('#') + 1);
 }
 
 /**
@@ -86,7 +101,8 @@ export function vendorPartition(vendorId: string) {
 
 /**
  * How many write shards each list that every order lands in has: the all-orders list and each vendor's
- * orders. At 1,000 orders/s each shard key takes 250 index writes/s (docs/capacity.md).
+ * orders. At 1,000 orders/s each shard key takes 250 writes/s (the all-orders list's index entries, the
+ * vendors' list entries on the table; docs/capacity.md).
  */
 export const LIST_SHARDS = 4;
 
@@ -95,7 +111,7 @@ export const STATUS_SHARDS = 8;
 
 /**
  * The write shard of an order, 0 … shards − 1, from its id (a ULID, whose last characters are random), so
- * an order and its vendor parts always land in the same shard number.
+ * an order and its vendors' list entries always land in the same shard number.
  */
 export function shardOf(orderId: string, shards: number): number {
   let sum = 0;
@@ -111,7 +127,7 @@ export function shardNumbers(shards: number): number[] {
   return [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].slice(0, shards);
 }
 
-/** Partition key of one shard of a vendor's orders on the byVendor GSI. */
+/** Partition key of one shard of a vendor's orders, on the table itself (vendorOrderEntryKey). */
 export function vendorOrdersPartition(vendorId: string, shard: number) {
   return `VENDORORDERS#${shard}#${vendorId}`;
 }
@@ -171,14 +187,6 @@ export function orderListKeys(orderId: string, customerId: string, status: strin
     GSI1PK: customerPartition(customerId),
     GSI2PK: allOrdersPartition(shardOf(orderId, LIST_SHARDS)),
     ...(isIndexedStatus(status) ? { GSI3PK: orderStatusPartition(status, orderId) } : {}),
-    GSISK: timeSortKey(createdAt, orderId),
-  };
-}
-
-/** The list keys of a new vendor order: its shard of the vendor's orders. */
-export function vendorOrderListKeys(orderId: string, vendorId: string, createdAt: string) {
-  return {
-    GSI2PK: vendorOrdersPartition(vendorId, shardOf(orderId, LIST_SHARDS)),
     GSISK: timeSortKey(createdAt, orderId),
   };
 }

@@ -233,38 +233,6 @@ export function historyEntry(
   return entry;
 }
 
-/** A vendor's part as stored on its own vendor-order item (VENDOR#id): the whole part. */
-export function vendorOrderOf(
-  orderId: string,
-  part: VendorPart,
-  currency: string,
-  now: string,
-): {
-  orderId: string;
-  vendorId: string;
-  status: VendorOrderStatus;
-  lines: PricedLine[];
-  subtotal: number;
-  currency: string;
-  tracking: null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-} {
-  return {
-    orderId,
-    vendorId: part.vendorId,
-    status: 'PENDING',
-    lines: part.lines,
-    subtotal: part.subtotal,
-    currency,
-    tracking: null,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
-}
-
 /**
  * A vendor's part as the order item embeds it at placement (domain/views.ts StoredVendorPart): its lines,
  * subtotal and times are the order's until the part moves.

@@ -42,7 +42,10 @@ export const INVALID_PAGE_TOKEN = {
 export interface ListPlan {
   /** Names the list and its filter; a token of another list is refused. */
   listId: string;
-  /** The GSI (KEYS_ONLY: the items are read after the merge), or null for the table, whose items are whole. */
+  /**
+   * The GSI (KEYS_ONLY: the items are read after the merge), or null for the table, whose items are
+   * whole (or, for a vendor's list, entries that name the orders to read: partsOf).
+   */
   index: string | null;
   pkName: string;
   skName: string;
@@ -55,6 +58,12 @@ export interface ListPlan {
   cursors: ShardCursor[];
   /** Keep only items in this status, after the read (DynamoDB filter semantics: the limit applies first). */
   status: string | null;
+  /**
+   * A vendor's order list (Query.vendorOrders): its entries are items of the table whose sort key is
+   * createdAt#orderId (domain/keys.ts vendorOrderEntryKey), so the page reads those ORDER items, keeps
+   * each one's part of this vendor, and the status filter applies to that part. Null for other lists.
+   */
+  partsOf: string | null;
 }
 
 /** What one shard's query returned: the keys of its entries and its own nextToken. */

@@ -1,6 +1,6 @@
 import type { ActorType, OrderStatus, VendorOrderStatus } from './generated/schema.js';
 import { businessError, type BusinessErrorOf } from './errors.js';
-import { orderKey, vendorOrderKey } from './keys.js';
+import { orderKey } from './keys.js';
 import { historyEntry } from './order.js';
 import {
   canTransition,
@@ -10,19 +10,16 @@ import {
   VENDOR_ACTIVE_ORDER_STATUSES,
   type StatusChangeRecord,
 } from './orderProcess.js';
-import {
-  embeddedVendorStatus,
-  emptyUpdate,
-  orderStatusChange,
-  vendorOrderStatusChange,
-  type UpdateParts,
-} from './writes.js';
+import { embeddedVendorStatus, emptyUpdate, orderStatusChange, type UpdateParts } from './writes.js';
 
 /**
  * The one path for every order and vendor-order status change (Vendure's OrderStateMachine): it checks
- * the transition tables in orderProcess.ts and returns the conditional updates plus the history entry.
- * Resolver steps and Lambda consumers only send what it returns (resolvers/lib/transact.ts, the
- * sweeper); nothing else writes a status. Resolver-safe: stays inside the APPSYNC_JS subset.
+ * the transition tables in orderProcess.ts and returns the conditional update plus the history entry.
+ * The order item is the one copy of its vendor parts' state (a vendor's list entry holds only keys,
+ * domain/keys.ts vendorOrderEntryKey), so every change, a vendor's move or a cancellation that closes
+ * the open parts, is ONE conditional UpdateItem of the order item: no transaction (one of a single item
+ * costs twice). Resolver steps and Lambda consumers only send what it returns (resolvers/lib/transact.ts,
+ * the sweeper); nothing else writes a status. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
 /** What a status change reads of a vendor order (the order item's embedded part, domain/views.ts). */
@@ -60,14 +57,15 @@ export interface ItemUpdate {
   parts: UpdateParts;
 }
 
-/** A checked order status change: the order as it is after it, its history entry, and the writes. */
+/** A checked order status change: the order as it is after it, its history entry, and the write. */
 export interface OrderChange<O> {
   order: O;
   entry: StatusChangeRecord;
-  /** The order item's update, to which a writer adds its own clauses (the payment it records). */
+  /**
+   * The order item's conditional update, the change's only write (its embedded parts included), to which
+   * a writer adds its own clauses (the payment it records).
+   */
   orderUpdate: ItemUpdate;
-  /** Every item's conditional update (orderUpdate among them), for one transaction, in this order. */
-  writes: ItemUpdate[];
 }
 
 /** A checked vendor-order status change: the vendor order after it, plus the order change it makes. */
@@ -94,7 +92,7 @@ function orderRefusal(orderId: string, from: OrderStatus, to: OrderStatus): stri
 /**
  * Moves an order to `to` as `actor`: checked against ORDER_TRANSITIONS, conditional on the status and
  * version read. Cancelling also cancels every vendor order still open (each checked against
- * VENDOR_ORDER_TRANSITIONS), in the same transaction.
+ * VENDOR_ORDER_TRANSITIONS), on the order item in the same write.
  */
 export function transition<O extends OrderState>(
   order: O,
@@ -111,7 +109,6 @@ export function transition<O extends OrderState>(
   const entry = historyEntry(order.status, to, actor.type, actor.id, now, { reason });
   const parts = orderStatusChange(emptyUpdate(), order, to, [entry]);
   const orderUpdate: ItemUpdate = { key: orderKey(order.id), parts };
-  const writes: ItemUpdate[] = [orderUpdate];
   const vendorOrders: V[] = [];
   let refusal: { ok: false; error: TransitionError } | null = null;
   let index = 0;
@@ -129,10 +126,6 @@ export function transition<O extends OrderState>(
       break;
     } else {
       embeddedVendorStatus(parts, i, 'CANCELLED', now);
-      writes.push({
-        key: vendorOrderKey(order.id, vo.vendorId),
-        parts: vendorOrderStatusChange(vo, 'CANCELLED', now, { reason }),
-      });
       vendorOrders.push({ ...vo, status: 'CANCELLED', updatedAt: now, version: vo.version + 1 });
     }
   }
@@ -145,13 +138,13 @@ export function transition<O extends OrderState>(
     updatedAt: now,
     version: order.version + 1,
   };
-  return { ok: true, change: { order: updated, entry, orderUpdate, writes } };
+  return { ok: true, change: { order: updated, entry, orderUpdate } };
 }
 
 /**
  * Moves one vendor's part to `to` as `actor`, and the order to the status that follows from all its
  * vendor orders (deriveOrderStatus): both checked against the tables, only while vendors work on the
- * order (VENDOR_ACTIVE_ORDER_STATUSES), each conditional on what was read.
+ * order (VENDOR_ACTIVE_ORDER_STATUSES), in one update of the order item conditional on what was read.
  */
 export function transitionVendorOrder<O extends OrderState>(
   order: O,
@@ -218,14 +211,6 @@ export function transitionVendorOrder<O extends OrderState>(
       vendorOrder,
       entry,
       orderUpdate,
-      // The vendor-order item first, as the stream has always shown it.
-      writes: [
-        {
-          key: vendorOrderKey(order.id, vendorId),
-          parts: vendorOrderStatusChange(vo, to, now, { tracking, reason }),
-        },
-        orderUpdate,
-      ],
     },
   };
 }

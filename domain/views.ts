@@ -42,9 +42,10 @@ export interface StoredLine {
 }
 
 /**
- * A vendor's part as the order item embeds it: what the order's own writes change (status, version,
- * updatedAt, tracking once set). `updatedAt` is absent until the part first moves (it is the order's
- * createdAt until then); the vendor-order item (VENDOR#id) holds the whole part.
+ * A vendor's part as the order item embeds it, the one copy of the part's state: what its moves change
+ * (status, version, updatedAt, tracking once set); its lines, subtotal and times derive from the order
+ * (vendorOrderView). `updatedAt` is absent until the part first moves (it is the order's createdAt until
+ * then). The vendor's list entry (domain/keys.ts vendorOrderEntryKey) holds keys only.
  */
 export interface StoredVendorPart {
   vendorId: string;

@@ -88,7 +88,7 @@ export function embeddedVendorStatus(
   index: number,
   status: VendorOrderStatus,
   now: string,
-  extra: { tracking?: unknown; reason?: string | null } = {},
+  extra: { tracking?: unknown } = {},
 ): UpdateParts {
   const i = `${index}`;
   parts.names['#vendorOrders'] = 'vendorOrders';
@@ -108,34 +108,6 @@ export function embeddedVendorStatus(
     parts.values[`:vo${i}Tracking`] = extra.tracking;
     parts.sets.push(`#vendorOrders[${i}].#voTracking = :vo${i}Tracking`);
   }
-  return parts;
-}
-
-/** The update of a vendor-order item to a new status, conditional on the status and version read. */
-export function vendorOrderStatusChange(
-  read: { status: VendorOrderStatus; version: number },
-  to: VendorOrderStatus,
-  now: string,
-  extra: { tracking?: unknown; reason?: string | null } = {},
-): UpdateParts {
-  const parts = emptyUpdate();
-  parts.names['#status'] = 'status';
-  parts.names['#version'] = 'version';
-  parts.names['#updatedAt'] = 'updatedAt';
-  parts.names['#reason'] = 'reason';
-  parts.values[':toStatus'] = to;
-  parts.values[':fromStatus'] = read.status;
-  parts.values[':readVersion'] = read.version;
-  parts.values[':nextVersion'] = read.version + 1;
-  parts.values[':now'] = now;
-  parts.values[':reason'] = extra.reason ?? null;
-  parts.sets.push('#status = :toStatus', '#version = :nextVersion', '#updatedAt = :now', '#reason = :reason');
-  if (extra.tracking !== undefined) {
-    parts.names['#tracking'] = 'tracking';
-    parts.values[':tracking'] = extra.tracking;
-    parts.sets.push('#tracking = :tracking');
-  }
-  parts.conditions.push('#status = :fromStatus', '#version = :readVersion');
   return parts;
 }
 

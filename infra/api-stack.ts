@@ -141,10 +141,12 @@ export class ApiStack extends Stack {
       // Its one INFO line per answer is the record of the model's token usage (Bedrock's bill).
       logLevelAtMost: ApplicationLogLevel.INFO,
     });
-    // The reader (functions/assistant/reader.ts): one order by key, and queries on three indexes.
+    // The reader (functions/assistant/reader.ts): one order by key, queries of the vendors' lists on the
+    // table and of two indexes.
     grantTableAccess(assistant, table, {
-      actions: ['GetItem'],
-      queryIndexes: [INDEX.byCustomer, INDEX.byVendor, INDEX.byStatus],
+      // Query on the table itself: a vendor's order list is entries of the table (domain/keys.ts).
+      actions: ['GetItem', 'Query'],
+      queryIndexes: [INDEX.byCustomer, INDEX.byStatus],
     });
     // Bedrock API reference, Converse: "This operation requires permission for the bedrock:InvokeModel
     // action" (there is no bedrock:Converse action).
@@ -248,7 +250,8 @@ export class ApiStack extends Stack {
     api.grantMutation(notification.function, ...CONSUMER_MUTATIONS.notification);
     notificationTopic.grantPublish(notification.function);
     // The sweeper reads the all-orders list (byVendor) and its orders (BatchGetItem), the DELIVERED
-    // entries (byStatus), cancels and completes (transactions of updates) and stores its watermarks (Put).
+    // entries (byStatus), cancels and completes (one conditional UpdateItem each) and stores its
+    // watermarks (Put).
     grantTableAccess(sweeper.function, table, {
       actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
       queryIndexes: [INDEX.byVendor, INDEX.byStatus],

@@ -95,27 +95,62 @@ function orderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id'
   };
 }
 
-function vendorOrderEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
-  const previousStatus = (oldItem?.status as string | undefined) ?? null;
-  if (oldItem && previousStatus === newItem.status) return null;
-  return {
-    type: 'vendorOrder.statusChanged',
-    version: ENVELOPE_VERSION,
-    correlationId: String(newItem.correlationId ?? ''),
-    data: {
-      orderId: newItem.orderId,
-      vendorId: newItem.vendorId,
-      customerId: newItem.customerId,
-      status: newItem.status,
-      previousStatus,
-      lines: newItem.lines ?? [],
-      subtotal: newItem.subtotal,
-      currency: newItem.currency,
-      reason: (newItem.reason as string | null | undefined) ?? null,
-      version: newItem.version,
-      at: newItem.updatedAt,
-    },
-  };
+/** The stored history entries a write appended: those past the old image's (all of them for an INSERT). */
+function appendedHistory(newItem: Item, oldItem: Item | null): Item[] {
+  const history = Array.isArray(newItem.statusHistory) ? (newItem.statusHistory as Item[]) : [];
+  const before = oldItem && Array.isArray(oldItem.statusHistory) ? oldItem.statusHistory.length : 0;
+  return history.slice(before);
+}
+
+/**
+ * The reason of one part's move, from the history entries the same write appended: the part's own entry
+ * (its vendorId and new status) when a vendor or an admin moved it, else the order-level entry of the
+ * change that moved it with the order (a cancellation of the whole order).
+ */
+function partReason(appended: readonly Item[], vendorId: unknown, status: unknown): string | null {
+  const own = appended.filter((e) => e.vendorId === vendorId && e.vendorStatus === status);
+  const orderLevel = appended.filter((e) => e.vendorId === undefined || e.vendorId === null);
+  const entry = own[own.length - 1] ?? orderLevel[orderLevel.length - 1];
+  return (entry?.reason as string | null | undefined) ?? null;
+}
+
+/**
+ * vendorOrder.statusChanged, one per embedded part whose status differs between the order item's old and
+ * new image (the order item is the one copy of a part's state: a vendor's move, or a cancellation that
+ * closes the open parts, is one write of it). A new order has no old image: its PENDING parts are
+ * announced by the order itself (its vendorIds), so they make no event. The part's lines and subtotal come
+ * from the order's lines, its version and time from the part.
+ */
+function vendorOrderEvents(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'>[] {
+  if (!oldItem) return [];
+  const before = new Map(vendorOrdersOf(oldItem).map((v) => [v.vendorId, v]));
+  const appended = appendedHistory(newItem, oldItem);
+  const lines = orderLinesOf(newItem);
+  const events: Omit<RawEnvelope, 'id' | 'time'>[] = [];
+  for (const part of vendorOrdersOf(newItem)) {
+    const previousStatus = (before.get(part.vendorId)?.status as string | undefined) ?? null;
+    if (previousStatus === part.status) continue;
+    const own = lines.filter((l) => l.vendorId === part.vendorId);
+    events.push({
+      type: 'vendorOrder.statusChanged',
+      version: ENVELOPE_VERSION,
+      correlationId: String(newItem.correlationId ?? ''),
+      data: {
+        orderId: newItem.id,
+        vendorId: part.vendorId,
+        customerId: newItem.customerId,
+        status: part.status,
+        previousStatus,
+        lines: own,
+        subtotal: own.reduce((t, l) => t + Number(l.lineTotal), 0),
+        currency: newItem.currency,
+        reason: partReason(appended, part.vendorId, part.status),
+        version: part.version,
+        at: part.updatedAt ?? newItem.updatedAt,
+      },
+    });
+  }
+  return events;
 }
 
 /**
@@ -184,48 +219,72 @@ function productEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'i
   };
 }
 
-/**
- * The domain event a stream record means, or null when it means none (other entities, no change).
- * Validated here, where events are produced, so every consumer gets a well-formed envelope: an item that
- * does not make one throws (a ZodError naming the field), and the pipe retries the batch, then sends it to
- * its dead-letter queue.
- */
-export function toDomainEvent(record: StreamRecord): Envelope | null {
-  if (record.eventName === 'REMOVE') return null;
-  const newItem = image(record.dynamodb.NewImage);
-  if (!newItem) return null;
-  const oldItem = image(record.dynamodb.OldImage);
-  let event: Omit<RawEnvelope, 'id' | 'time'> | null = null;
-  switch (newItem.entity) {
-    case 'ORDER': {
-      // The whole order: the item derives some of its attributes from its keys and history (domain/views.ts).
-      const order = orderFromItem(newItem as unknown as OrderItem) as unknown as Item;
-      event =
-        order.status === 'PAYMENT_PENDING'
-          ? paymentRequestedEvent(order, oldItem)
-          : orderEvent(order, oldItem);
-      break;
-    }
-    case 'VENDOR_ORDER':
-      event = vendorOrderEvent(newItem, oldItem);
-      break;
-    case 'PRODUCT':
-      event = productEvent(newItem, oldItem);
-      break;
-    default:
-      event = null;
-  }
-  if (!event) return null;
-  const seconds = record.dynamodb.ApproximateCreationDateTime;
-  const time = seconds ? new Date(seconds * 1000).toISOString() : new Date().toISOString();
-  const correlationId = event.correlationId || record.eventID;
-  return EnvelopeSchema.parse({ ...event, id: record.eventID, time, correlationId });
+/** A stored order item (either shape) as the whole order. */
+function wholeOrder(item: Item): Item {
+  return orderFromItem(item as unknown as OrderItem) as unknown as Item;
+}
+
+/** The order item's own event: payment.requested for the move to PAYMENT_PENDING, else order.statusChanged. */
+function orderItemEvent(newItem: Item, oldItem: Item | null): Omit<RawEnvelope, 'id' | 'time'> | null {
+  return newItem.status === 'PAYMENT_PENDING'
+    ? paymentRequestedEvent(newItem, oldItem)
+    : orderEvent(newItem, oldItem);
 }
 
 /**
- * Maps a batch. Pipes sends every element of the returned array to the target; a record that means no
- * event still needs an element, so the pipe filter should already have dropped such records.
+ * The domain events a stream record means, in order (none for other entities or no change). An order
+ * item's record means its parts' events first, in the order's part order, then the order's own event:
+ * the order a vendor's move and the order status it derives have always had on the stream (the part's
+ * item was written first), so a consumer that reads the order on a part's event sees the order as moved.
+ * A record's events stay together and in record order (toDomainEvents), so the pipe delivers one order's
+ * events in the order of its writes. Each event's id is deterministic (the record's eventID, and the
+ * vendor id for a part's), so a redelivery carries the same ids.
+ *
+ * Validated here, where events are produced, so every consumer gets a well-formed envelope: an item that
+ * does not make one throws (a ZodError naming the field), and the pipe retries the batch, then sends it to
+ * its dead-letter queue. An item of an entity that makes no event any more (the vendor-order items,
+ * VENDOR_ORDER, written before the order item became the one copy of its parts) maps to none.
+ */
+export function toDomainEvent(record: StreamRecord): Envelope[] {
+  if (record.eventName === 'REMOVE') return [];
+  const newItem = image(record.dynamodb.NewImage);
+  if (!newItem) return [];
+  const oldItem = image(record.dynamodb.OldImage);
+  const events: { event: Omit<RawEnvelope, 'id' | 'time'>; id: string }[] = [];
+  switch (newItem.entity) {
+    case 'ORDER': {
+      // The whole order, before and after: the item derives some of its attributes from its keys and
+      // history (domain/views.ts orderFromItem), so both images are read the same way before diffing.
+      const order = wholeOrder(newItem);
+      const before = oldItem ? wholeOrder(oldItem) : null;
+      for (const event of vendorOrderEvents(order, before)) {
+        events.push({ event, id: `${record.eventID}:${String(event.data.vendorId)}` });
+      }
+      const own = orderItemEvent(order, before);
+      if (own) events.push({ event: own, id: record.eventID });
+      break;
+    }
+    case 'PRODUCT': {
+      const event = productEvent(newItem, oldItem);
+      if (event) events.push({ event, id: record.eventID });
+      break;
+    }
+    default:
+      break;
+  }
+  const seconds = record.dynamodb.ApproximateCreationDateTime;
+  const time = seconds ? new Date(seconds * 1000).toISOString() : new Date().toISOString();
+  return events.map(({ event, id }) =>
+    EnvelopeSchema.parse({ ...event, id, time, correlationId: event.correlationId || record.eventID }),
+  );
+}
+
+/**
+ * Maps a batch: every record's events, record by record. Pipes sends every element of the returned array
+ * to the target (a bus target in PutEvents calls of up to 10), so the array may be longer or shorter than
+ * the batch; a record that means no event still costs its share of the batch, so the pipe filter should
+ * already have dropped such records.
  */
 export function toDomainEvents(records: readonly StreamRecord[]): Envelope[] {
-  return records.map(toDomainEvent).filter((e): e is Envelope => e !== null);
+  return records.flatMap((r) => toDomainEvent(r));
 }

@@ -307,8 +307,8 @@ export async function handlePaymentEvent(envelope: Envelope, deps: PaymentDeps):
     if (data.status !== 'REJECTED' && data.status !== 'CANCELLED') return;
     const order = await deps.readOrder(data.orderId);
     if (!order) throw new Error(`order ${data.orderId} not found`);
-    // A cancelled order's own order.statusChanged event refunds every part (the part and the order are
-    // written in one transaction, so this read already shows it): refunding here too would race it.
+    // A cancelled order's own order.statusChanged event refunds every part (the part lives on the order
+    // item, so this read already shows it): refunding here too would race it.
     if (order.status === 'CANCELLED') return;
     await refundVendorPart(order, data.vendorId, envelope.correlationId, deps);
   }

@@ -4,7 +4,8 @@ import { logger, metrics, powertoolsHandler } from '../lib/powertools.js';
 
 /**
  * The pipe's enrichment step: Pipes hands it the bare array of stream records, and every element of the
- * returned array becomes one event on the bus.
+ * returned array becomes one event on the bus. One record may mean several events (an order item's write
+ * that moves its parts: each part's event, then the order's), so the array may be longer than the batch.
  */
 export const handler = powertoolsHandler(async (records: StreamRecord[]) => {
   const events = toDomainEvents(records);

@@ -1,11 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -287,26 +287,10 @@ async function deliveredOrders(deps: SweeperDeps): Promise<StoredOrder[]> {
   return orders;
 }
 
-function updateOf(tableName: string, { key, parts }: ItemUpdate) {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: setExpression(parts),
-      ConditionExpression: conditionExpression(parts),
-      ExpressionAttributeNames: parts.names,
-      ExpressionAttributeValues: parts.values,
-    },
-  };
-}
-
 /** Writes a checked change; false when the tables refuse it or the order moved meanwhile. */
 async function apply(moved: Transition<OrderChange<StoredOrder>>, deps: SweeperDeps): Promise<boolean> {
   if (!moved.ok) return false;
-  return write(
-    moved.change.writes.map((w) => updateOf(deps.tableName, w)),
-    deps,
-  );
+  return write(moved.change.orderUpdate, deps);
 }
 
 /** Cancels one unpaid order as SYSTEM; the stream then releases its stock through the inventory consumer. */
@@ -334,13 +318,26 @@ export async function completeDeliveredOrder(orderId: string, deps: SweeperDeps)
   return completeOrder(order, deps);
 }
 
-/** Runs one status change as a transaction; false when the order moved meanwhile (someone else won). */
-async function write(items: object[], deps: SweeperDeps): Promise<boolean> {
+/**
+ * Runs one status change: ONE conditional UpdateItem of the order item, which holds its parts too (a
+ * transaction of one item would cost twice); false when the order moved meanwhile (someone else won).
+ */
+async function write({ key, parts }: ItemUpdate, deps: SweeperDeps): Promise<boolean> {
   try {
-    await deps.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+    await deps.doc.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: key,
+        UpdateExpression: setExpression(parts),
+        ConditionExpression: conditionExpression(parts),
+        ExpressionAttributeNames: parts.names,
+        ExpressionAttributeValues: parts.values,
+      }),
+    );
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
+    if (error instanceof ConditionalCheckFailedException) return false;
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
 }

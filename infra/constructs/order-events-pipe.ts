@@ -24,22 +24,30 @@ export const OFF_BUS_ORDER_STATUSES: readonly string[] = [
   'PAYMENT_FAILED',
 ];
 
-/** Entities whose stream records become domain events. */
-export const EVENT_ENTITIES = ['ORDER', 'VENDOR_ORDER', 'PRODUCT'] as const;
+/** Entities whose stream records become domain events (an order's also carry its parts' changes). */
+export const EVENT_ENTITIES = ['ORDER', 'PRODUCT'] as const;
+
+/** Vendor-part statuses a part can reach while its order stays PAID (the other parts still PENDING). */
+const CLOSED_PART_STATUSES = ['REJECTED', 'CANCELLED'];
 
 /**
  * The stream records some consumer acts on, as the pipe's filter patterns (any one matches; Pipes bills
  * and enriches only what passes). A new order (INSERT, PLACED) does not pass: placeOrder's own answer is
- * its push (onOrderPlaced), and no consumer acts on it; nor do the vendor orders' own INSERTs (PENDING,
- * announced by the order's vendorIds). A payment request is the order's MODIFY to PAYMENT_PENDING
- * (processPayment writes the attempt onto the order; the enricher makes it payment.requested, the one
- * event that move means); a vendor part's change and a product's stock move are MODIFYs. Any other
- * status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES) does not pass, and neither do
- * idempotency records, stock states or notifications. A pattern cannot compare the old and new image, so the enricher still drops a MODIFY
- * that changes no status and a stock move that does not cross the low-stock threshold.
+ * its push (onOrderPlaced), and no consumer acts on it; nor do the vendors' list entries (keys only,
+ * written once). A payment request is the order's MODIFY to PAYMENT_PENDING (processPayment writes the
+ * attempt onto the order; the enricher makes it payment.requested, the one event that move means); a
+ * product's stock move is a MODIFY. A vendor part's move is a MODIFY of the order item, which holds the
+ * parts: one that moves the order too (ACCEPTED → FULFILLING, the last SHIPPED or DELIVERED, the last
+ * REJECTED → CANCELLED) passes with the order's new status; one that leaves the order PAID (a part
+ * REJECTED or CANCELLED while the others are still PENDING) passes by its closed part, since PAID itself
+ * is off the bus. Any other status nobody is told of (domain/audience.ts UNPUSHED_ORDER_STATUSES) does
+ * not pass, and neither do idempotency records, stock states or notifications. A pattern cannot compare
+ * the old and new image, so the enricher still drops a MODIFY that changes no status (of the order or a
+ * part: a refund of a rejected part while the order stays PAID passes the last pattern and is dropped
+ * there) and a stock move that does not cross the low-stock threshold.
  */
 export const EVENT_RECORD_FILTERS = [
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['VENDOR_ORDER', 'PRODUCT'] } } } },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['PRODUCT'] } } } },
   {
     eventName: ['MODIFY'],
     dynamodb: {
@@ -53,6 +61,18 @@ export const EVENT_RECORD_FILTERS = [
   {
     eventName: ['MODIFY'],
     dynamodb: { NewImage: { entity: { S: ['ORDER'] }, status: { S: ['PAYMENT_PENDING'] } } },
+  },
+  // A part closed while its order stays PAID (vendorOrder.statusChanged): any element of the embedded
+  // parts' list (a DynamoDB L of M) in a closed status.
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      NewImage: {
+        entity: { S: ['ORDER'] },
+        status: { S: ['PAID'] },
+        vendorOrders: { L: { M: { status: { S: CLOSED_PART_STATUSES } } } },
+      },
+    },
   },
 ] as const;
 

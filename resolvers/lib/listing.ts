@@ -23,6 +23,8 @@ export interface ListSpec {
   partitions: string[];
   forward?: boolean;
   status?: string | null;
+  /** A vendor's order list: the vendor whose parts of the listed orders the page keeps (ListPlan.partsOf). */
+  partsOf?: string | null;
 }
 
 /** The longest nextToken a list accepts (four sealed shard tokens fit many times over). */
@@ -67,6 +69,7 @@ export function startList(
     limit: page.limit,
     cursors,
     status: spec.status ?? null,
+    partsOf: spec.partsOf ?? null,
   };
   stash.list = plan;
   stash.listStep = 0;

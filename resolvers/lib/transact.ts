@@ -2,14 +2,6 @@ import { util } from '@aws-appsync/utils';
 import { conditionExpression, setExpression, type UpdateParts } from '../../domain/writes.js';
 
 /**
- * One TransactWriteItems UpdateItem built from assembled parts, conditional on what the caller read.
- * Both blocks carry every name and value: AppSync merges them into one DynamoDB request.
- */
-export function conditionalUpdate(table: string, key: Record<string, string>, parts: UpdateParts) {
-  return { table, ...conditionalUpdateItem(key, parts) };
-}
-
-/**
  * One plain UpdateItem (not a transaction) built from assembled parts, conditional on what the caller
  * read: a change that touches one item pays 1 WRU per KB instead of a transaction's 2.
  */

@@ -1,22 +1,20 @@
 import { type Context, util } from '@aws-appsync/utils';
 import { callerOf } from '../../domain/identity.js';
 import { transition } from '../../domain/transition.js';
-import { tableNameOf } from '../../domain/writes.js';
 import { orderView } from '../../domain/views.js';
 import { fail } from '../lib/errors.js';
-import { conditionalUpdate } from '../lib/transact.js';
+import { conditionalUpdateItem } from '../lib/transact.js';
 import type { MutationCancelOrderArgs, Order } from '../../domain/generated/schema.js';
 import type { CancelOrderStash } from '../lib/stash.js';
 import { businessError } from '../../domain/errors.js';
 
 /**
- * cancelOrder, step 2 (table): one transaction moves the order to CANCELLED and every vendor order that
- * is still open to CANCELLED, each conditional on what was read (domain/transition.ts). Stock release and
- * refunds follow through the stream (inventory and payment consumers).
+ * cancelOrder, step 2 (table): one conditional UpdateItem of the order item moves the order to CANCELLED
+ * and every vendor part that is still open to CANCELLED, conditional on what was read
+ * (domain/transition.ts). Stock release and refunds follow through the stream (inventory and payment
+ * consumers).
  */
 export function request(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>) {
-  const table = tableNameOf(ctx.env);
-  if (!table) util.error('The API has no TABLE_NAME environment variable', 'ConfigurationError');
   const order = ctx.stash.order;
   const now = ctx.stash.now;
   const caller = callerOf(ctx.identity);
@@ -24,16 +22,13 @@ export function request(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>)
   const result = transition(order, 'CANCELLED', actor, now, { reason: ctx.args.reason ?? null });
   if (!result.ok) fail(result.error);
   ctx.stash.updated = orderView(result.change.order);
-  return {
-    operation: 'TransactWriteItems',
-    transactItems: result.change.writes.map((w) => conditionalUpdate(table, w.key, w.parts)),
-  };
+  return conditionalUpdateItem(result.change.orderUpdate.key, result.change.orderUpdate.parts);
 }
 
 /** A failed condition means the order changed since it was read. */
 export function response(ctx: Context<MutationCancelOrderArgs, CancelOrderStash>): Order {
   if (ctx.error) {
-    if (ctx.error.type === 'DynamoDB:TransactionCanceledException') {
+    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       fail(
         businessError(
           'ConcurrentModification',

@@ -3,14 +3,11 @@ import {
   idempotencyKey,
   orderKey,
   productKey,
-  vendorOrderKey,
-  vendorOrderListKeys,
+  vendorOrderEntryKey,
 } from '../../domain/keys.js';
 import {
   newOrderItem,
-  orderTotals,
   stockMoveFailure,
-  vendorOrderOf,
   type CatalogProduct,
   type ProductRef,
   type StockShortage,
@@ -28,10 +25,11 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 /**
  * placeOrder, steps 3 and 5 (table; writeOrder after readCatalog, writeConfirmedOrder after
- * confirmCatalog): one TransactWriteItems with the idempotency record, the order, one vendor-order item
- * per vendor, and one conditional stock move per product (available → reserved), each conditional on the
- * stock and on the price, name and currency the order took from the catalog, so a product changed since
- * the read (or read stale) cancels it. All or nothing. Runs only when the lines are priced and not yet
+ * confirmCatalog): one TransactWriteItems with the idempotency record, the order, one entry per vendor in
+ * that vendor's order list (keys only: the order item holds the part, domain/keys.ts vendorOrderEntryKey),
+ * and one conditional stock move per product (available → reserved), each conditional on the stock and on
+ * the price, name and currency the order took from the catalog, so a product changed since the read (or
+ * read stale) cancels it. All or nothing. Runs only when the lines are priced and not yet
  * written (stash.catalog), so not on a replay, nor for a held-back error.
  */
 export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
@@ -54,9 +52,6 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
     correlationId,
     now,
   });
-  const vendorOrders = orderTotals(pricing.lines).parts.map((p) =>
-    vendorOrderOf(orderId, p, pricing.currency, now),
-  );
   ctx.stash.order = orderView(order);
   const notExists = { expression: 'attribute_not_exists(PK)' };
   const items: unknown[] = [
@@ -81,20 +76,13 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
       condition: notExists,
     },
   ];
-  for (const vo of vendorOrders) {
+  // Each vendor's list entry: written once, never updated (2 WRU in the transaction, no index entry).
+  for (const part of order.vendorOrders) {
     items.push({
       table,
       operation: 'PutItem',
-      key: util.dynamodb.toMapValues(vendorOrderKey(orderId, vo.vendorId)),
-      attributeValues: util.dynamodb.toMapValues({
-        ...vo,
-        entity: 'VENDOR_ORDER',
-        customerId,
-        correlationId,
-        reason: null,
-        ...vendorOrderListKeys(orderId, vo.vendorId, now),
-      }),
-      condition: notExists,
+      key: util.dynamodb.toMapValues(vendorOrderEntryKey(orderId, part.vendorId, now)),
+      attributeValues: util.dynamodb.toMapValues({ entity: 'VENDOR_ORDER_ENTRY' }),
     });
   }
   for (const line of pricing.lines) {

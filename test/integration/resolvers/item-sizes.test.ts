@@ -3,6 +3,7 @@ import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { itemSize, WRITE_UNIT_BYTES } from '@orderloop/local/meter';
 import { DEMO_PRODUCTS } from '../../../scripts/seed.js';
+import { vendorOrderEntryKey } from '../../../domain/keys.js';
 import { SHIPPING_ADDRESS } from '../../e2e/support/orders.js';
 import { iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 import { orderFromItem, type OrderItem } from '../../../domain/views.js';
@@ -87,17 +88,30 @@ describe('item sizes of a base order (3 lines from 2 vendors)', () => {
         ConsistentRead: true,
       }),
     );
-    // Assess: the partition holds the order and its two vendor parts only (no payment attempt item)
-    expect(partition.Items?.map((i) => i['SK']?.S).sort()).toEqual([
-      'ORDER',
-      ...vendors.map((v) => `VENDOR#${v}`),
-    ]);
-    const parts = (partition.Items ?? []).filter((i) => i['SK']?.S !== 'ORDER').map((i) => itemSize(i));
+    // Assess: the partition holds the order only (no payment attempt item, no copy of a vendor part: the
+    // order item is the one copy), and each vendor's list holds one small entry for it
+    expect(partition.Items?.map((i) => i['SK']?.S)).toEqual(['ORDER']);
+    const createdAt = (placed.data as { createdAt: string }).createdAt;
+    const entries = await Promise.all(
+      vendors.map(async (v) => {
+        const key = vendorOrderEntryKey(orderId, v, createdAt);
+        const out = await h.client.send(
+          new GetItemCommand({ TableName: h.tableName, Key: marshall(key), ConsistentRead: true }),
+        );
+        return out.Item;
+      }),
+    );
+    expect(entries.map((e) => Object.keys(e ?? {}).sort())).toEqual(
+      vendors.map(() => ['PK', 'SK', 'entity']),
+    );
+    const parts = entries.map((e) => (e ? itemSize(e) : 0));
     // Each single-item payment write bills the larger of the item before and after it, per started KB.
     const units = (before: number, after: number) => Math.ceil(Math.max(before, after) / WRITE_UNIT_BYTES);
     const figures = {
       ...sizes,
-      vendorParts: parts,
+      vendorEntries: parts,
+      // Each entry is a Put in the placement transaction (2 WRU per started KB) and no index entry.
+      placementEntryWru: parts.map((bytes) => 2 * units(0, bytes)),
       placementOrderWru: 2 * units(0, sizes.placed!),
       processPaymentWru: units(sizes.placed!, sizes.pending!),
       recordPaymentResultWru: units(sizes.pending!, sizes.paid!),
@@ -107,8 +121,13 @@ describe('item sizes of a base order (3 lines from 2 vendors)', () => {
     expect(sizes.placed).toBeLessThanOrEqual(WRITE_UNIT_BYTES);
     expect(sizes.pending).toBeLessThanOrEqual(WRITE_UNIT_BYTES);
     expect(sizes.paid).toBeLessThanOrEqual(WRITE_UNIT_BYTES);
-    expect(figures).toMatchObject({ placementOrderWru: 2, processPaymentWru: 1, recordPaymentResultWru: 1 });
-    for (const bytes of parts) expect(bytes).toBeLessThanOrEqual(WRITE_UNIT_BYTES);
+    expect(figures).toMatchObject({
+      placementOrderWru: 2,
+      processPaymentWru: 1,
+      recordPaymentResultWru: 1,
+      placementEntryWru: [2, 2],
+    });
+    for (const bytes of parts) expect(bytes).toBeLessThanOrEqual(200);
   });
 
   it('answers the whole order through getOrder as before: every part with its lines, nulls as null', async () => {

@@ -5,7 +5,7 @@ import {
   matchesSubscriptionFilter,
   type SubscriptionFilterObject,
 } from '@orderloop/local/appsync/subscriptions/filter';
-import { notificationKey } from '../../../domain/keys.js';
+import { LIST_SHARDS, notificationKey, shardOf } from '../../../domain/keys.js';
 import { address, iamIdentity, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 import { orderFromItem, paymentView, type OrderItem, type StoredPayment } from '../../../domain/views.js';
 
@@ -505,10 +505,8 @@ describe('order lifecycle resolvers', () => {
       // Assess
       expect(result.errors).toEqual([]);
       expect(result.data).toMatchObject({ status: 'CANCELLED', version: 2 });
-      expect(await getItem(`ORDER#${o.orderId}`, `VENDOR#${o.v1}`)).toMatchObject({
-        status: 'CANCELLED',
-        reason: 'changed my mind',
-      });
+      // The order item is the one copy of its parts: no vendor-part item is written
+      expect(await getItem(`ORDER#${o.orderId}`, `VENDOR#${o.v1}`)).toBeNull();
       const stored = await getOrder(o.orderId);
       expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual([
         'CANCELLED',
@@ -518,7 +516,32 @@ describe('order lifecycle resolvers', () => {
         from: 'PLACED',
         to: 'CANCELLED',
         actor: 'CUSTOMER',
+        reason: 'changed my mind',
       });
+    });
+
+    it('answers ConcurrentModification when the order was paid for between its read and the cancel', async () => {
+      // Prepare: the customer's payment request lands between the cancel's read and its UpdateItem
+      const o = await placedOrder();
+      h.beforeRequest = async (request) => {
+        if (request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          expect((await pay(o)).errors).toEqual([]);
+        }
+      };
+      // Act
+      const lost = await h.call(
+        'Mutation',
+        'cancelOrder',
+        { orderId: o.orderId },
+        userIdentity(o.customer, 'customer'),
+      );
+      h.beforeRequest = null;
+      // Assess
+      expect(lost.errors[0]?.errorType).toBe('ConcurrentModification');
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored).toMatchObject({ status: 'PAYMENT_PENDING' });
+      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual(['PENDING', 'PENDING']);
     });
 
     it('rejects cancelling an order that is being paid as InvalidTransition', async () => {
@@ -619,6 +642,25 @@ describe('order lifecycle resolvers', () => {
         errorInfo: { from: 'PENDING', to: 'DELIVERED' },
       });
       expect(noTracking.errors[0]?.errorType).toBe('ValidationError');
+    });
+
+    it('answers ConcurrentModification when the order changed between its read and its one write, and writes nothing', async () => {
+      // Prepare: v2 accepts between v1's read of the order and v1's UpdateItem
+      const o = await paidOrder();
+      h.beforeRequest = async (request) => {
+        if (request['operation'] === 'UpdateItem') {
+          h.beforeRequest = null;
+          expect((await vendorUpdate(o, o.v2, 'ACCEPTED')).errors).toEqual([]);
+        }
+      };
+      // Act
+      const lost = await vendorUpdate(o, o.v1, 'REJECTED', { reason: 'no stock' });
+      h.beforeRequest = null;
+      // Assess: the documented retryable error, and only the winner's move on the order item
+      expect(lost.errors[0]?.errorType).toBe('ConcurrentModification');
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      expect(stored?.vendorOrders.map((v: { status: string }) => v.status)).toEqual(['PENDING', 'ACCEPTED']);
+      expect(stored).toMatchObject({ status: 'FULFILLING' });
     });
 
     it("rejects a vendor moving another vendor's part", async () => {
@@ -764,6 +806,139 @@ describe('order lifecycle resolvers', () => {
       ]);
       expect((placed.data as { items: { id: string }[] }).items.map((i) => i.id)).toContain(o.orderId);
       expect((all.data as { items: { id: string }[] }).items[0]?.id).toBe(o.orderId); // newest first
+    });
+
+    it("filters a vendor's list on its own part's status, and answers each order as that part", async () => {
+      // Prepare: v1 accepts and v2 rejects one paid order (the order FULFILLING); another stays PLACED
+      const o = await paidOrder();
+      expect((await vendorUpdate(o, o.v1, 'ACCEPTED')).errors).toEqual([]);
+      expect((await vendorUpdate(o, o.v2, 'REJECTED', { reason: 'no stock' })).errors).toEqual([]);
+      const list = (vendorId: string, status?: string) =>
+        h.call(
+          'Query',
+          'vendorOrders',
+          { vendorId, ...(status ? { status } : {}) },
+          userIdentity(fresh('u'), 'vendor', vendorId),
+        );
+      const ids = (r: { data: unknown }) =>
+        (r.data as { items: { orderId: string }[] }).items.map((i) => i.orderId);
+      // Act
+      const accepted = await list(o.v1, 'ACCEPTED');
+      const pending = await list(o.v1, 'PENDING');
+      const rejected = await list(o.v2, 'REJECTED');
+      const fulfilling = await list(o.v2, 'ACCEPTED');
+      // Assess: the filter reads the part, not the order (FULFILLING)
+      expect(ids(accepted)).toEqual([o.orderId]);
+      expect(ids(pending)).toEqual([]);
+      expect(ids(rejected)).toEqual([o.orderId]);
+      expect(ids(fulfilling)).toEqual([]);
+      expect((accepted.data as { items: unknown[] }).items[0]).toEqual({
+        orderId: o.orderId,
+        vendorId: o.v1,
+        status: 'ACCEPTED',
+        lines: [
+          {
+            vendorId: o.v1,
+            productId: 'a',
+            name: expect.any(String),
+            quantity: 1,
+            unitPrice: 300,
+            lineTotal: 300,
+          },
+        ],
+        subtotal: 300,
+        currency: expect.any(String),
+        tracking: null,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+        version: 2,
+      });
+    });
+
+    it('shows a vendor in its list nothing of the order beyond its own part', async () => {
+      // Prepare: a paid two-vendor order, its customer's address and the other vendor's line on the item
+      const o = await paidOrder();
+      const stored = await getItem(`ORDER#${o.orderId}`, 'ORDER');
+      // Act
+      const listed = await h.call(
+        'Query',
+        'vendorOrders',
+        { vendorId: o.v2 },
+        userIdentity(fresh('u'), 'vendor', o.v2),
+      );
+      // Assess: the resolver's whole answer (before any selection set) holds no other vendor's line, no
+      // customer, address, payment, total or history
+      expect(listed.errors).toEqual([]);
+      const text = JSON.stringify(listed.data);
+      for (const secret of [
+        o.v1,
+        o.customer,
+        address.line1,
+        address.name,
+        address.city,
+        'payment',
+        'statusHistory',
+        'shippingAddress',
+        'customerId',
+        'correlationId',
+        stored?.correlationId,
+      ])
+        expect(text).not.toContain(secret);
+      const items = (listed.data as { items: { lines: { vendorId: string }[]; subtotal: number }[] }).items;
+      expect(items).toHaveLength(1);
+      expect(Object.keys(items[0] ?? {}).sort()).toEqual(
+        [
+          'orderId',
+          'vendorId',
+          'status',
+          'lines',
+          'subtotal',
+          'currency',
+          'tracking',
+          'createdAt',
+          'updatedAt',
+          'version',
+        ].sort(),
+      );
+      expect(items[0]?.lines.map((l) => l.vendorId)).toEqual([o.v2]);
+      expect(items[0]?.subtotal).toBe(700);
+    });
+
+    it('meets a vendor-part item of the earlier design without failing, and neither lists nor moves it', async () => {
+      // Prepare: an order, and beside it the kind of vendor-part item (with its byVendor entry) that
+      // placeOrder wrote before the order item became the one copy of its parts
+      const o = await paidOrder();
+      const shard = shardOf(o.orderId, LIST_SHARDS);
+      const legacy = {
+        PK: `ORDER#${o.orderId}`,
+        SK: `VENDOR#${o.v1}`,
+        entity: 'VENDOR_ORDER',
+        orderId: o.orderId,
+        vendorId: o.v1,
+        status: 'PENDING',
+        version: 1,
+        GSI2PK: `VENDORORDERS#${shard}#${o.v1}`,
+        GSISK: `2020-01-01T00:00:00.000Z#${o.orderId}`,
+      };
+      await h.seed(legacy);
+      // Act
+      const listed = await h.call(
+        'Query',
+        'vendorOrders',
+        { vendorId: o.v1 },
+        userIdentity(fresh('u'), 'vendor', o.v1),
+      );
+      const moved = await vendorUpdate(o, o.v1, 'ACCEPTED');
+      const got = await h.call('Query', 'getOrder', { id: o.orderId }, userIdentity(o.customer, 'customer'));
+      // Assess
+      expect(listed.errors).toEqual([]);
+      expect((listed.data as { items: { orderId: string }[] }).items.map((i) => i.orderId)).toEqual([
+        o.orderId,
+      ]);
+      expect(moved.errors).toEqual([]);
+      expect(got.errors).toEqual([]);
+      expect((got.data as { vendorOrders: { status: string }[] }).vendorOrders[0]?.status).toBe('ACCEPTED');
+      expect(await getItem(legacy.PK, legacy.SK)).toEqual(legacy);
     });
 
     it('rejects a vendor listing another vendor and a limit above 100', async () => {

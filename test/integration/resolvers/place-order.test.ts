@@ -5,7 +5,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { APPSYNC_DIRECTIVES_SDL } from '@orderloop/local/auth/directives';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
-import { LIST_SHARDS, productKey, shardOf } from '../../../domain/keys.js';
+import { LIST_SHARDS, productKey, shardOf, vendorOrderEntryKey } from '../../../domain/keys.js';
 
 const productKeyArgs = (vendorId: string, productId: string): [string, string] => {
   const key = productKey(vendorId, productId);
@@ -41,7 +41,7 @@ describe('placeOrder', () => {
     await h?.stop();
   });
 
-  it('writes the order, one vendor order per vendor, and moves stock from available to reserved', async () => {
+  it('writes the order, one list entry per vendor, and moves stock from available to reserved', async () => {
     // Prepare
     const [v1, v2, customer] = [fresh('v'), fresh('v'), fresh('c')];
     await h.seed(productItem(v1, 'p1', { price: 250, available: 5 }));
@@ -84,13 +84,14 @@ describe('placeOrder', () => {
     });
     // No byStatus entry: the sweeper finds an unpaid order by its creation time on the all-orders list
     expect(stored).not.toHaveProperty('GSI3PK');
-    const vendorOrder = await getItem(`ORDER#${order.id}`, `VENDOR#${v2}`);
-    expect(vendorOrder).toMatchObject({
-      entity: 'VENDOR_ORDER',
-      status: 'PENDING',
-      subtotal: 1000,
-      correlationId: 'corr-1',
-    });
+    // The order item is the one copy of each part; each vendor's list holds a keys-only entry for it
+    expect(stored?.vendorOrders).toEqual([
+      { vendorId: v1, status: 'PENDING', version: 1 },
+      { vendorId: v2, status: 'PENDING', version: 1 },
+    ]);
+    expect(await getItem(`ORDER#${order.id}`, `VENDOR#${v2}`)).toBeNull();
+    const entry = vendorOrderEntryKey(order.id, v2, order.createdAt);
+    expect(await getItem(entry.PK, entry.SK)).toEqual({ ...entry, entity: 'VENDOR_ORDER_ENTRY' });
     expect(await getItem(...productKeyArgs(v1, 'p1'))).toMatchObject({ available: 3, reserved: 2 });
     expect(await getItem(...productKeyArgs(v2, 'p3'))).toMatchObject({ available: 0, reserved: 1 });
   });

@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   LIST_SHARDS,
   notificationKey,
+  orderIdOfEntry,
   recipientPartitions,
   shardOf,
   vendorOrdersPartitions,
@@ -24,19 +25,25 @@ describe('sharded lists', () => {
   const admin = userIdentity('a-sharded', 'admin');
   const vendorCaller = userIdentity('u-sharded', 'vendor', vendor);
 
-  /** The vendor-order index entries per shard partition, as DynamoDB holds them. */
-  async function entriesByShard(): Promise<{ GSI2PK: string; GSISK: string; PK: string }[][]> {
+  /**
+   * The vendor's list entries per shard partition, as the table holds them (items of their own, PK the
+   * shard, SK createdAt#orderId), each with the order it names.
+   */
+  async function entriesByShard(): Promise<{ PK: string; SK: string; orderId: string }[][]> {
     return Promise.all(
       vendorOrdersPartitions(vendor).map(async (partition) => {
         const out = await h.client.send(
           new QueryCommand({
             TableName: h.tableName,
-            IndexName: 'byVendor',
-            KeyConditionExpression: 'GSI2PK = :pk',
+            KeyConditionExpression: 'PK = :pk',
             ExpressionAttributeValues: { ':pk': { S: partition } },
+            ConsistentRead: true,
           }),
         );
-        return (out.Items ?? []).map((i) => unmarshall(i) as { GSI2PK: string; GSISK: string; PK: string });
+        return (out.Items ?? []).map((i) => {
+          const entry = unmarshall(i) as { PK: string; SK: string };
+          return { ...entry, orderId: orderIdOfEntry(entry.SK) };
+        });
       }),
     );
   }
@@ -87,8 +94,8 @@ describe('sharded lists', () => {
     // Prepare: the order DynamoDB sorts by, over every shard
     const expected = (await entriesByShard())
       .flat()
-      .sort((a, b) => (a.GSISK < b.GSISK ? 1 : -1))
-      .map((e) => e.PK.slice('ORDER#'.length));
+      .sort((a, b) => (a.SK < b.SK ? 1 : -1))
+      .map((e) => e.orderId);
     // Act: pages of 3, so pages cut through shards part way
     const pages = await readAll('vendorOrders', { vendorId: vendor, limit: 3 }, vendorCaller);
     // Assess
@@ -97,12 +104,34 @@ describe('sharded lists', () => {
     expect(pages.slice(0, -1).every((p) => p.items.length === 3)).toBe(true);
   });
 
+  it("filters a vendor's list on its part's status across shards and pages", async () => {
+    // Prepare: every part of the list is PENDING (the orders are unpaid)
+    const expected = (await entriesByShard())
+      .flat()
+      .sort((a, b) => (a.SK < b.SK ? 1 : -1))
+      .map((e) => e.orderId);
+    // Act
+    const pending = await readAll(
+      'vendorOrders',
+      { vendorId: vendor, limit: 4, status: 'PENDING' },
+      vendorCaller,
+    );
+    const accepted = await readAll(
+      'vendorOrders',
+      { vendorId: vendor, limit: 4, status: 'ACCEPTED' },
+      vendorCaller,
+    );
+    // Assess
+    expect(pending.flatMap((p) => p.items.map((i) => i.orderId))).toEqual(expected);
+    expect(accepted.flatMap((p) => p.items)).toEqual([]);
+  });
+
   it('reads every order back newest first for an admin, and filters one status after the read', async () => {
     // Prepare
     const expected = (await entriesByShard())
       .flat()
-      .sort((a, b) => (a.GSISK < b.GSISK ? 1 : -1))
-      .map((e) => e.PK.slice('ORDER#'.length));
+      .sort((a, b) => (a.SK < b.SK ? 1 : -1))
+      .map((e) => e.orderId);
     // Act
     const all = (await readAll('orders', { limit: 4 }, admin)).flatMap((p) => p.items.map((i) => i.id));
     const placed = (await readAll('orders', { limit: 5, status: 'PLACED' }, admin)).flatMap((p) =>

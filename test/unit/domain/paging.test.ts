@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   LIST_SHARDS,
   orderListKeys,
+  orderIdOfEntry,
   shardOf,
-  vendorOrderListKeys,
+  vendorOrderEntryKey,
   vendorOrdersPartitions,
 } from '../../../domain/keys.js';
 import { listTokenText, mergeShardPages, parseListToken, type ShardPage } from '../../../domain/paging.js';
@@ -16,17 +17,28 @@ const page = (shard: number, sks: string[], nextToken: string | null = null): Sh
 });
 
 describe('sharded list keys', () => {
-  it('puts an order and its vendor parts in the same shard, one of LIST_SHARDS', () => {
+  it("puts an order and its vendors' list entries in the same shard, one of LIST_SHARDS", () => {
     // Prepare
     const id = '01JD8Z6M5Q9V3X4R7T2W1Y0ABD';
     // Act
     const order = orderListKeys(id, 'c1', 'PLACED', '2026-12-01T00:00:00.000Z');
-    const part = vendorOrderListKeys(id, 'v1', '2026-12-01T00:00:00.000Z');
-    // Assess
+    const entry = vendorOrderEntryKey(id, 'v1', '2026-12-01T00:00:00.000Z');
+    // Assess: the entry is a table item of the vendor's shard, sorted as the order is in its lists
     const shard = shardOf(id, LIST_SHARDS);
     expect(order.GSI2PK).toBe(`ORDERS#${shard}`);
-    expect(part.GSI2PK).toBe(vendorOrdersPartitions('v1')[shard]);
-    expect(part.GSISK).toBe(order.GSISK);
+    expect(entry.PK).toBe(vendorOrdersPartitions('v1')[shard]);
+    expect(entry.SK).toBe(order.GSISK);
+    expect(orderIdOfEntry(entry.SK)).toBe(id);
+  });
+
+  it("sorts a vendor's entries by creation time and names the order whatever its id holds", () => {
+    // Prepare: ids that are not time-ordered (hash-derived), one with the separator in it
+    const older = vendorOrderEntryKey('zzzz', 'v1', '2026-12-01T00:00:00.000Z');
+    const newer = vendorOrderEntryKey('aaaa#b', 'v1', '2026-12-01T00:00:01.000Z');
+    // Act
+    const newestFirst = [older.SK, newer.SK].sort().reverse();
+    // Assess
+    expect(newestFirst.map(orderIdOfEntry)).toEqual(['aaaa#b', 'zzzz']);
   });
 
   it('gives a new order no byStatus key: the sweeper finds unpaid orders on the all-orders list', () => {

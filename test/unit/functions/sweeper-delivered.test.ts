@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { completeDeliveredOrder, type SweeperDeps } from '../../../functions/sweeper/logic.js';
 
@@ -16,12 +16,12 @@ function order(status: string) {
 }
 
 function fakeDeps(stored: ReturnType<typeof order> | undefined) {
-  const writes: TransactWriteCommand[] = [];
+  const writes: UpdateCommand[] = [];
   const deps: SweeperDeps = {
     doc: {
       send: (async (command: unknown) => {
         if (command instanceof GetCommand) return { Item: stored };
-        if (command instanceof TransactWriteCommand) {
+        if (command instanceof UpdateCommand) {
           writes.push(command);
           return {};
         }
@@ -37,7 +37,7 @@ function fakeDeps(stored: ReturnType<typeof order> | undefined) {
 }
 
 describe('completing a delivered order', () => {
-  it('moves a DELIVERED order to COMPLETED in a write conditional on its status and version', async () => {
+  it('moves a DELIVERED order to COMPLETED in one UpdateItem conditional on its status and version', async () => {
     // Prepare
     const { deps, writes } = fakeDeps(order('DELIVERED'));
     // Act
@@ -45,7 +45,7 @@ describe('completing a delivered order', () => {
     // Assess
     expect(completed).toBe(true);
     expect(writes).toHaveLength(1);
-    const update = writes[0]!.input.TransactItems![0]!.Update!;
+    const update = writes[0]!.input;
     expect(update.Key).toEqual({ PK: 'ORDER#o-1', SK: 'ORDER' });
     expect(Object.values(update.ExpressionAttributeValues ?? {})).toEqual(
       expect.arrayContaining(['COMPLETED', 'DELIVERED', 7]),

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   allOrdersPartition,
   allOrdersPartitions,
@@ -86,7 +80,7 @@ function inWindow(sk: string, condition: string, values: Values): boolean {
 }
 
 /**
- * The order, vendor-order and watermark items behind `send`. Queries read the byVendor (all-orders list)
+ * The order and watermark items behind `send` (an order item holds its vendor parts). Queries read the byVendor (all-orders list)
  * and byStatus indexes, KEYS_ONLY, which mirror the items; BatchGetItem answers at most `batchLimit`
  * keys at a time and hands back the rest as UnprocessedKeys, as DynamoDB may.
  */
@@ -95,15 +89,10 @@ function fakeTable(
   options: { pageSize?: number; failWith?: Error; batchLimit?: number } = {},
 ) {
   const orders = new Map(seed.map((o) => [o.id, structuredClone(o)]));
-  const vendorOrders = new Map<string, StoredVendorOrder>(
-    seed.flatMap((o) =>
-      o.vendorOrders.map((vo): [string, StoredVendorOrder] => [`${o.PK}|VENDOR#${vo.vendorId}`, { ...vo }]),
-    ),
-  );
   const watermarks = new Map<string, StoredWatermark>();
   const queries: Values[] = [];
   const batchGets: Values[] = [];
-  const transactions: Update[][] = [];
+  const updates: Update[] = [];
   /** Runs before each watermark write, so a test can move the watermark meanwhile. */
   let beforeWatermarkWrite: (() => void) | undefined;
 
@@ -178,40 +167,28 @@ function fakeTable(
     return {};
   }
 
-  function transact(tx: Update[]) {
-    transactions.push(tx);
+  function update(u: Update) {
+    updates.push(u);
     if (options.failWith) throw options.failWith;
-    const targets = tx.map((t) =>
-      t.Key.SK === 'ORDER'
-        ? orders.get(t.Key.PK.slice('ORDER#'.length))
-        : vendorOrders.get(`${t.Key.PK}|${t.Key.SK}`),
-    );
-    const reasons = tx.map((t, i) => {
-      const v = t.ExpressionAttributeValues;
-      const ok =
-        t.ConditionExpression === '#status = :fromStatus AND #version = :readVersion' &&
-        targets[i]?.status === v[':fromStatus'] &&
-        targets[i]?.version === v[':readVersion'];
-      return { Code: ok ? 'None' : 'ConditionalCheckFailed' };
+    const target = u.Key.SK === 'ORDER' ? orders.get(u.Key.PK.slice('ORDER#'.length)) : undefined;
+    const v = u.ExpressionAttributeValues;
+    const ok =
+      u.ConditionExpression === '#status = :fromStatus AND #version = :readVersion' &&
+      target?.status === v[':fromStatus'] &&
+      target?.version === v[':readVersion'];
+    // UpdateItem (API reference): a failed condition writes nothing.
+    if (!target || !ok)
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    Object.assign(target, { status: v[':toStatus'], version: v[':nextVersion'] });
+    target.statusHistory.push(...(v[':entries'] as Record<string, unknown>[]));
+    if (v[':statusPartition'] === undefined) delete target.GSI3PK;
+    else target.GSI3PK = v[':statusPartition'] as string;
+    // The embedded parts it moves (#vendorOrders[i] = :vo<i>Status, version + 1).
+    target.vendorOrders.forEach((vo, i) => {
+      const status = v[`:vo${i}Status`];
+      if (typeof status === 'string') Object.assign(vo, { status, version: vo.version + 1 });
     });
-    // TransactWriteItems (API reference): a failed condition cancels the whole transaction, nothing is written.
-    if (reasons.some((r) => r.Code !== 'None'))
-      throw new TransactionCanceledException({
-        message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: reasons,
-      });
-    tx.forEach((t, i) => {
-      const target = targets[i];
-      if (!target) return;
-      const v = t.ExpressionAttributeValues;
-      Object.assign(target, { status: v[':toStatus'], version: v[':nextVersion'] });
-      if ('statusHistory' in target) {
-        target.statusHistory.push(...(v[':entries'] as Record<string, unknown>[]));
-        if (v[':statusPartition'] === undefined) delete target.GSI3PK;
-        else target.GSI3PK = v[':statusPartition'] as string;
-      }
-    });
+    return {};
   }
 
   const doc: SweeperDeps['doc'] = {
@@ -225,8 +202,7 @@ function fakeTable(
         return { Item: found ? structuredClone(found) : undefined };
       }
       if (command instanceof PutCommand) return putWatermark(command.input as Values);
-      if (command instanceof TransactWriteCommand)
-        return transact((command.input.TransactItems ?? []).map((t) => t.Update as unknown as Update));
+      if (command instanceof UpdateCommand) return update(command.input as unknown as Update);
       throw new Error('fake table received an unexpected command');
     }) as SweeperDeps['doc']['send'],
   };
@@ -234,19 +210,20 @@ function fakeTable(
     doc,
     queries,
     batchGets,
-    transactions,
+    updates,
     order: (id: string) => orders.get(id),
     /** Changes an order as another writer would (the customer paying, the payment result arriving). */
     move: (id: string, status: string) => {
       const o = orders.get(id);
       if (o) Object.assign(o, { status, version: o.version + 1 });
     },
-    /** Places an order (its item and its vendor parts), as placeOrder does. */
+    /** Places an order (its item, which holds its vendor parts), as placeOrder does. */
     place: (o: StoredOrder) => {
       orders.set(o.id, structuredClone(o));
-      for (const vo of o.vendorOrders) vendorOrders.set(`${o.PK}|VENDOR#${vo.vendorId}`, { ...vo });
     },
-    vendorOrder: (id: string, vendorId: string) => vendorOrders.get(`ORDER#${id}|VENDOR#${vendorId}`),
+    /** One vendor's part as the order item holds it. */
+    vendorOrder: (id: string, vendorId: string) =>
+      orders.get(id)?.vendorOrders.find((vo) => vo.vendorId === vendorId),
     watermark: (shard: number) => watermarks.get(sweeperWatermarkKey(shard).PK),
     onWatermarkWrite: (f: () => void) => {
       beforeWatermarkWrite = f;
@@ -304,7 +281,7 @@ describe('unpaid-order sweeper', () => {
     );
   });
 
-  it('writes each cancellation conditional on the status and version it read, and skips closed vendor parts', async () => {
+  it('writes each cancellation as one conditional update of the order item, closing its open parts only', async () => {
     // Prepare
     const vendorOrders = [
       { vendorId: 'v1', status: 'REJECTED', version: 2 },
@@ -314,7 +291,8 @@ describe('unpaid-order sweeper', () => {
     // Act
     await sweep(depsFor(table));
     // Assess
-    const [orderUpdate, ...vendorUpdates] = table.transactions[0] ?? [];
+    expect(table.updates).toHaveLength(1);
+    const orderUpdate = table.updates[0];
     expect(orderUpdate).toMatchObject({
       Key: { PK: 'ORDER#o1', SK: 'ORDER' },
       ConditionExpression: '#status = :fromStatus AND #version = :readVersion',
@@ -327,12 +305,7 @@ describe('unpaid-order sweeper', () => {
     });
     expect(orderUpdate?.UpdateExpression).toContain('#vendorOrders[1].#voStatus = :vo1Status');
     expect(orderUpdate?.UpdateExpression).not.toContain('#vendorOrders[0]');
-    expect(vendorUpdates).toEqual([
-      expect.objectContaining({
-        Key: { PK: 'ORDER#o1', SK: 'VENDOR#v2' },
-        ExpressionAttributeValues: expect.objectContaining({ ':fromStatus': 'PENDING', ':readVersion': 1 }),
-      }),
-    ]);
+    expect(table.vendorOrder('o1', 'v2')).toMatchObject({ status: 'CANCELLED', version: 2 });
     expect(table.vendorOrder('o1', 'v1')).toMatchObject({ status: 'REJECTED', version: 2 });
   });
 
@@ -349,7 +322,7 @@ describe('unpaid-order sweeper', () => {
     const result = await sweep(depsFor(table));
     // Assess
     expect(result.expired).toEqual(['unpaid']);
-    expect(table.transactions.map((tx) => tx[0]?.Key.PK)).toEqual(['ORDER#unpaid']);
+    expect(table.updates.map((u) => u.Key.PK)).toEqual(['ORDER#unpaid']);
     for (const [id, status] of [
       ['paid', 'PAID'],
       ['paying', 'PAYMENT_PENDING'],
@@ -375,7 +348,7 @@ describe('unpaid-order sweeper', () => {
     const result = await sweep(deps);
     // Assess: the consistent read shows it moved on, so it is not even tried
     expect(result.expired).toEqual(['o2']);
-    expect(table.transactions.map((tx) => tx[0]?.Key.PK)).toEqual(['ORDER#o2']);
+    expect(table.updates.map((u) => u.Key.PK)).toEqual(['ORDER#o2']);
     expect(table.order('o1')).toMatchObject({ status: 'PAYMENT_PENDING', version: 2, statusHistory: [] });
     expect(table.vendorOrder('o1', 'v1')).toMatchObject({ status: 'PENDING', version: 1 });
   });
@@ -432,15 +405,15 @@ describe('unpaid-order sweeper', () => {
     const result = await sweep(depsFor(table));
     // Assess
     expect(result).toEqual({ expired: ['o1'], completed: ['d1', 'd2'] });
-    expect(table.transactions.map((tx) => tx.map((u) => `${u.Key.PK}|${u.Key.SK}`))).toEqual([
-      ['ORDER#o1|ORDER', 'ORDER#o1|VENDOR#v1'],
-      ['ORDER#d1|ORDER'],
-      ['ORDER#d2|ORDER'],
+    expect(table.updates.map((u) => `${u.Key.PK}|${u.Key.SK}`)).toEqual([
+      'ORDER#o1|ORDER',
+      'ORDER#d1|ORDER',
+      'ORDER#d2|ORDER',
     ]);
     expect(table.order('d1')).toMatchObject({ status: 'COMPLETED', version: 2 });
     expect(table.order('d1')).not.toHaveProperty('GSI3PK');
     expect(table.vendorOrder('d1', 'v1')).toMatchObject({ status: 'DELIVERED', version: 4 });
-    expect(table.transactions[1]?.[0]?.ExpressionAttributeValues).toMatchObject({
+    expect(table.updates[1]?.ExpressionAttributeValues).toMatchObject({
       ':fromStatus': 'DELIVERED',
       ':readVersion': 1,
     });
@@ -471,7 +444,7 @@ describe('unpaid-order sweeper', () => {
     ]);
   });
 
-  it('fails when the table answers with an error other than a cancelled transaction', async () => {
+  it('fails when the table answers with an error other than a failed condition', async () => {
     // Prepare
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const table = fakeTable([order('o1', 'PLACED', 31)], { failWith: throttled });

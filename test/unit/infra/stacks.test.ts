@@ -138,30 +138,45 @@ describe('API stack: events', () => {
     const patterns = (pipe.Properties.SourceParameters.FilterCriteria.Filters as { Pattern: string }[]).map(
       (f) => JSON.parse(f.Pattern) as EventPattern,
     );
-    const passes = (eventName: string, entity: string, status = 'PAID') =>
+    const passes = (eventName: string, entity: string, status = 'PAID', parts: string[] = ['PENDING']) =>
       patterns.some((p) =>
         matchesPattern(p, {
           eventName,
-          dynamodb: { NewImage: { entity: { S: entity }, status: { S: status } } },
+          dynamodb: {
+            NewImage: {
+              entity: { S: entity },
+              status: { S: status },
+              // The order item's embedded parts, as a stream image holds them (a list of maps).
+              vendorOrders: {
+                L: parts.map((s, i) => ({ M: { vendorId: { S: `v${i}` }, status: { S: s } } })),
+              },
+            },
+          },
         }),
       );
-    // Act / Assess: payment requests (an order's move to PAYMENT_PENDING) and changes of orders, vendor
-    // parts and stock pass
+    // Act / Assess: payment requests (an order's move to PAYMENT_PENDING) and changes of orders and stock
+    // pass, and so do vendor parts' moves, which are the order item's: with the status they move the order
+    // to, or, when the order stays PAID, by the part they close
     expect(passes('MODIFY', 'ORDER', 'PAYMENT_PENDING')).toBe(true);
     expect(passes('MODIFY', 'ORDER', 'CANCELLED')).toBe(true);
     expect(passes('MODIFY', 'ORDER', 'SHIPPED')).toBe(true);
-    expect(passes('MODIFY', 'VENDOR_ORDER')).toBe(true);
+    expect(passes('MODIFY', 'ORDER', 'FULFILLING', ['ACCEPTED', 'PENDING'])).toBe(true);
+    expect(passes('MODIFY', 'ORDER', 'PAID', ['PENDING', 'REJECTED'])).toBe(true);
+    expect(passes('MODIFY', 'ORDER', 'PAID', ['CANCELLED', 'PENDING'])).toBe(true);
     expect(passes('MODIFY', 'PRODUCT')).toBe(true);
-    // but a new order (PLACED: placeOrder's answer is its push, through onOrderPlaced), a new vendor part
-    // (PENDING, announced by the order's vendorIds), payment items (there are none any more: the attempt
-    // lives on the order), idempotency records, history, notifications and removals do not
+    // but a new order (PLACED: placeOrder's answer is its push, through onOrderPlaced), a vendor's list
+    // entry (keys only, written once), the vendor-order items of the earlier design (no longer written),
+    // payment items (there are none any more: the attempt lives on the order), idempotency records,
+    // history, notifications and removals do not
     expect(passes('INSERT', 'ORDER', 'PLACED')).toBe(false);
+    expect(passes('INSERT', 'VENDOR_ORDER_ENTRY')).toBe(false);
+    expect(passes('MODIFY', 'VENDOR_ORDER')).toBe(false);
     expect(passes('INSERT', 'VENDOR_ORDER')).toBe(false);
     expect(passes('INSERT', 'PAYMENT')).toBe(false);
     expect(passes('MODIFY', 'PAYMENT')).toBe(false);
     // nor PAID / PAYMENT_FAILED: the payment consumer's own request pushed them and sent their notices,
-    // and no rule acts on them
-    expect(passes('MODIFY', 'ORDER', 'PAID')).toBe(false);
+    // and no rule acts on them (a paid order's parts are all PENDING)
+    expect(passes('MODIFY', 'ORDER', 'PAID', ['PENDING', 'PENDING'])).toBe(false);
     expect(passes('MODIFY', 'ORDER', 'PAYMENT_FAILED')).toBe(false);
     expect(passes('INSERT', 'IDEMPOTENCY')).toBe(false);
     expect(passes('INSERT', 'NOTIFICATION')).toBe(false);
