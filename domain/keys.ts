@@ -94,17 +94,18 @@ export const LIST_SHARDS = 4;
 export const STATUS_SHARDS = 8;
 
 /**
- * The write shard of an order, 0 … shards − 1, from its id (a ULID, whose last characters are random), so
- * an order and its vendor parts always land in the same shard number.
+ * The write shard of an order, 0 … shards − 1, from its id (26 characters of ORDER_ID_ALPHABET: a SHA-256
+ * prefix, or for orders placed before ids were derived a ULID, whose last characters are random), so an
+ * order and its vendor parts always land in the same shard number.
  */
 export function shardOf(orderId: string, shards: number): number {
   let sum = 0;
-  for (const ch of orderId.toUpperCase().split('')) sum = sum + Math.max(0, ULID_ALPHABET.indexOf(ch));
+  for (const ch of orderId.toUpperCase().split('')) sum = sum + Math.max(0, ORDER_ID_ALPHABET.indexOf(ch));
   return sum % shards;
 }
 
-/** Crockford's base32, the alphabet of ULIDs. */
-const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** Crockford's base32: the alphabet of order ids (derived ones, domain/digest.ts, and the ULIDs before them). */
+export const ORDER_ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** The shard numbers 0 … shards − 1 (at most 10). */
 export function shardNumbers(shards: number): number[] {
