@@ -1,6 +1,5 @@
 /**
- * Single-table keys. One table holds orders, vendor orders, products, payments, idempotency records and
- * notifications; three KEYS_ONLY GSIs serve the lists (by customer, by vendor, by status and catalog).
+ * Single-table keys. One table holds orders, vendor orders, products, payments and notifications; three KEYS_ONLY GSIs serve the lists (by customer, by vendor, by status and catalog).
  * Only items a list shows carry GSI keys, and no list key takes more than a bounded share of the writes
  * at 1,000 orders/s: the lists every order lands in are write-sharded (docs/capacity.md has the figures).
  * Resolver-safe: this file stays inside the APPSYNC_JS subset.
@@ -52,11 +51,6 @@ export function productListKeys(vendorId: string, productId: string) {
     GSI3PK: CATALOG_PARTITION,
     GSISK: `${vendorId}#${productId}`,
   };
-}
-
-/** An idempotency record for a customer's mutation call. */
-export function idempotencyKey(operation: string, callerId: string, key: string) {
-  return { PK: `IDEMPOTENCY#${operation}#${callerId}#${key}`, SK: 'IDEMPOTENCY' };
 }
 
 /**
