@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { itemSize, WRITE_UNIT_BYTES } from '@orderloop/local/meter';
 import { DEMO_PRODUCTS } from '../../../scripts/seed.js';
@@ -58,6 +58,16 @@ describe('item sizes of a base order (3 lines from 2 vendors)', () => {
     const orderId = (placed.data as { id: string }).id;
     const pk = `ORDER#${orderId}`;
     const sizes: Record<string, number> = { placed: await sizeOf(pk, 'ORDER') };
+    // The placement wrote the order, its two parts and the three products, and nothing else: the order
+    // item is the idempotency key's record (6 items in the transaction, at 2 units each)
+    const table = await h.client.send(new ScanCommand({ TableName: h.tableName, ConsistentRead: true }));
+    expect(table.Items?.map((i) => `${i['PK']?.S} ${i['SK']?.S}`).sort()).toEqual(
+      [
+        `${pk} ORDER`,
+        ...vendors.map((v) => `${pk} VENDOR#${v}`),
+        ...lines.map((l) => `PRODUCT#${l.vendorId}#${l.productId} PRODUCT#${l.productId}`),
+      ].sort(),
+    );
     // Act
     await h.call(
       'Mutation',
