@@ -4,8 +4,10 @@ import { ORDER_ID_ALPHABET } from './keys.js';
  * SHA-256 and the ids derived with it, inside the APPSYNC_JS subset: APPSYNC_JS's `util` has no hash
  * (AppSync "Built-in utilities": encoding, ids, errors, types, time, DynamoDB, string and XML helpers, no
  * digest), so resolvers that need a deterministic id hash here. The subset has bitwise operators but no
- * `~`, `++`, `while` or `for(;;)`, so the loops are for-of over fixed index arrays and `~x` is `x ^ -1`.
- * It also has no `charCodeAt` (@aws-appsync/eslint-plugin no-disallowed-methods), so a string reaches the
+ * `~`, `++`, `while` or `for(;;)`, so the loops are for-of and `~x` is `x ^ -1`; arrays are read by
+ * destructuring and slices, never by a computed index, and grown by concat, so the local runtime can
+ * prove the code halts (local/appsync/runtime/bounded.ts) and runs it without its watchdog. The subset
+ * also has no `charCodeAt` (@aws-appsync/eslint-plugin no-disallowed-methods), so a string reaches the
  * hash as util.urlEncode's output, whose escapes are its UTF-8 bytes (urlEncodedBytes).
  * Resolver-safe: stays inside the APPSYNC_JS subset.
  */
@@ -22,15 +24,8 @@ const K = [
   0xc67178f2,
 ];
 
-/** The initial hash value: the fractional parts of the square roots of the first 8 primes (FIPS 180-4, 5.3.3). */
-const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
-
-/** 0 … 63: the rounds of one block, the words of its schedule, and the most zero bytes padding adds. */
-const ROUNDS = [
-  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
-  29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55,
-  56, 57, 58, 59, 60, 61, 62, 63,
-];
+/** 64 zero bytes: padding takes up to 63 of them. */
+const ZEROS = K.map(() => 0);
 
 /** Printable ASCII, 0x20 … 0x7e, in order: a character's index plus 0x20 is its byte. */
 const ASCII =
@@ -38,10 +33,8 @@ const ASCII =
 
 const HEX = '0123456789ABCDEF';
 
-/** The element at i (arrays here are always long enough; the fallback only satisfies the type checker). */
-function at(values: readonly number[], i: number): number {
-  return values[i] ?? 0;
-}
+/** The eight 32-bit words of a hash value. */
+type HashValue = [number, number, number, number, number, number, number, number];
 
 /** Rotates a 32-bit word right by n bits. */
 function rotr(x: number, n: number): number {
@@ -53,36 +46,40 @@ function wordBytes(x: number): number[] {
   return [(x >>> 24) & 255, (x >>> 16) & 255, (x >>> 8) & 255, x & 255];
 }
 
-/** One SHA-256 compression (FIPS 180-4, 6.2.2): the hash value after a 64-byte block. Words are int32. */
-function compress(hash: readonly number[], block: readonly number[]): number[] {
-  const w: number[] = [];
-  for (const i of ROUNDS) {
-    if (i < 16) {
-      const j = 4 * i;
-      w.push((at(block, j) << 24) | (at(block, j + 1) << 16) | (at(block, j + 2) << 8) | at(block, j + 3));
+/**
+ * One SHA-256 compression (FIPS 180-4, 6.2.2): the hash value after a block of 16 words (int32). The
+ * schedule keeps the last 16 words (w[t-16] … w[t-1]) and reads them by destructuring: the local
+ * runtime's termination proof (local/appsync/runtime/bounded.ts) takes no computed index.
+ */
+function compress(hash: HashValue, words: number[]): HashValue {
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = hash;
+  let [a, b, c, d, e, f, g, h] = hash;
+  let next = words;
+  let window = words;
+  let t = 0;
+  for (const k of K) {
+    let w = 0;
+    if (t < 16) {
+      const [head, ...rest] = next;
+      w = head ?? 0;
+      next = rest;
     } else {
-      const x = at(w, i - 15);
-      const y = at(w, i - 2);
+      const [w16, w15] = window;
+      const [w7] = window.slice(9, 10);
+      const [w2] = window.slice(14, 15);
+      const x = w15 ?? 0;
+      const y = w2 ?? 0;
       const s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3);
       const s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10);
-      w.push((at(w, i - 16) + s0 + at(w, i - 7) + s1) | 0);
+      w = ((w16 ?? 0) + s0 + (w7 ?? 0) + s1) | 0;
+      window = window.slice(1).concat([w]);
     }
-  }
-  let a = at(hash, 0);
-  let b = at(hash, 1);
-  let c = at(hash, 2);
-  let d = at(hash, 3);
-  let e = at(hash, 4);
-  let f = at(hash, 5);
-  let g = at(hash, 6);
-  let h = at(hash, 7);
-  for (const i of ROUNDS) {
-    const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+    const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
     const ch = (e & f) ^ ((e ^ -1) & g);
-    const t1 = (h + s1 + ch + at(K, i) + at(w, i)) | 0;
-    const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+    const t1 = (h + S1 + ch + k + w) | 0;
+    const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
     const maj = (a & b) ^ (a & c) ^ (b & c);
-    const t2 = (s0 + maj) | 0;
+    const t2 = (S0 + maj) | 0;
     h = g;
     g = f;
     f = e;
@@ -91,35 +88,54 @@ function compress(hash: readonly number[], block: readonly number[]): number[] {
     c = b;
     b = a;
     a = (t1 + t2) | 0;
+    t = t + 1;
   }
-  const next = [a, b, c, d, e, f, g, h];
-  return next.map((x, i) => (x + at(hash, i)) | 0);
+  return [
+    (a + h0) | 0,
+    (b + h1) | 0,
+    (c + h2) | 0,
+    (d + h3) | 0,
+    (e + h4) | 0,
+    (f + h5) | 0,
+    (g + h6) | 0,
+    (h + h7) | 0,
+  ];
 }
 
 /** SHA-256 (FIPS 180-4) of a message of bytes (0 … 255 each): its 32-byte digest. */
-export function sha256(message: readonly number[]): number[] {
-  const bytes = message.slice();
+export function sha256(message: number[]): number[] {
   const bits = message.length * 8;
   // Padding (5.1.1): a 1 bit, zeros up to 56 bytes past a block boundary, the length in bits (64-bit).
-  bytes.push(0x80);
-  for (const _ of ROUNDS) {
-    if (bytes.length % 64 === 56) break;
-    bytes.push(0);
+  const zeros = (((55 - message.length) % 64) + 64) % 64;
+  const bytes = message.concat(
+    [0x80],
+    ZEROS.slice(0, zeros),
+    wordBytes(Math.floor(bits / 0x100000000)),
+    wordBytes(bits >>> 0),
+  );
+  const words = bytes
+    .filter((_, i) => i % 4 === 0)
+    .map((_, j) => {
+      const [b0, b1, b2, b3] = bytes.slice(4 * j, 4 * j + 4);
+      return ((b0 ?? 0) << 24) | ((b1 ?? 0) << 16) | ((b2 ?? 0) << 8) | (b3 ?? 0);
+    });
+  // The initial hash value: the fractional parts of the square roots of the first 8 primes (5.3.3).
+  let hash: HashValue = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ];
+  for (const start of words.filter((_, i) => i % 16 === 0).map((_, j) => 16 * j)) {
+    hash = compress(hash, words.slice(start, start + 16));
   }
-  for (const b of wordBytes(Math.floor(bits / 0x100000000))) bytes.push(b);
-  for (const b of wordBytes(bits >>> 0)) bytes.push(b);
-  let hash = H0.map((x) => x | 0);
-  let block: number[] = [];
-  for (const b of bytes) {
-    block.push(b);
-    if (block.length === 64) {
-      hash = compress(hash, block);
-      block = [];
-    }
-  }
-  const digest: number[] = [];
-  for (const word of hash) for (const b of wordBytes(word)) digest.push(b);
-  return digest;
+  const [h0, h1, h2, h3, h4, h5, h6, h7] = hash;
+  return wordBytes(h0).concat(
+    wordBytes(h1),
+    wordBytes(h2),
+    wordBytes(h3),
+    wordBytes(h4),
+    wordBytes(h5),
+    wordBytes(h6),
+    wordBytes(h7),
+  );
 }
 
 /**
@@ -174,11 +190,10 @@ function base32Id(digest: readonly number[]): string {
  * pair (2^-51 over 2^40 ids), and the id tells nothing of the parts but to someone who can guess them all.
  */
 export function derivedId(urlEncodedParts: readonly string[]): string {
-  const message: number[] = [];
+  let message: number[] = [];
   for (const part of urlEncodedParts) {
     const bytes = urlEncodedBytes(part);
-    for (const b of wordBytes(bytes.length)) message.push(b);
-    for (const b of bytes) message.push(b);
+    message = message.concat(wordBytes(bytes.length), bytes);
   }
   return base32Id(sha256(message));
 }
