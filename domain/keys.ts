@@ -1,9 +1,8 @@
 /**
- * Single-table keys. One table holds orders, the vendors' order lists, products, idempotency records and
- * notifications; three KEYS_ONLY GSIs serve the other lists (by customer, by vendor, by status and
- * catalog). Only items a list shows carry GSI keys, and no list key takes more than a bounded share of the
- * writes at 1,000 orders/s: the lists every order lands in are write-sharded (docs/capacity.md has the
- * figures).
+ * Single-table keys. One table holds orders, the vendors' order lists, products and notifications; three
+ * KEYS_ONLY GSIs serve the other lists (by customer, by vendor, by status and catalog). Only items a list
+ * shows carry GSI keys, and no list key takes more than a bounded share of the writes at 1,000 orders/s:
+ * the lists every order lands in are write-sharded (docs/capacity.md has the figures).
  * Resolver-safe: this file stays inside the APPSYNC_JS subset.
  */
 
@@ -69,11 +68,6 @@ export function productListKeys(vendorId: string, productId: string) {
   };
 }
 
-/** An idempotency record for a customer's mutation call. */
-export function idempotencyKey(operation: string, callerId: string, key: string) {
-  return { PK: `IDEMPOTENCY#${operation}#${callerId}#${key}`, SK: 'IDEMPOTENCY' };
-}
-
 /**
  * A notification lives in its recipient's partition, newest last. A vendor is notified of every order it
  * takes part in, so a vendor's notifications are write-sharded like its orders (LIST_SHARDS partitions,
@@ -110,17 +104,18 @@ export const LIST_SHARDS = 4;
 export const STATUS_SHARDS = 8;
 
 /**
- * The write shard of an order, 0 … shards − 1, from its id (a ULID, whose last characters are random), so
- * an order and its vendors' list entries always land in the same shard number.
+ * The write shard of an order, 0 … shards − 1, from its id (26 characters of ORDER_ID_ALPHABET: a SHA-256
+ * prefix, or for orders placed before ids were derived a ULID, whose last characters are random), so an
+ * order and its vendors' list entries always land in the same shard number.
  */
 export function shardOf(orderId: string, shards: number): number {
   let sum = 0;
-  for (const ch of orderId.toUpperCase().split('')) sum = sum + Math.max(0, ULID_ALPHABET.indexOf(ch));
+  for (const ch of orderId.toUpperCase().split('')) sum = sum + Math.max(0, ORDER_ID_ALPHABET.indexOf(ch));
   return sum % shards;
 }
 
-/** Crockford's base32, the alphabet of ULIDs. */
-const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** Crockford's base32: the alphabet of order ids (derived ones, domain/digest.ts, and the ULIDs before them). */
+export const ORDER_ID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** The shard numbers 0 … shards − 1 (at most 10). */
 export function shardNumbers(shards: number): number[] {

@@ -21,7 +21,7 @@ export const DATA_EXPORTS = {
  * can be replaced without touching data.
  */
 export class StatefulStack extends Stack {
-  /** Orders, vendor orders, products, payments, idempotency records and notifications. */
+  /** Orders, vendor orders, products, payments and notifications. */
   readonly table: ITableV2;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -43,6 +43,9 @@ export class StatefulStack extends Stack {
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
+      // Nothing writes `expiresAt` any more: placeOrder's idempotency records were its only users (the
+      // order item is the key's record now). TTL stays on so the records written before expire (within a
+      // day of the change) instead of staying forever; it can go once they have.
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
       globalSecondaryIndexes: [gsi(INDEX.byCustomer, 1), gsi(INDEX.byVendor, 2), gsi(INDEX.byStatus, 3)],

@@ -34,7 +34,7 @@ export type ResolverEntry = UnitResolver | PipelineResolver;
 export const functions = {
   authorizeVendorProduct: { code: 'pipeline/authorizeVendorProduct.ts', dataSource: 'none' },
   upsertProduct: { code: 'pipeline/upsertProduct.ts', dataSource: 'table' },
-  getIdempotencyRecord: { code: 'pipeline/getIdempotencyRecord.ts', dataSource: 'table' },
+  getPlacedOrder: { code: 'pipeline/getPlacedOrder.ts', dataSource: 'table' },
   readCatalog: { code: 'pipeline/readCatalog.ts', dataSource: 'table' },
   writeOrder: { code: 'pipeline/writeOrder.ts', dataSource: 'table' },
   // Only on a refusal of the eventually consistent catalog read: a consistent read, then the same write.
@@ -43,7 +43,7 @@ export const functions = {
   getReplayedOrder: { code: 'pipeline/getReplayedOrder.ts', dataSource: 'table' },
   getOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
-  recheckIdempotencyRecord: { code: 'pipeline/recheckIdempotencyRecord.ts', dataSource: 'table' },
+  recheckPlacedOrder: { code: 'pipeline/recheckPlacedOrder.ts', dataSource: 'table' },
   recheckPaymentRequest: { code: 'pipeline/recheckPaymentRequest.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
   recheckPaymentResult: { code: 'pipeline/recheckPaymentResult.ts', dataSource: 'table' },
@@ -145,13 +145,16 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'placeOrder',
     kind: 'pipeline',
     code: 'Mutation.placeOrder.ts',
+    // Its idempotency lives on the order item: the order's id is derived from the caller and the key, so
+    // getPlacedOrder reads the key's order, the transaction's condition on the order refuses a second one,
+    // and recheckPlacedOrder reads it again before a refusal is answered.
     functions: [
-      'getIdempotencyRecord',
+      'getPlacedOrder',
       'readCatalog',
       'writeOrder',
       'confirmCatalog',
       'writeConfirmedOrder',
-      'recheckIdempotencyRecord',
+      'recheckPlacedOrder',
       'getReplayedOrder',
     ],
   },

@@ -89,6 +89,9 @@ export type Mutation = {
    * Places an order for the signed-in customer. Errors: ValidationError (also when a line total or the order
    * total would exceed 2147483647), NotFound, OutOfStock, IdempotencyConflict, ConcurrentModification (a
    * product's price, name or currency changed while the order was placed; errorInfo.products names them).
+   * The idempotency key is the customer's, and names the order for the order's life (it does not expire):
+   * the same key with the same input answers that order, with another input IdempotencyConflict. A refused
+   * call writes nothing, so its key places the order when it is retried.
    */
   placeOrder: Order;
   /**

@@ -29,7 +29,8 @@ type OrderDetail = ReturnType<typeof orderDetail>;
 type OrderSummary = ReturnType<typeof orderSummary>;
 type PartSummary = ReturnType<typeof vendorPartSummary>;
 
-// Order ids are ULIDs (util.autoUlid in placeOrder): 26 characters of Crockford's base 32.
+// Order ids are 26 characters of Crockford's base 32: a SHA-256 prefix (placeOrder derives them), or a
+// ULID for orders placed before ids were derived.
 const ORDER_ID = /\b[0-9A-HJKMNP-TV-Z]{26}\b/i;
 const TRACKING_WORDS = /\b(track\w*|where|ship\w*|deliver\w*|arriv\w*|parcel|package|carrier)\b/i;
 const PAYMENT_WORDS = /\b(pay\w*|declin\w*|card|charg\w*|fail\w*|refund\w*)\b/i;

@@ -1,30 +1,58 @@
-import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
 import { fail } from './errors.js';
 import { businessError } from '../../domain/errors.js';
-import { paymentView, type StoredOrder } from '../../domain/views.js';
-import type { Payment, PaymentMethod } from '../../domain/generated/schema.js';
+import { canonicalOrderRequest } from '../../domain/order.js';
+import {
+  orderFromItem,
+  orderView,
+  paymentView,
+  type OrderItem,
+  type StoredOrder,
+} from '../../domain/views.js';
+import type { Order, Payment, PaymentMethod } from '../../domain/generated/schema.js';
+
+/** What a mutation's before step stashes for its idempotency checks. */
+export interface IdempotencyStash {
+  operation: string;
+  callerId: string;
+  key: string;
+  /** The canonical request; the same key with another payload is a conflict. */
+  request: string;
+  /** The same request as records written before kept it (a change of canonical form), if it has one. */
+  formerRequest?: string;
+}
 
 /** A transaction's cancellation reasons as the DynamoDB data source reports them. */
 export type CancellationReasons = { type: string; item?: Record<string, unknown> }[];
 
 /**
- * For a transaction whose first item is the idempotency record: when that record's condition cancelled
- * it, the key was used before — returns the first call's result id for the same payload, and fails with
- * IdempotencyConflict for another payload. Null when something else cancelled the transaction.
+ * placeOrder's idempotency, kept on the order item (no record of its own): the order at the id derived
+ * from the caller and the key (domain/digest.ts derivedId) was placed by an earlier call with that key.
+ * Its view when it holds this call's request (a replay); IdempotencyConflict when it holds another. The
+ * request is compared with what the order holds (each line's vendorId, productId and quantity, and the
+ * shipping address, none of which any write changes after placement), so the order stores no copy of
+ * it. The caller is in the hash, so the order is the caller's; the check on customerId only makes sure of
+ * that (an order of another customer at that id is a conflict, never a replay of what it holds).
  */
-export function replayedResultId(reasons: CancellationReasons, idem: IdempotencyStash): string | null {
-  const first = reasons[0];
-  if (!first || first.type !== 'ConditionalCheckFailed') return null;
-  return replayIdOf(first.item ?? {}, idem);
+export function replayedOrder(item: OrderItem, idem: IdempotencyStash): Order {
+  const order = orderView(orderFromItem(item));
+  const held =
+    order.customerId === idem.callerId
+      ? canonicalOrderRequest({ lines: order.lines, shippingAddress: order.shippingAddress })
+      : null;
+  rejectOtherPayload(held, idem);
+  return order;
 }
 
 /**
- * The first call's result id from its idempotency record, for the same payload; fails with
- * IdempotencyConflict when the key was used with another payload.
+ * For placeOrder's transaction, whose first item is the order's conditional put: when that condition
+ * cancelled it, an order already has the id (a call with this key committed first) — its view for the
+ * same payload (the item the failed condition returns is the order as the transaction saw it), or
+ * IdempotencyConflict for another. Null when something else cancelled the transaction.
  */
-export function replayIdOf(record: Record<string, unknown>, idem: IdempotencyStash): string {
-  rejectOtherPayload(record['request'], idem);
-  return record['resultId'] as string;
+export function replayedPlacement(reasons: CancellationReasons, idem: IdempotencyStash): Order | null {
+  const first = reasons[0];
+  if (!first || first.type !== 'ConditionalCheckFailed' || !first.item) return null;
+  return replayedOrder(first.item as unknown as OrderItem, idem);
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Pricing } from '../../domain/order.js';
 import type { ListPlan, MergedPage, ShardPage } from '../../domain/paging.js';
 import type { Order, Payment, PaymentNoticeGateInput, VendorOrder } from '../../domain/generated/schema.js';
-import type { IdempotencyStash } from '../pipeline/getIdempotencyRecord.js';
-import type { RecheckStash } from '../pipeline/recheckIdempotencyRecord.js';
+import type { IdempotencyStash } from './idempotency.js';
+import type { RecheckStash } from '../pipeline/recheckPlacedOrder.js';
 import type { StoredOrder } from '../../domain/views.js';
 
 export type { StoredOrder } from '../../domain/views.js';
@@ -19,16 +19,6 @@ export interface OrderCallStash {
   now: string;
 }
 
-/** The stash of the idempotency steps (getIdempotencyRecord, recheckIdempotencyRecord, getReplayedOrder). */
-export interface IdempotentCallStash extends OrderCallStash {
-  callerId: string;
-  idempotency: IdempotencyStash;
-  /** Set on a replay: the id of what the first call with the same key created. */
-  replayId?: string;
-  /** An error a write step held back until the idempotency record is read again. */
-  recheck?: RecheckStash;
-}
-
 /** The stash of the steps that read the order (getOrderItem) and write after it. */
 export interface OrderReadStash extends OrderCallStash {
   /** Set by getOrderItem: the order item as stored. */
@@ -43,8 +33,19 @@ export interface OrderReadStash extends OrderCallStash {
  */
 export type CatalogState = 'eventual' | 'confirm' | 'consistent' | 'written';
 
-/** placeOrder. */
-export interface PlaceOrderStash extends IdempotentCallStash {
+/**
+ * placeOrder. Its `orderId` is derived from the caller and the idempotency key (the before step), so the
+ * order item is the key's idempotency record (getPlacedOrder, recheckPlacedOrder, getReplayedOrder).
+ */
+export interface PlaceOrderStash extends OrderCallStash {
+  callerId: string;
+  idempotency: IdempotencyStash;
+  /** Set on a replay: the id of the order the first call with the same key placed (stash.orderId). */
+  replayId?: string;
+  /** Set on a replay by a step that read that order consistently: the answer, as read. */
+  replayed?: Order;
+  /** An error a step held back until the order at the key's id is read again (recheckPlacedOrder). */
+  recheck?: RecheckStash;
   correlationId: string;
   /** Set by readCatalog. */
   table: string;

@@ -1,10 +1,5 @@
 import { type Context, runtime, util } from '@aws-appsync/utils';
-import {
-  idempotencyKey,
-  orderKey,
-  productKey,
-  vendorOrderEntryKey,
-} from '../../domain/keys.js';
+import { orderKey, productKey, vendorOrderEntryKey } from '../../domain/keys.js';
 import {
   newOrderItem,
   stockMoveFailure,
@@ -13,31 +8,30 @@ import {
   type StockShortage,
 } from '../../domain/order.js';
 import { orderItemOf, orderView } from '../../domain/views.js';
-import type { RecheckStash } from './recheckIdempotencyRecord.js';
-import { replayedResultId, type CancellationReasons } from '../lib/idempotency.js';
+import type { RecheckStash } from './recheckPlacedOrder.js';
+import { replayedPlacement, type CancellationReasons } from '../lib/idempotency.js';
 import type { MutationPlaceOrderArgs } from '../../domain/generated/schema.js';
 import type { PlaceOrderStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
 
-/** How long an idempotency record is kept (epoch-seconds TTL attribute `expiresAt`). */
-const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
 /**
  * placeOrder, steps 3 and 5 (table; writeOrder after readCatalog, writeConfirmedOrder after
- * confirmCatalog): one TransactWriteItems with the idempotency record, the order, one entry per vendor in
- * that vendor's order list (keys only: the order item holds the part, domain/keys.ts vendorOrderEntryKey),
- * and one conditional stock move per product (available → reserved), each conditional on the stock and on
- * the price, name and currency the order took from the catalog, so a product changed since the read (or
- * read stale) cancels it. All or nothing. Runs only when the lines are priced and not yet
- * written (stash.catalog), so not on a replay, nor for a held-back error.
+ * confirmCatalog): one TransactWriteItems with the order, one entry per vendor in that vendor's order list
+ * (keys only: the order item holds the part, domain/keys.ts vendorOrderEntryKey), and one conditional
+ * stock move per product (available → reserved), each conditional on the stock and on the price, name and
+ * currency the order took from the catalog, so a product changed since the read (or read stale) cancels
+ * it. All or nothing. The order's id is derived from the caller and the idempotency key
+ * (Mutation.placeOrder.ts), so its put's `attribute_not_exists` condition is the key's idempotency
+ * check: a second placement with the key is cancelled by the first one's order, which the failed
+ * condition returns. Runs only when the lines are priced and not yet written (stash.catalog), so not on a
+ * replay, nor for a held-back error.
  */
 export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   const catalog = ctx.stash.catalog;
   if (ctx.stash.replayId || ctx.stash.recheck || (catalog !== 'eventual' && catalog !== 'consistent'))
     runtime.earlyReturn(ctx.prev.result);
   const table = ctx.stash.table;
-  const idem = ctx.stash.idempotency;
   const pricing = ctx.stash.pricing;
   const orderId = ctx.stash.orderId;
   const customerId = ctx.stash.callerId;
@@ -58,22 +52,10 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
     {
       table,
       operation: 'PutItem',
-      key: util.dynamodb.toMapValues(idempotencyKey(idem.operation, idem.callerId, idem.key)),
-      attributeValues: util.dynamodb.toMapValues({
-        entity: 'IDEMPOTENCY',
-        request: idem.request,
-        resultId: orderId,
-        createdAt: now,
-        expiresAt: Math.floor(util.time.nowEpochMilliSeconds() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-      }),
-      condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
-    },
-    {
-      table,
-      operation: 'PutItem',
       key: util.dynamodb.toMapValues(orderKey(orderId)),
       attributeValues: util.dynamodb.toMapValues(orderItemOf(order)),
-      condition: notExists,
+      // The key's idempotency check: the order an earlier call with the key placed comes back to replay.
+      condition: { ...notExists, returnValuesOnConditionCheckFailure: true },
     },
   ];
   // Each vendor's list entry: written once, never updated (2 WRU in the transaction, no index entry).
@@ -131,11 +113,11 @@ export function request(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
 
 /**
  * Maps a cancelled transaction to the documented errors: a replay of the same payload (a concurrent
- * first call won the idempotency record) continues as a replay, another payload is IdempotencyConflict,
- * products short of stock are one OutOfStock naming each, and products changed since they were priced
- * are one ConcurrentModification naming each (judged from the items the failed conditions return). A
- * change found after the eventually consistent read may only be that read's staleness: confirmCatalog
- * reads again, consistently, and writeConfirmedOrder writes with what it reads.
+ * first call with the key placed the order first) continues as a replay with that order, another payload
+ * is IdempotencyConflict, products short of stock are one OutOfStock naming each, and products changed
+ * since they were priced are one ConcurrentModification naming each (judged from the items the failed
+ * conditions return). A change found after the eventually consistent read may only be that read's
+ * staleness: confirmCatalog reads again, consistently, and writeConfirmedOrder writes with what it reads.
  */
 export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) {
   if (!ctx.error) {
@@ -147,9 +129,10 @@ export function response(ctx: Context<MutationPlaceOrderArgs, PlaceOrderStash>) 
   const idem = ctx.stash.idempotency;
   const pricing = ctx.stash.pricing;
   const reasons = (ctx.result as { cancellationReasons: CancellationReasons }).cancellationReasons;
-  const replayId = replayedResultId(reasons, idem);
-  if (replayId !== null) {
-    ctx.stash.replayId = replayId;
+  const replayed = replayedPlacement(reasons, idem);
+  if (replayed !== null) {
+    ctx.stash.replayed = replayed;
+    ctx.stash.replayId = ctx.stash.orderId;
     return null;
   }
   const offset = reasons.length - pricing.lines.length;

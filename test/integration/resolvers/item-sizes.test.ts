@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { itemSize, WRITE_UNIT_BYTES } from '@orderloop/local/meter';
 import { DEMO_PRODUCTS } from '../../../scripts/seed.js';
@@ -62,6 +62,20 @@ describe('item sizes of a base order (3 lines from 2 vendors)', () => {
     const orderId = (placed.data as { id: string }).id;
     const pk = `ORDER#${orderId}`;
     const sizes: Record<string, number> = { placed: await sizeOf(pk, 'ORDER') };
+    // The placement wrote the order, its two vendors' list entries and the three products, and nothing
+    // else: the order item is the idempotency key's record (6 items in the transaction, at 2 units each)
+    const createdAt = (placed.data as { createdAt: string }).createdAt;
+    const table = await h.client.send(new ScanCommand({ TableName: h.tableName, ConsistentRead: true }));
+    expect(table.Items?.map((i) => `${i['PK']?.S} ${i['SK']?.S}`).sort()).toEqual(
+      [
+        `${pk} ORDER`,
+        ...vendors.map((v) => {
+          const key = vendorOrderEntryKey(orderId, v, createdAt);
+          return `${key.PK} ${key.SK}`;
+        }),
+        ...lines.map((l) => `PRODUCT#${l.vendorId}#${l.productId} PRODUCT#${l.productId}`),
+      ].sort(),
+    );
     // Act
     await h.call(
       'Mutation',
@@ -91,7 +105,6 @@ describe('item sizes of a base order (3 lines from 2 vendors)', () => {
     // Assess: the partition holds the order only (no payment attempt item, no copy of a vendor part: the
     // order item is the one copy), and each vendor's list holds one small entry for it
     expect(partition.Items?.map((i) => i['SK']?.S)).toEqual(['ORDER']);
-    const createdAt = (placed.data as { createdAt: string }).createdAt;
     const entries = await Promise.all(
       vendors.map(async (v) => {
         const key = vendorOrderEntryKey(orderId, v, createdAt);

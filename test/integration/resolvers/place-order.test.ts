@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { APPSYNC_DIRECTIVES_SDL } from '@orderloop/local/auth/directives';
 import { address, productItem, startHarness, userIdentity, type Harness } from './harness.js';
 import { LIST_SHARDS, productKey, shardOf, vendorOrderEntryKey } from '../../../domain/keys.js';
+import { derivedId } from '../../../domain/digest.js';
+
+/** util.urlEncode as AppSync documents it (Java's URLEncoder over UTF-8), for the id a test expects. */
+const urlEncode = (text: string) =>
+  encodeURIComponent(text)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+/** The id placeOrder derives for a customer's key. */
+const orderIdFor = (customer: string, key: string) => derivedId(['placeOrder', customer, key].map(urlEncode));
 
 const productKeyArgs = (vendorId: string, productId: string): [string, string] => {
   const key = productKey(vendorId, productId);
@@ -338,7 +347,7 @@ describe('placeOrder', () => {
     });
     expect(round).toBe(2);
     expect(await getItem(...productKeyArgs(v, 'same'))).toMatchObject({ available: 10, reserved: 0 });
-    expect(await getItem(`IDEMPOTENCY#placeOrder#${customer}#k`, 'IDEMPOTENCY')).toBeNull();
+    expect(await getItem(`ORDER#${orderIdFor(customer, 'k')}`, 'ORDER')).toBeNull();
   });
 
   it('rejects with OutOfStock when the consistent read confirms the shortage the eventually consistent read saw', async () => {
@@ -429,6 +438,147 @@ describe('placeOrder', () => {
       errorType: 'IdempotencyConflict',
       errorInfo: { idempotencyKey: 'k' },
     });
+  });
+
+  it('derives the order id from the caller and the key, and writes no idempotency record', async () => {
+    // Prepare: a key with characters util.urlEncode escapes (a space, a plus, a non-ASCII letter)
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 3 }));
+    const key = 'clé 1+1';
+    const gets: boolean[] = [];
+    h.beforeRequest = async (request) => {
+      if (request['operation'] === 'GetItem') gets.push(request['consistentRead'] as boolean);
+    };
+    // Act
+    const result = await h.call(
+      'Mutation',
+      'placeOrder',
+      {
+        input: { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address },
+        idempotencyKey: key,
+      },
+      userIdentity(customer, 'customer'),
+    );
+    h.beforeRequest = null;
+    // Assess: the id is the SHA-256 prefix of the parts (26 Crockford base-32 characters, like a ULID),
+    // the only read of the key is the order's, eventually consistent, and the table holds no record
+    expect(result.errors).toEqual([]);
+    const order = result.data as PlacedOrder;
+    expect(order.id).toBe(orderIdFor(customer, key));
+    expect(order.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(order.id).not.toContain(customer);
+    expect(gets).toEqual([false]);
+    const records = await h.client.send(
+      new ScanCommand({
+        TableName: h.tableName,
+        FilterExpression: 'begins_with(PK, :p)',
+        ExpressionAttributeValues: marshall({ ':p': 'IDEMPOTENCY#' }),
+      }),
+    );
+    expect(records.Items).toEqual([]);
+  });
+
+  it("gives another customer using the same key an order of its own, never the first customer's", async () => {
+    // Prepare: customer A places an order with the key
+    const [v, a, b] = [fresh('v'), fresh('c'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 10 }));
+    const place = (customer: string, quantity: number, line1: string) =>
+      h.call(
+        'Mutation',
+        'placeOrder',
+        {
+          input: {
+            lines: [{ vendorId: v, productId: 'p', quantity }],
+            shippingAddress: { ...address, line1 },
+          },
+          idempotencyKey: 'shared-key',
+        },
+        userIdentity(customer, 'customer'),
+      );
+    const first = (await place(a, 1, '1 A Street')).data as PlacedOrder & { customerId: string };
+    // Act: customer B sends the same key, with the same payload and with another
+    const same = await place(b, 1, '1 A Street');
+    const other = await place(fresh('c'), 2, '2 B Street');
+    // Assess: B's own order (not a replay of A's, not a conflict), and nothing of A's in B's answer
+    expect(same.errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+    const mine = same.data as PlacedOrder & { customerId: string };
+    expect(mine.id).not.toBe(first.id);
+    expect(mine.customerId).toBe(b);
+    expect(JSON.stringify(same.data)).not.toContain(a);
+    expect(JSON.stringify(same.data)).not.toContain(first.id);
+    expect((other.data as PlacedOrder).id).not.toBe(first.id);
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 6, reserved: 4 });
+    // and A's key still answers A's order
+    const replay = await place(a, 1, '1 A Street');
+    expect((replay.data as PlacedOrder).id).toBe(first.id);
+  });
+
+  it('places the order on a retry with the same key after a refusal, which wrote nothing', async () => {
+    // Prepare: the first call is refused for want of stock
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 1 }));
+    const first = await placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 2 }]);
+    expect(first.errors[0]?.errorType).toBe('OutOfStock');
+    await h.seed(productItem(v, 'p', { available: 5 }));
+    // Act
+    const retry = await placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 2 }]);
+    // Assess
+    expect(retry.errors).toEqual([]);
+    expect((retry.data as PlacedOrder).id).toBe(orderIdFor(customer, 'k'));
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 3, reserved: 2 });
+  });
+
+  it("replays the first order to a retry whose first read missed it: the order put's condition cancels the retry", async () => {
+    // Prepare: the retry reads the key's order (none yet), then the first call commits, then the retry
+    // reads the catalog (stock enough for both) and tries its transaction
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 5 }));
+    const input = { lines: [{ vendorId: v, productId: 'p', quantity: 1 }], shippingAddress: address };
+    const call = () =>
+      h.call(
+        'Mutation',
+        'placeOrder',
+        { input, idempotencyKey: 'raced' },
+        userIdentity(customer, 'customer'),
+      );
+    let first: Awaited<ReturnType<typeof call>> | null = null;
+    const operations: string[] = [];
+    h.beforeRequest = async (request) => {
+      operations.push(request['operation'] as string);
+      if (first === null && request['operation'] === 'BatchGetItem') {
+        h.beforeRequest = null;
+        first = await call();
+        h.beforeRequest = async (r) => {
+          operations.push(r['operation'] as string);
+        };
+      }
+    };
+    // Act
+    const retry = await call();
+    h.beforeRequest = null;
+    // Assess: one order, reserved once; the retry answered it from the cancelled transaction
+    expect(first!.errors).toEqual([]);
+    expect(retry.errors).toEqual([]);
+    expect((retry.data as PlacedOrder).id).toBe((first!.data as PlacedOrder).id);
+    expect(operations).toEqual(['GetItem', 'BatchGetItem', 'TransactWriteItems']);
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 4, reserved: 1 });
+  });
+
+  it('answers concurrent calls with one key and payload with one order, reserving the stock once', async () => {
+    // Prepare
+    const [v, customer] = [fresh('v'), fresh('c')];
+    await h.seed(productItem(v, 'p', { available: 20 }));
+    // Act
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => placeOne(customer, [{ vendorId: v, productId: 'p', quantity: 2 }])),
+    );
+    // Assess
+    expect(results.flatMap((r) => r.errors)).toEqual([]);
+    expect(new Set(results.map((r) => (r.data as PlacedOrder).id))).toEqual(
+      new Set([orderIdFor(customer, 'k')]),
+    );
+    expect(await getItem(...productKeyArgs(v, 'p'))).toMatchObject({ available: 18, reserved: 2 });
   });
 
   it('rejects an unknown product as NotFound naming it', async () => {

@@ -64,7 +64,7 @@ describe('sharded lists', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.seed(productItem(vendor, 'p', { available: 500 }));
-    // Place orders until every shard of the vendor's list holds at least two (ids are random ULIDs).
+    // Place orders until every shard of the vendor's list holds at least two (ids are SHA-256 prefixes, spread like random ones).
     for (let i = 0; i < 80; i++) {
       const r = await h.call(
         'Mutation',

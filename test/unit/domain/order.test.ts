@@ -61,13 +61,29 @@ describe('validatePlaceOrder', () => {
     expect(violation?.field).toBe(field);
   });
 
-  it('rejects an order that would not fit one transaction (lines + vendors + 2 > 100)', () => {
+  it('rejects an order that would not fit one transaction (lines + vendors + the order > 100)', () => {
     // Prepare
     const lines = Array.from({ length: 50 }, (_, i) => ({ vendorId: `v${i}`, productId: 'p', quantity: 1 }));
     // Act
     const violation = validatePlaceOrder(input(lines));
     // Assess
-    expect(violation?.field).toBe('lines');
+    expect(violation).toMatchObject({
+      field: 'lines',
+      reason: expect.stringContaining('at most 99, received 100'),
+    });
+  });
+
+  it('accepts an order that fills one transaction exactly: no idempotency record takes an item of it', () => {
+    // Prepare: 50 lines from 49 vendors, 50 stock moves + 49 vendor parts + the order = 100 items
+    const lines = Array.from({ length: 50 }, (_, i) => ({
+      vendorId: `v${Math.min(i, 48)}`,
+      productId: `p${i}`,
+      quantity: 1,
+    }));
+    // Act
+    const violation = validatePlaceOrder(input(lines));
+    // Assess
+    expect(violation).toBeNull();
   });
 });
 
@@ -107,6 +123,19 @@ describe('priceLines', () => {
 });
 
 describe('canonicalOrderRequest', () => {
+  it('is the same for a request and the order placed from it, whose empty line2 is not stored', () => {
+    // Prepare
+    const lines = [{ vendorId: 'v', productId: 'a', quantity: 1 }];
+    const request: PlaceOrderInput = { lines, shippingAddress: { ...address, line2: '' } };
+    const other: PlaceOrderInput = { lines, shippingAddress: { ...address, line2: 'Flat 2' } };
+    // Act: the order (newOrderItem) stores the address without line2; its view reads it as null
+    const fromRequest = canonicalOrderRequest(request);
+    const fromOrder = canonicalOrderRequest({ lines, shippingAddress: { ...address, line2: null } });
+    // Assess
+    expect(fromOrder).toBe(fromRequest);
+    expect(canonicalOrderRequest(other)).not.toBe(fromRequest);
+  });
+
   it('is the same whatever the line order, and differs for another quantity', () => {
     // Prepare
     const a = { vendorId: 'v', productId: 'a', quantity: 1 };

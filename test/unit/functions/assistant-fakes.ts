@@ -13,7 +13,7 @@ export const ADA: Asker = { kind: 'customer', id: 'sub-ada', vendorId: null };
 export const BOB: Asker = { kind: 'customer', id: 'sub-bob', vendorId: null };
 export const AURORA: Asker = { kind: 'vendor', id: 'sub-aurora', vendorId: 'v-aurora' };
 
-/** ULIDs, as placeOrder's util.autoUlid makes them. */
+/** Order ids in the shape placeOrder gives them: 26 characters of Crockford's base 32. */
 export const ADA_SHIPPED = '01JD8Z6M5Q9V3X4R7T2W1Y0ABC';
 export const ADA_DECLINED = '01JD8Z6M5Q9V3X4R7T2W1Y0ABD';
 export const BOB_ORDER = '01JD8Z6M5Q9V3X4R7T2W1Y0ABE';

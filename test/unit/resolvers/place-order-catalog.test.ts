@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { bundleAppSyncCode } from '../../../infra/bundling.js';
 import { executeResolver, type InvokeDataSource } from '@orderloop/local/appsync/runtime';
 import { functions, resolvers } from '../../../resolvers/manifest.js';
-import { productKey } from '../../../domain/keys.js';
-import type { CatalogProduct } from '../../../domain/order.js';
+import { orderKey, orderListKeys, productKey } from '../../../domain/keys.js';
+import { derivedId } from '../../../domain/digest.js';
+import { newOrderItem, type CatalogProduct } from '../../../domain/order.js';
+import type { StoredOrder } from '../../../domain/views.js';
 
 /**
  * placeOrder's pipeline as bundled for AppSync, run by the APPSYNC_JS runtime against a fake table whose
@@ -27,11 +29,39 @@ const product = (productId: string, fields: Partial<CatalogProduct> = {}): Catal
 
 type Sent = { operation: string; consistentRead?: boolean; stockConditions?: Record<string, unknown>[] };
 
+/** The id placeOrder derives for customer c1's key `k` (the keys here are their own URL encoding). */
+const ORDER_ID = derivedId(['placeOrder', 'c1', 'k']);
+
+/** An order customer c1 placed with key `k` (at ORDER_ID), for the given lines of v1's products. */
+const placedOrder = (lines: { productId: string; quantity: number }[], customerId = 'c1'): StoredOrder => ({
+  ...newOrderItem({
+    id: ORDER_ID,
+    customerId,
+    lines: lines.map((l) => ({
+      vendorId: 'v1',
+      ...l,
+      name: `${l.productId} by v1`,
+      unitPrice: 1000,
+      lineTotal: 1000 * l.quantity,
+    })),
+    currency: 'USD',
+    shippingAddress: address,
+    correlationId: 'first-call',
+    now: '2026-01-01T00:00:00.000Z',
+  }),
+  ...orderListKeys(ORDER_ID, customerId, 'PLACED', '2026-01-01T00:00:00.000Z'),
+});
+
 /**
  * A table of products: `current` answers consistent reads and the transaction's conditions, `stale` the
- * eventually consistent reads. Records what the pipeline sends.
+ * eventually consistent reads; the same for the order at ORDER_ID (`orders`, none by default: a first
+ * call). Records what the pipeline sends.
  */
-function fakeTable(current: CatalogProduct[], stale: CatalogProduct[]) {
+function fakeTable(
+  current: CatalogProduct[],
+  stale: CatalogProduct[],
+  orders: { current: StoredOrder | null; stale: StoredOrder | null } = { current: null, stale: null },
+) {
   const sent: Sent[] = [];
   const byPk = (list: CatalogProduct[], pk: string) =>
     list.find((p) => productKey(p.vendorId, p.productId).PK === pk) ?? null;
@@ -39,8 +69,10 @@ function fakeTable(current: CatalogProduct[], stale: CatalogProduct[]) {
     const req = request as Record<string, unknown>;
     const operation = req['operation'] as string;
     if (operation === 'GetItem') {
-      sent.push({ operation });
-      return { result: null }; // no idempotency record
+      const consistentRead = req['consistentRead'] as boolean;
+      sent.push({ operation, consistentRead });
+      expect(unmarshall(req['key'] as never)).toEqual(orderKey(ORDER_ID));
+      return { result: consistentRead ? orders.current : orders.stale };
     }
     if (operation === 'BatchGetItem') {
       const spec = (
@@ -59,6 +91,8 @@ function fakeTable(current: CatalogProduct[], stale: CatalogProduct[]) {
       }[];
       const stockConditions: Record<string, unknown>[] = [];
       const reasons = items.map((item) => {
+        if (item.operation === 'PutItem' && unmarshall(item.key as never)['PK'] === `ORDER#${ORDER_ID}`)
+          return orders.current ? { type: 'ConditionalCheckFailed', item: orders.current } : { type: 'None' };
         if (item.operation !== 'UpdateItem') return { type: 'None' };
         const values = unmarshall((item.condition?.expressionValues ?? {}) as never);
         stockConditions.push(values);
@@ -134,7 +168,7 @@ describe('placeOrder with an eventually consistent catalog read', () => {
     // Assess: the happy path reads once, eventually consistent
     expect(result.errors).toEqual([]);
     expect(table.sent.map((s) => [s.operation, s.consistentRead])).toEqual([
-      ['GetItem', undefined],
+      ['GetItem', false],
       ['BatchGetItem', false],
       ['TransactWriteItems', undefined],
     ]);
@@ -155,7 +189,7 @@ describe('placeOrder with an eventually consistent catalog read', () => {
     expect(result.errors).toEqual([]);
     expect(result.data).toMatchObject({ total: 1200, lines: [{ name: 'Pen, blue', unitPrice: 1200 }] });
     expect(table.sent.map((s) => [s.operation, s.consistentRead])).toEqual([
-      ['GetItem', undefined],
+      ['GetItem', false],
       ['BatchGetItem', false],
       ['TransactWriteItems', undefined],
       ['BatchGetItem', true],
@@ -181,7 +215,7 @@ describe('placeOrder with an eventually consistent catalog read', () => {
     expect(result.errors).toEqual([]);
     expect(result.data).toMatchObject({ total: 300 + 4 * 50 });
     expect(table.sent.map((s) => [s.operation, s.consistentRead])).toEqual([
-      ['GetItem', undefined],
+      ['GetItem', false],
       ['BatchGetItem', false],
       ['BatchGetItem', true],
       ['TransactWriteItems', undefined],
@@ -227,5 +261,89 @@ describe('placeOrder with an eventually consistent catalog read', () => {
       errorInfo: { products: [{ vendorId: 'v1', productId: 'p' }] },
     });
     expect(table.sent.filter((s) => s.operation === 'TransactWriteItems')).toHaveLength(2);
+  });
+});
+
+describe("placeOrder's idempotency on the order item, read eventually consistent", () => {
+  const reads = (sent: Sent[]) => sent.map((s) => [s.operation, s.consistentRead]);
+
+  it('replays the order an eventually consistent read shows, reading it again consistently, and writes nothing', async () => {
+    // Prepare: the key's order is there, in the copy and in the table
+    const order = placedOrder([{ productId: 'p', quantity: 2 }]);
+    const table = fakeTable([product('p')], [product('p')], { current: order, stale: order });
+    // Act
+    const result = await placeOrder(table.invoke, [{ productId: 'p', quantity: 2 }]);
+    // Assess
+    expect(result.errors).toEqual([]);
+    expect(result.data).toMatchObject({ id: ORDER_ID, correlationId: 'first-call' });
+    expect(reads(table.sent)).toEqual([
+      ['GetItem', false],
+      ['GetItem', true],
+    ]);
+  });
+
+  it('replays the order a stale copy missed: the order put condition cancels the write and returns it', async () => {
+    // Prepare: a call with the key committed just now; the lagging copy does not show its order yet
+    const order = placedOrder([{ productId: 'p', quantity: 2 }]);
+    const table = fakeTable([product('p')], [product('p')], { current: order, stale: null });
+    // Act
+    const result = await placeOrder(table.invoke, [{ productId: 'p', quantity: 2 }]);
+    // Assess: the first call's order, from the item the failed condition returned (no further read)
+    expect(result.errors).toEqual([]);
+    expect(result.data).toMatchObject({ id: ORDER_ID, correlationId: 'first-call' });
+    expect(reads(table.sent)).toEqual([
+      ['GetItem', false],
+      ['BatchGetItem', false],
+      ['TransactWriteItems', undefined],
+    ]);
+  });
+
+  it('replays the order a stale copy missed when the catalog has changed since: the refusal waits for a consistent read', async () => {
+    // Prepare: the first call placed the order, then the product left the catalog
+    const order = placedOrder([{ productId: 'gone', quantity: 1 }]);
+    const table = fakeTable([], [], { current: order, stale: null });
+    // Act
+    const result = await placeOrder(table.invoke, [{ productId: 'gone', quantity: 1 }]);
+    // Assess: not NotFound, and no transaction was tried
+    expect(result.errors).toEqual([]);
+    expect(result.data).toMatchObject({ id: ORDER_ID });
+    expect(reads(table.sent)).toEqual([
+      ['GetItem', false],
+      ['BatchGetItem', false],
+      ['BatchGetItem', true],
+      ['GetItem', true],
+    ]);
+  });
+
+  it('rejects another request with the key as IdempotencyConflict, whether the copy or the transaction finds the order', async () => {
+    // Prepare: the key's order holds 2 of p; this call asks for 3
+    const order = placedOrder([{ productId: 'p', quantity: 2 }]);
+    const seen = fakeTable([product('p')], [product('p')], { current: order, stale: order });
+    const missed = fakeTable([product('p')], [product('p')], { current: order, stale: null });
+    // Act
+    const results = [
+      await placeOrder(seen.invoke, [{ productId: 'p', quantity: 3 }]),
+      await placeOrder(missed.invoke, [{ productId: 'p', quantity: 3 }]),
+    ];
+    // Assess
+    for (const result of results) {
+      expect(result.data).toBeNull();
+      expect(result.errors[0]).toMatchObject({
+        errorType: 'IdempotencyConflict',
+        errorInfo: { idempotencyKey: 'k' },
+      });
+    }
+  });
+
+  it("never replays an order of another customer found at the id: a conflict, not that customer's order", async () => {
+    // Prepare: an order of someone else at the id (only a hash collision could put one there)
+    const order = placedOrder([{ productId: 'p', quantity: 2 }], 'c2');
+    const table = fakeTable([product('p')], [product('p')], { current: order, stale: order });
+    // Act
+    const result = await placeOrder(table.invoke, [{ productId: 'p', quantity: 2 }]);
+    // Assess
+    expect(result.data).toBeNull();
+    expect(result.errors[0]).toMatchObject({ errorType: 'IdempotencyConflict' });
+    expect(JSON.stringify(result.errors)).not.toContain('c2');
   });
 });
