@@ -8,6 +8,14 @@
 export const MAX_INT = 2147483647;
 /** Most lines one order may hold. */
 export const MAX_LINES = 50;
+/**
+ * Most vendors one order may hold. One stream record of the order item can mean an event per vendor
+ * part and one for the order (a whole-order cancel moves every open part), and an event bus target takes
+ * at most 10 events per pipe invocation ("Amazon EventBridge Pipes batching and concurrency": the pipe
+ * does not invoke a target with a longer enrichment answer), so 9 parts + the order is the most one
+ * record may mean.
+ */
+export const MAX_VENDORS = 9;
 /** Largest quantity of one line. */
 export const MAX_QUANTITY = 100;
 /**

@@ -6,6 +6,7 @@ import {
   MAX_LINES,
   MAX_NAME_LENGTH,
   MAX_QUANTITY,
+  MAX_VENDORS,
   MAX_POSTAL_CODE_LENGTH,
   tooLong,
 } from './limits.js';
@@ -20,7 +21,7 @@ import { addressView, type StoredLine, type StoredOrder, type StoredVendorPart }
  * writes. Resolver-safe: stays inside the APPSYNC_JS subset.
  */
 
-export { MAX_LINES, MAX_QUANTITY } from './limits.js';
+export { MAX_LINES, MAX_QUANTITY, MAX_VENDORS } from './limits.js';
 /** DynamoDB's TransactWriteItems limit, which AppSync applies as is. */
 export const MAX_TRANSACT_ITEMS = 100;
 
@@ -93,12 +94,13 @@ export function validatePlaceOrder(input: PlaceOrderInput): Violation | null {
     if (seen.includes(ref)) return { field: 'lines', reason: `product ${ref} appears in more than one line` };
     seen.push(ref);
   }
-  // One transaction writes the order, each vendor order and each product.
-  const writes = lines.length + vendorIdsOf(lines).length + 1;
-  if (writes > MAX_TRANSACT_ITEMS) {
+  // One transaction writes the order, each vendor's list entry and each product: at most
+  // 1 + MAX_VENDORS + MAX_LINES = 60 items, within TransactWriteItems' 100 (MAX_TRANSACT_ITEMS).
+  const vendors = vendorIdsOf(lines).length;
+  if (vendors > MAX_VENDORS) {
     return {
       field: 'lines',
-      reason: `lines plus vendors must be at most ${MAX_TRANSACT_ITEMS - 1}, received ${writes - 1}`,
+      reason: `an order holds lines of at most ${MAX_VENDORS} vendors, received ${vendors}`,
     };
   }
   const address = input.shippingAddress;

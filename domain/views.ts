@@ -218,6 +218,31 @@ export function storedPaymentOf(
 }
 
 /**
+ * The whole history from the stored entries: the placement entry when the item leaves it out, and each
+ * entry with what entryFromItem derives from the one before it. Its own function, which hands the array
+ * back whole, so the local runtime proves the code halts (local/appsync/runtime/bounded.ts).
+ */
+function historyFromItem(
+  stored: readonly StoredStatusChange[],
+  customerId: string,
+  createdAt: string,
+): StoredStatusChange[] {
+  const history: StoredStatusChange[] = [];
+  let last: StoredStatusChange | null = null;
+  const first = stored[0];
+  if (!(first && isPlacementEntry(first))) {
+    last = placementEntry(customerId, createdAt);
+    history.push(last);
+  }
+  for (const entry of stored) {
+    const full = entryFromItem(entry, last, customerId);
+    history.push(full);
+    last = full;
+  }
+  return history;
+}
+
+/**
  * The whole order from its item as stored, in any shape (OrderItem): what the item leaves out comes from
  * its keys (id, customer, creation time), its history (the placement entry, each entry's `from`, a
  * customer's id, the order's and the payment's updatedAt) and its total (the payment's amount), and a
@@ -228,14 +253,9 @@ export function orderFromItem(item: OrderItem): StoredOrder {
   const customerId = item.customerId ?? (item.GSI1PK ?? '').slice(customerPartition('').length);
   const createdAt = item.createdAt ?? (item.GSISK ?? '').split('#')[0] ?? '';
   const stored = item.statusHistory ?? [];
-  const first = stored[0];
-  const history: StoredStatusChange[] =
-    first && isPlacementEntry(first) ? [] : [placementEntry(customerId, createdAt)];
-  for (const entry of stored) {
-    history.push(entryFromItem(entry, history[history.length - 1] ?? null, customerId));
-  }
-  const last = history[history.length - 1];
-  const lastAt = last ? last.at : createdAt;
+  const history = historyFromItem(stored, customerId, createdAt);
+  let lastAt = createdAt;
+  for (const entry of history) lastAt = entry.at;
   const order: StoredOrder = {
     id,
     customerId,

@@ -11,7 +11,12 @@ export type InvokeOutcome =
   | { readonly kind: 'partial'; readonly firstFailed: number; readonly error: string }
   | { readonly kind: 'failed'; readonly error: string };
 
-/** PutEvents takes at most 10 entries, so a bus target receives a batch in chunks of 10. */
+/**
+ * The most events an event bus target takes in one invocation (PutEvents' 10 entries). "Amazon
+ * EventBridge Pipes batching and concurrency": an enrichment may answer a longer or shorter array than
+ * the batch, "however, if the array is larger than the batch size the target supports, the pipe won't
+ * invoke the target" — so such a batch fails (and is retried, bisected, dead-lettered as configured).
+ */
 const PUT_EVENTS_MAX = 10;
 
 const failed = (error: string): InvokeOutcome => ({ kind: 'failed', error });
@@ -94,6 +99,10 @@ export async function invokeEnrichmentAndTarget(
       }
     }
     case 'eventbridge': {
+      if (items.length > PUT_EVENTS_MAX)
+        return failed(
+          `the enrichment answered ${items.length} events, more than the ${PUT_EVENTS_MAX} an event bus target takes: the target was not invoked`,
+        );
       const source = target.source ?? `Pipe ${config.name}`;
       const detailType = target.detailType ?? 'Event from aws:dynamodb';
       for (let start = 0; start < items.length; start += PUT_EVENTS_MAX) {

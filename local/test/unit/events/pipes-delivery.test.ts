@@ -294,14 +294,31 @@ describe('deliverBatch', () => {
     expect(h.commits).toEqual([batch[0]!.dynamodb.SequenceNumber, batch[2]!.dynamodb.SequenceNumber]);
   });
 
-  it('sends PutEvents in chunks of at most 10 entries', async () => {
-    // Prepare
-    const h = harness(config({ target: { type: 'eventbridge', busArn: localArn('events', 'event-bus/b') } }));
-    const batch = Array.from({ length: 23 }, (_, i) => record(`r${i}`, i + 1));
+  it('does not invoke an event bus target with more than 10 events: the batch fails, and bisects', async () => {
+    // Prepare: an enrichment that answers 6 events per record, so two records make 12
+    const bus = localArn('events', 'event-bus/b');
+    const enrichment = { functionArn: functionArn('enricher') };
+    const h = harness(
+      config({
+        target: { type: 'eventbridge', busArn: bus },
+        enrichment,
+        maximumRetryAttempts: 0,
+        onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+        deadLetterArn: DLQ,
+      }),
+      {
+        lambda: (_arn, payload) => ({
+          payload: keys(payload).flatMap((k) => Array.from({ length: 6 }, (_, i) => ({ k, i }))),
+        }),
+      },
+    );
     // Act
-    await deliverBatch(batch, h.ctx);
-    // Assess: "Batching and concurrency" — an event bus target takes at most 10 events per call.
-    expect(h.entries.map((b) => b.length)).toEqual([10, 10, 3]);
+    await deliverBatch([record('a', 1), record('b', 2)], h.ctx);
+    // Assess: "if the array is larger than the batch size the target supports, the pipe won't invoke the
+    // target" (an event bus takes 10): the pair fails without a PutEvents, each half (6 events) goes through
+    expect(h.invokes.map((i) => keys(i.payload))).toEqual([['a', 'b'], ['a'], ['b']]);
+    expect(h.entries.map((b) => b.length)).toEqual([6, 6]);
+    expect(h.queue).toEqual([]);
   });
 
   it('sends each record as one message to an SQS target', async () => {
