@@ -42,10 +42,16 @@ export const functions = {
   writeConfirmedOrder: { code: 'pipeline/writeOrder.ts', dataSource: 'table' },
   getReplayedOrder: { code: 'pipeline/getReplayedOrder.ts', dataSource: 'table' },
   getOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
+  // The payment pipelines' order read: eventually consistent, and consistent again (confirmOrderItem)
+  // only when the first read cannot be written from; then the same write decides again.
+  readOrderItem: { code: 'pipeline/readOrderItem.ts', dataSource: 'table' },
+  confirmOrderItem: { code: 'pipeline/confirmOrderItem.ts', dataSource: 'table' },
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
+  writeConfirmedPaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
   recheckPlacedOrder: { code: 'pipeline/recheckPlacedOrder.ts', dataSource: 'table' },
   recheckPaymentRequest: { code: 'pipeline/recheckPaymentRequest.ts', dataSource: 'table' },
   writePaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
+  writeConfirmedPaymentResult: { code: 'pipeline/writePaymentResult.ts', dataSource: 'table' },
   recheckPaymentResult: { code: 'pipeline/recheckPaymentResult.ts', dataSource: 'table' },
   settleRefund: { code: 'pipeline/settleRefund.ts', dataSource: 'table' },
   writeCancel: { code: 'pipeline/writeCancel.ts', dataSource: 'table' },
@@ -163,9 +169,16 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'processPayment',
     kind: 'pipeline',
     code: 'Mutation.processPayment.ts',
-    // Its idempotency lives on the order item: one read, one conditional UpdateItem (and a second read
-    // only when the write's condition failed).
-    functions: ['getOrderItem', 'writePaymentRequest', 'recheckPaymentRequest'],
+    // Its idempotency lives on the order item: one eventually consistent read, one conditional UpdateItem.
+    // Only when that read cannot be written from (missing, a refusal, a replay, a failed condition): a
+    // consistent read and the same write again, and a third read when that write's condition failed.
+    functions: [
+      'readOrderItem',
+      'writePaymentRequest',
+      'confirmOrderItem',
+      'writeConfirmedPaymentRequest',
+      'recheckPaymentRequest',
+    ],
   },
   {
     typeName: 'Mutation',
@@ -186,7 +199,15 @@ export const resolvers: readonly ResolverEntry[] = [
     fieldName: 'recordPaymentResult',
     kind: 'pipeline',
     code: 'Mutation.recordPaymentResult.ts',
-    functions: ['getOrderItem', 'writePaymentResult', 'recheckPaymentResult', 'settleRefund'],
+    // As processPayment's: the read eventually consistent, and consistent only before any other answer.
+    functions: [
+      'readOrderItem',
+      'writePaymentResult',
+      'confirmOrderItem',
+      'writeConfirmedPaymentResult',
+      'recheckPaymentResult',
+      'settleRefund',
+    ],
   },
   {
     typeName: 'Mutation',

@@ -4,6 +4,7 @@ import type { Order, Payment, PaymentNoticeGateInput, VendorOrder } from '../../
 import type { IdempotencyStash } from './idempotency.js';
 import type { RecheckStash } from '../pipeline/recheckPlacedOrder.js';
 import type { StoredOrder } from '../../domain/views.js';
+import type { OrderReadState } from './orderRead.js';
 
 export type { StoredOrder } from '../../domain/views.js';
 
@@ -23,6 +24,15 @@ export interface OrderCallStash {
 export interface OrderReadStash extends OrderCallStash {
   /** Set by getOrderItem: the order item as stored. */
   order: StoredOrder;
+}
+
+/**
+ * The stash of the payment pipelines' order reads: readOrderItem (eventually consistent) and, when its
+ * answer could not be written, confirmOrderItem (consistent).
+ */
+export interface ConfirmedOrderReadStash extends OrderReadStash {
+  /** Set by readOrderItem, moved on by the write steps and confirmOrderItem (lib/orderRead.ts). */
+  orderRead?: OrderReadState;
 }
 
 /**
@@ -70,11 +80,16 @@ export type PayableOrder = StoredOrder;
 export interface ProcessPaymentStash extends OrderCallStash {
   callerId: string;
   idempotency: IdempotencyStash;
-  /** Set by getOrderItem. */
+  /** Set by readOrderItem, again by confirmOrderItem when it runs. */
   order: PayableOrder;
+  /** Set by readOrderItem, moved on by writePaymentRequest and confirmOrderItem (lib/orderRead.ts). */
+  orderRead?: OrderReadState;
   /** Set by writePaymentRequest. */
   payment: Payment;
-  /** Set by writePaymentRequest when its condition failed: recheckPaymentRequest reads the order again. */
+  /**
+   * Set by writePaymentRequest when its condition failed on the consistently read order
+   * (writeConfirmedPaymentRequest): recheckPaymentRequest reads the order again.
+   */
   recheck?: boolean;
 }
 
@@ -86,14 +101,19 @@ export interface CancelOrderStash extends OrderReadStash {
 
 /** recordPaymentResult. */
 export interface RecordPaymentResultStash extends OrderCallStash {
-  /** Set by getOrderItem. */
+  /** Set by readOrderItem, again by confirmOrderItem when it runs. */
   order: StoredOrder;
+  /** Set by readOrderItem, moved on by writePaymentResult and confirmOrderItem (lib/orderRead.ts). */
+  orderRead?: OrderReadState;
   /**
    * Set by writePaymentResult for a charge result it writes; unset again by recheckPaymentResult when
    * that write lost to another call's.
    */
   updated?: Payment;
-  /** Set by writePaymentResult when a charge result's condition failed: recheckPaymentResult reads again. */
+  /**
+   * Set by writePaymentResult when a charge result's condition failed on the consistently read order
+   * (writeConfirmedPaymentResult): recheckPaymentResult reads again.
+   */
   recheck?: boolean;
   refund?: { vendorId: string; amount: number };
   settleRefund?: boolean;

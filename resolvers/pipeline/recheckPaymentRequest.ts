@@ -10,8 +10,8 @@ import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
 
 /**
- * processPayment, step 3 (table), only after writePaymentRequest's condition failed: reads the order
- * again, consistently. A concurrent call with the same key that won left its key on the order, so this
+ * processPayment, step 5 (table), only after writeConfirmedPaymentRequest's condition failed (on the
+ * order confirmOrderItem read consistently): reads the order again, consistently. A concurrent call with the same key that won left its key on the order, so this
  * call replays it (or is an IdempotencyConflict); a move no longer allowed is InvalidTransition; anything
  * else a ConcurrentModification to retry. (AppSync's Reject strategy reports the current item in the
  * GraphQL error's data; reading it here does not depend on where a runtime puts it.) Otherwise passes the

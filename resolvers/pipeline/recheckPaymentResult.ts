@@ -9,8 +9,9 @@ import { fail } from '../lib/errors.js';
 import { businessError } from '../../domain/errors.js';
 
 /**
- * recordPaymentResult, step 3 (table), only after a charge result's write failed its condition: reads the
- * order again, consistently. Two runs of one attempt at once (a redelivered payment.requested, or a Lambda
+ * recordPaymentResult, step 5 (table), only after a charge result's write failed its condition on the
+ * order confirmOrderItem read consistently (writeConfirmedPaymentResult): reads the order again,
+ * consistently. Two runs of one attempt at once (a redelivered payment.requested, or a Lambda
  * retry overlapping a slow run) both read the order while it waited for the result; the one whose write
  * lost finds here the result the other recorded, and answers as a repeat does (the payment as stored,
  * audience INTERNAL, nothing pushed) instead of failing: its request's notice fields ran after it and may

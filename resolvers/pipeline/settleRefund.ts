@@ -5,7 +5,7 @@ import { orderFromItem, paymentView, type OrderItem } from '../../domain/views.j
 import type { RecordPaymentResultStash } from '../lib/stash.js';
 
 /**
- * recordPaymentResult, step 4 (table): once the refunds add up to the whole payment, marks it REFUNDED.
+ * recordPaymentResult, step 6 (table): once the refunds add up to the whole payment, marks it REFUNDED.
  * The refunds themselves only add (writePaymentResult), so the last one to land is followed by this
  * write; its condition reads the stored refunds, so it is right whichever refund came last, and a repeat
  * changes nothing. Otherwise passes the previous result on.

@@ -8,22 +8,34 @@ import type { PaymentKeys, ProcessPaymentStash } from '../lib/stash.js';
 import { fail } from '../lib/errors.js';
 
 /**
- * processPayment, step 2 (table): ONE conditional UpdateItem on the order (no transaction, no item of its
+ * processPayment, steps 2 and 4 (table): ONE conditional UpdateItem on the order (no transaction, no item of its
  * own for the attempt or the idempotency record). It moves the order to PAYMENT_PENDING, sets the payment
  * (attempt + 1, the order total), the attempt's token (the stream turns this MODIFY into
  * payment.requested; recordPaymentResult removes the token) and the call's key with its canonical request
  * in `paymentKeys`, conditional on the status and version read and on the key being new. A call whose key
  * the order already holds writes nothing: it replays, or is an IdempotencyConflict. Keys live as long as
  * the order (no 24-hour expiry) and are scoped to it: the same key on another order is another call.
+ *
+ * Runs as step 2 on readOrderItem's eventually consistent copy (stash.orderRead `eventual`) and as step
+ * 4, writeConfirmedPaymentRequest, on confirmOrderItem's consistent read (`consistent`); it skips
+ * otherwise. From the copy it only writes: a key the copy already holds (a replay or a conflict), a move
+ * the copy does not allow, or a failed condition waits for the consistent read (`confirm`) instead of
+ * being answered, since the current order may say otherwise.
  */
 export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>) {
+  const read = ctx.stash.orderRead;
+  if (read !== 'eventual' && read !== 'consistent') runtime.earlyReturn(ctx.prev.result);
   const order = ctx.stash.order;
   const idem = ctx.stash.idempotency;
   const now = ctx.stash.now;
   const input = ctx.args.input;
+  const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
+  if (read === 'eventual' && ((order.paymentKeys ?? {})[idem.key] || !moved.ok)) {
+    ctx.stash.orderRead = 'confirm';
+    runtime.earlyReturn(null);
+  }
   const replay = replayedPayment(order, idem);
   if (replay) runtime.earlyReturn(replay);
-  const moved = transition(order, 'PAYMENT_PENDING', { type: 'CUSTOMER', id: ctx.stash.callerId }, now);
   if (!moved.ok) fail(moved.error);
   const attempt = (order.payment ? order.payment.attempts : 0) + 1;
   // Its orderId and currency are the order's, and its updatedAt the PAYMENT_PENDING entry's (domain/views.ts).
@@ -52,14 +64,20 @@ export function request(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentS
 }
 
 /**
- * The payment as requested. A failed condition means the order changed since it was read: the step
- * after this one (recheckPaymentRequest) reads it again and decides, since a concurrent call with the
- * same key may have won.
+ * The payment as requested. A failed condition means the order changed since it was read: after the
+ * eventually consistent read it may only have been an older copy, so confirmOrderItem reads it
+ * consistently and writeConfirmedPaymentRequest tries again; after the consistent read,
+ * recheckPaymentRequest reads it again and decides, since a concurrent call with the same key may have
+ * won.
  */
 export function response(ctx: Context<MutationProcessPaymentArgs, ProcessPaymentStash>): Payment | null {
-  if (!ctx.error) return ctx.stash.payment;
+  if (!ctx.error) {
+    ctx.stash.orderRead = 'written';
+    return ctx.stash.payment;
+  }
   if (ctx.error.type !== 'DynamoDB:ConditionalCheckFailedException')
     util.error(ctx.error.message, ctx.error.type);
-  ctx.stash.recheck = true;
+  if (ctx.stash.orderRead === 'eventual') ctx.stash.orderRead = 'confirm';
+  else ctx.stash.recheck = true;
   return null;
 }

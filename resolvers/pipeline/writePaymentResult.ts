@@ -51,6 +51,18 @@ function chargeResult(
 }
 
 /**
+ * On readOrderItem's eventually consistent copy (stash.orderRead `eventual`), any answer other than a
+ * write waits for confirmOrderItem's consistent read: a refusal, a stale or repeated result, a repeated
+ * refund may each be the copy's, and the current order may say otherwise (a result for an attempt the
+ * copy does not show yet is the common case). The step answers nothing; the same code runs again on the
+ * consistent read (writeConfirmedPaymentResult).
+ */
+function confirmFirst(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>): never {
+  ctx.stash.orderRead = 'confirm';
+  return runtime.earlyReturn(null);
+}
+
+/**
  * One vendor part's refund as a write that concurrent refunds of other parts do not conflict with: it
  * ADDs the amount to refundedAmount instead of setting a total computed from what was read, and its
  * condition is per refund (this vendor not refunded yet, a settled payment, room left for the amount).
@@ -66,6 +78,8 @@ function refundResult(
   const now = ctx.stash.now;
   const vendorId = input.vendorId ?? '';
   const amount = input.refundedAmount ?? 0;
+  const exceeds = payment.refundedAmount + amount > payment.amount;
+  if (ctx.stash.orderRead === 'eventual' && (vendorId === '' || amount <= 0 || exceeds)) confirmFirst(ctx);
   if (vendorId === '' || amount <= 0) {
     fail(
       businessError('ValidationError', 'a refund result needs a vendorId and a positive refundedAmount', {
@@ -74,7 +88,7 @@ function refundResult(
       }),
     );
   }
-  if (payment.refundedAmount + amount > payment.amount) {
+  if (exceeds) {
     fail(
       businessError(
         'ValidationError',
@@ -122,15 +136,21 @@ function refundResult(
 }
 
 /**
- * recordPaymentResult, step 2 (table). A charge result moves a PAYMENT_PENDING order whose current
- * attempt is input.attempt to PAID or PAYMENT_FAILED; a refund result adds one vendor part's refund to
- * refundedAmount without moving the order. A stale or repeated result writes nothing and answers the
- * current payment.
+ * recordPaymentResult, steps 2 and 4 (table; writePaymentResult after readOrderItem's eventually
+ * consistent read, writeConfirmedPaymentResult after confirmOrderItem's consistent one, skipped
+ * otherwise). A charge result moves a PAYMENT_PENDING order whose current attempt is input.attempt to
+ * PAID or PAYMENT_FAILED; a refund result adds one vendor part's refund to refundedAmount without moving
+ * the order. A stale or repeated result writes nothing and answers the current payment. From the
+ * eventually consistent copy only a write is answered (confirmFirst).
  */
 export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>) {
+  const read = ctx.stash.orderRead;
+  if (read !== 'eventual' && read !== 'consistent') runtime.earlyReturn(ctx.prev.result);
+  const eventual = read === 'eventual';
   const input = ctx.args.input;
   const order = ctx.stash.order;
   const payment = order.payment;
+  if (!payment && eventual) confirmFirst(ctx);
   if (!payment)
     fail(
       businessError('InvalidTransition', `Order ${order.id} has no payment`, {
@@ -141,20 +161,24 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
   const refund = input.status === 'REFUNDED' || input.status === 'PARTIALLY_REFUNDED';
   if (!refund) {
     // A result for another attempt, or for an order that no longer waits for one, is stale.
-    if (payment.attempts !== input.attempt) runtime.earlyReturn(paymentView(order, payment));
     const to = input.status === 'SUCCEEDED' ? 'PAID' : 'PAYMENT_FAILED';
     const reason = input.failureReason ?? null;
     const moved = transition(order, to, { type: 'SYSTEM', id: null }, ctx.stash.now, { reason });
+    if (eventual && (payment.attempts !== input.attempt || !moved.ok)) confirmFirst(ctx);
+    if (payment.attempts !== input.attempt) runtime.earlyReturn(paymentView(order, payment));
     if (!moved.ok) runtime.earlyReturn(paymentView(order, payment));
     return chargeResult(ctx, moved.change, payment);
   }
-  if ((order.refundedVendorIds ?? []).includes(input.vendorId ?? '')) {
+  const repeated = (order.refundedVendorIds ?? []).includes(input.vendorId ?? '');
+  const settled = payment.status === 'SUCCEEDED' || payment.status === 'PARTIALLY_REFUNDED';
+  if (eventual && (repeated || !settled)) confirmFirst(ctx);
+  if (repeated) {
     // A repeat; it still settles a whole refund whose settleRefund did not run (a crash between the two).
     if (payment.refundedAmount >= payment.amount && payment.status !== 'REFUNDED')
       ctx.stash.settleRefund = true;
     runtime.earlyReturn(paymentView(order, payment));
   }
-  if (payment.status !== 'SUCCEEDED' && payment.status !== 'PARTIALLY_REFUNDED') {
+  if (!settled) {
     fail(
       businessError('InvalidTransition', `Order ${order.id} has no settled payment to refund`, {
         from: payment.status,
@@ -169,9 +193,21 @@ export function request(ctx: Context<MutationRecordPaymentResultArgs, RecordPaym
  * A refund answers the payment as written (and asks settleRefund to mark it REFUNDED when it is whole); a
  * refund whose condition failed was already recorded (a repeat) and changes nothing. For a charge, a
  * failed condition means the order changed since it was read: recheckPaymentResult reads it again (another
- * run of the attempt may have recorded the result first).
+ * run of the attempt may have recorded the result first). Either failed condition, after the eventually
+ * consistent read, may only mean an older copy: confirmOrderItem reads the order consistently and the
+ * write is decided again (what this step stashed for it is dropped).
  */
-export function response(ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>): Payment {
+export function response(
+  ctx: Context<MutationRecordPaymentResultArgs, RecordPaymentResultStash>,
+): Payment | null {
+  const failed = ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException';
+  if (failed && ctx.stash.orderRead === 'eventual') {
+    ctx.stash.orderRead = 'confirm';
+    ctx.stash.refund = undefined;
+    ctx.stash.updated = undefined;
+    return null;
+  }
+  if (!ctx.error) ctx.stash.orderRead = 'written';
   if (ctx.stash.refund) {
     if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       return paymentView(ctx.stash.order, ctx.stash.order.payment) as Payment;

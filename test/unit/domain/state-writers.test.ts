@@ -259,6 +259,8 @@ const writers: Record<
         { input: { orderId: order.id, paymentToken: 'tok' }, idempotencyKey: 'k-1' },
         {
           order,
+          // As on the order confirmOrderItem read consistently: the step decides every refusal itself.
+          orderRead: 'consistent',
           now: NOW,
           callerId: 'c-1',
           idempotency: { operation: 'processPayment', callerId: 'c-1', key: 'k-1', request: '{}' },
@@ -274,7 +276,7 @@ const writers: Record<
         runStep(
           'writePaymentResult',
           { input: { orderId: order.id, attempt: 1, correlationId: 'corr-1', status } },
-          { order, now: NOW },
+          { order, orderRead: 'consistent', now: NOW },
           'SYSTEM',
         ),
       ),
