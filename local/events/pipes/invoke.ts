@@ -105,30 +105,28 @@ export async function invokeEnrichmentAndTarget(
         );
       const source = target.source ?? `Pipe ${config.name}`;
       const detailType = target.detailType ?? 'Event from aws:dynamodb';
-      for (let start = 0; start < items.length; start += PUT_EVENTS_MAX) {
-        const chunk = items.slice(start, start + PUT_EVENTS_MAX);
-        const entries = chunk.map((item) => ({
-          Source: source,
-          DetailType: detailType,
-          Detail: asBody(item),
-          Resources: [],
-        }));
-        try {
-          const result = await ports.putEvents(target.busArn, entries);
-          const bad = result.Entries.findIndex((e) => e.ErrorCode);
-          if (result.FailedEntryCount > 0 || bad >= 0) {
-            const at = bad >= 0 ? bad : 0;
-            const entry = result.Entries[at];
-            return itemFailure(
-              start + at,
-              items.length,
-              records,
-              `PutEvents entry failed: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
-            );
-          }
-        } catch (error) {
-          return itemFailure(start, items.length, records, `PutEvents failed: ${String(error)}`);
+      // One PutEvents call: the target takes the whole (at most 10-event) answer or batch at once.
+      const entries = items.map((item) => ({
+        Source: source,
+        DetailType: detailType,
+        Detail: asBody(item),
+        Resources: [],
+      }));
+      try {
+        const result = await ports.putEvents(target.busArn, entries);
+        const bad = result.Entries.findIndex((e) => e.ErrorCode);
+        if (result.FailedEntryCount > 0 || bad >= 0) {
+          const at = bad >= 0 ? bad : 0;
+          const entry = result.Entries[at];
+          return itemFailure(
+            at,
+            items.length,
+            records,
+            `PutEvents entry failed: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
+          );
         }
+      } catch (error) {
+        return itemFailure(0, items.length, records, `PutEvents failed: ${String(error)}`);
       }
       return { kind: 'ok' };
     }
