@@ -45,7 +45,7 @@ export const functions = {
   // The payment pipelines' order read: eventually consistent, and consistent again (confirmOrderItem)
   // only when the first read cannot be written from; then the same write decides again.
   readOrderItem: { code: 'pipeline/readOrderItem.ts', dataSource: 'table' },
-  confirmOrderItem: { code: 'pipeline/confirmOrderItem.ts', dataSource: 'table' },
+  confirmOrderItem: { code: 'pipeline/getOrderItem.ts', dataSource: 'table' },
   writePaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
   writeConfirmedPaymentRequest: { code: 'pipeline/writePaymentRequest.ts', dataSource: 'table' },
   recheckPlacedOrder: { code: 'pipeline/recheckPlacedOrder.ts', dataSource: 'table' },
